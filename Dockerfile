@@ -1,0 +1,16 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir -e .
+COPY . .
+# collectstatic needs settings but no secrets of the real deployment.
+RUN SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghijklmnop \
+    python manage.py collectstatic --noinput
+RUN useradd --system --uid 1000 portal && mkdir -p /app/media && chown portal /app/media
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "klimaalliancen.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from partners.demo import DEMO_USERS
+from partners.permissions import roles_of
+
+
+def portal(request: HttpRequest) -> dict:
+    """The signed-in user's roles for the header and navigation; the demo logins in DEBUG."""
+    user = getattr(request, "user", None)
+    context = {"demo_mode": settings.DEBUG}
+    if settings.DEBUG:
+        context["demo_users"] = [(user.username, user.description) for user in DEMO_USERS]
+    context["roles"] = roles_of(user) if user is not None else None
+    return context

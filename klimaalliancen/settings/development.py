@@ -1,0 +1,7 @@
+"""The embedded default for `make run`: SQLite, tasks in-process, e-mail on the console."""
+
+from .base import *  # noqa: F403
+from .env import env_bool, env_str
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-only-never-in-production")

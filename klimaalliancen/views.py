@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from partners import selectors as partner_selectors
+from partners.permissions import roles_of
+
+from .portal_apps import portal_modules
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The start page: each portal app contributes panels for the user's roles."""
+    panels = []
+    for _app, module in portal_modules("dashboard"):
+        panels.extend(module.panels(request.user))
+    roles = roles_of(request.user)
+    dgos = partner_selectors.dgo_list()
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "panels": panels,
+            "dgos": dgos,
+            "my_dgos": [dgo for dgo in dgos if dgo.pk in roles.coordinated_dgo_ids],
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)
+
+
+@login_not_required
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the compose healthcheck: is the database answering?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": False}, status=503)
+    return JsonResponse({"status": "ok", "database": True})

@@ -1,0 +1,75 @@
+"""Demo users for `make run`. Clearly fake people; the password is public (see README)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import DGO, Organisation, RoleAssignment, User
+from .services import role_grant
+
+DEMO_PASSWORD = "klima2030"  # noqa: S105 - demo only; seed_demo refuses to run without DEBUG
+Role = RoleAssignment.Role
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    organisation: str
+    title: str
+    description: str
+    role: str | None = None
+    dgo: str | None = None
+    superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("sekretariat", "Sara", "Sekretær (demo)", "kl", "Projektleder, sekretariatet",
+             _("secretariat: sees and manages everything"), Role.SECRETARIAT),
+    DemoUser("koordinator-midt", "Mads", "Midtgaard (demo)", "kkr-midtjylland",
+             "Klimakoordinator, DGO Midtjylland",
+             _("coordinator of DGO Midtjylland"), Role.DGO_COORDINATOR, "midtjylland"),
+    DemoUser("koordinator-hovedstaden", "Hanne", "Hovedstad (demo)", "kkr-hovedstaden",
+             "Klimakoordinator, DGO Hovedstaden",
+             _("coordinator of DGO Hovedstaden"), Role.DGO_COORDINATOR, "hovedstaden"),
+    DemoUser("fu-medlem", "Frederik", "Udvalgsen (demo)", "kl", "Borgmester, KL-repræsentant i FU",
+             _("voting member of the business committee (FU)")),
+    DemoUser("observator", "Olivia", "Observatør (demo)", "realdania", "Programchef, Realdania",
+             _("observer in FU and PUG")),
+    DemoUser("admin", "Anders", "Administrator (demo)", "kl", "Systemadministrator",
+             _("administrator: users, imports and the Django admin"), Role.ADMINISTRATOR,
+             superuser=True),
+]  # fmt: skip
+
+
+def seed() -> list[str]:
+    created = []
+    organisations = {o.code: o for o in Organisation.objects.all()}
+    for demo in DEMO_USERS:
+        user, was_created = User.objects.get_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": f"{demo.username}@demo.klimaalliancen.dk",
+                "organisation": organisations[demo.organisation],
+                "title": demo.title,
+                "is_staff": demo.superuser,
+                "is_superuser": demo.superuser,
+            },
+        )
+        if not was_created:
+            continue
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        if demo.role:
+            role_grant(
+                user=user,
+                role=demo.role,
+                by=None,
+                reason="Demo data",
+                dgo=DGO.objects.get(slug=demo.dgo) if demo.dgo else None,
+            )
+        created.append(demo.username)
+    return created

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from klimaalliancen.portal_apps import portal_modules
+from partners.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Create demo users and demo content (only with DEBUG on; safe to run again)."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo users have a public password."
+            )
+        with transaction.atomic():
+            for app, module in portal_modules("demo"):
+                created = module.seed()
+                if created:
+                    self.stdout.write(f"{app}: created {len(created)} demo objects")
+        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}):")
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.username:<26} {user.description}")

@@ -1,0 +1,111 @@
+"""Who may do what with the partners app's objects: the one place these rules live.
+
+Roles come from active RoleAssignments; a DGO coordinator's reach is the django-guardian
+object permission `partners.coordinate_dgo` on the DGO, kept in step with the assignment by
+partners.services.role_grant/role_revoke.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from guardian.shortcuts import get_objects_for_user
+
+from .models import DGO, Municipality, RoleAssignment, User
+
+Role = RoleAssignment.Role
+
+
+@dataclass(frozen=True)
+class Roles:
+    secretariat: bool = False
+    administrator: bool = False
+    coordinated_dgo_ids: frozenset[int] = field(default_factory=frozenset)
+    knowledge_partner_org_ids: frozenset[int] = field(default_factory=frozenset)
+    approver_org_ids: frozenset[int] = field(default_factory=frozenset)
+    contact_municipality_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def coordinator(self) -> bool:
+        return bool(self.coordinated_dgo_ids)
+
+    @property
+    def knowledge_partner(self) -> bool:
+        return bool(self.knowledge_partner_org_ids)
+
+    @property
+    def approver(self) -> bool:
+        return bool(self.approver_org_ids)
+
+
+NO_ROLES = Roles()
+
+
+def roles_of(user: User | AnonymousUser) -> Roles:
+    """The user's roles today, computed once per user object (i.e. once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    active = list(
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .values_list("role", "dgo_id", "organisation_id", "municipality_id")
+    )
+    held = {role for role, *_ in active}
+    coordinator_dgos = {dgo for role, dgo, *_ in active if role == Role.DGO_COORDINATOR}
+    if coordinator_dgos:
+        # The object permission is what grants the reach; the assignment dates bound it.
+        permitted = get_objects_for_user(
+            user, "partners.coordinate_dgo", klass=DGO, accept_global_perms=False
+        ).values_list("pk", flat=True)
+        coordinator_dgos &= set(permitted)
+    roles = Roles(
+        secretariat=user.is_superuser or Role.SECRETARIAT in held,
+        administrator=user.is_superuser or Role.ADMINISTRATOR in held,
+        coordinated_dgo_ids=frozenset(coordinator_dgos),
+        knowledge_partner_org_ids=frozenset(
+            org for role, _, org, _ in active if role == Role.KNOWLEDGE_PARTNER
+        ),
+        approver_org_ids=frozenset(
+            org for role, _, org, _ in active if role == Role.PARTY_APPROVER
+        ),
+        contact_municipality_ids=frozenset(
+            m for role, _, _, m in active if role == Role.MUNICIPAL_CONTACT
+        ),
+    )
+    user._portal_roles = roles
+    return roles
+
+
+def forget_roles(user: User) -> None:
+    """Drop the per-request cache after a role change."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
+
+
+def is_secretariat(user: User | AnonymousUser) -> bool:
+    return roles_of(user).secretariat
+
+
+def can_manage_people(user: User | AnonymousUser) -> bool:
+    roles = roles_of(user)
+    return roles.secretariat or roles.administrator
+
+
+def can_coordinate_dgo(user: User | AnonymousUser, dgo: DGO) -> bool:
+    roles = roles_of(user)
+    return roles.secretariat or dgo.pk in roles.coordinated_dgo_ids
+
+
+def can_edit_municipality(user: User | AnonymousUser, municipality: Municipality) -> bool:
+    """Secretariat everywhere; a DGO coordinator for the municipalities of their own DGO."""
+    roles = roles_of(user)
+    return roles.secretariat or municipality.dgo_id in roles.coordinated_dgo_ids
+
+
+def editable_municipalities(user: User | AnonymousUser):
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(dgo_id__in=roles.coordinated_dgo_ids)

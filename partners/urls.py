@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("municipalities/", views.municipality_list, name="municipality-list"),
+    path("municipalities/<str:code>/", views.municipality_detail, name="municipality-detail"),
+    path("municipalities/<str:code>/edit/", views.municipality_edit, name="municipality-edit"),
+    path("dgo/", views.dgo_list, name="dgo-list"),
+    path("dgo/<slug:slug>/", views.dgo_detail, name="dgo-detail"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("accounts/profile/", views.profile, name="profile"),
+]

@@ -1,0 +1,107 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .forms import MunicipalityFilterForm, MunicipalityForm
+from .models import DGO, Municipality
+from .permissions import can_edit_municipality, roles_of
+
+PAGE_SIZE = 50
+
+
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    municipalities = selectors.municipality_list(
+        search=filters.get("q", ""), dgo=filters.get("dgo"), sort=filters.get("sort") or "name"
+    )
+    page = Paginator(municipalities, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "partners/municipality_list.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": filters.get("sort") or "name",
+            "own_dgo_ids": roles.coordinated_dgo_ids,
+        },
+    )
+
+
+def _get_municipality(code: str) -> Municipality:
+    try:
+        return selectors.municipality_get(code=code)
+    except Municipality.DoesNotExist as exc:
+        raise Http404(_("No municipality has the code %(code)s.") % {"code": code}) from exc
+
+
+def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _get_municipality(code)
+    return render(
+        request,
+        "partners/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "coordinators": selectors.dgo_coordinators(dgo=municipality.dgo),
+            "can_edit": can_edit_municipality(request.user, municipality),
+        },
+    )
+
+
+def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _get_municipality(code)
+    if not can_edit_municipality(request.user, municipality):
+        raise PermissionDenied(_("You may only edit the municipalities of your own DGO."))
+    form = MunicipalityForm(request.POST or None, instance=municipality)
+    if request.method == "POST" and form.is_valid():
+        services.municipality_update(
+            municipality=municipality,
+            by=request.user,
+            website=form.cleaned_data["website"],
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(request, _("The changes to %(name)s are saved.") % {"name": municipality})
+        return redirect(municipality)
+    return render(
+        request, "partners/municipality_edit.html", {"municipality": municipality, "form": form}
+    )
+
+
+def dgo_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/dgo_list.html", {"dgos": selectors.dgo_list()})
+
+
+def dgo_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        dgo = selectors.dgo_get(slug=slug)
+    except DGO.DoesNotExist as exc:
+        raise Http404(_("No such DGO.")) from exc
+    return render(
+        request,
+        "partners/dgo_detail.html",
+        {
+            "dgo": dgo,
+            "municipalities": selectors.municipality_list(dgo=dgo),
+            "coordinators": selectors.dgo_coordinators(dgo=dgo),
+            "is_own": dgo.pk in roles_of(request.user).coordinated_dgo_ids,
+        },
+    )
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "partners/organisation_list.html", {"organisations": selectors.organisation_list()}
+    )
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "partners/profile.html",
+        {"assignments": selectors.role_assignments_of(user=request.user)},
+    )

@@ -1,0 +1,72 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import RoleAssignment
+
+from .browser import browser_page  # noqa: F401  (a fixture for the browser tests)
+from .factories import make_user
+
+Role = RoleAssignment.Role
+
+# The roles every access test is run for. Governance adds seats to `observer` and `member`.
+ROLES = [
+    "anonymous",
+    "observer",
+    "member",
+    "coordinator_a",  # coordinator of DGO Midtjylland (Aarhus, 751, is theirs)
+    "coordinator_b",  # coordinator of DGO Hovedstaden
+    "knowledge_partner",
+    "secretariat",
+    "administrator",
+]
+
+
+def load_reference_data() -> None:
+    call_command("load_reference_data", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data is loaded once; each test's transaction rolls back on top of it."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests: the flush after each one removes the reference data."""
+    load_reference_data()
+
+
+@pytest.fixture
+def role_users(db) -> dict:
+    users = {
+        "anonymous": None,
+        "observer": make_user(username="observer"),
+        "member": make_user(username="member"),
+        "coordinator_a": make_user(
+            Role.DGO_COORDINATOR, dgo_slug="midtjylland", username="coord-a"
+        ),
+        "coordinator_b": make_user(
+            Role.DGO_COORDINATOR, dgo_slug="hovedstaden", username="coord-b"
+        ),
+        "knowledge_partner": make_user(Role.KNOWLEDGE_PARTNER, org_code="concito", username="kp"),
+        "secretariat": make_user(Role.SECRETARIAT, username="secretariat"),
+        "administrator": make_user(Role.ADMINISTRATOR, username="administrator", is_staff=True),
+    }
+    return users
+
+
+@pytest.fixture
+def client_for(client, role_users):
+    """client_for("secretariat") is a test client signed in as that role's user."""
+
+    def sign_in(role: str):
+        client.logout()
+        if role_users[role] is not None:
+            client.force_login(role_users[role])
+        return client
+
+    return sign_in

@@ -1,0 +1,47 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
+from partners.services import role_grant
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name", locale="da_DK")
+    last_name = factory.Faker("last_name", locale="da_DK")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.dk")
+    password = factory.django.Password("a long test passphrase")
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    code = factory.Sequence(lambda n: f"{1000 + n}")
+    name = factory.Sequence(lambda n: f"Testkommune {n}")
+    dgo = factory.LazyFunction(lambda: DGO.objects.order_by("pk").first())
+    population = 50_000
+    population_year = 2020
+
+
+def make_user(
+    role: str | None = None, *, dgo_slug: str | None = None, org_code: str | None = None, **fields
+) -> User:
+    """A user holding one portal role, granted through the service as in production."""
+    user = UserFactory(**fields)
+    if role:
+        role_grant(
+            user=user,
+            role=role,
+            by=None,
+            dgo=DGO.objects.get(slug=dgo_slug) if dgo_slug else None,
+            organisation=Organisation.objects.get(code=org_code) if org_code else None,
+        )
+    return user
+
+
+Role = RoleAssignment.Role

@@ -1,0 +1,56 @@
+"""The expected status of every named URL for every role (tests/test_url_matrix.py walks it).
+
+Each app contributes a module; a named URL with no case fails the suite, so a new page is
+never left without an access rule.
+"""
+
+from dataclasses import dataclass, field
+
+SIGNED_IN = (
+    "observer",
+    "member",
+    "coordinator_a",
+    "coordinator_b",
+    "knowledge_partner",
+    "secretariat",
+    "administrator",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    expect: dict[str, int]
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    data: dict | None = None
+    query: str = ""
+
+
+def page(name: str, kwargs: dict | None = None, **overrides: int) -> Case:
+    """A page every signed-in user may open; anonymous users are sent to sign in."""
+    expect = {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 200), **overrides}
+    return Case(name, expect, kwargs or {})
+
+
+def public(name: str, kwargs: dict | None = None, status: int = 200) -> Case:
+    return Case(name, {"anonymous": status, **dict.fromkeys(SIGNED_IN, status)}, kwargs or {})
+
+
+def only(name: str, allowed: set[str], kwargs: dict | None = None, denied: int = 403) -> Case:
+    """A page for some roles only; the others are refused with `denied`."""
+    expect = {"anonymous": 302}
+    expect.update({role: 200 if role in allowed else denied for role in SIGNED_IN})
+    return Case(name, expect, kwargs or {})
+
+
+def api(name: str, kwargs: dict | None = None, **overrides: int) -> Case:
+    """An API endpoint every signed-in user may read; anonymous requests get 401."""
+    expect = {"anonymous": 401, **dict.fromkeys(SIGNED_IN, 200), **overrides}
+    return Case(name, expect, kwargs or {})
+
+
+def all_cases() -> list[Case]:
+    from . import partners
+
+    return [*partners.CASES]

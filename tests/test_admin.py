@@ -1,0 +1,36 @@
+import pytest
+from django.urls import reverse
+
+from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
+
+CHANGELISTS = [Organisation, DGO, Municipality, User, RoleAssignment]
+
+
+@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda m: m.__name__)
+def test_admin_changelists_and_search(model, admin_client):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "Aarhus"}).status_code == 200
+
+
+def test_admin_is_for_staff_only(client_for):
+    for role in ("secretariat", "coordinator_a", "observer"):
+        response = client_for(role).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_granting_a_role_in_admin_goes_through_the_service(admin_client, role_users):
+    person = role_users["observer"]
+    midt = DGO.objects.get(slug="midtjylland")
+    response = admin_client.post(
+        reverse("admin:partners_roleassignment_add"),
+        {
+            "user": person.pk,
+            "role": "dgo_coordinator",
+            "dgo": midt.pk,
+            "starts_on": "2026-01-01",
+            "reason": "Ny koordinator",
+        },
+    )
+    assert response.status_code == 302
+    assert person.has_perm("partners.coordinate_dgo", midt)

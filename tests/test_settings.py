@@ -1,0 +1,95 @@
+"""The settings package: embedded default, production checks and the refusal without a secret."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_SECRET = "x7!kq2p" * 10
+INHERITED_SETTINGS = {
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DJANGO_ENV",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_check_deploy_has_no_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+        ALLOWED_HOSTS="portal.example.dk",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_real_secret():
+    for secret in ("", "short", "django-insecure-" + "a" * 60):
+        result = manage("check", DJANGO_ENV="production", SECRET_KEY=secret)
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_default_is_sqlite_with_in_process_tasks():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER,"
+        " settings.DEBUG)"
+    )
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "True"]
+
+
+def test_settings_are_read_from_the_environment():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL,"
+        " settings.ALLOWED_HOSTS, settings.DEBUG)"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATABASE_URL="postgres://u@db.example:5432/k",
+        REDIS_URL="redis://cache.example:6379/1",
+        ALLOWED_HOSTS="a.example,b.example",
+        DEBUG="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://cache.example:6379/1",
+        "['a.example',",
+        "'b.example']",
+        "False",
+    ]
+
+
+def test_passwords_are_hashed_with_argon2():
+    from django.conf import settings
+
+    base_hashers = __import__("klimaalliancen.settings.base", fromlist=["x"]).PASSWORD_HASHERS
+    assert base_hashers[0].endswith("Argon2PasswordHasher")
+    assert settings.AUTH_USER_MODEL == "partners.User"

@@ -1,0 +1,52 @@
+"""Every named URL × every role: the status each role gets (see tests/matrix)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES
+from .matrix import all_cases
+
+# Namespaces tested elsewhere: the Django admin checks is_staff itself (tests/test_admin.py).
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def named_urls(resolver=None, namespace: str | None = None) -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            names |= named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+CASES = all_cases()
+
+
+def test_every_named_url_has_a_case():
+    covered = {case.name for case in CASES}
+    missing = named_urls() - covered
+    assert not missing, f"Add these URLs to tests/matrix: {sorted(missing)}"
+
+
+def test_every_case_names_every_role():
+    for case in CASES:
+        assert set(case.expect) == set(ROLES), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_url_matrix(case, client_for):
+    url = reverse(case.name, kwargs=case.kwargs) + case.query
+    failures = []
+    for role in ROLES:
+        client = client_for(role)
+        response = getattr(client, case.method)(url, case.data or {})
+        if response.status_code != case.expect[role]:
+            failures.append(f"{role}: {response.status_code} (expected {case.expect[role]})")
+        if case.expect[role] == 302 and role == "anonymous" and case.method == "get":
+            assert response.url.startswith(reverse("login")), (role, response.url)
+    assert not failures, f"{url}: " + "; ".join(failures)
