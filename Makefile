@@ -52,7 +52,7 @@ format: $(VENV)/.installed-dev
 
 ## make messages: extract new strings into the .po files and compile them (needs gettext)
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -7,3 +7,12 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = _("Partners and municipalities")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import DGO, Municipality, Organisation, RoleAssignment, User
+
+        for model in (Organisation, DGO, Municipality, RoleAssignment):
+            auditlog.register(model)
+        auditlog.register(User, exclude_fields=["password", "last_login"])

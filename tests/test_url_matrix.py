@@ -39,8 +39,9 @@ def test_every_case_names_every_role():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_url_matrix(case, client_for):
-    url = reverse(case.name, kwargs=case.kwargs) + case.query
+def test_url_matrix(case, client_for, role_users):
+    kwargs = case.setup(role_users) if case.setup else case.kwargs
+    url = reverse(case.name, kwargs=kwargs) + case.query
     failures = []
     for role in ROLES:
         client = client_for(role)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "csp",
+    "auditlog",
     "klimaalliancen",
 ]
 # The portal's own apps, in dependency order; commands that load reference and demo data
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "klimaalliancen.middleware.PrivateCacheMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "klimaalliancen.urls"
@@ -254,6 +256,12 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# --- Audit trail (django-auditlog): every create/change/delete of domain data --------------
+# Models are registered in each app's AppConfig.ready(). No IP addresses: the actor's id is
+# what the secretariat needs, and less personal data is kept.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -4,6 +4,7 @@ Each app contributes a module; a named URL with no case fails the suite, so a ne
 never left without an access rule.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SIGNED_IN = (
@@ -25,29 +26,34 @@ class Case:
     method: str = "get"
     data: dict | None = None
     query: str = ""
+    # For URLs about objects the test must create: called with the role users (a dict of
+    # role -> user), returns the URL kwargs. Overrides `kwargs`.
+    setup: Callable[[dict], dict] | None = None
 
 
-def page(name: str, kwargs: dict | None = None, **overrides: int) -> Case:
+def page(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> Case:
     """A page every signed-in user may open; anonymous users are sent to sign in."""
     expect = {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 200), **overrides}
-    return Case(name, expect, kwargs or {})
+    return Case(name, expect, kwargs or {}, setup=setup)
 
 
 def public(name: str, kwargs: dict | None = None, status: int = 200) -> Case:
     return Case(name, {"anonymous": status, **dict.fromkeys(SIGNED_IN, status)}, kwargs or {})
 
 
-def only(name: str, allowed: set[str], kwargs: dict | None = None, denied: int = 403) -> Case:
+def only(
+    name: str, allowed: set[str], kwargs: dict | None = None, denied: int = 403, setup=None
+) -> Case:
     """A page for some roles only; the others are refused with `denied`."""
     expect = {"anonymous": 302}
     expect.update({role: 200 if role in allowed else denied for role in SIGNED_IN})
-    return Case(name, expect, kwargs or {})
+    return Case(name, expect, kwargs or {}, setup=setup)
 
 
-def api(name: str, kwargs: dict | None = None, **overrides: int) -> Case:
+def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> Case:
     """An API endpoint every signed-in user may read; anonymous requests get 401."""
     expect = {"anonymous": 401, **dict.fromkeys(SIGNED_IN, 200), **overrides}
-    return Case(name, expect, kwargs or {})
+    return Case(name, expect, kwargs or {}, setup=setup)
 
 
 def all_cases() -> list[Case]:
