@@ -34,15 +34,35 @@ def test_compiled_catalogue_matches_the_po_file():
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="gettext is installed by .ci/run")
 def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):
     """Extract the strings afresh from a copy of the sources: nothing new may appear."""
-    ignore = shutil.ignore_patterns(".venv", ".git", "staticfiles", "media", "test-artifacts",
-                                    "node_modules", "*.pyc", "__pycache__", "db.sqlite3")  # fmt: skip
+    ignore = shutil.ignore_patterns(
+        ".venv",
+        ".git",
+        "staticfiles",
+        "media",
+        "test-artifacts",
+        "node_modules",
+        "*.pyc",
+        "__pycache__",
+        "db.sqlite3",
+    )
     copy = tmp_path / "src"
     shutil.copytree(ROOT, copy, ignore=ignore)
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "da", "--no-obsolete",
-         "--ignore=tests", "--ignore=bench"],
-        cwd=copy, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "da",
+            "--no-obsolete",
+            "--ignore=tests",
+            "--ignore=bench",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     missing = untranslated(polib.pofile(str(copy / "locale" / "da" / "LC_MESSAGES" / "django.po")))
     assert not missing, f"Strings without a Danish translation (run `make messages`): {missing}"
