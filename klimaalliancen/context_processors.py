@@ -11,5 +11,6 @@ def portal(request: HttpRequest) -> dict:
     context = {"demo_mode": settings.DEBUG}
     if settings.DEBUG:
         context["demo_users"] = [(user.username, user.description) for user in DEMO_USERS]
+        context["mfa_demo_exempt"] = settings.MFA_EXEMPT_DEMO_USERS
     context["roles"] = roles_of(user) if user is not None else None
     return context

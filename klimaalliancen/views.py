@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +10,19 @@ from partners import selectors as partner_selectors
 from partners.permissions import roles_of
 
 from .portal_apps import portal_modules
+
+security_log = logging.getLogger("klimaalliancen.security")
+
+
+def log_denied(request: HttpRequest) -> None:
+    """Record a refused request: who (user id only, no other personal data), what, when."""
+    user = getattr(request, "user", None)
+    security_log.warning(
+        "access denied: user=%s method=%s path=%s",
+        user.pk if user is not None and user.is_authenticated else "anonymous",
+        request.method,
+        request.path,
+    )
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -35,6 +50,7 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    log_denied(request)
     reason = str(exception) if exception and str(exception) else ""
     return render(request, "errors/403.html", {"reason": reason}, status=403)
 

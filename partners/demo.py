@@ -43,6 +43,9 @@ DEMO_USERS = [
 ]  # fmt: skip
 
 
+DEMO_USERNAMES = frozenset(user.username for user in DEMO_USERS)
+
+
 def seed() -> list[str]:
     created = []
     organisations = {o.code: o for o in Organisation.objects.all()}

@@ -196,7 +196,7 @@ class RoleAssignmentQuerySet(models.QuerySet):
     def active(self, on=None) -> "RoleAssignmentQuerySet":
         day = on or timezone.localdate()
         return self.filter(starts_on__lte=day).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day)
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=day)
         )
 
 
@@ -234,7 +234,12 @@ class RoleAssignment(models.Model):
         help_text=_("For knowledge partners and party approvers: the organisation they act for."),
     )
     starts_on = models.DateField(_("from"), default=timezone.localdate)
-    ends_on = models.DateField(_("to"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends"),
+        null=True,
+        blank=True,
+        help_text=_("The role no longer applies from this day. Empty: until further notice."),
+    )
     granted_by = models.ForeignKey(
         User,
         verbose_name=_("granted by"),
@@ -280,4 +285,4 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()}" + (f" ({scope})" if scope else "")
 
     def is_active_on(self, day) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)

@@ -67,21 +67,56 @@ def role_grant(
 def role_revoke(
     *, assignment: RoleAssignment, by: User | None, reason: str = "", ends_on=None
 ) -> RoleAssignment:
-    """End a role; history is kept (the assignment gets an end date, it is not deleted)."""
+    """End a role from `ends_on` (default: now); history is kept, the row is not deleted."""
     ends_on = ends_on or timezone.localdate()
     assignment.ends_on = max(ends_on, assignment.starts_on)
     assignment.reason = (assignment.reason + "\n" if assignment.reason else "") + reason
     assignment.save(update_fields=["ends_on", "reason"])
     if assignment.role == Role.DGO_COORDINATOR:
         still_coordinating = (
-            RoleAssignment.objects.filter(
-                user=assignment.user, role=Role.DGO_COORDINATOR, dgo=assignment.dgo
-            )
+            RoleAssignment.objects.active()
+            .filter(user=assignment.user, role=Role.DGO_COORDINATOR, dgo=assignment.dgo)
             .exclude(pk=assignment.pk)
-            .exclude(ends_on__lt=timezone.localdate())
             .exists()
         )
         if not still_coordinating:
             remove_perm("partners.coordinate_dgo", assignment.user, assignment.dgo)
     forget_roles(assignment.user)
     return assignment
+
+
+def sessions_end(*, user: User) -> int:
+    """End every session of a user, server-side. Returns how many were ended.
+
+    Sessions are signed blobs keyed by a random id, so finding a user's sessions means reading
+    the live ones; at the portal's size (hundreds of users) that is a small scan, and it runs
+    only when someone is deactivated.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
+    """Someone leaves: no more sign-in, sessions ended, roles closed; their records stay."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for assignment in RoleAssignment.objects.active().filter(user=user):
+        role_revoke(assignment=assignment, by=by, reason=reason or _("Deactivated"))
+    transaction.on_commit(lambda: sessions_end(user=user))
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by: User | None) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mfa_views, views
 
 urlpatterns = [
     path("municipalities/", views.municipality_list, name="municipality-list"),
@@ -10,4 +10,7 @@ urlpatterns = [
     path("dgo/<slug:slug>/", views.dgo_detail, name="dgo-detail"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa-setup"),
+    path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa-verify"),
+    path("accounts/mfa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa-recovery-codes"),
 ]

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import mfa, selectors, services
 from .forms import MunicipalityFilterForm, MunicipalityForm
 from .models import DGO, Municipality
 from .permissions import can_edit_municipality, roles_of
@@ -103,5 +103,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/profile.html",
-        {"assignments": selectors.role_assignments_of(user=request.user)},
+        {
+            "assignments": selectors.role_assignments_of(user=request.user),
+            "mfa_enrolled": mfa.mfa_enrolled(request.user),
+            "mfa_required": mfa.mfa_required(request.user),
+            "recovery_codes_left": mfa.recovery_codes_left(request.user),
+        },
     )

@@ -19,7 +19,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
+def browser_page(live_server, monkeypatch, settings):
+    # The browser journeys sign in as the demo users, which a demo installation exempts from
+    # two-factor authentication (tests/test_mfa.py covers the real flow).
+    settings.MFA_EXEMPT_DEMO_USERS = True
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
     # test itself are synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from partners.models import RoleAssignment
 
 from .browser import browser_page  # noqa: F401  (a fixture for the browser tests)
-from .factories import make_user
+from .factories import make_user, verify_mfa
 
 Role = RoleAssignment.Role
 
@@ -65,8 +65,18 @@ def client_for(client, role_users):
 
     def sign_in(role: str):
         client.logout()
-        if role_users[role] is not None:
-            client.force_login(role_users[role])
+        user = role_users[role]
+        if user is not None:
+            client.force_login(user)
+            verify_mfa(client, user)
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the two-factor step a superuser must take."""
+    client.force_login(admin_user)
+    verify_mfa(client, admin_user)
+    return client

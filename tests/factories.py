@@ -45,3 +45,15 @@ def make_user(
 
 
 Role = RoleAssignment.Role
+
+
+def verify_mfa(client, user: User) -> None:
+    """Mark the client's session as having passed two-factor authentication."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

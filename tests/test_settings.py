@@ -93,3 +93,10 @@ def test_passwords_are_hashed_with_argon2():
     base_hashers = __import__("klimaalliancen.settings.base", fromlist=["x"]).PASSWORD_HASHERS
     assert base_hashers[0].endswith("Argon2PasswordHasher")
     assert settings.AUTH_USER_MODEL == "partners.User"
+
+
+def test_hsts_on_https_in_production(client, settings, db):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")

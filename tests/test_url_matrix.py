@@ -27,6 +27,26 @@ def named_urls(resolver=None, namespace: str | None = None) -> set[str]:
 CASES = all_cases()
 
 
+def header_problems(response, role: str) -> list[str]:
+    """The headers every response must carry (the sweep of issue 7)."""
+    problems = []
+    csp = response.get("Content-Security-Policy", "")
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
+    )
+    if "'unsafe-inline'" in directives.get("script-src", "'unsafe-inline'"):
+        problems.append(f"script-src without unsafe-inline missing: {csp!r}")
+    if directives.get("frame-ancestors") != "'none'":
+        problems.append("frame-ancestors 'none' missing")
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append("nosniff missing")
+    if not response.get("Referrer-Policy"):
+        problems.append("Referrer-Policy missing")
+    if role != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+        problems.append("Cache-Control: no-store missing on a signed-in response")
+    return problems
+
+
 def test_every_named_url_has_a_case():
     covered = {case.name for case in CASES}
     missing = named_urls() - covered
@@ -48,6 +68,7 @@ def test_url_matrix(case, client_for, role_users):
         response = getattr(client, case.method)(url, case.data or {})
         if response.status_code != case.expect[role]:
             failures.append(f"{role}: {response.status_code} (expected {case.expect[role]})")
+        failures.extend(f"{role}: {problem}" for problem in header_problems(response, role))
         if case.expect[role] == 302 and role == "anonymous" and case.method == "get":
             assert response.url.startswith(reverse("login")), (role, response.url)
     assert not failures, f"{url}: " + "; ".join(failures)

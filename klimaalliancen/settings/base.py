@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 the environment (see README, "Configuration"); the deltas live in development/test/production."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,10 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "klimaalliancen",
 ]
 # The portal's own apps, in dependency order; commands that load reference and demo data
@@ -49,12 +54,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "klimaalliancen.middleware.PortalLoginRequiredMiddleware",
+    "partners.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "klimaalliancen.middleware.PrivateCacheMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "klimaalliancen.urls"
@@ -136,6 +144,7 @@ CELERY_TIMEZONE = "Europe/Copenhagen"
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
     "partners.auth.EmailOrUsernameBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -163,6 +172,24 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Brute force (django-axes): after 5 failed sign-ins for one username from one IP address, that
+# pair waits 15 minutes. Locking the pair, not the username alone, means an attacker elsewhere
+# cannot lock a colleague out of their own account.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP with recovery codes) is required for the
+# secretariat and administrators. Only the development settings exempt the demo users.
+MFA_EXEMPT_DEMO_USERS = False
+OTP_TOTP_ISSUER = "Klimaalliancen"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
 ANONYMOUS_USER_NAME = None
@@ -236,6 +263,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "klimaalliancen.api.portal_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

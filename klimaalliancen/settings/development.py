@@ -5,3 +5,5 @@ from .env import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-only-never-in-production")
+# The demo stays one command: demo users sign in without a second factor (the login page says so).
+MFA_EXEMPT_DEMO_USERS = DEBUG

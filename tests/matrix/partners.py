@@ -12,6 +12,9 @@ CASES = [
     page("dgo-detail", {"slug": "midtjylland"}),
     page("organisation-list"),
     page("profile"),
+    page("mfa-setup"),
+    page("mfa-verify"),
+    Case("mfa-recovery-codes", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
     public("accessibility"),
     public("health"),
     # Sign-in and password pages

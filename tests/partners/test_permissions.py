@@ -51,7 +51,7 @@ def test_revoking_takes_effect_immediately(aarhus):
 
     services.role_revoke(assignment=assignment, by=None, reason="Left the DGO")
 
-    # The role ends today: still within its period, but the object permission is gone.
+    # The role ends from today: the object permission is gone at once.
     coordinator = type(coordinator).objects.get(pk=coordinator.pk)
     assert get_perms(coordinator, aarhus.dgo) == []
     assert not can_edit_municipality(coordinator, aarhus)

@@ -1,0 +1,133 @@
+"""Two-factor authentication: who needs it, enrolling an authenticator, and checking codes.
+
+Built on django-otp: a TOTP device (an authenticator app) plus a static device holding ten
+single-use recovery codes. A TOTP code cannot be used twice (django-otp remembers the last
+time step); a recovery code is deleted when used.
+"""
+
+from collections.abc import Callable
+
+import django_otp
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import User
+from .permissions import roles_of
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_DEVICE_NAME = "recovery codes"
+# Pages an unverified user may still reach: the MFA pages themselves, signing out, language.
+MFA_FLOW_URL_NAMES = {"mfa-setup", "mfa-verify", "logout", "set_language"}
+
+
+def mfa_exempt(user: User) -> bool:
+    """Only the demo users of a DEBUG installation (see settings.development)."""
+    from .demo import DEMO_USERNAMES
+
+    return settings.MFA_EXEMPT_DEMO_USERS and user.username in DEMO_USERNAMES
+
+
+def mfa_required(user: User) -> bool:
+    if not user.is_authenticated or mfa_exempt(user):
+        return False
+    roles = roles_of(user)
+    return roles.secretariat or roles.administrator or user.is_staff or user.is_superuser
+
+
+def mfa_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """A fresh, unconfirmed authenticator for the setup page; earlier unconfirmed ones go."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, token: str) -> list[str]:
+    """Confirm the pending authenticator with a code from it; returns new recovery codes."""
+    device = (
+        TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk")
+    ).first()
+    if device is None:
+        raise ValidationError(_("Start the setup again: no authenticator is waiting."))
+    if not device.verify_token(token.strip().replace(" ", "")):
+        raise ValidationError(
+            _("The code is not right. Check the time on your phone and try again.")
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed", "last_t", "drift"])
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    return recovery_codes_regenerate(user=user)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Ten new single-use recovery codes; the old ones stop working."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+
+
+def mfa_verify(*, request: HttpRequest, token: str) -> bool:
+    """Check a code from the authenticator or a recovery code, and mark the session verified."""
+    token = (token or "").strip().replace(" ", "")
+    if not token:
+        return False
+    device = django_otp.match_token(request.user, token)
+    if device is None:
+        return False
+    django_otp.login(request, device)
+    return True
+
+
+def safe_next(request: HttpRequest, default: str = "dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+class MFARequiredMiddleware:
+    """Users who must use two factors reach nothing but the MFA pages until they have."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not mfa_required(user):
+            return None
+        match = request.resolver_match
+        if match and match.url_name in MFA_FLOW_URL_NAMES:
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"detail": _("Two-factor verification is required for this account.")},
+                status=403,
+            )
+        target = "mfa-verify" if mfa_enrolled(user) else "mfa-setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
