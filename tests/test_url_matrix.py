@@ -31,9 +31,11 @@ def header_problems(response, role: str) -> list[str]:
     """The headers every response must carry (the sweep of issue 7)."""
     problems = []
     csp = response.get("Content-Security-Policy", "")
-    directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
-    )
+    directives = {}
+    for part in csp.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name] = value
     if "'unsafe-inline'" in directives.get("script-src", "'unsafe-inline'"):
         problems.append(f"script-src without unsafe-inline missing: {csp!r}")
     if directives.get("frame-ancestors") != "'none'":
