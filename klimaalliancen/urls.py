@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from partners.forms_auth import PortalPasswordResetForm
 
-from . import views
+from . import audit, views
 
 admin.site.site_header = "Klimaalliancen"
 admin.site.site_title = "Klimaalliancen"
@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("audit/", audit.audit_log, name="audit-log"),
     path("", include("partners.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ CASES = [
     page("mfa-verify"),
     Case("mfa-recovery-codes", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
     public("accessibility"),
+    only("audit-log", {"secretariat"}),
     public("health"),
     # Sign-in and password pages
     public("login"),
