@@ -35,7 +35,7 @@ def test_secretariat_must_enrol_before_reaching_any_page(client, secretariat_use
     assert response.status_code == 302
     assert response.url.startswith(reverse("mfa-setup"))
     api = client.get("/api/municipalities/")
-    assert api.status_code == 403 and "Two-factor" in api.json()["detail"]
+    assert api.status_code == 403 and "totrinsbekræftelse" in api.json()["detail"]
 
 
 def test_enrolment_then_sign_in_with_code_and_no_reuse(client, secretariat_user, settings):
@@ -62,7 +62,7 @@ def test_enrolment_then_sign_in_with_code_and_no_reuse(client, secretariat_user,
     sign_in(client, "sara")
     assert client.get("/").url.startswith(reverse("mfa-verify"))
     response = client.post(reverse("mfa-verify"), {"token": code})
-    assert response.status_code == 200 and "already been used" in response.content.decode()
+    assert response.status_code == 200 and "allerede brugt" in response.content.decode()
     assert client.get("/").status_code == 302
 
     # A recovery code works once.
