@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/klimaalliancen
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint format messages install install-dev clean
+.PHONY: run test lint format messages install install-dev clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13)."; exit 1; }
@@ -54,6 +54,14 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## make backup / make restore BACKUP=backups/<stamp>: PostgreSQL (pg_dump custom format) + media
+backup: $(VENV)/.installed
+	$(PY) manage.py backup --output backups
+
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Say which: make restore BACKUP=backups/<stamp>"; exit 1; }
+	$(PY) manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -301,5 +301,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
+        # django-axes logs usernames and IP addresses; its database table is the record we need.
+        "axes": {"level": "ERROR"},
     },
 }
