@@ -120,6 +120,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A task whose worker dies is delivered again; tasks are therefore written to be idempotent.
+# Results only where a page reads them (progress of long jobs sets ignore_result=False).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -140,6 +142,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = "Europe/Copenhagen"
+CELERY_BEAT_SCHEDULE = {
+    "deliver-pending-emails": {
+        "task": "klimaalliancen.tasks.deliver_pending_emails",
+        "schedule": 5 * 60,
+    },
+}
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.User"
