@@ -167,6 +167,8 @@ class User(AbstractUser):
         help_text=_("For people employed by a municipality."),
     )
     title = models.CharField(_("job title"), max_length=200, blank=True)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = PortalUserManager()
 

@@ -2,11 +2,14 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
+
+from klimaalliancen.portal_apps import portal_modules
 
 from .models import DGO, Municipality, Organisation, RoleAssignment, User
 from .permissions import can_edit_municipality, forget_roles
@@ -108,7 +111,8 @@ def sessions_end(*, user: User) -> int:
 def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
     """Someone leaves: no more sign-in, sessions ended, roles closed; their records stay."""
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
     for assignment in RoleAssignment.objects.active().filter(user=user):
         role_revoke(assignment=assignment, by=by, reason=reason or _("Deactivated"))
     transaction.on_commit(lambda: sessions_end(user=user))
@@ -117,6 +121,57 @@ def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
 
 @transaction.atomic
 def user_reactivate(*, user: User, by: User | None) -> User:
+    if user.anonymised_at:
+        raise ValidationError(_("An anonymised person cannot be reactivated."))
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
     return user
+
+
+@transaction.atomic
+def user_anonymise(*, user: User, by: User | None) -> User:
+    """Erase a person who has left (GDPR), keeping what they did: votes, decisions and authored
+    records still point at the same, now nameless, user. Their audit entries lose the personal
+    values too; who-did-what stays as the user id."""
+    from auditlog.models import LogEntry
+
+    if user.is_active:
+        raise ValidationError(_("Deactivate the person before anonymising them."))
+    if user.anonymised_at:
+        return user
+    label = f"anonymised-{user.pk}"
+    user.username = label
+    user.first_name = user.last_name = user.email = user.title = ""
+    user.municipality = None
+    user.set_unusable_password()
+    user.anonymised_at = timezone.now()
+    user.save()
+    LogEntry.objects.get_for_object(user).update(object_repr=label, changes=None, changes_text="")
+    for _app, module in portal_modules("privacy"):
+        anonymise = getattr(module, "anonymise", None)
+        if anonymise is not None:
+            anonymise(user)
+    return user
+
+
+def users_anonymise_expired(*, now=None) -> int:
+    """Anonymise everyone deactivated longer ago than the retention period (a daily job)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    expired = User.objects.filter(
+        is_active=False, anonymised_at__isnull=True, deactivated_at__lt=cutoff
+    )
+    count = 0
+    for user in expired:
+        user_anonymise(user=user, by=None)
+        count += 1
+    return count
+
+
+def personal_data(*, user: User) -> dict:
+    """Everything the portal holds about a person, for a GDPR access request."""
+    data: dict = {}
+    for _app, module in portal_modules("privacy"):
+        data.update(module.personal_data(user))
+    return data

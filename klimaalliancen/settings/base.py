@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "klimaalliancen.tasks.deliver_pending_emails",
         "schedule": 5 * 60,
     },
+    "anonymise-expired-accounts": {
+        "task": "partners.tasks.anonymise_expired_accounts",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -298,6 +302,10 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # what the secretariat needs, and less personal data is kept.
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# --- Privacy --------------------------------------------------------------------------------
+# People who left are anonymised this many days after deactivation (a daily Celery beat job).
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 2 * 365)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -17,6 +17,16 @@ CASES = [
     Case("mfa-recovery-codes", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
     public("accessibility"),
     only("audit-log", {"secretariat"}),
+    only(
+        "person-personal-data",
+        {"secretariat", "administrator"},
+        setup=lambda users: {"pk": users["member"].pk},
+    ),
+    Case(
+        "person-anonymise",
+        {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
+        setup=lambda users: {"pk": users["member"].pk},
+    ),
     public("health"),
     # Sign-in and password pages
     public("login"),
