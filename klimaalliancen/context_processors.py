@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from partners.demo import DEMO_USERS
 from partners.permissions import roles_of
+
+from .notifications import unread_count
 
 
 def portal(request: HttpRequest) -> dict:
@@ -13,4 +16,6 @@ def portal(request: HttpRequest) -> dict:
         context["demo_users"] = [(user.username, user.description) for user in DEMO_USERS]
         context["mfa_demo_exempt"] = settings.MFA_EXEMPT_DEMO_USERS
     context["roles"] = roles_of(user) if user is not None else None
+    if user is not None and user.is_authenticated:
+        context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
     return context

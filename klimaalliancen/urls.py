@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from partners.forms_auth import PortalPasswordResetForm
 
-from . import audit, views
+from . import audit, notification_views, views
 
 admin.site.site_header = "Klimaalliancen"
 admin.site.site_title = "Klimaalliancen"
@@ -31,6 +31,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/read/", notification_views.notification_read, name="notification-read"),
     path("", include("partners.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),

@@ -35,6 +35,7 @@ PAGES = [
     ("/accounts/password_change/", ["coordinator_a"]),
     ("/accounts/mfa/setup/", ["coordinator_a"]),
     ("/audit/", ["secretariat"]),
+    ("/notifications/", SIGNED_IN_ROLES),
 ]
 
 

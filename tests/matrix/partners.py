@@ -12,6 +12,8 @@ CASES = [
     page("dgo-detail", {"slug": "midtjylland"}),
     page("organisation-list"),
     page("profile"),
+    page("notification-list"),
+    Case("notification-read", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
     page("mfa-setup"),
     page("mfa-verify"),
     Case("mfa-recovery-codes", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
