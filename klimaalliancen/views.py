@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from partners import selectors as partner_selectors
 from partners.permissions import roles_of
 
+from . import search as search_module
 from .portal_apps import portal_modules
 
 security_log = logging.getLogger("klimaalliancen.security")
@@ -73,3 +74,12 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": False}, status=503)
     return JsonResponse({"status": "ok", "database": True})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    results = search_module.search(user=request.user, query=query)
+    groups: dict[str, list] = {}
+    for result in results:
+        groups.setdefault(result.kind, []).append(result)
+    return render(request, "search.html", {"query": query, "groups": groups, "count": len(results)})

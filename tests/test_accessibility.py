@@ -36,6 +36,7 @@ PAGES = [
     ("/accounts/mfa/setup/", ["coordinator_a"]),
     ("/audit/", ["secretariat"]),
     ("/notifications/", SIGNED_IN_ROLES),
+    ("/search/?q=aarhus", SIGNED_IN_ROLES),
 ]
 
 
