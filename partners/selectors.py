@@ -36,9 +36,13 @@ def municipality_get(*, code: str) -> Municipality:
 
 
 def dgo_list() -> QuerySet[DGO]:
-    return DGO.objects.select_related("region", "kkr").annotate(
-        municipality_count=Count("municipalities"),
-        pilot_count=Count("municipalities", filter=Q(municipalities__dk2020_pilot=True)),
+    return (
+        DGO.objects.select_related("region", "kkr")
+        .annotate(
+            municipality_count=Count("municipalities"),
+            pilot_count=Count("municipalities", filter=Q(municipalities__dk2020_pilot=True)),
+        )
+        .order_by("name")
     )
 
 
