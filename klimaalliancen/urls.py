@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from partners.forms_auth import PortalPasswordResetForm
 
-from . import audit, notification_views, views
+from . import audit, bench_views, notification_views, views
 
 admin.site.site_header = "Klimaalliancen"
 admin.site.site_title = "Klimaalliancen"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
+    path("_floor/", bench_views.floor, name="bench-floor"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("search/", views.search, name="search"),

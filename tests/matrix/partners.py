@@ -31,6 +31,7 @@ CASES = [
         setup=lambda users: {"pk": users["member"].pk},
     ),
     public("health"),
+    page("bench-floor"),
     # Sign-in and password pages
     public("login"),
     Case("logout", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
