@@ -443,6 +443,9 @@ def decision_tally(*, decision: Decision, on: datetime.date | None = None) -> Ta
             substitutes.setdefault(membership.substitute_for_id, []).append(membership)
         else:
             seats.append(membership)
+    # Chair, vice-chair, then members, by name.
+    order = {SeatRole.CHAIR: 0, SeatRole.VICE_CHAIR: 1, SeatRole.MEMBER: 2}
+    seats.sort(key=lambda m: (order[m.seat_role], m.person.last_name, m.person.first_name, m.pk))
     votes = {
         vote.seat_id: vote
         for vote in decision.votes.select_related("cast_by", "cast_through__person")

@@ -52,6 +52,7 @@ def test_body_page_shows_members_vacancies_and_the_rule(client_for, role_users):
     assert composition.vacancies == 8  # 10 required seats, two of them filled
     assert "2 politiske repræsentanter udpeget af KL" in content
     assert "ledig" in content  # "1 plads ledig"
+    assert content.count('<span class="badge">stemmer</span>') == 1  # the member, not the observer
     assert response.context["decisions"] is None  # coordinator_b sits in no FU seat
     assert reverse("decision-create", args=["fu"]) not in content
 
