@@ -34,22 +34,35 @@ def run_in_thread(results: dict, key: str, action) -> threading.Thread:
     return thread
 
 
+class SlowTally:
+    """Once armed, the next tally taken signals `inside` and then holds its transaction."""
+
+    def __init__(self):
+        self.inside = threading.Event()
+        self.armed = False
+        self._once = threading.Lock()
+
+    def arm(self) -> None:
+        self.armed = True
+
+    def wait(self, timeout: float) -> bool:
+        return self.inside.wait(timeout)
+
+
 @pytest.fixture
 def slow_first_tally(monkeypatch):
-    """The first tally taken signals `inside` and then holds its transaction for a moment."""
-    inside = threading.Event()
+    slow = SlowTally()
     real_tally = services.decision_tally
-    first = threading.Lock()
 
-    def slow(**kwargs):
+    def tally(**kwargs):
         result = real_tally(**kwargs)
-        if first.acquire(blocking=False):
-            inside.set()
+        if slow.armed and slow._once.acquire(blocking=False):
+            slow.inside.set()
             time.sleep(0.6)
         return result
 
-    monkeypatch.setattr(services, "decision_tally", slow)
-    return inside
+    monkeypatch.setattr(services, "decision_tally", tally)
+    return slow
 
 
 @pytest.fixture
@@ -63,6 +76,7 @@ def two_seats(reference_data, eager_celery):
 
 def test_the_last_two_yes_votes_at_once_adopt_the_decision(two_seats, slow_first_tally):
     first, second, _secretariat, decision = two_seats
+    slow_first_tally.arm()
     results: dict = {}
     one = run_in_thread(
         results, "one", lambda: services.vote_cast(decision=decision, by=first.person, choice="yes")
@@ -85,6 +99,7 @@ def test_vote_and_close_at_once_never_both_succeed(two_seats, slow_first_tally):
     first, second, secretariat, decision = two_seats
     services.vote_cast(decision=decision, by=first.person, choice="yes")
     decision = past(decision)  # the deadline has passed with one vote missing
+    slow_first_tally.arm()
     results: dict = {}
     closing = run_in_thread(
         results, "close", lambda: services.decision_close(decision=decision, by=secretariat)
@@ -106,6 +121,7 @@ def test_vote_and_close_at_once_never_both_succeed(two_seats, slow_first_tally):
 
 def test_the_same_seat_voting_twice_at_once_counts_once(two_seats, slow_first_tally):
     first, _second, _secretariat, decision = two_seats
+    slow_first_tally.arm()
     results: dict = {}
     one = run_in_thread(
         results, "one", lambda: services.vote_cast(decision=decision, by=first.person, choice="yes")
