@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, env_for, manage, recreate_database  # noqa: E402
+from common import PYTHON, ROOT, env_for, manage, recreate_database
 
 DB = "klima_bench_load"
 PORT = 8765
@@ -35,7 +35,9 @@ from partners.models import User
 out = {}
 for username in %r:
     user = User.objects.get(username=username)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "partners.auth.EmailOrUsernameBackend"
@@ -102,7 +104,7 @@ def start_server() -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2)
             return server
         except OSError:
             time.sleep(0.2)

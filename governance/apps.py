@@ -7,3 +7,35 @@ class GovernanceConfig(AppConfig):
 
     name = "governance"
     verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import (
+            Absence,
+            AgendaItem,
+            Body,
+            Decision,
+            DecisionComment,
+            Meeting,
+            Membership,
+            Paper,
+            SeatRule,
+            SubstituteCall,
+            Vote,
+        )
+
+        for model in (
+            Body,
+            SeatRule,
+            Membership,
+            Meeting,
+            AgendaItem,
+            Paper,
+            Decision,
+            Vote,
+            Absence,
+            SubstituteCall,
+            DecisionComment,
+        ):
+            auditlog.register(model)

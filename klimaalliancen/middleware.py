@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -57,3 +58,33 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout: a signed-in session's expiry moves forward as the user works.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs a database write per
+    page; refreshing at most once a minute keeps the timeout within a minute of exact.
+    """
+
+    REFRESH_KEY = "_refreshed_at"
+    INTERVAL_SECONDS = 60
+
+    @classmethod
+    def mark_fresh(cls, sender, request, user, **kwargs) -> None:
+        """At sign-in the session was just saved: no refresh is due for a minute."""
+        if hasattr(request, "session"):
+            request.session[cls.REFRESH_KEY] = int(time.time())
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.REFRESH_KEY, 0) >= self.INTERVAL_SECONDS:
+                session[self.REFRESH_KEY] = now
+        return response

@@ -15,6 +15,7 @@ admin.site.site_title = "Klimaalliancen"
 
 api_patterns = [
     path("", include("partners.api")),
+    path("", include("governance.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_read, name="notification-read"),
     path("", include("partners.urls")),
+    path("", include("governance.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -56,7 +56,29 @@ def role_users(db) -> dict:
         "secretariat": make_user(Role.SECRETARIAT, username="secretariat"),
         "administrator": make_user(Role.ADMINISTRATOR, username="administrator", is_staff=True),
     }
+    seat_role_users(users)
     return users
+
+
+def seat_role_users(users: dict) -> None:
+    """`observer` observes in FU and PUG (for Realdania); `member` holds a voting seat in FU."""
+    from governance.models import Body, SeatRole
+    from governance.services import membership_add
+    from partners.models import Organisation
+
+    fu, pug = Body.objects.get(code="fu"), Body.objects.get(code="pug")
+    realdania, kl = Organisation.objects.get(code="realdania"), Organisation.objects.get(code="kl")
+    for body in (fu, pug):
+        membership_add(
+            body=body,
+            person=users["observer"],
+            seat_role=SeatRole.OBSERVER,
+            appointed_by=realdania,
+            by=None,
+        )
+    membership_add(
+        body=fu, person=users["member"], seat_role=SeatRole.MEMBER, appointed_by=kl, by=None
+    )
 
 
 @pytest.fixture

@@ -57,6 +57,6 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import partners
+    from . import governance, partners
 
-    return [*partners.CASES]
+    return [*partners.CASES, *governance.CASES]

@@ -1,0 +1,268 @@
+"""The governance API: bodies, memberships, meetings and decisions, with the portal's permissions.
+
+Bodies, seats and published meetings: every signed-in user. Planned meetings and decisions:
+the body's members and observers, its managers and the secretariat (others get 404).
+Voting: `POST /api/decisions/<id>/vote/` with {"choice": "yes" | "no" | "abstain"}:
+201 counted; 400 bad choice; 403 with a reason (observers, non-members, ended seats,
+substitutes not called in); 409 closed decision or a seat that has already voted.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from . import selectors, services
+from .models import Body, Decision, Meeting, Membership, Vote
+
+
+class BodySerializer(serializers.ModelSerializer):
+    dgo = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    seat_count = serializers.IntegerField(read_only=True)
+    meetings_this_year = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Body
+        fields = [
+            "code",
+            "short_name",
+            "name",
+            "kind",
+            "dgo",
+            "meetings_per_year",
+            "meetings_this_year",
+            "chair_rule",
+            "seat_count",
+        ]
+
+
+class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The partnership's bodies (§8). Every signed-in user may read them."""
+
+    serializer_class = BodySerializer
+    lookup_field = "code"
+    pagination_class = None  # 13 bodies
+
+    def get_queryset(self):
+        return selectors.body_list().order_by("position", "name")
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    body = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    person = serializers.CharField(source="person.get_full_name", read_only=True)
+    appointed_by = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    geography = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "body",
+            "person",
+            "seat_role",
+            "substitute_for",
+            "appointed_by",
+            "geography",
+            "capacity",
+            "starts_on",
+            "ends_on",
+        ]
+
+
+class MembershipFilter(filters.FilterSet):
+    body = filters.CharFilter(field_name="body__code", label="Body code, e.g. fu")
+    active = filters.BooleanFilter(method="filter_active", label="Only seats active today")
+
+    class Meta:
+        model = Membership
+        fields = ["body", "seat_role"]
+
+    def filter_active(self, queryset, name, value):
+        return queryset.active() if value else queryset
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    """Who sits (and sat) in which body. Every signed-in user may read them."""
+
+    lookup_value_regex = "[0-9]+"  # a malformed id is a 404, not a server error
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+
+    def get_queryset(self):
+        return Membership.objects.select_related(
+            "body", "person", "appointed_by", "geography"
+        ).order_by("body__position", "starts_on", "pk")
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    body = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agenda = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "body",
+            "title",
+            "starts_at",
+            "ends_at",
+            "location",
+            "video_url",
+            "status",
+            "agenda",
+        ]
+
+    def get_agenda(self, meeting) -> list[dict]:
+        return [
+            {"position": item.position, "title": item.title, "description": item.description}
+            for item in meeting.agenda_items.all()
+        ]
+
+
+class MeetingFilter(filters.FilterSet):
+    body = filters.CharFilter(field_name="body__code", label="Body code, e.g. fu")
+    year = filters.NumberFilter(
+        field_name="starts_at__year", label="Year", min_value=1900, max_value=2200, decimal_places=0
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["body", "status", "year"]
+
+
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]+"  # a malformed id is a 404, not a server error
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+    def get_queryset(self):
+        return (
+            selectors.meetings_for(self.request.user)
+            .select_related("body")
+            .prefetch_related("agenda_items")
+            .order_by("starts_at", "pk")
+        )
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    seat = serializers.IntegerField(source="seat_id", read_only=True)
+    cast_by = serializers.CharField(source="cast_by.get_full_name", read_only=True)
+    by_substitute = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = ["seat", "cast_by", "choice", "cast_at", "by_substitute"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    body = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subject = serializers.SerializerMethodField()
+    votes = VoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "body",
+            "title",
+            "text",
+            "mode",
+            "meeting",
+            "deadline",
+            "status",
+            "subject",
+            "opened_at",
+            "closed_at",
+            "votes",
+        ]
+
+    def get_subject(self, decision) -> dict | None:
+        if decision.subject_content_type_id is None:
+            return None
+        content_type = decision.subject_content_type
+        return {
+            "type": f"{content_type.app_label}.{content_type.model}",
+            "id": decision.subject_object_id,
+        }
+
+
+class DecisionFilter(filters.FilterSet):
+    body = filters.CharFilter(field_name="body__code", label="Body code, e.g. fu")
+
+    class Meta:
+        model = Decision
+        fields = ["status", "body"]
+
+
+VoteRequest = inline_serializer(
+    "VoteRequest", {"choice": serializers.ChoiceField(choices=Vote.Choice.choices)}
+)
+Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
+
+
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Decisions of the bodies the user sits in (all for the secretariat)."""
+
+    lookup_value_regex = "[0-9]+"  # a malformed id is a 404, not a server error
+
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+
+    def get_queryset(self):
+        return (
+            selectors.decisions_for(self.request.user)
+            .select_related("body", "subject_content_type")
+            .prefetch_related(
+                Prefetch("votes", queryset=Vote.objects.select_related("cast_by").order_by("pk"))
+            )
+            .order_by("-opened_at", "-pk")
+        )
+
+    @extend_schema(
+        request=VoteRequest,
+        responses={
+            201: VoteSerializer,
+            400: Reason,
+            403: OpenApiResponse(Reason, description="Not a voting seat (the reason says why)"),
+            404: Reason,
+            409: OpenApiResponse(Reason, description="Closed, or the seat has already voted"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def vote(self, request, pk=None):
+        """Cast the signed-in user's vote. Observers and non-members get 403 with the reason."""
+        # Not through get_object(): a non-member is told why they cannot vote (403), as the
+        # issue asks, rather than a 404.
+        decision = Decision.objects.select_related("body").filter(pk=pk).first()
+        if decision is None:
+            return Response({"detail": _("No such decision.")}, status=status.HTTP_404_NOT_FOUND)
+        choice = request.data.get("choice") if hasattr(request.data, "get") else None
+        if choice not in Vote.Choice.values:
+            return Response(
+                {"choice": [_("Vote yes, no or abstain.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            vote = services.vote_cast(decision=decision, by=request.user, choice=choice)
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except services.Conflict as conflict:
+            return Response({"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=400)
+        return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("bodies", BodyViewSet, basename="api-body")
+router.register("memberships", MembershipViewSet, basename="api-membership")
+router.register("meetings", MeetingViewSet, basename="api-meeting")
+router.register("decisions", DecisionViewSet, basename="api-decision")
+
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,228 @@
+"""Who may do what in the governance bodies: the one place these rules live.
+
+A seat's reach is a django-guardian object permission on the body, granted and removed together
+with the membership by governance.services (`governance.view_body_content` for every seat,
+`governance.chair_body` for the chair and vice-chair). The membership's dates bound it: a
+permission whose seat has ended (or not yet begun) grants nothing, as for DGO coordinators in
+partners.permissions.
+
+- Every signed-in user sees the bodies, who sits in them, and their published meetings.
+- Members and observers (and the secretariat) read the body's planned meetings, papers and
+  decisions. Nobody else sees them.
+- The chair and vice-chair, the secretariat, and for a DGO's own steering groups the DGO's
+  coordinators (its secretariat, §8.5) open and close decisions, publish agendas and minutes.
+- Only voting seats vote; observers never do; a substitute only when called in for its member.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partners.models import User
+from partners.permissions import roles_of
+
+from .models import (
+    VOTING_ROLES,
+    Body,
+    BodyGroupObjectPermission,
+    BodyUserObjectPermission,
+    Decision,
+    Meeting,
+    Membership,
+    SeatRole,
+)
+
+MANAGERS_ONLY = gettext_lazy(
+    "Only the chair, the vice-chair and the secretariat manage this body's meetings and decisions."
+)
+VIEW_CONTENT = "view_body_content"
+CHAIR = "chair_body"
+
+
+@dataclass(frozen=True)
+class BodyAccess:
+    """A user's seats and body permissions today, computed once per user object (request)."""
+
+    content_body_ids: frozenset[int] = field(default_factory=frozenset)
+    chair_body_ids: frozenset[int] = field(default_factory=frozenset)
+    seat_body_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+NO_ACCESS = BodyAccess()
+
+
+def body_access(user: User | AnonymousUser) -> BodyAccess:
+    """Two queries per request: the user's active seats and their guardian body permissions."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_body_access", None)
+    if cached is not None:
+        return cached
+    seats = list(
+        Membership.objects.active().filter(person=user).values_list("body_id", "seat_role")
+    )
+    seat_bodies = {body for body, _role in seats}
+    chair_seats = {body for body, role in seats if role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR)}
+    # Direct and group grants in one query.
+    granted: set[tuple[int, str]] = set(
+        BodyUserObjectPermission.objects.filter(
+            user=user, permission__codename__in=(VIEW_CONTENT, CHAIR)
+        )
+        .values_list("content_object_id", "permission__codename")
+        .union(
+            BodyGroupObjectPermission.objects.filter(
+                group__user=user, permission__codename__in=(VIEW_CONTENT, CHAIR)
+            ).values_list("content_object_id", "permission__codename")
+        )
+    )
+    access = BodyAccess(
+        content_body_ids=frozenset(b for b, perm in granted if perm == VIEW_CONTENT) & seat_bodies,
+        chair_body_ids=frozenset(b for b, perm in granted if perm == CHAIR) & chair_seats,
+        seat_body_ids=frozenset(seat_bodies),
+    )
+    user._body_access = access
+    return access
+
+
+def forget_body_access(user: User) -> None:
+    if hasattr(user, "_body_access"):
+        del user._body_access
+
+
+def can_view_body(user: User | AnonymousUser, body: Body) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def can_manage_body(user: User | AnonymousUser, body: Body) -> bool:
+    """Open and close decisions, plan meetings, publish agendas and minutes, upload papers."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return True
+    if body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids:
+        return True
+    return body.pk in body_access(user).chair_body_ids
+
+
+can_manage_decisions = can_manage_body
+can_publish_agenda = can_manage_body
+can_publish_minutes = can_manage_body
+
+
+def can_view_body_content(user: User | AnonymousUser, body: Body) -> bool:
+    """Planned meetings, papers and decisions: the body's seats, its managers and nobody else."""
+    return body.pk in body_access(user).content_body_ids or can_manage_body(user, body)
+
+
+def content_body_ids(user: User | AnonymousUser) -> frozenset[int] | None:
+    """The bodies whose content the user may read; None means all of them (secretariat)."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return None
+    access = body_access(user)
+    ids = set(access.content_body_ids | access.chair_body_ids)
+    if roles.coordinated_dgo_ids:
+        ids |= set(
+            Body.objects.filter(dgo_id__in=roles.coordinated_dgo_ids).values_list("pk", flat=True)
+        )
+    return frozenset(ids)
+
+
+def can_view_meeting(user: User | AnonymousUser, meeting: Meeting) -> bool:
+    if meeting.is_published:
+        return user.is_authenticated and user.is_active
+    return can_view_body_content(user, meeting.body)
+
+
+def can_view_decision(user: User | AnonymousUser, decision: Decision) -> bool:
+    return can_view_body_content(user, decision.body)
+
+
+def can_comment(user: User | AnonymousUser, decision: Decision) -> bool:
+    """Members and observers (every seat) comment on an open decision."""
+    return decision.is_open and decision.body_id in body_access(user).content_body_ids
+
+
+@dataclass(frozen=True)
+class VoteCheck:
+    """Whether a user may vote now, why not, and for which seat through which seat."""
+
+    allowed: bool
+    reason: str = ""
+    seat: Membership | None = None
+    cast_through: Membership | None = None
+    conflict: bool = False  # refused by the decision's state (closed, seat voted), not the user
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def can_vote(
+    user: User | AnonymousUser,
+    decision: Decision,
+    on: datetime.date | None = None,
+    *,
+    voted_seat_ids: set[int] | None = None,
+) -> VoteCheck:
+    """May the user vote on the decision today, and for which seat?
+
+    Reads without locking; governance.services.vote_cast calls it again while it holds the lock
+    on the decision row, so the answer it acts on cannot change underneath it. A page that has
+    already read the votes passes `voted_seat_ids` to save the query.
+    """
+
+    def voted(seat: Membership) -> bool:
+        if voted_seat_ids is not None:
+            return seat.pk in voted_seat_ids
+        return decision.votes.filter(seat=seat).exists()
+
+    if not user.is_authenticated or not user.is_active:
+        return VoteCheck(False, _("Sign in to vote."))
+    if not decision.is_open:
+        return VoteCheck(
+            False, _("The decision is closed; its outcome can no longer change."), conflict=True
+        )
+    day = on or timezone.localdate()
+    seats = list(
+        Membership.objects.filter(person=user, body_id=decision.body_id).select_related(
+            "substitute_for"
+        )
+    )
+    active = [seat for seat in seats if seat.is_active_on(day)]
+    if not active:
+        if seats:
+            return VoteCheck(
+                False, _("Your seat in this body was not active on the day of the vote.")
+            )
+        return VoteCheck(False, _("Only members of the body vote on its decisions."))
+    voting = next((seat for seat in active if seat.seat_role in VOTING_ROLES), None)
+    if voting is not None:
+        if voted(voting):
+            return VoteCheck(
+                False, _("Your seat has already voted on this decision."), voting, conflict=True
+            )
+        return VoteCheck(True, seat=voting, cast_through=voting)
+    substitute = next((seat for seat in active if seat.seat_role == SeatRole.SUBSTITUTE), None)
+    if substitute is not None:
+        called = decision.substitute_calls.filter(substitute=substitute).first()
+        if called is None:
+            return VoteCheck(
+                False,
+                _(
+                    "A substitute votes only when the member is recorded absent or has not "
+                    "voted by the deadline, and the substitute has been called in."
+                ),
+            )
+        member_seat = called.for_member
+        if voted(member_seat):
+            return VoteCheck(
+                False,
+                _("The seat you stand in for has already voted on this decision."),
+                member_seat,
+                conflict=True,
+            )
+        return VoteCheck(True, seat=member_seat, cast_through=substitute)
+    return VoteCheck(False, _("Observers follow the body's work but do not vote."))

@@ -1,0 +1,194 @@
+"""Reads for the governance pages and API, each built for the page that shows it.
+
+`meetings_for(user)` and `decisions_for(user)` are the one visibility rule per model: every list,
+detail, API and feed reads through them, so what a user may not see is a 404 like a missing row.
+"""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from partners.models import User
+
+from .models import (
+    VOTING_ROLES,
+    AgendaItem,
+    Body,
+    Decision,
+    DecisionComment,
+    Meeting,
+    Membership,
+    Paper,
+    SeatRole,
+    SubstituteCall,
+    Vote,
+)
+from .permissions import content_body_ids
+
+
+def _active_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    day = on or timezone.localdate()
+    return Q(**{f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
+    )
+
+
+def body_list() -> QuerySet[Body]:
+    today = timezone.localdate()
+    year = today.year
+    return Body.objects.select_related("dgo").annotate(
+        seat_count=Count("memberships", filter=_active_q("memberships__"), distinct=True),
+        meetings_this_year=Count(
+            "meetings",
+            filter=Q(meetings__starts_at__year=year),
+            distinct=True,
+        ),
+    )
+
+
+def body_get(*, code: str) -> Body:
+    return Body.objects.select_related("dgo", "dgo__region").get(code=code)
+
+
+SEAT_ORDER = {
+    SeatRole.CHAIR: 0,
+    SeatRole.VICE_CHAIR: 1,
+    SeatRole.MEMBER: 2,
+    SeatRole.SUBSTITUTE: 3,
+    SeatRole.OBSERVER: 4,
+}
+
+
+def body_members(*, body: Body, on: datetime.date | None = None) -> list[Membership]:
+    members = list(
+        Membership.objects.active(on)
+        .filter(body=body)
+        .select_related("person", "appointed_by", "geography", "substitute_for__person")
+    )
+    members.sort(key=lambda m: (SEAT_ORDER[m.seat_role], m.person.last_name, m.person.first_name))
+    return members
+
+
+def body_former_members(*, body: Body) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(body=body, ends_on__lt=timezone.localdate())
+        .select_related("person", "appointed_by", "geography")
+        .order_by("-ends_on", "person__last_name")
+    )
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    """Published meetings for every signed-in user; planned ones for the body's seats."""
+    ids = content_body_ids(user)
+    meetings = Meeting.objects.all()
+    if ids is not None:
+        meetings = meetings.filter(~Q(status=Meeting.Status.PLANNED) | Q(body_id__in=ids))
+    return meetings
+
+
+def decisions_for(user: User) -> QuerySet[Decision]:
+    ids = content_body_ids(user)
+    decisions = Decision.objects.all()
+    if ids is not None:
+        decisions = decisions.filter(body_id__in=ids)
+    return decisions
+
+
+def body_meetings_in_year(*, body: Body, user: User, year: int) -> QuerySet[Meeting]:
+    return (
+        meetings_for(user)
+        .filter(body=body, starts_at__year=year)
+        .annotate(item_count=Count("agenda_items"))
+        .order_by("starts_at")
+    )
+
+
+def decision_list(*, user: User, status: str = "", body: Body | None = None) -> QuerySet[Decision]:
+    decisions = decisions_for(user).select_related("body", "meeting", "subject_content_type")
+    if status:
+        decisions = decisions.filter(status=status)
+    if body is not None:
+        decisions = decisions.filter(body=body)
+    return decisions.annotate(vote_count=Count("votes")).order_by("-opened_at")
+
+
+def meeting_get(*, user: User, pk: int) -> Meeting:
+    return meetings_for(user).select_related("body", "body__dgo", "created_by").get(pk=pk)
+
+
+def meeting_agenda(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda_items.prefetch_related(
+        Prefetch("papers", queryset=Paper.objects.order_by("uploaded_at"))
+    )
+
+
+def decision_get(*, user: User, pk: int) -> Decision:
+    return (
+        decisions_for(user)
+        .select_related("body", "meeting", "opened_by", "closed_by", "corrects")
+        .get(pk=pk)
+    )
+
+
+def decision_comments(*, decision: Decision) -> QuerySet[DecisionComment]:
+    return decision.comments.select_related("author").order_by("created_at")
+
+
+def paper_get(*, user: User, pk: int) -> Paper:
+    """Papers only for the body's seats and managers: a 404 for everyone else."""
+    ids = content_body_ids(user)
+    papers = Paper.objects.select_related("agenda_item__meeting__body")
+    if ids is not None:
+        papers = papers.filter(agenda_item__meeting__body_id__in=ids)
+    return papers.get(pk=pk)
+
+
+def decisions_awaiting_vote(*, user: User) -> QuerySet[Decision]:
+    """Open decisions where the user's voting seat (or a seat they were called in for) has not
+    voted yet. One query."""
+    today = timezone.localdate()
+    seats = Membership.objects.active(today).filter(person=user)
+    own_seat = seats.filter(seat_role__in=VOTING_ROLES, body_id=OuterRef("body_id"))
+    own_voted = Vote.objects.filter(
+        decision=OuterRef("pk"),
+        seat__person=user,
+        seat__seat_role__in=VOTING_ROLES,
+    )
+    seat_voted = Vote.objects.filter(decision=OuterRef("decision"), seat=OuterRef("for_member"))
+    called_in = SubstituteCall.objects.filter(
+        decision=OuterRef("pk"), substitute__in=seats.filter(seat_role=SeatRole.SUBSTITUTE)
+    ).filter(~Exists(seat_voted))
+    return (
+        Decision.objects.filter(status=Decision.Status.OPEN)
+        .annotate(
+            has_seat=Exists(own_seat), has_voted=Exists(own_voted), is_called=Exists(called_in)
+        )
+        .filter((Q(has_seat=True) & Q(has_voted=False)) | Q(is_called=True))
+        .select_related("body")
+        .order_by("deadline")
+    )
+
+
+def meetings_of_my_bodies(
+    *, user: User, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Meeting]:
+    bodies = Membership.objects.active().filter(person=user).values("body_id")
+    return (
+        meetings_for(user)
+        .filter(body_id__in=bodies, starts_at__gte=start, starts_at__lt=end)
+        .select_related("body")
+        .order_by("starts_at")
+    )
+
+
+def calendar_meetings(*, user: User) -> QuerySet[Meeting]:
+    """The meetings of the user's bodies, from a year back, for the iCalendar feed."""
+    since = timezone.now() - datetime.timedelta(days=365)
+    bodies = Membership.objects.active().filter(person=user).values("body_id")
+    return (
+        meetings_for(user)
+        .filter(body_id__in=bodies, starts_at__gte=since)
+        .select_related("body")
+        .order_by("starts_at")
+    )
