@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -64,6 +65,7 @@ PAGES = [
 def prepare(dataset: str) -> dict[str, str]:
     recreate_database(DB)
     manage(DB, "migrate", "-v0")
+    manage(DB, "collectstatic", "--noinput", "-v0")
     manage(DB, "load_reference_data")
     # Demo users and content need DEBUG for seeding only; the server below runs without it.
     manage(DB, "seed_demo", DJANGO_ENV="development", DEBUG="true")
@@ -112,6 +114,25 @@ def start_server() -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
+def preflight(path: str, session: str) -> None:
+    """Each page must answer 200 for its user before it is measured."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={session}"}
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        status = opener.open(request, timeout=10).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        sys.exit(f"{path} answered {status} before the run; fix that first")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def drive(path: str, session: str, seconds: int, connections: int) -> dict:
     command = pinned(
         1,
@@ -129,8 +150,11 @@ def drive(path: str, session: str, seconds: int, connections: int) -> dict:
             f"http://127.0.0.1:{PORT}{path}",
         ],
     )
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode or not lines:
+        sys.exit(f"wrk failed on {path}:\n{result.stdout}\n{result.stderr}")
+    return json.loads(lines[-1])
 
 
 def main() -> None:
@@ -146,6 +170,8 @@ def main() -> None:
     server = start_server()
     results: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
     try:
+        for _, path, user in PAGES:
+            preflight(path, sessions[user])
         for _ in range(args.runs):
             for label, path, user in PAGES:
                 results[label].append(drive(path, sessions[user], args.seconds, args.connections))
