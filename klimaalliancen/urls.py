@@ -15,6 +15,7 @@ admin.site.site_title = "Klimaalliancen"
 
 api_patterns = [
     path("", include("partners.api")),
+    path("", include("monitoring.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -31,6 +32,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("", include("partners.urls")),
+    path("", include("monitoring.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,8 @@ def visible_reports_q(user: AnyUser, prefix: str = "") -> Q:
 def visible_figures_q(user: AnyUser) -> Q:
     """Emission figures a user may read: those of reports they may read, and figures not tied
     to any report (loaded from the published accounts)."""
+    if roles_of(user).secretariat:
+        return Q(pk__isnull=False)  # all (an empty Q would vanish when OR-ed)
     return Q(report__isnull=True) | visible_reports_q(user, prefix="report__")
 
 

@@ -12,11 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import DGO, Municipality, User
 from partners.permissions import roles_of
 
-from . import charts
+from . import charts, permissions
 from .models import (
     Action,
     ChecklistAnswer,
@@ -382,6 +383,16 @@ class MunicipalityMonitoring:
     action_counts: dict[str, int]
     checklist_met: int
     checklist_total: int
+    open_round: Round | None = None
+    can_enter: bool = False
+
+    @property
+    def action_rows(self) -> list[tuple[str, str, int]]:
+        return [
+            (key, label, self.action_counts.get(key, 0))
+            for key, label in Action.Status.choices
+            if self.action_counts.get(key)
+        ]
 
 
 def municipality_monitoring(*, municipality: Municipality, user: User) -> MunicipalityMonitoring:
@@ -417,7 +428,19 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
         emissions=emissions,
         path=path,
     )
+    open_round, can_enter = None, False
+    if permissions.can_enter_for(user, municipality):
+        open_round = open_rounds().first()
+        if open_round is not None:
+            state = (
+                StatusReport.objects.filter(round=open_round, municipality=municipality)
+                .values_list("state", flat=True)
+                .first()
+            )
+            can_enter = state is None or state in StatusReport.EDITABLE_STATES
     return MunicipalityMonitoring(
+        open_round=open_round,
+        can_enter=can_enter,
         report=report,
         round=report.round if report else None,
         emissions=emissions,
@@ -430,14 +453,10 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
 
 
 def _chart_title(place: str) -> str:
-    from django.utils.translation import gettext as _
-
     return _("Territorial emissions by sector group, %(place)s") % {"place": place}
 
 
 def emissions_chart(*, chart_id: str, title: str, emissions: EmissionsTable, path) -> str:
-    from django.utils.translation import gettext as _
-
     if emissions.years:
         description = _(
             "Stacked bars of emissions in tonnes CO2e per year from %(first)s to %(last)s, "
@@ -489,8 +508,6 @@ REVISIONS_LISTED = 25
 
 def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Aggregates:
     """Figures for the DGO and national pages, from published reports only (≈7 queries)."""
-    from django.utils.translation import gettext as _
-
     today = today or timezone.localdate()
     municipalities = Municipality.objects.all()
     if dgo is not None:
