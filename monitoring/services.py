@@ -314,7 +314,9 @@ def _write_checklist(*, report: StatusReport, checklist: list[ChecklistInput]) -
 def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
     existing = {a.pk: a for a in Action.objects.filter(report=report)}
     kept = [a for a in actions if not a.delete and a.name.strip()]
-    names = [a.name.strip().casefold() for a in kept]
+    mentioned = {a.id for a in actions if a.id is not None}
+    untouched = [a.name for pk, a in existing.items() if pk not in mentioned]
+    names = [name.strip().casefold() for name in [*untouched, *(a.name for a in kept)]]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValidationError(_("Two actions have the same name; give each action its own name."))
