@@ -204,6 +204,8 @@ def report_save(
         raise _conflict(report, fields, emissions, checklist, actions)
 
     for name, value in fields.items():
+        if isinstance(value, str):  # one kind of line ending, whatever the browser sent
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         setattr(report, name, value)
     entering_figures = emissions is not None and any(e.tonnes_co2e is not None for e in emissions)
     if entering_figures and not report.data_release:

@@ -360,7 +360,7 @@ def is_blank(value: Any) -> bool:
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     # Our own exports prefix formula-like text with an apostrophe: remove it again.
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
