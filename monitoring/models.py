@@ -65,6 +65,19 @@ def revision_due_by_q(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def revision_due_between_q(after: datetime.date, until: datetime.date, prefix: str = "") -> Q:
+    """Reports whose next revision falls due after `after` and on or before `until`."""
+    low = add_years(after, -REVISION_INTERVAL_YEARS)
+    high = add_years(until, -REVISION_INTERVAL_YEARS)
+    return Q(**{f"{prefix}plan_revised_on__gt": low, f"{prefix}plan_revised_on__lte": high}) | Q(
+        **{
+            f"{prefix}plan_revised_on__isnull": True,
+            f"{prefix}plan_adopted_on__gt": low,
+            f"{prefix}plan_adopted_on__lte": high,
+        }
+    )
+
+
 class TranslatedNameMixin:
     """Data rows shown in the UI keep a Danish and an English name; `name` is the active one."""
 

@@ -9,7 +9,18 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +38,7 @@ from .models import (
     Sector,
     StatusReport,
     add_years,
+    revision_due_between_q,
     revision_due_by_q,
 )
 from .permissions import published_figures_q, visible_figures_q
@@ -395,12 +407,30 @@ class MunicipalityMonitoring:
         ]
 
 
+def _count_of(model, **conditions):
+    """A correlated subquery counting `model` rows of the outer report."""
+    rows = (
+        model.objects.filter(report=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def municipality_monitoring(*, municipality: Municipality, user: User) -> MunicipalityMonitoring:
-    """The latest report the user may see, its targets, and the emissions chart (≈6 queries)."""
+    """The latest report the user may see with its counts, the emissions chart, and whether
+    the user may fill in this year's report (4–5 queries)."""
     report = (
         StatusReport.objects.for_user(user)
         .filter(municipality=municipality)
         .select_related("round")
+        .annotate(
+            checklist_met=_count_of(ChecklistAnswer, met=True),
+            checklist_total=_count_of(ChecklistAnswer),
+            **{f"actions_{key}": _count_of(Action, status=key) for key in Action.Status.values},
+        )
         .order_by("-round__year")
         .first()
     )
@@ -415,13 +445,8 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
             reduction_2030_pct=report.target_2030_reduction_pct,
             net_zero_year=report.net_zero_year,
         )
-        action_counts = dict(
-            report.actions.values_list("status").annotate(n=Count("pk")).order_by()
-        )
-        answers = report.checklist_answers.aggregate(
-            met=Count("pk", filter=Q(met=True)), total=Count("pk")
-        )
-        met, total = answers["met"], answers["total"]
+        action_counts = {key: getattr(report, f"actions_{key}") for key in Action.Status.values}
+        met, total = report.checklist_met, report.checklist_total
     chart = emissions_chart(
         chart_id=f"emissions-{municipality.code}",
         title=_chart_title(municipality.name),
@@ -430,13 +455,19 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
     )
     open_round, can_enter = None, False
     if permissions.can_enter_for(user, municipality):
-        open_round = open_rounds().first()
-        if open_round is not None:
-            state = (
-                StatusReport.objects.filter(round=open_round, municipality=municipality)
-                .values_list("state", flat=True)
-                .first()
+        open_round = (
+            open_rounds()
+            .annotate(
+                this_state=Subquery(
+                    StatusReport.objects.filter(
+                        round=OuterRef("pk"), municipality=municipality
+                    ).values("state")[:1]
+                )
             )
+            .first()
+        )
+        if open_round is not None:
+            state = open_round.this_state
             can_enter = state is None or state in StatusReport.EDITABLE_STATES
     return MunicipalityMonitoring(
         open_round=open_round,
@@ -517,22 +548,28 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
         reports = reports.filter(municipality__dgo=dgo)
     with_plan_q = Q(plan_status__in=StatusReport.PLAN_EXISTS_STATES)
     within_year = add_years(today, 1)
-    counts = reports.aggregate(
-        reported=Count("pk"),
-        with_plan=Count("pk", filter=with_plan_q),
-        overdue=Count("pk", filter=with_plan_q & revision_due_by_q(today - datetime.timedelta(1))),
+    yesterday = today - datetime.timedelta(1)
+    # One query: every municipality in scope, joined to its published report of the round.
+    p = "status_reports__"
+    in_round = Q(status_reports__round=round) & (
+        Q(status_reports__state=State.APPROVED)
+        | Q(status_reports__state=State.LOCKED, status_reports__approved_at__isnull=False)
+    )
+    plan = Q(status_reports__plan_status__in=StatusReport.PLAN_EXISTS_STATES)
+    counts = municipalities.aggregate(
+        municipalities=Count("pk", distinct=True),
+        reported=Count("status_reports", filter=in_round),
+        with_plan=Count("status_reports", filter=in_round & plan),
+        overdue=Count("status_reports", filter=in_round & plan & revision_due_by_q(yesterday, p)),
         due=Count(
-            "pk",
-            filter=with_plan_q
-            & revision_due_by_q(within_year)
-            & ~revision_due_by_q(today - datetime.timedelta(1)),
+            "status_reports",
+            filter=in_round & plan & revision_due_between_q(yesterday, within_year, p),
         ),
     )
     due = list(
         reports.filter(
             with_plan_q,
-            revision_due_by_q(within_year),
-            ~revision_due_by_q(today - datetime.timedelta(1)),
+            revision_due_between_q(yesterday, within_year),
         )
         .select_related("municipality", "round")
         .order_by(Coalesce("plan_revised_on", "plan_adopted_on"), "municipality__name")[
@@ -549,7 +586,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
     place = dgo.name if dgo else _("all municipalities")
     return Aggregates(
         round=round,
-        municipality_count=municipalities.count(),
+        municipality_count=counts["municipalities"],
         reported=counts["reported"],
         with_plan=counts["with_plan"],
         revisions_overdue=counts["overdue"],

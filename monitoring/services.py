@@ -314,29 +314,32 @@ def _write_checklist(*, report: StatusReport, checklist: list[ChecklistInput]) -
 
 
 def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
+    """Update, add and remove the report's actions. A new row named like an existing action
+    the form did not mention updates that action (e.g. a form filled in before a colleague
+    added the same action), rather than failing on the duplicate name."""
     existing = {a.pk: a for a in Action.objects.filter(report=report)}
-    kept = [a for a in actions if not a.delete and a.name.strip()]
-    mentioned = {a.id for a in actions if a.id is not None}
-    untouched = [a.name for pk, a in existing.items() if pk not in mentioned]
-    names = [name.strip().casefold() for name in [*untouched, *(a.name for a in kept)]]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        raise ValidationError(_("Two actions have the same name; give each action its own name."))
     for entry in actions:
         if entry.id is not None and entry.id not in existing:
             raise ValidationError(_("An action in the form does not belong to this report."))
+    mentioned = {a.id for a in actions if a.id is not None}
+    untouched = {a.name.casefold(): a for pk, a in existing.items() if pk not in mentioned}
+    resolved = []
     for entry in actions:
+        name = entry.name.strip()
         action = existing.get(entry.id) if entry.id is not None else None
-        if entry.delete or not entry.name.strip():
+        if action is None and name and not entry.delete:
+            action = untouched.pop(name.casefold(), None)
+        resolved.append((entry, name, action))
+    kept = [name.casefold() for entry, name, _a in resolved if name and not entry.delete]
+    names = kept + list(untouched)
+    if len(names) != len(set(names)):
+        raise ValidationError(_("Two actions have the same name; give each action its own name."))
+    for entry, name, action in resolved:
+        if entry.delete or not name:
             if action is not None:
                 action.delete()
             continue
-        values = {
-            "name": entry.name.strip(),
-            "sector": entry.sector,
-            "status": entry.status,
-            "note": entry.note,
-        }
+        values = {"name": name, "sector": entry.sector, "status": entry.status, "note": entry.note}
         if action is None:
             action = Action(report=report, **values)
         elif all(getattr(action, k) == v for k, v in values.items()):

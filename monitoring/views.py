@@ -305,6 +305,9 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         ],
     )
     action_forms = ActionFormSet(data, prefix="actions", initial=actions)
+    sector_choices = [("", "---------"), *((s.pk, s.name) for s in sectors)]
+    for sub in action_forms:
+        sub.fields["sector"].choices = sector_choices  # one query for all rows, not one each
     for sub, row in zip(emission_forms, sectors, strict=True):
         sub.fields["tonnes_co2e"].label = row.name
     for sub, row in zip(checklist_forms, requirements, strict=True):
@@ -515,17 +518,23 @@ def municipality_emissions(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _aggregate_page(request, *, dgo: DGO | None) -> HttpResponse:
-    rounds = list(Round.objects.order_by("-year").values_list("year", "status"))
-    years = [year for year, _status in rounds]
+def _aggregate_page(request, *, dgo_slug: str | None) -> HttpResponse:
+    dgos = list(DGO.objects.order_by("name"))
+    dgo = None
+    if dgo_slug is not None:
+        dgo = next((d for d in dgos if d.slug == dgo_slug), None)
+        if dgo is None:
+            raise Http404(_("No such DGO."))
+    rounds = list(Round.objects.order_by("-year"))
+    years = [r.year for r in rounds]
     form = YearForm(request.GET or None, years=years)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if not year:
         # By default the newest closed round: its reports are complete and published.
-        closed = [y for y, status in rounds if status == Round.Status.CLOSED]
+        closed = [r.year for r in rounds if not r.is_open]
         year = closed[0] if closed else (years[0] if years else None)
         form = YearForm(initial={"year": year}, years=years)
-    round = Round.objects.filter(year=year).first() if year else None
+    round = next((r for r in rounds if r.year == year), None)
     return render(
         request,
         "monitoring/aggregates.html",
@@ -534,18 +543,14 @@ def _aggregate_page(request, *, dgo: DGO | None) -> HttpResponse:
             "form": form,
             "round": round,
             "figures": selectors.aggregates(round=round, dgo=dgo),
-            "dgos": DGO.objects.order_by("name"),
+            "dgos": dgos,
         },
     )
 
 
 def national(request: HttpRequest) -> HttpResponse:
-    return _aggregate_page(request, dgo=None)
+    return _aggregate_page(request, dgo_slug=None)
 
 
 def dgo_aggregates(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        dgo = DGO.objects.get(slug=slug)
-    except DGO.DoesNotExist as exc:
-        raise Http404(_("No such DGO.")) from exc
-    return _aggregate_page(request, dgo=dgo)
+    return _aggregate_page(request, dgo_slug=slug)

@@ -1,5 +1,6 @@
-import xml.etree.ElementTree as ET
 from decimal import Decimal
+
+import defusedxml.ElementTree as ET
 
 from monitoring import charts
 

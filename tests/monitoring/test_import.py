@@ -84,9 +84,7 @@ def assert_refused(round, by, content, name, message):
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
-def test_valid_98_municipality_file_dry_run_then_import_then_reimport(
-    round, importer, file_format
-):
+def test_valid_98_municipality_file_dry_run_then_import_then_reimport(round, importer, file_format):
     content = as_file(*filled_rows(round), file_format)
     before = snapshot()
     dry = run(round, importer, content, f"round.{file_format}", dry_run=True)
@@ -275,7 +273,7 @@ def test_binary_and_unknown_files(round, importer):
 
 # --- export, formula neutralisation and the round trip --------------------------------------
 
-DANGEROUS = ["=HYPERLINK(\"http://evil\")", "+45 cmd", "-2+3", "@SUM(A1)", "\tindent", "\rx"]
+DANGEROUS = ['=HYPERLINK("http://evil")', "+45 cmd", "-2+3", "@SUM(A1)", "\tindent", "\rx"]
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
@@ -322,12 +320,14 @@ def test_round_trip_export_then_import_changes_nothing(round, importer, file_for
 def test_template_lists_every_municipality_prefilled_from_the_previous_round(round, db):
     previous = make_round(2025, closed=True)
     make_report(previous, "751", state=State.LOCKED, net_zero_year=2045)
-    spec, rows = exports.template_rows(round=round)
+    _spec, rows = exports.template_rows(round=round)
     assert len(rows) == 98
     aarhus = next(row for row in rows if row["municipality_code"] == "751")
     assert aarhus["net_zero_year"] == 2045 and aarhus["emissions_year"] == 2024
     assert aarhus[f"{spreadsheet.SECTOR_PREFIX}electricity"] is None
-    book = openpyxl.load_workbook(io.BytesIO(exports.round_template_file(round=round, file_format="xlsx")))
+    book = openpyxl.load_workbook(
+        io.BytesIO(exports.round_template_file(round=round, file_format="xlsx"))
+    )
     assert book.sheetnames == ["reports", "guide"]
 
 

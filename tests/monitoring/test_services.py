@@ -239,7 +239,9 @@ def test_reminders_go_to_coordinators_of_dgos_with_missing_reports(round, coordi
     recipients = [call.kwargs["to"] for call in mail.call_args_list]
     assert ["mads@example.dk"] in recipients
     assert ["hanne@example.dk"] not in recipients  # Hovedstaden has submitted everything
-    body = next(c.kwargs["body"] for c in mail.call_args_list if c.kwargs["to"] == ["mads@example.dk"])
+    body = next(
+        c.kwargs["body"] for c in mail.call_args_list if c.kwargs["to"] == ["mads@example.dk"]
+    )
     assert "Aarhus" in body
     assert sent == len(recipients)
 
@@ -300,7 +302,7 @@ def run_together(*jobs):
         try:
             barrier.wait(timeout=10)
             results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - collected for the test to assert on
+        except Exception as exc:
             results[index] = exc
         finally:
             connection.close()
