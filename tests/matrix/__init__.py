@@ -57,6 +57,6 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import partners
+    from . import monitoring, partners
 
-    return [*partners.CASES]
+    return [*partners.CASES, *monitoring.CASES, *monitoring.EXTRA]
