@@ -195,6 +195,9 @@ def seed() -> list[str]:
             submitted = state != State.DRAFT
             approved = state in (State.LOCKED, State.APPROVED)
             stamp = timezone.make_aware(datetime.datetime(year, 11, rng.randint(1, 28), 10))
+            if round.is_open:  # this year's work happened between the opening and now
+                opened = timezone.make_aware(datetime.datetime(year, 9, 1, 9))
+                stamp = opened + (max(now, opened) - opened) * rng.uniform(0.1, 0.9)
             report = StatusReport(
                 round=round,
                 municipality=municipality,

@@ -230,38 +230,56 @@ class HistoryEntry:
     actor: User | None
     action: str
     object_label: str
-    changes: dict
+    changes: list[tuple[str, str, str]]  # (field, before, after), for changes only
+
+
+def _shown(value: str) -> str:
+    return "–" if value in ("None", "") else value
 
 
 def report_history(*, report: StatusReport, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
-    """Who changed what and when: the report and its answers, actions and figures (bounded)."""
+    """Who changed what and when: the report and its answers, actions and figures (bounded).
+    Creations and deletions are one line each; changes list each field before and after."""
     types = ContentType.objects.get_for_models(
         StatusReport, ChecklistAnswer, Action, EmissionFigure
     )
     children = [types[ChecklistAnswer].pk, types[Action].pk, types[EmissionFigure].pk]
+    names = {ct.pk: model._meta.verbose_name for model, ct in types.items()}
     entries = (
         LogEntry.objects.filter(
             Q(content_type=types[StatusReport], object_id=report.pk)
             | Q(content_type_id__in=children, additional_data__report_id=report.pk)
         )
-        .select_related("actor", "content_type")
+        .select_related("actor")
         .order_by("-timestamp", "-pk")[:limit]
     )
-    return [
-        HistoryEntry(
-            timestamp=entry.timestamp,
-            actor=entry.actor,
-            action=entry.get_action_display(),
-            object_label=(
-                entry.content_type.model_class()._meta.verbose_name
-                if entry.content_type.model_class()
-                else ""
+    actions = {
+        LogEntry.Action.CREATE: _("Created"),
+        LogEntry.Action.UPDATE: _("Changed"),
+        LogEntry.Action.DELETE: _("Deleted"),
+    }
+    history = []
+    for entry in entries:
+        is_report = entry.content_type_id == types[StatusReport].pk
+        label = str(names.get(entry.content_type_id, ""))
+        if not is_report:
+            label += f": {entry.object_repr}"
+        changes = []
+        if entry.action == LogEntry.Action.UPDATE:
+            changes = [
+                (name, _shown(values[0]), _shown(values[1]))
+                for name, values in entry.changes_display_dict.items()
+            ]
+        history.append(
+            HistoryEntry(
+                timestamp=entry.timestamp,
+                actor=entry.actor,
+                action=actions.get(entry.action, ""),
+                object_label=label,
+                changes=changes,
             )
-            + ("" if entry.content_type_id == types[StatusReport].pk else f": {entry.object_repr}"),
-            changes=entry.changes_display_dict,
         )
-        for entry in entries
-    ]
+    return history
 
 
 # --- emissions over the years ------------------------------------------------------------
@@ -328,9 +346,12 @@ def municipality_emissions(*, municipality: Municipality, user: User) -> Emissio
     return _emissions_table(figures)
 
 
-def aggregate_emissions(*, dgo: DGO | None = None) -> EmissionsTable:
-    """Total published emissions by sector and year (latest release of each figure)."""
+def aggregate_emissions(*, dgo: DGO | None = None, until: int | None = None) -> EmissionsTable:
+    """Total published emissions by sector and year (latest release of each figure), up to
+    the year `until` (a round's emissions year: later years are not complete yet)."""
     condition = published_figures_q()
+    if until is not None:
+        condition &= Q(year__lte=until)
     if dgo is not None:
         condition &= Q(municipality__dgo=dgo)
     rows = (
@@ -582,7 +603,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
         .annotate(n=Count("pk"))
         .order_by()
     )
-    emissions = aggregate_emissions(dgo=dgo)
+    emissions = aggregate_emissions(dgo=dgo, until=round.emissions_year if round else None)
     place = dgo.name if dgo else _("all municipalities")
     return Aggregates(
         round=round,

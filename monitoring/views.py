@@ -122,6 +122,9 @@ def _sum_progress(progress) -> dict:
 def round_close(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(permissions.can_manage_rounds(request.user), _("Only the secretariat closes rounds."))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the round is to be closed."))
+        return redirect(round)
     try:
         services.round_close(round=round, by=request.user)
     except ValidationError as exc:

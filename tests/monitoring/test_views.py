@@ -201,6 +201,8 @@ def test_open_round_and_close_it(client_for, db):
     )
     assert response.status_code == 302
     assert client.post("/monitoring/2027/close/").status_code == 302
+    assert Round.objects.get(year=2027).status == "open"  # not without the confirmation
+    assert client.post("/monitoring/2027/close/", {"confirm": "yes"}).status_code == 302
     assert Round.objects.get(year=2027).status == "closed"
     assert client_for("coordinator_a").get("/monitoring/2027/751/edit/").status_code == 403
 
