@@ -127,7 +127,7 @@ def test_second_coordinator_gets_a_conflict_with_the_others_values(client, role_
     assert response.status_code == 200
     conflict = response.context["conflict"]
     assert conflict["by"] == other
-    assert {"label": "Net-zero year", "theirs": "2040", "yours": "2045"} in [
+    assert {"label": "År for netto-nul", "theirs": "2040", "yours": "2045"} in [  # Danish page
         {k: str(v) for k, v in row.items()} for row in conflict["differences"]
     ]
     assert "kollega" in response.content.decode() or str(other) in response.content.decode()
