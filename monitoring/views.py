@@ -458,7 +458,11 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @require_POST
 def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    report = _report_for_action(request, year, code)
+    report = _report_for_action(year, code)
+    _require(
+        permissions.can_enter_for(request.user, report.municipality),
+        _("You may only report for the municipalities of your own DGO."),
+    )
     try:
         services.report_submit(report=report, by=request.user)
     except ValidationError as exc:
@@ -471,7 +475,8 @@ def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_POST
 def report_approve(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    report = _report_for_action(request, year, code)
+    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
+    report = _report_for_action(year, code)
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -485,7 +490,8 @@ def report_approve(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_POST
 def report_request_changes(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    report = _report_for_action(request, year, code)
+    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
+    report = _report_for_action(year, code)
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -497,11 +503,17 @@ def report_request_changes(request: HttpRequest, year: int, code: str) -> HttpRe
     return redirect(report)
 
 
-def _report_for_action(request, year: int, code: str) -> StatusReport:
-    try:
-        return selectors.report_get(year=year, code=code, user=request.user)
-    except StatusReport.DoesNotExist as exc:
-        raise Http404(_("No such report, or it is not published yet.")) from exc
+def _report_for_action(year: int, code: str) -> StatusReport:
+    """The report a workflow step is about. Writes answer 403 to those who may not take the
+    step (the round overview shows every report's state, so its existence is no secret)."""
+    report = (
+        StatusReport.objects.select_related("round", "municipality")
+        .filter(round__year=year, municipality__code=code)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("No such report, or it is not published yet."))
+    return report
 
 
 # --- emissions history and aggregate pages -------------------------------------------------

@@ -88,14 +88,12 @@ CASES = [
          {"anonymous": 302, **roles(404, coordinator_a=200, secretariat=200)},
          setup=draft_report),
     only("monitoring-report-edit", ENTRY, setup=draft_report),
-    # Submitting an incomplete report: allowed, answered with a message (302); hidden: 404.
-    post("monitoring-report-submit", roles(404, coordinator_a=302, secretariat=302),
+    # Writes: everyone who may not take the step gets 403 (coordinator_b included).
+    # Submitting an incomplete report is allowed and answered with a message (302).
+    post("monitoring-report-submit", roles(403, coordinator_a=302, secretariat=302),
          incomplete_draft),
-    # The administrator asks after the secretariat approved: the report is then published and
-    # visible, but only the secretariat reviews.
-    post("monitoring-report-approve",
-         roles(404, coordinator_a=403, secretariat=302, administrator=403), submitted_report),
-    post("monitoring-report-request-changes", roles(404, coordinator_a=403, secretariat=302),
+    post("monitoring-report-approve", roles(403, secretariat=302), submitted_report),
+    post("monitoring-report-request-changes", roles(403, secretariat=302),
          submitted_report, {"comment": "Tjek tallene"}),
     # API
     api("api-monitoring-round-list"),

@@ -290,3 +290,28 @@ def test_aggregate_pages(client_for, db):
     assert response.context["figures"].with_plan == 1
     assert response.context["figures"].municipality_count == 19
     assert client.get("/monitoring/dgo/nowhere/").status_code == 404
+
+
+def test_coordinator_of_another_dgo_gets_403_on_every_write(client_for, round):
+    make_report(round, "751")
+    client = client_for("coordinator_b")
+    before = snapshot()
+    writes = [
+        ("get", EDIT),
+        ("post", EDIT),
+        ("post", "/monitoring/2026/751/submit/"),
+        ("post", "/monitoring/2026/751/approve/"),
+        ("post", "/monitoring/2026/751/request-changes/"),
+        ("get", "/monitoring/2026/import/"),
+        ("post", "/monitoring/2026/import/"),
+        ("post", "/monitoring/2026/import/confirm/"),
+        ("get", "/monitoring/2026/template/"),
+        ("get", "/monitoring/2026/export/"),
+        ("post", "/monitoring/2026/reminders/"),
+        ("post", "/monitoring/2026/close/"),
+        ("post", "/monitoring/new/"),
+    ]
+    for method, url in writes:
+        response = getattr(client, method)(url, {"comment": "x", "confirm": "yes"})
+        assert response.status_code == 403, (method, url, response.status_code)
+    assert snapshot() == before
