@@ -351,6 +351,26 @@ def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
         action.save()
 
 
+def _carry_forward_actions(report: StatusReport) -> None:
+    previous = (
+        StatusReport.objects.filter(
+            municipality_id=report.municipality_id, round__year__lt=report.round.year
+        )
+        .order_by("-round__year")
+        .first()
+    )
+    if previous is None:
+        return
+    for action in previous.actions.all():  # one save each, for the audit trail
+        Action.objects.create(
+            report=report,
+            name=action.name,
+            sector_id=action.sector_id,
+            status=action.status,
+            note=action.note,
+        )
+
+
 def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any]:
     """What a report not yet started begins with: the municipality's previous report."""
     previous = (
@@ -908,10 +928,13 @@ def _import_write(
         report = StatusReport(round=round, municipality=row.municipality, version=1, created_at=now)
     else:
         report.version += 1
+    created = report.pk is None
     for name, value in row.fields.items():
         setattr(report, name, value)
     report.updated_at, report.updated_by = now, by
     report.save()
+    if created:  # the spreadsheet holds no actions: they carry over from the previous report
+        _carry_forward_actions(report)
     _write_emissions(
         report=report,
         emissions=[EmissionInput(sectors[sid], tonnes) for sid, tonnes in row.emissions.items()],

@@ -85,6 +85,7 @@ def assert_refused(round, by, content, name, message):
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_valid_98_municipality_file_dry_run_then_import_then_reimport(round, importer, file_format):
+    make_report(make_round(2025, closed=True), "751", state=State.LOCKED)  # has two actions
     content = as_file(*filled_rows(round), file_format)
     before = snapshot()
     dry = run(round, importer, content, f"round.{file_format}", dry_run=True)
@@ -96,9 +97,10 @@ def test_valid_98_municipality_file_dry_run_then_import_then_reimport(round, imp
     assert result.written and result.counts["new"] == 98
     assert StatusReport.objects.filter(round=round).count() == 98
     assert EmissionFigure.objects.filter(year=round.emissions_year).count() == 98 * 11
-    assert ChecklistAnswer.objects.filter(met=True).count() == 98 * 6
+    assert ChecklistAnswer.objects.filter(report__round=round, met=True).count() == 98 * 6
     aarhus = StatusReport.objects.get(round=round, municipality__code="751")
     assert aarhus.updated_by == importer and aarhus.state == State.DRAFT
+    assert list(aarhus.actions.values_list("name", flat=True)) == ["Handling 0", "Handling 1"]
 
     after = snapshot()
     again = run(round, importer, content, f"round.{file_format}")
