@@ -105,7 +105,15 @@ def stacked_bar_chart(
     path_years = [year for year, _ in target_path]
     all_years = years_with_data + path_years
     left, right, top = 84, 24, 28
-    legend_rows = ceil((len(series) + (1 if target_path else 0)) / 2)
+    legend_labels = [s.label for s in series] + ([target_label or "x"] if target_path else [])
+    # Two legend columns when the longest label fits in half the width (≈7 px a character).
+    columns = (
+        2
+        if max((len(label) for label in legend_labels), default=0) * 7 + 40
+        < (width - left - right) / 2
+        else 1
+    )
+    legend_rows = ceil(len(legend_labels) / columns)
     height = top + plot_height + 40 + legend_rows * 22 + 8
     plot_width = width - left - right
     parts = [
@@ -198,22 +206,24 @@ def stacked_bar_chart(
         for year, value in target_path:
             x, y = x_of(year), y_of(value)
             anchor = "end" if x > width - right - 60 else "start"
-            dx = -8 if anchor == "end" else 8
+            dx = -10 if anchor == "end" else 8
+            if value == 0:
+                y -= 22  # above the last stretch of the line, clear of the axis
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" '
+                f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="4" fill="#ffffff" '
                 f'stroke="{PATH_COLOUR}" stroke-width="2"/>'
                 f'<text x="{x + dx:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}" '
                 f'fill="{PATH_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
             )
-    # Legend, two columns, below the plot
+    # Legend below the plot, in one or two columns
     legend_top = top + plot_height + 40
     entries = [(index, layer.label) for index, layer in enumerate(series)]
     if target_path:
         entries.append((None, target_label or _("Target path")))
-    column_width = plot_width / 2
+    column_width = plot_width / columns
     for position, (index, label) in enumerate(entries):
-        x = left + (position % 2) * column_width
-        y = legend_top + (position // 2) * 22
+        x = left + (position % columns) * column_width
+        y = legend_top + (position // columns) * 22
         if index is None:
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x + 22:.1f}" y1="{y + 7}" y2="{y + 7}" '

@@ -508,7 +508,9 @@ def _chart_title(place: str) -> str:
     return _("Territorial emissions by sector group, %(place)s") % {"place": place}
 
 
-def emissions_chart(*, chart_id: str, title: str, emissions: EmissionsTable, path) -> str:
+def emissions_chart(
+    *, chart_id: str, title: str, emissions: EmissionsTable, path, width: int = 640
+) -> str:
     if emissions.years:
         description = _(
             "Stacked bars of emissions in tonnes CO2e per year from %(first)s to %(last)s, "
@@ -529,6 +531,7 @@ def emissions_chart(*, chart_id: str, title: str, emissions: EmissionsTable, pat
         target_path=path,
         target_label=_("Target path: baseline → 2030 target → net zero"),
         unit=_("t CO2e"),
+        width=width,
     )
 
 
@@ -622,6 +625,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
             title=_chart_title(place),
             emissions=emissions,
             path=[],
+            width=900,
         ),
     )
 
