@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
 from partners.models import User
@@ -17,16 +18,24 @@ def panels(user: User) -> list[dict]:
     now = timezone.localtime()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
-    awaiting = selectors.decisions_awaiting_vote(user=user)
-    meetings = selectors.meetings_of_my_bodies(user=user, start=month_start, end=next_month)
-    # Four bounded queries: two counts and the first few rows of each.
+    awaiting, awaiting_count = first_and_count(selectors.decisions_awaiting_vote(user=user))
+    meetings, meeting_count = first_and_count(
+        selectors.meetings_of_my_bodies(user=user, start=month_start, end=next_month)
+    )
     return [
         {
             "template": "governance/dashboard_panel.html",
-            "awaiting": list(awaiting[:SHOWN]),
-            "awaiting_count": awaiting.count(),
-            "meetings": list(meetings[:SHOWN]),
-            "meeting_count": meetings.count(),
+            "awaiting": awaiting,
+            "awaiting_count": awaiting_count,
+            "meetings": meetings,
+            "meeting_count": meeting_count,
             "month": month_start,
         }
     ]
+
+
+def first_and_count(queryset) -> tuple[list, int]:
+    """The first SHOWN rows and how many there are, in one query: the window count is taken
+    over all matching rows before the LIMIT applies."""
+    rows = list(queryset.annotate(total_count=Window(Count("pk")))[:SHOWN])
+    return rows, rows[0].total_count if rows else 0

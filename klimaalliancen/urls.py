@@ -16,6 +16,7 @@ admin.site.site_title = "Klimaalliancen"
 api_patterns = [
     path("", include("partners.api")),
     path("", include("governance.api")),
+    path("", include("monitoring.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -38,6 +39,7 @@ urlpatterns = [
     path("notifications/read/", notification_views.notification_read, name="notification-read"),
     path("", include("partners.urls")),
     path("", include("governance.urls")),
+    path("", include("monitoring.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -7,3 +7,21 @@ class MonitoringConfig(AppConfig):
 
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import (
+            Action,
+            ChecklistAnswer,
+            ChecklistRequirement,
+            EmissionFigure,
+            Round,
+            Sector,
+            StatusReport,
+        )
+
+        for model in (Round, Sector, ChecklistRequirement, ChecklistAnswer, Action, EmissionFigure):
+            auditlog.register(model)
+        # The version counter changes on every save; the diff shows what the version guards.
+        auditlog.register(StatusReport, exclude_fields=["version", "updated_at"])

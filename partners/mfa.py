@@ -119,7 +119,8 @@ class MFARequiredMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified() or not mfa_required(user):
+        # mfa_required first: it is answered from the cached roles, is_verified() may query.
+        if not user.is_authenticated or not mfa_required(user) or user.is_verified():
             return None
         match = request.resolver_match
         if match and match.url_name in MFA_FLOW_URL_NAMES:

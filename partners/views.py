@@ -41,6 +41,8 @@ def _get_municipality(code: str) -> Municipality:
 
 
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
+    from monitoring.selectors import municipality_monitoring
+
     municipality = _get_municipality(code)
     return render(
         request,
@@ -49,6 +51,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "coordinators": selectors.dgo_coordinators(dgo=municipality.dgo),
             "can_edit": can_edit_municipality(request.user, municipality),
+            "monitoring": municipality_monitoring(municipality=municipality, user=request.user),
         },
     )
 

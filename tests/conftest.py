@@ -34,6 +34,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+_reference_data_flushed = False
+
+
+def _is_transactional(request) -> bool:
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request, django_db_blocker):
+    """A transactional test ends by emptying the database; the next test in this process that
+    runs inside a rolled-back transaction must find the reference data again."""
+    global _reference_data_flushed
+    if _reference_data_flushed and not _is_transactional(request):
+        with django_db_blocker.unblock():
+            load_reference_data()
+        _reference_data_flushed = False
+    yield
+    if _is_transactional(request):
+        _reference_data_flushed = True
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """For transactional tests: the flush after each one removes the reference data."""

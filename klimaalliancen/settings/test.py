@@ -14,6 +14,12 @@ DATABASES = {
     )
 }
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Parallel test processes (pytest-xdist) each get a Redis database of their own, so a Celery
+# worker started by one test never takes another process's tasks.
+_worker = env_str("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and _worker[2:].isdigit():
+    _base, _, _db = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_base}/{(int(_db) - int(_worker[2:])) % 16}"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

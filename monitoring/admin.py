@@ -1,0 +1,102 @@
+from django.contrib import admin
+
+from .models import (
+    Action,
+    ChecklistAnswer,
+    ChecklistRequirement,
+    EmissionFigure,
+    Round,
+    Sector,
+    StatusReport,
+)
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["key", "name_da", "name_en", "group", "position", "is_active"]
+    list_filter = ["group", "is_active"]
+    search_fields = ["key", "name_da", "name_en"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(ChecklistRequirement)
+class ChecklistRequirementAdmin(admin.ModelAdmin):
+    list_display = ["key", "name_da", "name_en", "position", "is_active"]
+    search_fields = ["key", "name_da", "name_en"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    """Read-only here: rounds are opened and closed in the portal, through the services."""
+
+    list_display = ["year", "emissions_year", "opens_on", "deadline", "status", "closed_at"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChecklistInline(ReadOnlyInline):
+    model = ChecklistAnswer
+    fields = ["requirement", "met", "note"]
+
+
+class ActionInline(ReadOnlyInline):
+    model = Action
+    fields = ["name", "sector", "status", "note"]
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(admin.ModelAdmin):
+    """For looking things up. Reports change only through the portal's workflow (services),
+    where permissions, the round's state and optimistic locking are enforced."""
+
+    list_display = ["municipality", "round", "state", "plan_status", "updated_at", "updated_by"]
+    list_filter = ["round", "state", "plan_status", "municipality__dgo"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["municipality", "round", "updated_by"]
+    inlines = [ChecklistInline, ActionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EmissionFigure)
+class EmissionFigureAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "year", "sector", "tonnes_co2e", "data_release", "entered_at"]
+    list_filter = ["year", "data_release", "sector", "municipality__dgo"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["municipality", "sector"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

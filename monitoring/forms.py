@@ -1,0 +1,170 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import DGO
+
+from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport
+from .selectors import NOT_STARTED
+from .services import REPORT_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.ModelForm):
+    """The report's own fields. Validation (ranges, revision not before adoption) comes from
+    the model, so the form, the import and the API apply the same rules."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = StatusReport
+        fields = REPORT_FIELDS
+        widgets = {
+            "plan_adopted_on": DATE,
+            "plan_revised_on": DATE,
+            "recertified_on": DATE,
+            "adaptation_note": forms.Textarea(attrs={"rows": 3}),
+            "baseline_year": forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR}),
+            "net_zero_year": forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR}),
+            "target_2030_reduction_pct": forms.NumberInput(
+                attrs={"min": 0, "max": 100, "step": "0.1"}
+            ),
+            "baseline_emissions": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("plan_adopted_on", "plan_revised_on", "recertified_on"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+        self.fields["data_release"].widget.attrs["placeholder"] = "2024-1"
+
+    # Sections of the form page, in order.
+    PLAN = ("plan_status", "plan_adopted_on", "plan_revised_on", "recertified", "recertified_on")
+    TARGETS = ("baseline_year", "baseline_emissions", "target_2030_reduction_pct", "net_zero_year")
+    ADAPTATION = ("adaptation_risk_assessed", "adaptation_plan_status", "adaptation_note")
+    SOURCE = ("data_release", "data_source")
+
+    def section(self, names):
+        return [self[name] for name in names]
+
+    def plan_fields(self):
+        return self.section(self.PLAN)
+
+    def target_fields(self):
+        return self.section(self.TARGETS)
+
+    def adaptation_fields(self):
+        return self.section(self.ADAPTATION)
+
+    def source_fields(self):
+        return self.section(self.SOURCE)
+
+
+class EmissionForm(forms.Form):
+    """One sector's figure; the sector is known from the form's position (see the view)."""
+
+    tonnes_co2e = forms.DecimalField(
+        label=_("t CO2e"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class BaseFixedFormSet(forms.BaseFormSet):
+    """A formset with one form per reference row (sector or requirement), in order."""
+
+    def __init__(self, *args, rows=(), **kwargs):
+        self.rows = list(rows)
+        super().__init__(*args, **kwargs)
+
+    def total_form_count(self) -> int:
+        return len(self.rows)
+
+
+EmissionFormSet = forms.formset_factory(EmissionForm, formset=BaseFixedFormSet, extra=0)
+
+CHECKLIST_CHOICES = [("", _("Not assessed")), ("yes", _("Met")), ("no", _("Not met"))]
+
+
+class ChecklistForm(forms.Form):
+    met = forms.TypedChoiceField(
+        label=_("Assessment"),
+        choices=CHECKLIST_CHOICES,
+        required=False,
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+ChecklistFormSet = forms.formset_factory(ChecklistForm, formset=BaseFixedFormSet, extra=0)
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Action"), max_length=200, required=False)
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.filter(is_active=True), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Action.Status.choices, initial=Action.Status.NOT_STARTED
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=2, can_delete=True, max_num=200)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment to the coordinators"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you request changes."),
+    )
+
+
+class RoundForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    emissions_year = forms.IntegerField(
+        label=_("Emissions year"),
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        help_text=_("Usually two years before the round: the accounts lag behind."),
+    )
+    opens_on = forms.DateField(label=_("Opens"), widget=DATE)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+
+
+class RoundFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or code"), required=False, max_length=100)
+    dgo = forms.ModelChoiceField(
+        label=_("DGO"),
+        queryset=DGO.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All DGOs"),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("All states")),
+            (NOT_STARTED, _("Not started")),
+            *StatusReport.State.choices,
+        ],
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (xlsx or csv)"),
+        help_text=_("At most 5 MB and 500 rows. Use the round's template."),
+    )
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Round"), coerce=int, required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]

@@ -1,0 +1,590 @@
+"""Annual monitoring: rounds, each municipality's status report, emissions, checklist, actions.
+
+Sectors and checklist requirements are data (see monitoring/reference.py), so the knowledge
+partners can change them without a release. Emission figures carry the data release (vintage)
+of the municipal energy and CO2 accounts they came from: a recalculated year is stored beside
+the earlier figure, pages show the latest release, and the history shows what changed.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Municipality
+
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+REVISION_INTERVAL_YEARS = 5
+# "2024-1": the accounts' release year and its number within that year (1–9), so that the
+# text order of releases is their time order.
+DATA_RELEASE_PATTERN = r"^(19|20)[0-9]{2}-[1-9]$"
+
+
+YEAR_VALIDATORS = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+release_validator = RegexValidator(
+    DATA_RELEASE_PATTERN, _("Write the data release as year-number, e.g. 2024-1.")
+)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def next_revision_due(
+    adopted_on: datetime.date | None, revised_on: datetime.date | None
+) -> datetime.date | None:
+    """The plan must be revised at least every five years after adoption or its last revision.
+
+    The one place this rule lives; `revision_due_by_q` is its database form.
+    """
+    last = max((day for day in (adopted_on, revised_on) if day is not None), default=None)
+    return add_years(last, REVISION_INTERVAL_YEARS) if last else None
+
+
+def revision_due_by_q(day: datetime.date, prefix: str = "") -> Q:
+    """Reports whose plan's next revision falls due on or before `day` (see next_revision_due).
+
+    `plan_revised_on >= plan_adopted_on` is a constraint, so the later of the two dates is the
+    revision date when present, else the adoption date.
+    """
+    cutoff = add_years(day, -REVISION_INTERVAL_YEARS)
+    return Q(**{f"{prefix}plan_revised_on__lte": cutoff}) | Q(
+        **{f"{prefix}plan_revised_on__isnull": True, f"{prefix}plan_adopted_on__lte": cutoff}
+    )
+
+
+def revision_due_between_q(after: datetime.date, until: datetime.date, prefix: str = "") -> Q:
+    """Reports whose next revision falls due after `after` and on or before `until`."""
+    low = add_years(after, -REVISION_INTERVAL_YEARS)
+    high = add_years(until, -REVISION_INTERVAL_YEARS)
+    return Q(**{f"{prefix}plan_revised_on__gt": low, f"{prefix}plan_revised_on__lte": high}) | Q(
+        **{
+            f"{prefix}plan_revised_on__isnull": True,
+            f"{prefix}plan_adopted_on__gt": low,
+            f"{prefix}plan_adopted_on__lte": high,
+        }
+    )
+
+
+class TranslatedNameMixin:
+    """Data rows shown in the UI keep a Danish and an English name; `name` is the active one."""
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "da")[:2]
+        return self.name_en if language == "en" and self.name_en else self.name_da
+
+
+class Sector(TranslatedNameMixin, models.Model):
+    """An emission sector of the municipal energy and CO2 accounts."""
+
+    class Group(models.TextChoices):
+        STATIONARY_ENERGY = "stationary_energy", _("Stationary energy")
+        TRANSPORT = "transport", _("Transport")
+        AFOLU = "afolu", _("Agriculture, forestry and land use")
+        WASTE = "waste", _("Waste")
+        IPPU = "ippu", _("Industrial processes and product use")
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name_da = models.CharField(_("Danish name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    group = models.CharField(_("GPC group"), max_length=32, choices=Group.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("emission sector")
+        verbose_name_plural = _("emission sectors")
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistRequirement(TranslatedNameMixin, models.Model):
+    """A requirement of the DK2020/CAPF checklist a climate action plan is assessed against."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name_da = models.CharField(_("Danish name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist requirement")
+        verbose_name_plural = _("checklist requirements")
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Round(models.Model):
+    """The monitoring round of one year. A closed round is read-only."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    emissions_year = models.PositiveSmallIntegerField(
+        _("emissions year"),
+        help_text=_(
+            "The calendar year the emission figures of this round describe; the accounts lag "
+            "about two years behind."
+        ),
+    )
+    opens_on = models.DateField(_("opens"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reminders_sent_at = models.DateTimeField(_("reminders last sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monitoring round")
+        verbose_name_plural = _("monitoring rounds")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="round_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(emissions_year__gte=MIN_YEAR, emissions_year__lte=models.F("year")),
+                name="round_emissions_year_not_after_round",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opens_on")), name="round_deadline_after_open"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_at__isnull=True))
+                | (Q(status="closed") & Q(closed_at__isnull=False)),
+                name="round_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Monitoring round %(year)s") % {"year": self.year}
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring-round-detail", kwargs={"year": self.year})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class StatusReportQuerySet(models.QuerySet):
+    def published(self) -> "StatusReportQuerySet":
+        return self.filter(StatusReport.PUBLISHED_Q)
+
+    def for_user(self, user) -> "StatusReportQuerySet":
+        """The one visibility rule: see monitoring.permissions.visible_reports_q."""
+        from .permissions import visible_reports_q
+
+        return self.filter(visible_reports_q(user))
+
+
+class StatusReport(models.Model):
+    """One municipality's report in one round: plan, targets, adaptation and workflow state."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        LOCKED = "locked", _("Locked")
+
+    class PlanStatus(models.TextChoices):
+        NONE = "none", _("No plan")
+        IN_PREPARATION = "in_preparation", _("In preparation")
+        ADOPTED = "adopted", _("Adopted")
+        UNDER_REVISION = "under_revision", _("Under revision")
+        REVISED = "revised", _("Revised")
+
+    class AdaptationPlanStatus(models.TextChoices):
+        NONE = "none", _("No plan")
+        IN_PREPARATION = "in_preparation", _("In preparation")
+        ADOPTED = "adopted", _("Adopted")
+
+    EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+    PLAN_EXISTS_STATES = (PlanStatus.ADOPTED, PlanStatus.UNDER_REVISION, PlanStatus.REVISED)
+    # Published: approved, or locked with the round after having been approved.
+    PUBLISHED_Q = Q(state="approved") | Q(state="locked", approved_at__isnull=False)
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="reports"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="status_reports",
+    )
+    # Climate action plan
+    plan_status = models.CharField(
+        _("climate action plan"), max_length=32, choices=PlanStatus, default=PlanStatus.NONE
+    )
+    plan_adopted_on = models.DateField(_("plan adopted"), null=True, blank=True)
+    plan_revised_on = models.DateField(_("plan last revised"), null=True, blank=True)
+    recertified = models.BooleanField(_("recertified"), default=False)
+    recertified_on = models.DateField(_("recertified on"), null=True, blank=True)
+    # Targets
+    baseline_year = models.PositiveSmallIntegerField(
+        _("baseline year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    baseline_emissions = models.DecimalField(
+        _("baseline emissions (t CO2e)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    target_2030_reduction_pct = models.DecimalField(
+        _("2030 reduction target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    net_zero_year = models.PositiveSmallIntegerField(
+        _("net-zero year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("The year the municipality aims to reach net zero (climate neutrality)."),
+    )
+    # Climate adaptation
+    adaptation_risk_assessed = models.BooleanField(_("climate risk assessment done"), default=False)
+    adaptation_plan_status = models.CharField(
+        _("climate adaptation plan"),
+        max_length=32,
+        choices=AdaptationPlanStatus,
+        default=AdaptationPlanStatus.NONE,
+    )
+    adaptation_note = models.TextField(_("note on climate adaptation"), blank=True)
+    # Data release and source of this round's emission figures
+    data_release = models.CharField(
+        _("data release"),
+        max_length=10,
+        blank=True,
+        validators=[release_validator],
+        help_text=_("The release of the energy and CO2 accounts, e.g. 2024-1."),
+    )
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    # Workflow
+    state = models.CharField(_("state"), max_length=32, choices=State, default=State.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    objects = StatusReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        ordering = ["round", "municipality__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "municipality"], name="report_one_per_round_municipality"
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_revised_on__isnull=True)
+                | Q(plan_adopted_on__isnull=True)
+                | Q(plan_revised_on__gte=models.F("plan_adopted_on")),
+                name="report_revised_not_before_adopted",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_emissions__isnull=True) | Q(baseline_emissions__gte=0),
+                name="report_baseline_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_2030_reduction_pct__isnull=True)
+                | Q(target_2030_reduction_pct__gte=0, target_2030_reduction_pct__lte=100),
+                name="report_target_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True)
+                | Q(baseline_year__gte=MIN_YEAR, baseline_year__lte=MAX_YEAR),
+                name="report_baseline_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_zero_year__isnull=True)
+                | Q(net_zero_year__gte=MIN_YEAR, net_zero_year__lte=MAX_YEAR),
+                name="report_net_zero_year_range",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(approved_at__isnull=False),
+                name="report_approved_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "state"])]
+
+    def __str__(self) -> str:
+        return _("%(municipality)s, %(year)s") % {
+            "municipality": self.municipality.name,
+            "year": self.round.year,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "monitoring-report-detail",
+            kwargs={"year": self.round.year, "code": self.municipality.code},
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.plan_adopted_on
+            and self.plan_revised_on
+            and self.plan_revised_on < self.plan_adopted_on
+        ):
+            errors["plan_revised_on"] = _("The revision cannot be before the adoption.")
+        if self.plan_revised_on and not self.plan_adopted_on:
+            errors["plan_adopted_on"] = _("Give the adoption date of the plan that was revised.")
+        if self.recertified_on and not self.recertified:
+            errors["recertified"] = _("Tick recertified when you give a recertification date.")
+        if self.baseline_year and self.net_zero_year and self.net_zero_year <= self.baseline_year:
+            errors["net_zero_year"] = _("The net-zero year must come after the baseline year.")
+        if self.baseline_emissions is not None and not self.baseline_year:
+            errors["baseline_year"] = _("Give the year of the baseline emissions.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def next_revision_due(self) -> datetime.date | None:
+        return next_revision_due(self.plan_adopted_on, self.plan_revised_on)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.plan_status in self.PLAN_EXISTS_STATES
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.APPROVED or (
+            self.state == self.State.LOCKED and self.approved_at is not None
+        )
+
+    def target_2030_emissions(self):
+        if self.baseline_emissions is None or self.target_2030_reduction_pct is None:
+            return None
+        return self.baseline_emissions * (100 - self.target_2030_reduction_pct) / 100
+
+
+class EmissionFigureQuerySet(models.QuerySet):
+    def latest_releases(self, condition: Q | None = None) -> "EmissionFigureQuerySet":
+        """Figures matching `condition`, only the latest release of each (municipality, year,
+        sector) among those that match.
+
+        Portable (no DISTINCT ON, so it runs on SQLite too): a figure is the latest when no
+        newer release of the same cell matches the same condition.
+        """
+        condition = condition if condition is not None else Q()
+        newer = self.model.objects.filter(
+            condition,
+            municipality=OuterRef("municipality"),
+            year=OuterRef("year"),
+            sector=OuterRef("sector"),
+            data_release__gt=OuterRef("data_release"),
+        )
+        return self.filter(condition).filter(~Exists(newer))
+
+
+class EmissionFigure(models.Model):
+    """Territorial emissions of one sector in one municipality and year, from one data release."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="emission_figures",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="figures"
+    )
+    tonnes_co2e = models.DecimalField(
+        _("t CO2e"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    data_release = models.CharField(
+        _("data release"), max_length=10, validators=[release_validator]
+    )
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    report = models.ForeignKey(
+        StatusReport,
+        verbose_name=_("status report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emission_figures",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    objects = EmissionFigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emission figure")
+        verbose_name_plural = _("emission figures")
+        ordering = ["municipality", "year", "sector", "data_release"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year", "sector", "data_release"],
+                name="emission_one_per_cell_and_release",
+            ),
+            models.CheckConstraint(condition=Q(tonnes_co2e__gte=0), name="emission_non_negative"),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="emission_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(data_release__regex=DATA_RELEASE_PATTERN),
+                name="emission_release_format",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "year", "sector"])]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.year} ({self.data_release})"
+
+    def get_additional_data(self) -> dict:
+        """Stored with each audit entry, so a report's history finds its parts (even deleted)."""
+        return {"report_id": self.report_id}
+
+
+class ChecklistAnswer(models.Model):
+    """Whether a report's plan meets one DK2020/CAPF requirement. `met` is empty until assessed."""
+
+    report = models.ForeignKey(
+        StatusReport,
+        verbose_name=_("status report"),
+        on_delete=models.CASCADE,
+        related_name="checklist_answers",
+    )
+    requirement = models.ForeignKey(
+        ChecklistRequirement,
+        verbose_name=_("requirement"),
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
+    met = models.BooleanField(_("met"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        ordering = ["requirement__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "requirement"], name="checklist_one_answer_per_requirement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement}: {self.met}"
+
+    def get_additional_data(self) -> dict:
+        """Stored with each audit entry, so a report's history finds its parts (even deleted)."""
+        return {"report_id": self.report_id}
+
+
+class Action(models.Model):
+    """An action of the municipality's plan and its progress as reported in one round."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        STARTED = "started", _("Started")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    report = models.ForeignKey(
+        StatusReport,
+        verbose_name=_("status report"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    name = models.CharField(_("action"), max_length=200)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.NOT_STARTED
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["report", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "name"], name="action_name_unique_in_report")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        """Stored with each audit entry, so a report's history finds its parts (even deleted)."""
+        return {"report_id": self.report_id}

@@ -1,0 +1,676 @@
+"""Reads for monitoring's pages, API, dashboard and exports, each built for what shows it.
+
+Aggregates are computed in the database; no page issues a query per row.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import DGO, Municipality, User
+from partners.permissions import roles_of
+
+from . import charts, permissions
+from .models import (
+    Action,
+    ChecklistAnswer,
+    ChecklistRequirement,
+    EmissionFigure,
+    Round,
+    Sector,
+    StatusReport,
+    add_years,
+    revision_due_between_q,
+    revision_due_by_q,
+)
+from .permissions import published_figures_q, visible_figures_q
+
+State = StatusReport.State
+NOT_STARTED = "not_started"
+HISTORY_LIMIT = 50
+
+
+# --- rounds ------------------------------------------------------------------------------
+
+
+def round_list() -> QuerySet[Round]:
+    return Round.objects.annotate(
+        report_count=Count("reports"),
+        approved_count=Count(
+            "reports",
+            filter=Q(reports__state=State.APPROVED)
+            | Q(reports__state=State.LOCKED, reports__approved_at__isnull=False),
+        ),
+    ).order_by("-year")
+
+
+def round_get(*, year: int) -> Round:
+    return Round.objects.select_related("closed_by").get(year=year)
+
+
+def latest_round() -> Round | None:
+    return Round.objects.order_by("-year").first()
+
+
+def open_rounds() -> QuerySet[Round]:
+    return Round.objects.filter(status=Round.Status.OPEN).order_by("-year")
+
+
+@dataclass
+class DGOProgress:
+    dgo: DGO
+    total: int
+    not_started: int
+    draft: int
+    changes_requested: int
+    submitted: int
+    approved: int
+    locked: int
+
+    @property
+    def missing(self) -> int:
+        return self.not_started + self.draft + self.changes_requested
+
+
+def round_progress_by_dgo(*, round: Round) -> list[DGOProgress]:
+    """Per DGO: how many of its municipalities' reports are in each state (one query)."""
+    in_round = Q(municipalities__status_reports__round=round)
+    state = "municipalities__status_reports__state"
+    approved_at = "municipalities__status_reports__approved_at__isnull"
+    rows = DGO.objects.annotate(
+        total=Count("municipalities", distinct=True),
+        reported=Count("municipalities__status_reports", filter=in_round),
+        n_draft=Count("municipalities__status_reports", filter=in_round & Q(**{state: "draft"})),
+        n_changes=Count(
+            "municipalities__status_reports",
+            filter=in_round & Q(**{state: "changes_requested"}),
+        ),
+        n_submitted=Count(
+            "municipalities__status_reports", filter=in_round & Q(**{state: "submitted"})
+        ),
+        n_approved=Count(
+            "municipalities__status_reports",
+            filter=in_round
+            & (Q(**{state: "approved"}) | Q(**{state: "locked", approved_at: False})),
+        ),
+        n_locked=Count(
+            "municipalities__status_reports",
+            filter=in_round & Q(**{state: "locked", approved_at: True}),
+        ),
+    ).order_by("name")
+    return [
+        DGOProgress(
+            dgo=row,
+            total=row.total,
+            not_started=row.total - row.reported,
+            draft=row.n_draft,
+            changes_requested=row.n_changes,
+            submitted=row.n_submitted,
+            approved=row.n_approved,
+            locked=row.n_locked,
+        )
+        for row in rows
+    ]
+
+
+def round_rows(
+    *, round: Round, user: User, dgo: DGO | None = None, state: str = "", search: str = ""
+) -> QuerySet[Municipality]:
+    """Every municipality with its report of this round (if any) as annotations, for the
+    round overview's table; `can_view` is decided from these annotations, without queries."""
+    rows = (
+        Municipality.objects.select_related("dgo")
+        .annotate(
+            this_round=FilteredRelation("status_reports", condition=Q(status_reports__round=round))
+        )
+        .annotate(
+            report_id=F("this_round__id"),
+            report_state=F("this_round__state"),
+            report_approved_at=F("this_round__approved_at"),
+            report_updated_at=F("this_round__updated_at"),
+            report_submitted_at=F("this_round__submitted_at"),
+        )
+        .order_by("dgo__name", "name")
+    )
+    if dgo is not None:
+        rows = rows.filter(dgo=dgo)
+    if state == NOT_STARTED:
+        rows = rows.filter(report_id__isnull=True)
+    elif state:
+        rows = rows.filter(report_state=state)
+    if search:
+        rows = rows.filter(Q(name__icontains=search) | Q(code__startswith=search))
+    return rows
+
+
+def annotate_visibility(rows, user: User) -> None:
+    roles = roles_of(user)
+    for row in rows:
+        published = row.report_state == State.APPROVED or (
+            row.report_state == State.LOCKED and row.report_approved_at is not None
+        )
+        row.can_view = row.report_id is not None and (
+            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids or published
+        )
+        row.can_enter = (
+            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids
+        ) and row.report_state in (None, State.DRAFT, State.CHANGES_REQUESTED)
+
+
+# --- one report --------------------------------------------------------------------------
+
+
+def report_get(*, year: int, code: str, user: User) -> StatusReport:
+    """The report if the user may see it; StatusReport.DoesNotExist otherwise (a 404)."""
+    return (
+        StatusReport.objects.for_user(user)
+        .select_related(
+            "round",
+            "municipality",
+            "municipality__dgo",
+            "submitted_by",
+            "reviewed_by",
+            "updated_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "checklist_answers",
+                queryset=ChecklistAnswer.objects.select_related("requirement"),
+            ),
+            Prefetch("actions", queryset=Action.objects.select_related("sector").order_by("pk")),
+        )
+        .get(round__year=year, municipality__code=code)
+    )
+
+
+def report_find(*, round: Round, municipality: Municipality) -> StatusReport | None:
+    return (
+        StatusReport.objects.select_related("round", "municipality", "updated_by")
+        .filter(round=round, municipality=municipality)
+        .first()
+    )
+
+
+def report_emissions(*, report: StatusReport) -> list[tuple[Sector, EmissionFigure | None]]:
+    """This round's figures of the report's release, one row per active sector."""
+    figures = {}
+    if report.pk and report.data_release:
+        figures = {
+            f.sector_id: f
+            for f in EmissionFigure.objects.filter(
+                municipality_id=report.municipality_id,
+                year=report.round.emissions_year,
+                data_release=report.data_release,
+            )
+        }
+    return [(sector, figures.get(sector.pk)) for sector in Sector.objects.filter(is_active=True)]
+
+
+@dataclass
+class HistoryEntry:
+    timestamp: datetime.datetime
+    actor: User | None
+    action: str
+    object_label: str
+    changes: list[tuple[str, str, str]]  # (field, before, after), for changes only
+
+
+def _shown(value: str) -> str:
+    return "–" if value in ("None", "") else value
+
+
+def report_history(*, report: StatusReport, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Who changed what and when: the report and its answers, actions and figures (bounded).
+    Creations and deletions are one line each; changes list each field before and after."""
+    types = ContentType.objects.get_for_models(
+        StatusReport, ChecklistAnswer, Action, EmissionFigure
+    )
+    children = [types[ChecklistAnswer].pk, types[Action].pk, types[EmissionFigure].pk]
+    names = {ct.pk: model._meta.verbose_name for model, ct in types.items()}
+    entries = (
+        LogEntry.objects.filter(
+            Q(content_type=types[StatusReport], object_id=report.pk)
+            | Q(content_type_id__in=children, additional_data__report_id=report.pk)
+        )
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    actions = {
+        LogEntry.Action.CREATE: _("Created"),
+        LogEntry.Action.UPDATE: _("Changed"),
+        LogEntry.Action.DELETE: _("Deleted"),
+    }
+    history = []
+    for entry in entries:
+        is_report = entry.content_type_id == types[StatusReport].pk
+        label = str(names.get(entry.content_type_id, ""))
+        if not is_report:
+            label += f": {entry.object_repr}"
+        changes = []
+        if entry.action == LogEntry.Action.UPDATE:
+            changes = [
+                (name, _shown(values[0]), _shown(values[1]))
+                for name, values in entry.changes_display_dict.items()
+            ]
+        history.append(
+            HistoryEntry(
+                timestamp=entry.timestamp,
+                actor=entry.actor,
+                action=actions.get(entry.action, ""),
+                object_label=label,
+                changes=changes,
+            )
+        )
+    return history
+
+
+# --- emissions over the years ------------------------------------------------------------
+
+
+def sector_list() -> list[Sector]:
+    return list(Sector.objects.filter(is_active=True))
+
+
+@dataclass
+class EmissionsTable:
+    """Latest-release figures: rows are sectors, columns years; with group series for charts."""
+
+    years: list[int]
+    sectors: list[Sector]
+    cells: dict[tuple[int, int], Decimal]  # (sector id, year) -> t CO2e
+    releases: set[str] = field(default_factory=set)
+
+    @property
+    def rows(self) -> list[tuple[Sector, list[Decimal | None]]]:
+        return [(s, [self.cells.get((s.pk, y)) for y in self.years]) for s in self.sectors]
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return [
+            sum((v for (sid, y), v in self.cells.items() if y == year), Decimal(0))
+            for year in self.years
+        ]
+
+    def group_series(self) -> list[charts.Series]:
+        """One chart layer per GPC group (five layers read better than eleven)."""
+        groups: dict[str, dict[int, Decimal]] = {}
+        by_id = {s.pk: s for s in self.sectors}
+        for (sector_id, year), value in self.cells.items():
+            sector = by_id.get(sector_id)
+            if sector is None:
+                continue
+            layer = groups.setdefault(sector.group, {})
+            layer[year] = layer.get(year, Decimal(0)) + value
+        return [
+            charts.Series(key=key, label=str(label), values=groups[key])
+            for key, label in Sector.Group.choices
+            if key in groups
+        ]
+
+
+def _emissions_table(rows) -> EmissionsTable:
+    cells: dict[tuple[int, int], Decimal] = {}
+    years, releases = set(), set()
+    for sector_id, year, total, release in rows:
+        cells[(sector_id, year)] = total
+        years.add(year)
+        if release:
+            releases.add(release)
+    return EmissionsTable(
+        years=sorted(years), sectors=sector_list(), cells=cells, releases=releases
+    )
+
+
+def municipality_emissions(*, municipality: Municipality, user: User) -> EmissionsTable:
+    figures = EmissionFigure.objects.latest_releases(
+        visible_figures_q(user) & Q(municipality=municipality)
+    ).values_list("sector_id", "year", "tonnes_co2e", "data_release")
+    return _emissions_table(figures)
+
+
+def aggregate_emissions(*, dgo: DGO | None = None, until: int | None = None) -> EmissionsTable:
+    """Total published emissions by sector and year (latest release of each figure), up to
+    the year `until` (a round's emissions year: later years are not complete yet)."""
+    condition = published_figures_q()
+    if until is not None:
+        condition &= Q(year__lte=until)
+    if dgo is not None:
+        condition &= Q(municipality__dgo=dgo)
+    rows = (
+        EmissionFigure.objects.latest_releases(condition)
+        .values("sector_id", "year")
+        .annotate(total=Sum("tonnes_co2e"))
+        .values_list("sector_id", "year", "total")
+        .order_by()
+    )
+    return _emissions_table((s, y, t, None) for s, y, t in rows)
+
+
+@dataclass
+class ReleaseChange:
+    year: int
+    sector: Sector
+    release: str
+    previous_release: str | None
+    value: Decimal
+    previous: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.previous is None else self.value - self.previous
+
+
+def municipality_emission_history(*, municipality: Municipality, user: User) -> list[ReleaseChange]:
+    """Every release of every figure, each with what it changed against the release before."""
+    figures = (
+        EmissionFigure.objects.filter(visible_figures_q(user), municipality=municipality)
+        .select_related("sector")
+        .order_by("year", "sector__position", "data_release")
+    )
+    changes, last = [], {}
+    for figure in figures:
+        key = (figure.year, figure.sector_id)
+        before = last.get(key)
+        changes.append(
+            ReleaseChange(
+                year=figure.year,
+                sector=figure.sector,
+                release=figure.data_release,
+                previous_release=before.data_release if before else None,
+                value=figure.tonnes_co2e,
+                previous=before.tonnes_co2e if before else None,
+            )
+        )
+        last[key] = figure
+    return changes
+
+
+# --- the municipality page's monitoring section -------------------------------------------
+
+
+@dataclass
+class MunicipalityMonitoring:
+    report: StatusReport | None
+    round: Round | None
+    emissions: EmissionsTable
+    chart: str
+    target_path: list
+    action_counts: dict[str, int]
+    checklist_met: int
+    checklist_total: int
+    open_round: Round | None = None
+    can_enter: bool = False
+
+    @property
+    def action_rows(self) -> list[tuple[str, str, int]]:
+        return [
+            (key, label, self.action_counts.get(key, 0))
+            for key, label in Action.Status.choices
+            if self.action_counts.get(key)
+        ]
+
+
+def _count_of(model, **conditions):
+    """A correlated subquery counting `model` rows of the outer report."""
+    rows = (
+        model.objects.filter(report=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def municipality_monitoring(*, municipality: Municipality, user: User) -> MunicipalityMonitoring:
+    """The latest report the user may see with its counts, the emissions chart, and whether
+    the user may fill in this year's report (4–5 queries)."""
+    report = (
+        StatusReport.objects.for_user(user)
+        .filter(municipality=municipality)
+        .select_related("round")
+        .annotate(
+            checklist_met=_count_of(ChecklistAnswer, met=True),
+            checklist_total=_count_of(ChecklistAnswer),
+            **{f"actions_{key}": _count_of(Action, status=key) for key in Action.Status.values},
+        )
+        .order_by("-round__year")
+        .first()
+    )
+    emissions = municipality_emissions(municipality=municipality, user=user)
+    path = []
+    action_counts: dict[str, int] = {}
+    met = total = 0
+    if report is not None:
+        path = charts.target_path_points(
+            baseline_year=report.baseline_year,
+            baseline_emissions=report.baseline_emissions,
+            reduction_2030_pct=report.target_2030_reduction_pct,
+            net_zero_year=report.net_zero_year,
+        )
+        action_counts = {key: getattr(report, f"actions_{key}") for key in Action.Status.values}
+        met, total = report.checklist_met, report.checklist_total
+    chart = emissions_chart(
+        chart_id=f"emissions-{municipality.code}",
+        title=_chart_title(municipality.name),
+        emissions=emissions,
+        path=path,
+    )
+    open_round, can_enter = None, False
+    if permissions.can_enter_for(user, municipality):
+        open_round = (
+            open_rounds()
+            .annotate(
+                this_state=Subquery(
+                    StatusReport.objects.filter(
+                        round=OuterRef("pk"), municipality=municipality
+                    ).values("state")[:1]
+                )
+            )
+            .first()
+        )
+        if open_round is not None:
+            state = open_round.this_state
+            can_enter = state is None or state in StatusReport.EDITABLE_STATES
+    return MunicipalityMonitoring(
+        open_round=open_round,
+        can_enter=can_enter,
+        report=report,
+        round=report.round if report else None,
+        emissions=emissions,
+        chart=chart,
+        target_path=path,
+        action_counts=action_counts,
+        checklist_met=met,
+        checklist_total=total,
+    )
+
+
+def _chart_title(place: str) -> str:
+    return _("Territorial emissions by sector group, %(place)s") % {"place": place}
+
+
+def emissions_chart(
+    *, chart_id: str, title: str, emissions: EmissionsTable, path, width: int = 640
+) -> str:
+    if emissions.years:
+        description = _(
+            "Stacked bars of emissions in tonnes CO2e per year from %(first)s to %(last)s, "
+            "by sector group. The numbers are in the table next to the chart."
+        ) % {"first": emissions.years[0], "last": emissions.years[-1]}
+    else:
+        description = _("No emission figures have been reported yet.")
+    if path:
+        description += " " + _(
+            "The dashed line is the straight target path from the baseline to the 2030 "
+            "target and on to net zero."
+        )
+    return charts.stacked_bar_chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        series=emissions.group_series(),
+        target_path=path,
+        target_label=_("Target path: baseline → 2030 target → net zero"),
+        unit=_("t CO2e"),
+        width=width,
+    )
+
+
+# --- DGO and national aggregates ---------------------------------------------------------
+
+
+@dataclass
+class Aggregates:
+    round: Round | None
+    municipality_count: int
+    reported: int
+    with_plan: int
+    revisions_overdue: int
+    revisions_due: list[StatusReport]
+    revisions_due_count: int
+    action_counts: list[tuple[str, str, int]]
+    emissions: EmissionsTable
+    chart: str
+
+    @property
+    def with_plan_share(self) -> Decimal | None:
+        if not self.municipality_count:
+            return None
+        return Decimal(self.with_plan * 100) / self.municipality_count
+
+
+REVISIONS_LISTED = 25
+
+
+def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Aggregates:
+    """Figures for the DGO and national pages, from published reports only (≈7 queries)."""
+    today = today or timezone.localdate()
+    municipalities = Municipality.objects.all()
+    if dgo is not None:
+        municipalities = municipalities.filter(dgo=dgo)
+    reports = StatusReport.objects.published().filter(round=round)
+    if dgo is not None:
+        reports = reports.filter(municipality__dgo=dgo)
+    with_plan_q = Q(plan_status__in=StatusReport.PLAN_EXISTS_STATES)
+    within_year = add_years(today, 1)
+    yesterday = today - datetime.timedelta(1)
+    # One query: every municipality in scope, joined to its published report of the round.
+    p = "status_reports__"
+    in_round = Q(status_reports__round=round) & (
+        Q(status_reports__state=State.APPROVED)
+        | Q(status_reports__state=State.LOCKED, status_reports__approved_at__isnull=False)
+    )
+    plan = Q(status_reports__plan_status__in=StatusReport.PLAN_EXISTS_STATES)
+    counts = municipalities.aggregate(
+        municipalities=Count("pk", distinct=True),
+        reported=Count("status_reports", filter=in_round),
+        with_plan=Count("status_reports", filter=in_round & plan),
+        overdue=Count("status_reports", filter=in_round & plan & revision_due_by_q(yesterday, p)),
+        due=Count(
+            "status_reports",
+            filter=in_round & plan & revision_due_between_q(yesterday, within_year, p),
+        ),
+    )
+    due = list(
+        reports.filter(
+            with_plan_q,
+            revision_due_between_q(yesterday, within_year),
+        )
+        .select_related("municipality", "round")
+        .order_by(Coalesce("plan_revised_on", "plan_adopted_on"), "municipality__name")[
+            :REVISIONS_LISTED
+        ]
+    )
+    action_rows = dict(
+        Action.objects.filter(report__in=reports)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    emissions = aggregate_emissions(dgo=dgo, until=round.emissions_year if round else None)
+    place = dgo.name if dgo else _("all municipalities")
+    return Aggregates(
+        round=round,
+        municipality_count=counts["municipalities"],
+        reported=counts["reported"],
+        with_plan=counts["with_plan"],
+        revisions_overdue=counts["overdue"],
+        revisions_due=due,
+        revisions_due_count=counts["due"],
+        action_counts=[
+            (key, label, action_rows.get(key, 0)) for key, label in Action.Status.choices
+        ],
+        emissions=emissions,
+        chart=emissions_chart(
+            chart_id=f"emissions-{dgo.slug if dgo else 'national'}",
+            title=_chart_title(place),
+            emissions=emissions,
+            path=[],
+            width=900,
+        ),
+    )
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+def dashboard_counts(*, user: User) -> dict:
+    """Reports to fill in (a coordinator's own DGOs) and to review (the secretariat)."""
+    roles = roles_of(user)
+    result = {"to_fill": None, "to_review": None, "round": None}
+    current = open_rounds().first()
+    if current is None:
+        return result
+    result["round"] = current
+    if roles.coordinated_dgo_ids:
+        own = Municipality.objects.filter(dgo_id__in=roles.coordinated_dgo_ids)
+        counts = own.aggregate(
+            total=Count("pk", distinct=True),
+            started=Count("status_reports", filter=Q(status_reports__round=current)),
+            open=Count(
+                "status_reports",
+                filter=Q(
+                    status_reports__round=current,
+                    status_reports__state__in=StatusReport.EDITABLE_STATES,
+                ),
+            ),
+            changes=Count(
+                "status_reports",
+                filter=Q(
+                    status_reports__round=current,
+                    status_reports__state=State.CHANGES_REQUESTED,
+                ),
+            ),
+        )
+        result["to_fill"] = {
+            "count": counts["total"] - counts["started"] + counts["open"],
+            "changes_requested": counts["changes"],
+        }
+    if roles.secretariat:
+        result["to_review"] = {
+            "count": StatusReport.objects.filter(round=current, state=State.SUBMITTED).count()
+        }
+    return result
+
+
+def requirement_list() -> list[ChecklistRequirement]:
+    return list(ChecklistRequirement.objects.filter(is_active=True))

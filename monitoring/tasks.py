@@ -1,0 +1,19 @@
+"""Monitoring's background jobs: thin, idempotent, taking ids."""
+
+import datetime
+
+from celery import shared_task
+
+from .models import Round
+from .services import round_send_reminders
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def send_round_reminders(*, round_id: int, requested_at: str) -> int:
+    """E-mail the coordinators of DGOs with missing reports (see services.round_send_reminders)."""
+    round = Round.objects.filter(pk=round_id).first()
+    if round is None:
+        return 0
+    return round_send_reminders(
+        round=round, requested_at=datetime.datetime.fromisoformat(requested_at)
+    )

@@ -1,0 +1,55 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("monitoring/", views.round_list, name="monitoring-round-list"),
+    path("monitoring/new/", views.round_create, name="monitoring-round-create"),
+    path("monitoring/national/", views.national, name="monitoring-national"),
+    path("monitoring/dgo/<slug:slug>/", views.dgo_aggregates, name="monitoring-dgo"),
+    path(
+        "monitoring/municipalities/<str:code>/emissions/",
+        views.municipality_emissions,
+        name="monitoring-municipality-emissions",
+    ),
+    path("monitoring/<int:year>/", views.round_detail, name="monitoring-round-detail"),
+    path("monitoring/<int:year>/close/", views.round_close, name="monitoring-round-close"),
+    path(
+        "monitoring/<int:year>/reminders/",
+        views.round_reminders,
+        name="monitoring-round-reminders",
+    ),
+    path("monitoring/<int:year>/export/", views.round_export, name="monitoring-round-export"),
+    path("monitoring/<int:year>/template/", views.round_template, name="monitoring-round-template"),
+    path("monitoring/<int:year>/import/", views.round_import, name="monitoring-round-import"),
+    path(
+        "monitoring/<int:year>/import/confirm/",
+        views.round_import_confirm,
+        name="monitoring-round-import-confirm",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/",
+        views.report_detail,
+        name="monitoring-report-detail",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/edit/",
+        views.report_edit,
+        name="monitoring-report-edit",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/submit/",
+        views.report_submit,
+        name="monitoring-report-submit",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/approve/",
+        views.report_approve,
+        name="monitoring-report-approve",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/request-changes/",
+        views.report_request_changes,
+        name="monitoring-report-request-changes",
+    ),
+]

@@ -1,0 +1,571 @@
+import secrets
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners import selectors as partner_selectors
+from partners.models import DGO, Municipality
+
+from . import exports, permissions, selectors, services
+from .forms import (
+    ActionFormSet,
+    ChecklistFormSet,
+    EmissionFormSet,
+    ImportForm,
+    ReportForm,
+    ReviewForm,
+    RoundFilterForm,
+    RoundForm,
+    YearForm,
+)
+from .models import Round, StatusReport
+
+PAGE_SIZE = 50
+IMPORT_SESSION_KEY = "monitoring_import"
+
+
+def _round(year: int) -> Round:
+    try:
+        return selectors.round_get(year=year)
+    except Round.DoesNotExist as exc:
+        raise Http404(_("There is no monitoring round for %(year)s.") % {"year": year}) from exc
+
+
+def _municipality(code: str) -> Municipality:
+    try:
+        return partner_selectors.municipality_get(code=code)
+    except Municipality.DoesNotExist as exc:
+        raise Http404(_("No municipality has the code %(code)s.") % {"code": code}) from exc
+
+
+def _require(allowed: bool, reason: str) -> None:
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+# --- rounds ------------------------------------------------------------------------------
+
+
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "monitoring/round_list.html",
+        {
+            "rounds": selectors.round_list(),
+            "dgos": DGO.objects.order_by("name"),
+            "can_manage": permissions.can_manage_rounds(request.user),
+        },
+    )
+
+
+def round_create(request: HttpRequest) -> HttpResponse:
+    _require(
+        permissions.can_manage_rounds(request.user),
+        _("Only the secretariat opens monitoring rounds."),
+    )
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round = services.round_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The round %(year)s is open.") % {"year": round.year})
+            return redirect(round)
+    return render(request, "monitoring/round_form.html", {"form": form})
+
+
+def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    form = RoundFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.round_rows(
+        round=round,
+        user=request.user,
+        dgo=filters.get("dgo"),
+        state=filters.get("state") or "",
+        search=filters.get("q") or "",
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.annotate_visibility(page.object_list, request.user)
+    progress = selectors.round_progress_by_dgo(round=round)
+    return render(
+        request,
+        "monitoring/round_detail.html",
+        {
+            "round": round,
+            "form": form,
+            "page": page,
+            "progress": progress,
+            "totals": _sum_progress(progress),
+            "can_manage": permissions.can_manage_rounds(request.user) and round.is_open,
+            "can_import": permissions.can_import(request.user) and round.is_open,
+            "can_export": permissions.can_export(request.user),
+        },
+    )
+
+
+def _sum_progress(progress) -> dict:
+    keys = ("total", "not_started", "draft", "changes_requested", "submitted", "approved")
+    return {key: sum(getattr(row, key) for row in progress) for key in (*keys, "locked")}
+
+
+@require_POST
+def round_close(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(permissions.can_manage_rounds(request.user), _("Only the secretariat closes rounds."))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the round is to be closed."))
+        return redirect(round)
+    try:
+        services.round_close(round=round, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is closed and its reports are locked."))
+    return redirect(round)
+
+
+@require_POST
+def round_reminders(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(
+        permissions.can_manage_rounds(request.user), _("Only the secretariat sends reminders.")
+    )
+    try:
+        services.round_request_reminders(round=round, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Reminders are being sent to the coordinators of DGOs with missing reports."),
+        )
+    return redirect(round)
+
+
+# --- import and export -------------------------------------------------------------------
+
+
+def round_export(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(permissions.can_export(request.user), _("Only the secretariat exports rounds."))
+    return _download(request, round, exports.round_export_file, "monitoring-{year}")
+
+
+def round_template(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    return _download(request, round, exports.round_template_file, "monitoring-{year}-template")
+
+
+def _download(request, round, build, name) -> HttpResponse:
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in exports.CONTENT_TYPES:
+        return HttpResponse(_("Choose the format xlsx or csv."), status=400)
+    content = build(round=round, file_format=file_format)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
+    filename = name.format(year=round.year) + "." + file_format
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def round_import(request: HttpRequest, year: int) -> HttpResponse:
+    """Upload → dry run (nothing written) → confirm. The file waits in the default storage
+    (shared by every web process) under a random name kept in the session."""
+    round = _round(year)
+    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(exports.MAX_UPLOAD + 1)
+        result = services.round_import(
+            round=round, by=request.user, content=content, filename=upload.name, dry_run=True
+        )
+        if result.is_valid:
+            token = secrets.token_urlsafe(16)
+            path = default_storage.save(f"monitoring-imports/{token}.bin", ContentFile(content))
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "path": path,
+                "filename": upload.name,
+                "year": round.year,
+            }
+    return render(
+        request,
+        "monitoring/round_import.html",
+        {"round": round, "form": form, "result": result, "token": token},
+    )
+
+
+@require_POST
+def round_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    pending = request.session.get(IMPORT_SESSION_KEY) or {}
+    if (
+        not pending
+        or pending.get("token") != request.POST.get("token")
+        or pending.get("year") != round.year
+    ):
+        messages.error(request, _("The checked file has expired; upload it again."))
+        return redirect("monitoring-round-import", year=round.year)
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    # Validated again under lock: the data may have changed since the dry run.
+    result = services.round_import(
+        round=round,
+        by=request.user,
+        content=content,
+        filename=pending["filename"],
+        dry_run=False,
+    )
+    default_storage.delete(pending["path"])
+    del request.session[IMPORT_SESSION_KEY]
+    if result.written:
+        counts = result.counts
+        messages.success(
+            request,
+            _("Imported: %(new)s new and %(changed)s changed reports, %(unchanged)s unchanged.")
+            % counts,
+        )
+        return redirect(round)
+    return render(
+        request,
+        "monitoring/round_import.html",
+        {"round": round, "form": ImportForm(), "result": result, "token": None},
+    )
+
+
+# --- one report --------------------------------------------------------------------------
+
+
+def report_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    try:
+        report = selectors.report_get(year=year, code=code, user=request.user)
+    except StatusReport.DoesNotExist as exc:
+        raise Http404(_("No such report, or it is not published yet.")) from exc
+    user = request.user
+    return render(
+        request,
+        "monitoring/report_detail.html",
+        {
+            "report": report,
+            "emissions": selectors.report_emissions(report=report),
+            "history": selectors.report_history(report=report),
+            "can_edit": permissions.can_submit_report(user, report),
+            "can_review": permissions.can_review_report(user, report),
+            "can_approve": permissions.can_review_report(user, report)
+            and report.state == StatusReport.State.SUBMITTED,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+def _report_forms(request, *, report, round, municipality, sectors, requirements):
+    data = request.POST if request.method == "POST" else None
+    if report is not None:
+        initial_fields = services.report_field_values(report)
+        emissions = services.report_emission_values(report)
+        checklist = services.report_checklist_values(report)
+        actions = [
+            {"id": a.pk, "name": a.name, "sector": a.sector_id, "status": a.status, "note": a.note}
+            for a in report.actions.all()
+        ]
+        version = report.version
+        instance = report
+    else:
+        start = services.report_initial(round=round, municipality=municipality)
+        initial_fields, checklist, actions = start["fields"], start["checklist"], start["actions"]
+        emissions, version = {}, 0
+        instance = StatusReport(round=round, municipality=municipality)
+    form = ReportForm(data, instance=instance, initial={**initial_fields, "version": version})
+    emission_forms = EmissionFormSet(
+        data,
+        prefix="emissions",
+        rows=sectors,
+        initial=[{"tonnes_co2e": emissions.get(s.pk)} for s in sectors],
+    )
+    checklist_forms = ChecklistFormSet(
+        data,
+        prefix="checklist",
+        rows=requirements,
+        initial=[
+            {
+                "met": {True: "yes", False: "no"}.get(checklist.get(r.pk, (None, ""))[0], ""),
+                "note": checklist.get(r.pk, (None, ""))[1],
+            }
+            for r in requirements
+        ],
+    )
+    action_forms = ActionFormSet(data, prefix="actions", initial=actions)
+    sector_choices = [("", "---------"), *((s.pk, s.name) for s in sectors)]
+    for sub in action_forms:
+        sub.fields["sector"].choices = sector_choices  # one query for all rows, not one each
+    for sub, row in zip(emission_forms, sectors, strict=True):
+        sub.fields["tonnes_co2e"].label = row.name
+    for sub, row in zip(checklist_forms, requirements, strict=True):
+        sub.fields["met"].label = row.name
+    return form, emission_forms, checklist_forms, action_forms
+
+
+def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    round = _round(year)
+    municipality = _municipality(code)
+    user = request.user
+    _require(
+        permissions.can_enter_for(user, municipality),
+        _("You may only report for the municipalities of your own DGO."),
+    )
+    report = selectors.report_find(round=round, municipality=municipality)
+    if not permissions.report_is_editable(report, round):
+        reason = (
+            _("The round is closed; its reports can no longer change.")
+            if not round.is_open
+            else _("The report is %(state)s and can no longer be edited.")
+            % {"state": report.get_state_display().lower()}
+        )
+        raise PermissionDenied(reason)
+    sectors = selectors.sector_list()
+    requirements = selectors.requirement_list()
+    form, emission_forms, checklist_forms, action_forms = _report_forms(
+        request,
+        report=report,
+        round=round,
+        municipality=municipality,
+        sectors=sectors,
+        requirements=requirements,
+    )
+    conflict = None
+    if request.method == "POST" and all(
+        f.is_valid() for f in (form, emission_forms, checklist_forms, action_forms)
+    ):
+        try:
+            saved = services.report_save(
+                round=round,
+                municipality=municipality,
+                by=user,
+                expected_version=form.cleaned_data["version"],
+                fields={name: form.cleaned_data[name] for name in services.REPORT_FIELDS},
+                emissions=[
+                    services.EmissionInput(sector, sub.cleaned_data.get("tonnes_co2e"))
+                    for sub, sector in zip(emission_forms, sectors, strict=True)
+                ],
+                checklist=[
+                    services.ChecklistInput(
+                        requirement, sub.cleaned_data.get("met"), sub.cleaned_data.get("note", "")
+                    )
+                    for sub, requirement in zip(checklist_forms, requirements, strict=True)
+                ],
+                actions=[
+                    services.ActionInput(
+                        id=sub.cleaned_data.get("id"),
+                        name=sub.cleaned_data.get("name", ""),
+                        sector=sub.cleaned_data.get("sector"),
+                        status=sub.cleaned_data.get("status") or "not_started",
+                        note=sub.cleaned_data.get("note", ""),
+                        delete=sub.cleaned_data.get("DELETE", False),
+                    )
+                    for sub in action_forms
+                    if sub.cleaned_data.get("name") or sub.cleaned_data.get("id")
+                ],
+            )
+        except services.ConflictError as exc:
+            conflict = _conflict_context(exc, form)
+            # Offer to save again on top of the newer version, deliberately.
+            form.data = form.data.copy()
+            form.data["version"] = exc.report.version
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if "submit" in request.POST:
+                try:
+                    services.report_submit(report=saved, by=user)
+                except ValidationError as exc:
+                    messages.warning(request, _("The report is saved but not submitted:"))
+                    for message in exc.messages:
+                        messages.error(request, message)
+                    return redirect("monitoring-report-edit", year=year, code=code)
+                messages.success(request, _("The report is submitted to the secretariat."))
+            else:
+                messages.success(request, _("The report is saved."))
+            return redirect(saved)
+    return render(
+        request,
+        "monitoring/report_edit.html",
+        {
+            "round": round,
+            "municipality": municipality,
+            "report": report,
+            "form": form,
+            "emission_forms": emission_forms,
+            "checklist_forms": checklist_forms,
+            "action_forms": action_forms,
+            "emission_rows": list(zip(sectors, emission_forms, strict=True)),
+            "checklist_rows": list(zip(requirements, checklist_forms, strict=True)),
+            "conflict": conflict,
+            "has_errors": request.method == "POST"
+            and not all(f.is_valid() for f in (emission_forms, checklist_forms, action_forms)),
+        },
+    )
+
+
+def _conflict_context(exc: services.ConflictError, form: ReportForm) -> dict:
+    report = exc.report
+    differences = []
+    for name, (theirs, yours) in exc.differences.items():
+        field = form.fields[name]
+        differences.append(
+            {
+                "label": field.label,
+                "theirs": _display(field, theirs),
+                "yours": _display(field, yours),
+            }
+        )
+    return {
+        "by": report.updated_by,
+        "at": report.updated_at,
+        "differences": differences,
+        **{k: v for k, v in asdict(exc).items() if k.endswith("_differ")},
+    }
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_POST
+def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    report = _report_for_action(year, code)
+    _require(
+        permissions.can_enter_for(request.user, report.municipality),
+        _("You may only report for the municipalities of your own DGO."),
+    )
+    try:
+        services.report_submit(report=report, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The report is submitted to the secretariat."))
+    return redirect(report)
+
+
+@require_POST
+def report_approve(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
+    report = _report_for_action(year, code)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.report_approve(report=report, by=request.user, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is approved."))
+    return redirect(report)
+
+
+@require_POST
+def report_request_changes(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
+    report = _report_for_action(year, code)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.report_request_changes(report=report, by=request.user, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The coordinators are asked to change the report."))
+    return redirect(report)
+
+
+def _report_for_action(year: int, code: str) -> StatusReport:
+    """The report a workflow step is about. Writes answer 403 to those who may not take the
+    step (the round overview shows every report's state, so its existence is no secret)."""
+    report = (
+        StatusReport.objects.select_related("round", "municipality")
+        .filter(round__year=year, municipality__code=code)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("No such report, or it is not published yet."))
+    return report
+
+
+# --- emissions history and aggregate pages -------------------------------------------------
+
+
+def municipality_emissions(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(code)
+    return render(
+        request,
+        "monitoring/municipality_emissions.html",
+        {
+            "municipality": municipality,
+            "changes": selectors.municipality_emission_history(
+                municipality=municipality, user=request.user
+            ),
+        },
+    )
+
+
+def _aggregate_page(request, *, dgo_slug: str | None) -> HttpResponse:
+    dgos = list(DGO.objects.order_by("name"))
+    dgo = None
+    if dgo_slug is not None:
+        dgo = next((d for d in dgos if d.slug == dgo_slug), None)
+        if dgo is None:
+            raise Http404(_("No such DGO."))
+    rounds = list(Round.objects.order_by("-year"))
+    years = [r.year for r in rounds]
+    form = YearForm(request.GET or None, years=years)
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    if not year:
+        # By default the newest closed round: its reports are complete and published.
+        closed = [r.year for r in rounds if not r.is_open]
+        year = closed[0] if closed else (years[0] if years else None)
+        form = YearForm(initial={"year": year}, years=years)
+    round = next((r for r in rounds if r.year == year), None)
+    return render(
+        request,
+        "monitoring/aggregates.html",
+        {
+            "dgo": dgo,
+            "form": form,
+            "round": round,
+            "figures": selectors.aggregates(round=round, dgo=dgo),
+            "dgos": dgos,
+        },
+    )
+
+
+def national(request: HttpRequest) -> HttpResponse:
+    return _aggregate_page(request, dgo_slug=None)
+
+
+def dgo_aggregates(request: HttpRequest, slug: str) -> HttpResponse:
+    return _aggregate_page(request, dgo_slug=slug)

@@ -1,0 +1,110 @@
+"""Monitoring's pages and actions for every role (see tests/matrix/__init__.py)."""
+
+from . import SIGNED_IN, Case, api, only, page
+
+SECRETARIAT = {"secretariat"}
+IMPORTERS = {"secretariat", "administrator"}
+ENTRY = {"coordinator_a", "secretariat"}  # Aarhus is in coordinator_a's DGO
+
+
+def _round(**kwargs):
+    from tests.monitoring.factories import make_round
+
+    return make_round(**kwargs)
+
+
+def open_round(users) -> dict:
+    _round()
+    return {"year": 2026}
+
+
+def closed_round(users) -> dict:
+    _round(year=2025, closed=True)
+    return {"year": 2025}
+
+
+def draft_report(users) -> dict:
+    from tests.monitoring.factories import make_report
+
+    make_report(_round(), "751")
+    return {"year": 2026, "code": "751"}
+
+
+def incomplete_draft(users) -> dict:
+    from tests.monitoring.factories import make_report
+
+    make_report(_round(), "751", figures=False)
+    return {"year": 2026, "code": "751"}
+
+
+def submitted_report(users) -> dict:
+    from tests.monitoring.factories import make_report
+
+    make_report(_round(), "751", state="submitted")
+    return {"year": 2026, "code": "751"}
+
+
+def approved_report(users) -> dict:
+    from tests.monitoring.factories import make_report
+
+    make_report(_round(), "751", state="approved")
+    return {"year": 2026, "code": "751"}
+
+
+def api_report(users) -> dict:
+    approved_report(users)
+    return {"key": "2026-751"}
+
+
+def api_round(users) -> dict:
+    _round()
+    return {"year": 2026}
+
+
+def post(name, expect: dict, setup, data=None) -> Case:
+    return Case(name, {"anonymous": 302, **expect}, method="post", setup=setup, data=data)
+
+
+def roles(default: int, **overrides: int) -> dict:
+    return {**dict.fromkeys(SIGNED_IN, default), **overrides}
+
+
+CASES = [
+    page("monitoring-round-list"),
+    only("monitoring-round-create", SECRETARIAT),
+    page("monitoring-national"),
+    page("monitoring-dgo", {"slug": "midtjylland"}),
+    page("monitoring-municipality-emissions", {"code": "751"}),
+    page("monitoring-round-detail", setup=open_round),
+    only("monitoring-round-export", IMPORTERS, setup=open_round),
+    only("monitoring-round-template", IMPORTERS, setup=open_round),
+    only("monitoring-round-import", IMPORTERS, setup=open_round),
+    post("monitoring-round-import-confirm", roles(403, secretariat=302, administrator=302),
+         open_round, {"token": "none"}),
+    post("monitoring-round-reminders", roles(403, secretariat=302), open_round),
+    post("monitoring-round-close", roles(403, secretariat=302), open_round),
+    # A draft: its DGO's coordinators and the secretariat only; to others it does not exist.
+    Case("monitoring-report-detail",
+         {"anonymous": 302, **roles(404, coordinator_a=200, secretariat=200)},
+         setup=draft_report),
+    only("monitoring-report-edit", ENTRY, setup=draft_report),
+    # Writes: everyone who may not take the step gets 403 (coordinator_b included).
+    # Submitting an incomplete report is allowed and answered with a message (302).
+    post("monitoring-report-submit", roles(403, coordinator_a=302, secretariat=302),
+         incomplete_draft),
+    post("monitoring-report-approve", roles(403, secretariat=302), submitted_report),
+    post("monitoring-report-request-changes", roles(403, secretariat=302),
+         submitted_report, {"comment": "Tjek tallene"}),
+    # API
+    api("api-monitoring-round-list"),
+    api("api-monitoring-round-detail", setup=api_round),
+    api("api-monitoring-report-list"),
+    api("api-monitoring-report-detail", setup=api_report),
+]  # fmt: skip
+
+# Approved reports and closed rounds are readable by everyone signed in.
+EXTRA = [
+    page("monitoring-report-detail", setup=approved_report),
+    page("monitoring-round-detail", setup=closed_round),
+    Case("monitoring-report-edit", {"anonymous": 302, **roles(403)}, setup=approved_report),
+]

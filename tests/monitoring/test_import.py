@@ -1,0 +1,380 @@
+"""The spreadsheet import: valid files, every bad and hostile case, the export and round trip.
+
+Every refused file must leave the database exactly as it was: asserted by row counts AND a
+checksum of the monitoring tables (tests/monitoring/factories.snapshot).
+"""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+
+from monitoring import exports, services, spreadsheet
+from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
+from partners.models import Municipality
+
+from .factories import make_report, make_round, snapshot
+
+State = StatusReport.State
+
+
+@pytest.fixture
+def round(db):
+    return make_round()
+
+
+@pytest.fixture
+def importer(role_users):
+    return role_users["secretariat"]
+
+
+def filled_rows(round, *, note="", **overrides):
+    """The template of the round with every municipality filled in plausibly."""
+    spec, rows = exports.template_rows(round=round)
+    for index, row in enumerate(rows):
+        row.update(
+            {
+                "plan_status": "adopted",
+                "plan_adopted_on": "2021-06-01",
+                "baseline_year": 2018,
+                "baseline_emissions_t_co2e": Decimal(500000 + index),
+                "target_2030_reduction_pct": Decimal(70),
+                "net_zero_year": 2050,
+                "adaptation_risk_assessed": "yes",
+                "adaptation_plan_status": "adopted",
+                "adaptation_note": note,
+                "data_release": "2026-1",
+                "data_source": "Energistyrelsen",
+            }
+        )
+        for column in spec:
+            if column.key.startswith(spreadsheet.SECTOR_PREFIX):
+                row[column.key] = Decimal(1000 + index)
+            if column.key.startswith(spreadsheet.CHECKLIST_PREFIX):
+                row[column.key] = "yes"
+        row.update(overrides)
+    return spec, rows
+
+
+def as_file(spec, rows, file_format="xlsx") -> bytes:
+    return spreadsheet.render(spreadsheet.dataset(spec, rows), file_format)
+
+
+def run(round, by, content, name="round.xlsx", dry_run=False):
+    return services.round_import(
+        round=round, by=by, content=content, filename=name, dry_run=dry_run
+    )
+
+
+def assert_refused(round, by, content, name, message):
+    before = snapshot()
+    result = run(round, by, content, name)
+    assert not result.is_valid and not result.written
+    assert snapshot() == before
+    text = " ".join(result.file_errors + [r for row in result.rows for _, r in row.errors])
+    assert message in text, text
+    return result
+
+
+# --- valid files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_valid_98_municipality_file_dry_run_then_import_then_reimport(round, importer, file_format):
+    make_report(make_round(2025, closed=True), "751", state=State.LOCKED)  # has two actions
+    content = as_file(*filled_rows(round), file_format)
+    before = snapshot()
+    dry = run(round, importer, content, f"round.{file_format}", dry_run=True)
+    assert dry.is_valid and not dry.written
+    assert dry.counts == {"new": 98, "changed": 0, "unchanged": 0, "error": 0}
+    assert snapshot() == before  # a dry run writes nothing
+
+    result = run(round, importer, content, f"round.{file_format}")
+    assert result.written and result.counts["new"] == 98
+    assert StatusReport.objects.filter(round=round).count() == 98
+    assert EmissionFigure.objects.filter(year=round.emissions_year).count() == 98 * 11
+    assert ChecklistAnswer.objects.filter(report__round=round, met=True).count() == 98 * 6
+    aarhus = StatusReport.objects.get(round=round, municipality__code="751")
+    assert aarhus.updated_by == importer and aarhus.state == State.DRAFT
+    assert list(aarhus.actions.values_list("name", flat=True)) == ["Handling 0", "Handling 1"]
+
+    after = snapshot()
+    again = run(round, importer, content, f"round.{file_format}")
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 98, "error": 0}
+    assert snapshot() == after  # re-importing the same file changes nothing
+
+
+def test_changed_rows_name_their_columns(round, importer):
+    spec, rows = filled_rows(round)
+    run(round, importer, as_file(spec, rows))
+    rows[0]["net_zero_year"] = 2040
+    rows[0][f"{spreadsheet.SECTOR_PREFIX}road_transport"] = Decimal(1)
+    result = run(round, importer, as_file(spec, rows), dry_run=True)
+    assert result.counts == {"new": 0, "changed": 1, "unchanged": 97, "error": 0}
+    changed = next(row for row in result.rows if row.status == "changed")
+    assert changed.changes == ["net_zero_year", "t_co2e_road_transport"]
+
+
+def csv_text(spec, rows, delimiter=";", decimal_comma=True) -> str:
+    lines = [delimiter.join(column.key for column in spec)]
+    for row in rows:
+        cells = []
+        for column in spec:
+            value = row.get(column.key)
+            value = "" if value is None else str(value)
+            if decimal_comma and column.kind in ("decimal", "percent"):
+                value = value.replace(".", ",")
+            cells.append(value)
+        lines.append(delimiter.join(cells))
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("cp1252"), id="windows-1252"),
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), id="utf-8-bom"),
+        pytest.param(lambda text: text.encode("utf-8"), id="utf-8"),
+    ],
+)
+def test_csv_in_windows_1252_and_utf8_with_bom_import(round, importer, encode):
+    spec, rows = filled_rows(round, note="Klimatilpasning: skybrudsplan for Århus Å og Ærø")
+    result = run(round, importer, encode(csv_text(spec, rows)), "round.csv")
+    assert result.is_valid and result.written, result.lines()[:5]
+    note = StatusReport.objects.get(municipality__code="751").adaptation_note
+    assert note == "Klimatilpasning: skybrudsplan for Århus Å og Ærø"
+    høje = StatusReport.objects.get(municipality__name="Høje-Taastrup")
+    assert høje.baseline_emissions > 0
+
+
+# --- bad rows: errors with row, column and reason; nothing written -------------------------
+
+
+def one_bad(round, **bad):
+    spec, rows = filled_rows(round)
+    rows[10].update(bad)
+    return spec, rows, 12  # row 10 is the file's row 12 (the header is row 1)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "message"),
+    [
+        ({"t_co2e_road_transport": Decimal(-5)}, "t_co2e_road_transport", "negative"),
+        ({"baseline_year": "abc"}, "baseline_year", "Not a year"),
+        ({"recertified": "maybe"}, "recertified", "yes or no"),
+        ({"plan_adopted_on": "31-02-2020"}, "plan_adopted_on", "Not a date"),
+        ({"target_2030_reduction_pct": Decimal(150)}, "target_2030_reduction_pct", "at most"),
+        ({"plan_status": "adoptd"}, "plan_status", "Not one of"),
+        ({"emissions_year": 2020}, "emissions_year", "collects the emissions of 2024"),
+        ({"data_release": ""}, "data_release", "data release"),
+        ({"municipality_code": "999"}, "municipality_code", "No municipality has the code 999"),
+        ({"plan_revised_on": "2020-01-01"}, "plan_revised_on", "before the adoption"),
+        ({"t_co2e_electricity": "lots"}, "t_co2e_electricity", "Not a number"),
+    ],
+)
+def test_one_bad_row_means_nothing_is_written(round, importer, bad, column, message):
+    spec, rows, number = one_bad(round, **bad)
+    before = snapshot()
+    result = run(round, importer, as_file(spec, rows))
+    assert not result.is_valid and not result.written
+    assert snapshot() == before
+    errors = [row for row in result.rows if row.status == "error"]
+    assert [row.number for row in errors] == [number]
+    assert any(c == column and message in reason for c, reason in errors[0].errors), errors
+    assert result.counts["new"] == 97
+
+
+def test_duplicate_municipality_in_the_file(round, importer):
+    spec, rows = filled_rows(round)
+    rows.append(dict(rows[0]))
+    result = assert_refused(round, importer, as_file(spec, rows), "r.xlsx", "appears twice")
+    assert result.rows[-1].number == 100
+
+
+def test_missing_and_unknown_columns(round, importer):
+    spec, rows = filled_rows(round)
+    for row in rows:
+        row["nonsense"] = "x"
+    short = [c for c in spec if c.key != "plan_status"]
+    extra = [*short, spreadsheet.Column("nonsense", "text")]
+    result = assert_refused(round, importer, as_file(extra, rows), "r.xlsx", "plan_status")
+    assert any("Unknown column nonsense" in e for e in result.file_errors)
+
+
+def test_closed_round_refuses_import(importer, db):
+    closed = make_round(2025, closed=True)
+    content = as_file(*filled_rows(closed))
+    assert_refused(closed, importer, content, "r.xlsx", "closed")
+
+
+def test_changing_an_approved_report_is_an_error(round, importer):
+    make_report(round, "751", state=State.APPROVED)
+    spec, rows = filled_rows(round)
+    assert_refused(round, importer, as_file(spec, rows), "r.xlsx", "approved")
+
+
+def test_only_secretariat_and_administrators_import(round, role_users):
+    content = as_file(*filled_rows(round))
+    for role in ("coordinator_a", "coordinator_b", "observer", "knowledge_partner"):
+        with pytest.raises(PermissionDenied):
+            run(round, role_users[role], content)
+    assert run(round, role_users["administrator"], content, dry_run=True).is_valid
+
+
+# --- hostile files ---------------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_really_xlsx(round, importer):
+    assert_refused(round, importer, b"code;name\n751;Aarhus\n", "r.xlsx", "not a real xlsx")
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    assert_refused(round, importer, zipped.getvalue(), "r.xlsx", "not a real xlsx")
+    assert_refused(round, importer, b"PK\x03\x04broken", "r.xlsx", "not a real xlsx")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(round, importer):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (spreadsheet.MAX_UNCOMPRESSED + 1))
+    content = bomb.getvalue()
+    assert len(content) < 200_000
+    assert_refused(round, importer, content, "r.xlsx", "zip bomb")
+
+
+def test_formulas_in_cells_are_refused(round, importer):
+    spec, rows = filled_rows(round)
+    book = openpyxl.load_workbook(io.BytesIO(as_file(spec, rows)))
+    book.worksheets[0]["D5"] = "=1+1"
+    out = io.BytesIO()
+    book.save(out)
+    assert_refused(round, importer, out.getvalue(), "r.xlsx", "formula")
+
+
+def test_more_rows_or_bytes_than_the_limits(round, importer):
+    spec, rows = filled_rows(round)
+    many = rows * 6  # 588 rows > 500
+    assert_refused(round, importer, as_file(spec, many, "csv"), "r.csv", "more than 500 rows")
+    assert_refused(round, importer, as_file(spec, many, "xlsx"), "r.xlsx", "more than 500 rows")
+    big = b"municipality_code;" + b"x" * (spreadsheet.MAX_BYTES + 1)
+    assert_refused(round, importer, big, "r.csv", "larger than 5 MB")
+
+
+def test_binary_and_unknown_files(round, importer):
+    assert_refused(round, importer, b"\x00\x01\x02garbage", "r.csv", "not a text")
+    assert_refused(round, importer, b"\x81\x8d\x8f\x90\x9d", "r.csv", "neither UTF-8")
+    assert_refused(round, importer, b"whatever", "r.pdf", "xlsx or .csv")
+    assert_refused(round, importer, b"", "r.csv", "empty")
+
+
+# --- export, formula neutralisation and the round trip --------------------------------------
+
+DANGEROUS = ['=HYPERLINK("http://evil")', "+45 cmd", "-2+3", "@SUM(A1)", "\tindent", "\rx"]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_export_neutralises_formula_like_text(round, file_format):
+    for code, text in zip(("751", "101", "461", "851", "147", "151"), DANGEROUS, strict=True):
+        make_report(round, code, adaptation_note=text, data_source=text[:200])
+    content = exports.round_export_file(round=round, file_format=file_format)
+    if file_format == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        assert not any(cell.data_type == "f" for cell in cells)
+        texts = [cell.value for cell in cells if isinstance(cell.value, str)]
+    else:
+        import csv
+
+        texts = [v for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for v in row]
+    if file_format == "xlsx":  # XML turns a carriage return into a line feed
+        texts = [text.replace("\n", "\r") if text.startswith("'\n") else text for text in texts]
+    for text in DANGEROUS:
+        assert "'" + text in texts
+        assert text not in texts
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_round_trip_export_then_import_changes_nothing(round, importer, file_format):
+    states = [State.DRAFT, State.SUBMITTED, State.APPROVED, State.CHANGES_REQUESTED]
+    for index, municipality in enumerate(Municipality.objects.order_by("code")[:20]):
+        make_report(
+            round,
+            municipality,
+            state=states[index % 4],
+            adaptation_note=DANGEROUS[index] if index < 5 else "Skybrud\nog havvand",
+            target_2030_reduction_pct=Decimal("72.50"),
+            baseline_emissions=Decimal("123456.78"),
+        )
+    content = exports.round_export_file(round=round, file_format=file_format)
+    before = snapshot()
+    result = run(round, importer, content, f"export.{file_format}")
+    assert result.is_valid and result.written, result.lines()
+    assert result.counts == {"new": 0, "changed": 0, "unchanged": 20, "error": 0}
+    assert snapshot() == before
+
+
+def test_template_lists_every_municipality_prefilled_from_the_previous_round(round, db):
+    previous = make_round(2025, closed=True)
+    make_report(previous, "751", state=State.LOCKED, net_zero_year=2045)
+    _spec, rows = exports.template_rows(round=round)
+    assert len(rows) == 98
+    aarhus = next(row for row in rows if row["municipality_code"] == "751")
+    assert aarhus["net_zero_year"] == 2045 and aarhus["emissions_year"] == 2024
+    assert aarhus[f"{spreadsheet.SECTOR_PREFIX}electricity"] is None
+    book = openpyxl.load_workbook(
+        io.BytesIO(exports.round_template_file(round=round, file_format="xlsx"))
+    )
+    assert book.sheetnames == ["reports", "guide"]
+
+
+# --- the management commands ---------------------------------------------------------------
+
+
+def test_import_command_dry_run_errors_and_import(round, tmp_path):
+    spec, rows = filled_rows(round)
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(as_file(spec, rows))
+    before = snapshot()
+    out = io.StringIO()
+    call_command("import_monitoring", str(good), "--year", "2026", "--dry-run", stdout=out)
+    assert "98 new" in out.getvalue() and "nothing was written" in out.getvalue()
+    assert snapshot() == before
+
+    rows[3]["t_co2e_electricity"] = Decimal(-1)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(as_file(spec, rows, "csv"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_monitoring", str(bad), "--year", "2026", stdout=out)
+    assert "t_co2e_electricity" in out.getvalue() and "5:" in out.getvalue()
+    assert snapshot() == before
+
+    out = io.StringIO()
+    call_command("import_monitoring", str(good), "--year", "2026", stdout=out)
+    assert StatusReport.objects.filter(round=round).count() == 98
+    with pytest.raises(CommandError):
+        call_command("import_monitoring", str(good), "--year", "1999", stdout=io.StringIO())
+
+
+def test_export_command_writes_the_same_columns_as_the_template(round, tmp_path):
+    make_report(round, "751")
+    target = tmp_path / "out.csv"
+    call_command(
+        "export_monitoring", "--year", "2026", "--format", "csv", "--output", str(target),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    spec, _rows = exports.template_rows(round=round)
+    assert header == [column.key for column in spec]
+    xlsx = tmp_path / "out.xlsx"
+    call_command(
+        "export_monitoring", "--year", "2026", "--format", "xlsx", "--output", str(xlsx),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert openpyxl.load_workbook(xlsx).worksheets[0]["A2"].value == "751"
