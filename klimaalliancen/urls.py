@@ -16,6 +16,7 @@ admin.site.site_title = "Klimaalliancen"
 api_patterns = [
     path("", include("partners.api")),
     path("", include("governance.api")),
+    path("", include("tracks.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("", include("partners.urls")),
     path("", include("governance.urls")),
+    path("", include("tracks.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -57,6 +57,6 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import governance, partners
+    from . import governance, partners, tracks
 
-    return [*partners.CASES, *governance.CASES]
+    return [*partners.CASES, *governance.CASES, *tracks.CASES]
