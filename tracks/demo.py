@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the demo tables read best one track per block)
 """Demo content for `make run`: PUG's focus areas, a dozen development tracks in every state,
 climate assessments by CONCITO and C40, FU decisions (through governance), allocations from
 both liquid pools (approved and pending), spending and a budget change awaiting approval.
