@@ -191,7 +191,7 @@ class FundingRequestForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def as_data(self) -> dict | None:
-        if self.cleaned_data.get("DELETE") or not self.has_changed():
+        if self.cleaned_data.get("DELETE"):
             return None
         return {
             name: self.cleaned_data[name] for name in ("year", "source", "pool", "amount", "note")
@@ -205,7 +205,7 @@ class ExternalFundingForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ExternalFunding.Status.choices)
 
     def as_data(self) -> dict | None:
-        if self.cleaned_data.get("DELETE") or not self.has_changed():
+        if self.cleaned_data.get("DELETE"):
             return None
         return {
             name: self.cleaned_data[name] for name in ("funder", "programme", "amount", "status")
@@ -220,7 +220,7 @@ class ContactForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
     def as_data(self) -> dict | None:
-        if self.cleaned_data.get("DELETE") or not self.has_changed():
+        if self.cleaned_data.get("DELETE"):
             return None
         return {
             name: self.cleaned_data[name]
