@@ -54,23 +54,17 @@ def participant_choices() -> list:
 
 
 class TrackFilterForm(forms.Form):
+    """Filters for the track list. Choices are read once each (four queries), and the chosen
+    values are ids, so filtering costs no further lookups."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Track.Status.choices]
     )
-    focus_area = forms.ModelChoiceField(
-        label=_("Focus area"),
-        queryset=FocusArea.objects.order_by("-year", "position", "name_da"),
-        required=False,
-        empty_label=_("All focus areas"),
+    focus_area = forms.TypedChoiceField(
+        label=_("Focus area"), required=False, coerce=int, empty_value=None
     )
-    dgo = forms.ModelChoiceField(
-        label=_("DGO"),
-        queryset=DGO.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All DGOs"),
-    )
+    dgo = forms.ChoiceField(label=_("DGO"), required=False)
     participant = forms.ChoiceField(label=_("Participant"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -85,23 +79,40 @@ class TrackFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].choices = participant_choices()
-        self.fields["participant"].choices[0] = ("", _("All participants"))
+        self.fields["focus_area"].choices = [
+            ("", _("All focus areas")),
+            *(
+                (area.pk, str(area))
+                for area in FocusArea.objects.order_by("-year", "position", "name_da")
+            ),
+        ]
+        self.fields["dgo"].choices = [
+            ("", _("All DGOs")),
+            *DGO.objects.order_by("name").values_list("slug", "name"),
+        ]
+        choices = participant_choices()
+        choices[0] = ("", _("All participants"))
+        self.fields["participant"].choices = choices
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "-updated"
         return sort if sort in TRACK_SORTS else "-updated"
 
-    def participant_filter(self) -> dict:
-        value = self.cleaned_data.get("participant") or ""
-        kind, _sep, pk = value.partition(":")
-        if not pk.isdigit():
+    def filters(self) -> dict:
+        """The selector's keyword arguments for valid input; no filter for invalid input."""
+        if not self.is_bound or not self.is_valid():
             return {}
-        if kind == "m":
-            return {"municipality": Municipality.objects.filter(pk=pk).first()}
-        if kind == "r":
-            return {"region": Organisation.objects.filter(pk=pk, kind="region").first()}
-        return {}
+        data = self.cleaned_data
+        kind, _sep, pk = (data.get("participant") or "").partition(":")
+        return {
+            "search": data.get("q", ""),
+            "status": data.get("status", ""),
+            "focus_area_id": data.get("focus_area"),
+            "dgo_slug": data.get("dgo", ""),
+            "municipality_id": int(pk) if kind == "m" else None,
+            "region_id": int(pk) if kind == "r" else None,
+            "sort": data.get("sort") or "-updated",
+        }
 
 
 class TrackForm(forms.ModelForm):

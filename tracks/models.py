@@ -182,7 +182,7 @@ WITHDRAWABLE = (
     Track.Status.RECOMMENDED,
 )
 ASSESSABLE = (Track.Status.IN_QUALIFICATION, Track.Status.ASSESSED, Track.Status.RECOMMENDED)
-FUNDABLE = (Track.Status.RECOMMENDED, Track.Status.APPROVED, Track.Status.RUNNING)
+FUNDABLE = (Track.Status.APPROVED, Track.Status.RUNNING)  # liquid funds: once FU approved
 APPROVED_STATES = (
     Track.Status.APPROVED,
     Track.Status.RUNNING,

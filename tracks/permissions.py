@@ -44,19 +44,17 @@ PROPOSERS_ONLY = gettext_lazy(
 
 @dataclass(frozen=True)
 class TrackAccess:
-    """Seats and organisations that matter here, computed at most once per user object."""
+    """The user's seats in APS, PUG and FU that matter here; one query, cached on the user."""
 
     aps_member: bool = False
     pug_chair: bool = False
     fu_manager: bool = False
-    knowledge_org_ids: frozenset[int] = frozenset()
 
 
 NO_ACCESS = TrackAccess()
 
 
 def track_access(user: User | AnonymousUser) -> TrackAccess:
-    """One query for the seats (two for knowledge partners); cached on the user object."""
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, "_track_access", None)
@@ -67,29 +65,38 @@ def track_access(user: User | AnonymousUser) -> TrackAccess:
         .filter(person=user, body__code__in=("aps", "pug", "fu"))
         .values_list("body__code", "seat_role")
     )
-    roles = roles_of(user)
-    knowledge = frozenset()
-    if roles.knowledge_partner_org_ids:
-        knowledge = frozenset(
-            Organisation.objects.filter(
-                pk__in=roles.knowledge_partner_org_ids, is_knowledge_partner=True
-            ).values_list("pk", flat=True)
-        )
     access = TrackAccess(
         aps_member=any(code == "aps" and role != SeatRole.OBSERVER for code, role in seats),
         pug_chair=("pug", SeatRole.CHAIR) in seats,
         fu_manager=any(
             code == "fu" and role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR) for code, role in seats
         ),
-        knowledge_org_ids=knowledge,
     )
     user._track_access = access
     return access
 
 
+def knowledge_org_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """The knowledge partners (CONCITO, C40) the user acts for: a KNOWLEDGE_PARTNER role for an
+    organisation that is one. No query without the role; one, cached, with it."""
+    held = roles_of(user).knowledge_partner_org_ids
+    if not held:
+        return frozenset()
+    cached = getattr(user, "_knowledge_org_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Organisation.objects.filter(pk__in=held, is_knowledge_partner=True).values_list(
+                "pk", flat=True
+            )
+        )
+        user._knowledge_org_ids = cached
+    return cached
+
+
 def forget_track_access(user: User) -> None:
-    if hasattr(user, "_track_access"):
-        del user._track_access
+    for name in ("_track_access", "_knowledge_org_ids"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def _track_dgo_ids(track: Track) -> set[int]:
@@ -125,7 +132,7 @@ def is_qualifier(user) -> bool:
 
 def is_knowledge_partner(user) -> bool:
     """A user acting for CONCITO or C40. The only ones who write climate assessments."""
-    return bool(track_access(user).knowledge_org_ids)
+    return bool(knowledge_org_ids(user))
 
 
 def can_put_to_fu_role(user) -> bool:

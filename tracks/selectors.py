@@ -18,10 +18,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    prefetch_related_objects,
 )
 
 from governance.models import Decision
-from governance.selectors import decisions_for
 from partners.models import DGO, Organisation, User
 from partners.permissions import roles_of
 
@@ -77,10 +77,10 @@ def track_list(
     user: User,
     search: str = "",
     status: str = "",
-    focus_area: FocusArea | None = None,
-    dgo=None,
-    municipality=None,
-    region=None,
+    focus_area_id: int | None = None,
+    dgo_slug: str = "",
+    municipality_id: int | None = None,
+    region_id: int | None = None,
     sort: str = "-updated",
 ) -> QuerySet[Track]:
     """Three queries for any page of tracks: the tracks, their DGOs and their participants."""
@@ -93,46 +93,72 @@ def track_list(
         )
     if status:
         tracks = tracks.filter(status=status)
-    if focus_area is not None:
-        tracks = tracks.filter(focus_area=focus_area)
-    if dgo is not None:
-        tracks = tracks.filter(pk__in=Track.dgos.through.objects.filter(dgo=dgo).values("track_id"))
-    if municipality is not None:
+    if focus_area_id is not None:
+        tracks = tracks.filter(focus_area_id=focus_area_id)
+    through = Track.dgos.through.objects
+    if dgo_slug:
+        tracks = tracks.filter(pk__in=through.filter(dgo__slug=dgo_slug).values("track_id"))
+    if municipality_id is not None:
         tracks = tracks.filter(
-            pk__in=TrackParticipant.objects.filter(municipality=municipality).values("track_id")
+            pk__in=TrackParticipant.objects.filter(municipality_id=municipality_id).values(
+                "track_id"
+            )
         )
-    if region is not None:
+    if region_id is not None:
         tracks = tracks.filter(
-            pk__in=TrackParticipant.objects.filter(region=region).values("track_id")
+            pk__in=TrackParticipant.objects.filter(region_id=region_id).values("track_id")
         )
     return tracks.prefetch_related(_dgos_prefetch(), _participants_prefetch()).order_by(
         *TRACK_SORTS.get(sort, TRACK_SORTS["-updated"])
     )
 
 
+ASSESSED_STATES = (
+    S.IN_QUALIFICATION, S.ASSESSED, S.RECOMMENDED, S.APPROVED, S.REJECTED, S.RUNNING,
+    S.EVALUATED, S.CLOSED, S.WITHDRAWN,
+)  # fmt: skip
+FUNDED_STATES = (S.APPROVED, S.RUNNING, S.EVALUATED, S.CLOSED)
+PROGRESS_STATES = (S.RUNNING, S.EVALUATED, S.CLOSED)
+
+
 def track_get(*, user: User, pk: int) -> Track:
-    """The track with everything its page shows, in a fixed number of queries."""
-    return (
+    """The track with what its page shows in the track's state, in a fixed number of queries:
+    the track, its DGOs, participants and timeline; the assessments once it is qualified; the
+    allocations once approved; updates and products once running. The proposal's funding
+    requests, external funding and contacts are on the proposal page (track_proposal_get)."""
+    track = (
         tracks_for(user)
         .select_related("focus_area", "proposed_by", "evaluation__author")
-        .prefetch_related(
-            _dgos_prefetch(),
-            _participants_prefetch(),
-            "funding_requests__pool",
-            "external_funding",
-            "contacts",
-            Prefetch(
-                "transitions",
-                queryset=TrackTransition.objects.select_related("by", "decision").order_by(
-                    "at", "pk"
-                ),
-            ),
+        .get(pk=pk)
+    )
+    lookups = [
+        _dgos_prefetch(),
+        _participants_prefetch(),
+        Prefetch(
+            "transitions",
+            queryset=TrackTransition.objects.select_related("by", "decision").order_by("at", "pk"),
+        ),
+    ]
+    if track.status in ASSESSED_STATES:
+        lookups.append(
             Prefetch(
                 "assessments",
                 queryset=ClimateAssessment.objects.select_related(
                     "author", "organisation"
                 ).order_by("-version"),
-            ),
+            )
+        )
+    if track.status in FUNDED_STATES:
+        lookups.append(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related(
+                    "pool", "requested_by", "decided_by"
+                ).order_by("-requested_at", "-pk"),
+            )
+        )
+    if track.status in PROGRESS_STATES:
+        lookups += [
             Prefetch(
                 "status_updates",
                 queryset=StatusUpdate.objects.select_related("author").order_by("-date", "-pk"),
@@ -143,24 +169,25 @@ def track_get(*, user: User, pk: int) -> Track:
                     "-published_at", "-pk"
                 ),
             ),
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.select_related(
-                    "pool", "requested_by", "decided_by"
-                ).order_by("-requested_at", "-pk"),
-            ),
+        ]
+    prefetch_related_objects([track], *lookups)
+    return track
+
+
+def track_proposal_get(*, user: User, pk: int) -> Track:
+    """The proposal as submitted: texts, requested funding, external funding, contacts."""
+    return (
+        tracks_for(user)
+        .select_related("focus_area", "proposed_by")
+        .prefetch_related(
+            _dgos_prefetch(),
+            _participants_prefetch(),
+            "funding_requests__pool",
+            "external_funding",
+            "contacts",
         )
         .get(pk=pk)
     )
-
-
-def track_decision_ids_visible(*, user: User, track: Track) -> set[int]:
-    """Which of the track's FU decisions the user may open (governance's rule). Only called
-    when the track has decisions on its timeline."""
-    ids = [t.decision_id for t in track.transitions.all() if t.decision_id]
-    if not ids:
-        return set()
-    return set(decisions_for(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def track_decisions(*, track: Track) -> QuerySet[Decision]:

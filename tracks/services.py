@@ -444,7 +444,7 @@ def track_recommend(*, track: Track, by: User, reason: str = "") -> Track:
 
 
 def _knowledge_org(by: User):
-    orgs = perms.track_access(by).knowledge_org_ids
+    orgs = perms.knowledge_org_ids(by)
     return min(orgs)  # a person acts for one knowledge partner; the lowest id if ever two
 
 
@@ -741,9 +741,7 @@ def allocation_request(
     """Ask for liquid funds from one pool. Counts for nothing until the pool's party approves."""
     track = _lock(track)
     _require(perms.is_proposer(by, track), _proposer_only())
-    _require_state(
-        track, FUNDABLE, _("Funds are requested for a recommended, approved or running track.")
-    )
+    _require_state(track, FUNDABLE, _("Liquid funds are requested for a track FU has approved."))
     allocation = Allocation(
         pool=pool, track=track, year=year, amount=amount, purpose=purpose.strip(), requested_by=by
     )
@@ -818,7 +816,7 @@ def allocation_approve(*, allocation: Allocation, by: User, note: str = "") -> A
     track = Track.objects.get(pk=allocation.track_id)
     if track.status not in (S.APPROVED, S.RUNNING):
         raise ValidationError(
-            _("Funds go to tracks FU has approved: this track is %(status)s.")
+            _("Liquid funds go to approved and running tracks: this track is %(status)s.")
             % {"status": track.get_status_display().lower()}
         )
     approved = pool.allocations.filter(status=Allocation.Status.APPROVED).aggregate(

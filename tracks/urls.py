@@ -10,6 +10,7 @@ urlpatterns = [
     path("tracks/focus-areas/<int:pk>/edit/", views.focus_area_form, name="focus-area-edit"),
     path("tracks/<int:pk>/", views.track_detail, name="track-detail"),
     path("tracks/<int:pk>/edit/", views.track_edit, name="track-edit"),
+    path("tracks/<int:pk>/proposal/", views.track_proposal, name="track-proposal"),
     path(
         "tracks/<int:pk>/submit/", views.track_transition, {"action": "submit"}, name="track-submit"
     ),

@@ -56,16 +56,7 @@ def _form_error(form, error: ValidationError) -> None:
 
 def track_list(request: HttpRequest) -> HttpResponse:
     form = TrackFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tracks = selectors.track_list(
-        user=request.user,
-        search=filters.get("q", ""),
-        status=filters.get("status", ""),
-        focus_area=filters.get("focus_area"),
-        dgo=filters.get("dgo"),
-        sort=filters.get("sort") or "-updated",
-        **(form.participant_filter() if filters else {}),
-    )
+    tracks = selectors.track_list(user=request.user, **form.filters())
     page = Paginator(tracks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -197,7 +188,10 @@ def track_create(request: HttpRequest) -> HttpResponse:
 
 
 def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    track = _track(request, pk)
+    try:
+        track = selectors.track_proposal_get(user=request.user, pk=pk)
+    except Track.DoesNotExist as exc:
+        raise Http404(_("No such development track.")) from exc
     if not perms.is_proposer(request.user, track):
         raise PermissionDenied(str(perms.PROPOSERS_ONLY))
     if track.status != Track.Status.DRAFT:
@@ -209,12 +203,12 @@ def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
     track = _track(request, pk)
     user = request.user
-    assessments = [
-        a for a in track.assessments.all() if a.is_published or perms.is_knowledge_partner(user)
-    ]
-    allocations = list(track.allocations.all())
-    transitions = list(track.transitions.all())
-    has_decisions = any(t.decision_id for t in transitions)
+    assessments = []
+    if track.status in selectors.ASSESSED_STATES:
+        assessments = [
+            a for a in track.assessments.all() if a.is_published or perms.is_knowledge_partner(user)
+        ]
+    allocations = list(track.allocations.all()) if track.status in selectors.FUNDED_STATES else []
     return render(
         request,
         "tracks/track_detail.html",
@@ -226,12 +220,10 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if track.status == Track.Status.DRAFT
                 else []
             ),
-            "transitions": transitions,
-            "visible_decisions": (
-                selectors.track_decision_ids_visible(user=user, track=track)
-                if has_decisions
-                else set()
-            ),
+            "transitions": track.transitions.all(),
+            # FU's decisions are read by its seats and the secretariat (governance): the link
+            # is shown to the secretariat; members find them under their decisions.
+            "link_decisions": perms.is_secretariat(user),
             "assessments": assessments,
             "published": [a for a in assessments if a.is_published],
             "allocations": allocations,
@@ -241,6 +233,14 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
         },
     )
+
+
+def track_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        track = selectors.track_proposal_get(user=request.user, pk=pk)
+    except Track.DoesNotExist as exc:
+        raise Http404(_("No such development track.")) from exc
+    return render(request, "tracks/track_proposal.html", {"track": track})
 
 
 TRANSITIONS = {

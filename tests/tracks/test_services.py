@@ -429,13 +429,14 @@ def test_a_pool_is_never_allocated_beyond_its_size(people):
 
 
 def test_funds_go_only_to_tracks_fu_approved(people):
-    track = advance(draft(people.coordinator), S.RECOMMENDED, people)
-    requested = allocation(track, people)  # may be asked for while FU decides
-    with pytest.raises(ValidationError, match="FU has approved"):
-        services.allocation_approve(allocation=requested, by=people.realdania)
-    submitted = advance(draft(people.coordinator, title="B"), S.SUBMITTED, people)
+    recommended = advance(draft(people.coordinator), S.RECOMMENDED, people)
     with pytest.raises(Conflict):
-        allocation(submitted, people)
+        allocation(recommended, people)  # FU has not approved it yet
+    track = advance(draft(people.coordinator, title="B"), S.RUNNING, people)
+    requested = allocation(track, people)
+    services.track_evaluate(track=track, by=people.secretariat, text="Slut.")
+    with pytest.raises(ValidationError, match="approved and running tracks"):
+        services.allocation_approve(allocation=requested, by=people.realdania)
 
 
 def test_allocation_year_within_the_pool(people):

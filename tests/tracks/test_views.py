@@ -98,8 +98,9 @@ def test_a_coordinator_proposes_through_the_form(people, client_as):
     assert track.funding_requests.get().amount == Decimal("250000.50")  # Danish number format
     assert track.external_funding.get().amount == Decimal("1000000")
     page = client.get(track.get_absolute_url()).content.decode()
-    assert "250.000,50 kr." in page
     assert "meets every principle" in page or "opfylder alle principper" in page
+    proposal_page = client.get(reverse("track-proposal", args=[track.pk])).content.decode()
+    assert "250.000,50 kr." in proposal_page and "LIFE" in proposal_page
 
 
 def test_bad_input_rerenders_with_errors_and_changes_nothing(people, client_as):
