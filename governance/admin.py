@@ -1,5 +1,4 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdmin
 
 from . import services
 from .models import (
@@ -35,7 +34,7 @@ class SeatRuleInline(admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(GuardedModelAdmin):
+class BodyAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name", "kind", "dgo", "meetings_per_year"]
     list_filter = ["kind", "dgo"]
     search_fields = ["name", "short_name", "code"]

@@ -119,6 +119,15 @@ class CommentForm(forms.Form):
     )
 
 
+def seat_label(seat: Membership, member: Membership | None = None) -> str:
+    if member is not None:
+        return _("%(person)s (substitute for %(member)s)") % {
+            "person": seat.person,
+            "member": member.person,
+        }
+    return f"{seat.person} ({seat.get_seat_role_display()})"
+
+
 class AbsenceForm(forms.Form):
     membership = forms.ModelChoiceField(label=_("Member"), queryset=Membership.objects.none())
 

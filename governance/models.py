@@ -263,7 +263,8 @@ class Membership(models.Model):
         return f"{self.person} – {self.get_seat_role_display()}, {self.body.short_name}"
 
     @property
-    def votes(self) -> bool:
+    def is_voting(self) -> bool:
+        """A member, chair or vice-chair (not `votes`: that is the reverse relation of Vote)."""
         return self.seat_role in VOTING_ROLES
 
     def is_active_on(self, day: datetime.date) -> bool:

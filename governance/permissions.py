@@ -67,15 +67,17 @@ def body_access(user: User | AnonymousUser) -> BodyAccess:
     )
     seat_bodies = {body for body, _role in seats}
     chair_seats = {body for body, role in seats if role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR)}
+    # Direct and group grants in one query.
     granted: set[tuple[int, str]] = set(
         BodyUserObjectPermission.objects.filter(
             user=user, permission__codename__in=(VIEW_CONTENT, CHAIR)
-        ).values_list("content_object_id", "permission__codename")
-    )
-    granted |= set(
-        BodyGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename__in=(VIEW_CONTENT, CHAIR)
-        ).values_list("content_object_id", "permission__codename")
+        )
+        .values_list("content_object_id", "permission__codename")
+        .union(
+            BodyGroupObjectPermission.objects.filter(
+                group__user=user, permission__codename__in=(VIEW_CONTENT, CHAIR)
+            ).values_list("content_object_id", "permission__codename")
+        )
     )
     access = BodyAccess(
         content_body_ids=frozenset(b for b, perm in granted if perm == VIEW_CONTENT) & seat_bodies,
@@ -159,13 +161,24 @@ class VoteCheck:
 
 
 def can_vote(
-    user: User | AnonymousUser, decision: Decision, on: datetime.date | None = None
+    user: User | AnonymousUser,
+    decision: Decision,
+    on: datetime.date | None = None,
+    *,
+    voted_seat_ids: set[int] | None = None,
 ) -> VoteCheck:
     """May the user vote on the decision today, and for which seat?
 
     Reads without locking; governance.services.vote_cast calls it again while it holds the lock
-    on the decision row, so the answer it acts on cannot change underneath it.
+    on the decision row, so the answer it acts on cannot change underneath it. A page that has
+    already read the votes passes `voted_seat_ids` to save the query.
     """
+
+    def voted(seat: Membership) -> bool:
+        if voted_seat_ids is not None:
+            return seat.pk in voted_seat_ids
+        return decision.votes.filter(seat=seat).exists()
+
     if not user.is_authenticated or not user.is_active:
         return VoteCheck(False, _("Sign in to vote."))
     if not decision.is_open:
@@ -187,7 +200,7 @@ def can_vote(
         return VoteCheck(False, _("Only members of the body vote on its decisions."))
     voting = next((seat for seat in active if seat.seat_role in VOTING_ROLES), None)
     if voting is not None:
-        if decision.votes.filter(seat=voting).exists():
+        if voted(voting):
             return VoteCheck(
                 False, _("Your seat has already voted on this decision."), voting, conflict=True
             )
@@ -204,7 +217,7 @@ def can_vote(
                 ),
             )
         member_seat = called.for_member
-        if decision.votes.filter(seat=member_seat).exists():
+        if voted(member_seat):
             return VoteCheck(
                 False,
                 _("The seat you stand in for has already voted on this decision."),

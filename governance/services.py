@@ -404,6 +404,10 @@ class Tally:
         return self.count(Vote.Choice.ABSTAIN)
 
     @property
+    def voted_seat_ids(self) -> set[int]:
+        return {s.seat.pk for s in self.seats if s.vote} | {v.seat_id for v in self.other_votes}
+
+    @property
     def missing(self) -> list[SeatVote]:
         return [s for s in self.seats if s.vote is None]
 
@@ -423,23 +427,25 @@ class Tally:
 def decision_tally(*, decision: Decision, on: datetime.date | None = None) -> Tally:
     """The voting seats active on `on` (today; for a closed decision, its closing day) and votes.
 
-    Four queries however many seats: seats with their substitutes, votes, absences, calls.
+    Four queries however many seats: seats and substitutes, votes, absences, calls.
     """
     if on is None:
         on = timezone.localdate(decision.closed_at) if decision.closed_at else timezone.localdate()
-    seats = list(
-        Membership.objects.active(on)
-        .filter(body_id=decision.body_id, seat_role__in=VOTING_ROLES)
-        .select_related("person", "appointed_by", "geography")
-        .order_by("seat_role", "person__last_name", "person__first_name")
-    )
+    seats: list[Membership] = []
     substitutes: dict[int, list[Membership]] = {}
-    for substitute in (
+    for membership in (
         Membership.objects.active(on)
-        .filter(body_id=decision.body_id, seat_role=SeatRole.SUBSTITUTE)
-        .select_related("person")
+        .filter(body_id=decision.body_id, seat_role__in=(*VOTING_ROLES, SeatRole.SUBSTITUTE))
+        .select_related("person", "appointed_by")
+        .order_by("seat_role", "person__last_name", "person__first_name", "pk")
     ):
-        substitutes.setdefault(substitute.substitute_for_id, []).append(substitute)
+        if membership.seat_role == SeatRole.SUBSTITUTE:
+            substitutes.setdefault(membership.substitute_for_id, []).append(membership)
+        else:
+            seats.append(membership)
+    # Chair, vice-chair, then members, by name.
+    order = {SeatRole.CHAIR: 0, SeatRole.VICE_CHAIR: 1, SeatRole.MEMBER: 2}
+    seats.sort(key=lambda m: (order[m.seat_role], m.person.last_name, m.person.first_name, m.pk))
     votes = {
         vote.seat_id: vote
         for vote in decision.votes.select_related("cast_by", "cast_through__person")

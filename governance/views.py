@@ -21,6 +21,7 @@ from .forms import (
     MinutesForm,
     PaperForm,
     SubstituteCallForm,
+    seat_label,
 )
 from .models import Body, CalendarFeed, Decision, Meeting, Membership, Paper, SeatRole
 from .permissions import (
@@ -349,16 +350,11 @@ def _decision_page(
     tally = services.decision_tally(decision=decision)
     manage = can_manage_decisions(request.user, decision.body) and decision.is_open
     seats = [seat_vote.seat for seat_vote in tally.seats]
-    substitutes = (
-        Membership.objects.active()
-        .filter(body=decision.body, seat_role=SeatRole.SUBSTITUTE)
-        .select_related("person", "substitute_for__person")
-    )
     context = {
         "decision": decision,
         "body": decision.body,
         "tally": tally,
-        "vote_check": can_vote(request.user, decision),
+        "vote_check": can_vote(request.user, decision, voted_seat_ids=tally.voted_seat_ids),
         "can_comment": can_comment(request.user, decision),
         "can_manage": manage,
         "comments": selectors.decision_comments(decision=decision),
@@ -366,16 +362,22 @@ def _decision_page(
         "deadline_passed": decision.deadline_passed(),
     }
     if manage:
-        absence_form = forms.get("absence_form") or AbsenceForm(seats=None)
-        absence_form.fields["membership"].queryset = Membership.objects.filter(
-            pk__in=[seat.pk for seat in seats]
-        ).select_related("person")
+        # The choices come from the tally already read: no query per option.
+        absence_form = forms.get("absence_form") or AbsenceForm()
+        absence_form.fields["membership"].choices = [("", "---------")] + [
+            (seat.pk, seat_label(seat)) for seat in seats
+        ]
+        substitute_choices = [
+            (substitute.pk, seat_label(substitute, member=seat_vote.seat))
+            for seat_vote in tally.seats
+            for substitute in seat_vote.substitutes
+        ]
         substitute_form = forms.get("substitute_form") or SubstituteCallForm()
-        substitute_form.fields["substitute"].queryset = substitutes
+        substitute_form.fields["substitute"].choices = [("", "---------"), *substitute_choices]
         context.update(
             absence_form=absence_form,
             substitute_form=substitute_form,
-            has_substitutes=bool(tally.seats) and any(sv.substitutes for sv in tally.seats),
+            has_substitutes=bool(substitute_choices),
         )
     return render(request, "governance/decision_detail.html", context, status=status)
 

@@ -74,7 +74,7 @@ def test_a_properly_seated_fu_is_complete(db):
 
 
 def test_broken_fu(db):
-    fu, chair, _vice = seat_fu_properly()
+    fu, _chair, _vice = seat_fu_properly()
     seat(fu, role=R.MEMBER, appointed_by="kl")  # a third KL representative
     seat(fu, role=R.MEMBER, appointed_by="c40")  # C40 only observes
     composition = check_composition(body=fu)
@@ -104,7 +104,7 @@ def test_ended_seats_leave_a_vacancy(db):
 
 
 def test_pug_geographies_and_fu_representatives(db):
-    fu, chair, vice = seat_fu_properly()
+    _fu, chair, vice = seat_fu_properly()
     pug = Body.objects.get(code="pug")
     seat(pug, person=chair.person, role=R.CHAIR, appointed_by="kl")
     seat(pug, person=vice.person, role=R.MEMBER, appointed_by="danske-regioner")

@@ -1,0 +1,46 @@
+import io
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from governance.models import Body, Decision, Meeting, Membership, SeatRole
+from governance.permissions import can_vote
+from governance.selectors import decisions_awaiting_vote
+from partners.models import User
+
+
+def test_seed_demo_fills_the_national_bodies_idempotently(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = {body.code: body.memberships.count() for body in Body.objects.filter(kind="national")}
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == {
+        body.code: body.memberships.count() for body in Body.objects.filter(kind="national")
+    }
+    assert counts == {"fu": 8, "pug": 14, "aps": 7}
+    assert (
+        not User.objects.filter(username__startswith="demo-")
+        .exclude(last_name__endswith="(demo)")
+        .exists()
+    )
+
+    member = User.objects.get(username="fu-medlem")
+    observer = User.objects.get(username="observator")
+    assert Membership.objects.get(person=member).seat_role == SeatRole.MEMBER
+    assert set(
+        Membership.objects.filter(person=observer).values_list("body__code", "seat_role")
+    ) == {("fu", "observer"), ("pug", "observer")}
+
+    year = timezone.localdate().year
+    for code, cadence in (("fu", 2), ("pug", 2), ("aps", 6)):
+        meetings = Meeting.objects.filter(body__code=code, starts_at__year=year)
+        assert meetings.count() == cadence
+        assert all(m.agenda_items.count() == 4 for m in meetings)
+
+    fu_decisions = Decision.objects.filter(body__code="fu")
+    assert set(fu_decisions.values_list("status", flat=True)) == {"open", "adopted"}
+    open_decision = fu_decisions.get(status="open")
+    assert open_decision.mode == Decision.Mode.IN_WRITING
+    assert list(decisions_awaiting_vote(user=member)) == [open_decision]
+    assert can_vote(member, open_decision)
+    assert not can_vote(observer, open_decision)
