@@ -35,13 +35,19 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     by = serializers.CharField(source="by.get_full_name", default=None)
+    from_status = serializers.CharField(read_only=True, help_text="A track status, or empty")
+    to_status = serializers.CharField(read_only=True, help_text="A track status")
 
     class Meta:
         model = TrackTransition
         fields = ["from_status", "to_status", "by", "at", "reason", "decision"]
 
 
+TRACK_STATUSES = ", ".join(Track.Status.values)
+
+
 class TrackSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text=f"One of: {TRACK_STATUSES}")
     focus_area = serializers.CharField(source="focus_area.name_da", default=None)
     dgos = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     participants = ParticipantSerializer(many=True, read_only=True)
@@ -86,16 +92,16 @@ class TrackFilter(filters.FilterSet):
         fields = ["status", "dgo", "municipality", "focus_area"]
 
 
-Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
+Reason = inline_serializer("TrackRefusal", {"detail": serializers.CharField()})
 Reasons = inline_serializer(
-    "Reasons",
+    "TrackReasons",
     {
         "detail": serializers.CharField(),
         "reasons": serializers.ListField(child=serializers.DictField()),
     },
 )
 ReasonRequest = inline_serializer(
-    "ReasonRequest", {"reason": serializers.CharField(required=False)}
+    "TrackReasonRequest", {"reason": serializers.CharField(required=False)}
 )
 TRANSITION_RESPONSES = {
     200: TrackDetailSerializer,
@@ -239,6 +245,9 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AllocationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True, help_text="pending, approved (it counts) or refused"
+    )
     pool = serializers.SlugRelatedField(slug_field="key", read_only=True)
     requested_by = serializers.CharField(source="requested_by.get_full_name")
     decided_by = serializers.CharField(source="decided_by.get_full_name", default=None)
@@ -260,7 +269,9 @@ class AllocationSerializer(serializers.ModelSerializer):
         ]
 
 
-NoteRequest = inline_serializer("NoteRequest", {"note": serializers.CharField(required=False)})
+NoteRequest = inline_serializer(
+    "AllocationNoteRequest", {"note": serializers.CharField(required=False)}
+)
 DECIDE_RESPONSES = {
     200: AllocationSerializer,
     400: OpenApiResponse(Reasons, description="E.g. the pool would be allocated beyond its size"),

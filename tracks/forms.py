@@ -190,8 +190,11 @@ class ParticipantForm(forms.Form):
 
 
 class FundingRequestForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
-    source = forms.ChoiceField(label=_("Source"), choices=FundingRequest.Source.choices)
+    # The selects start empty, so an unused row is unchanged and ignored.
+    year = forms.TypedChoiceField(label=_("Year"), choices=[("", "—"), *YEAR_CHOICES], coerce=int)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", "—"), *FundingRequest.Source.choices]
+    )
     pool = forms.ModelChoiceField(
         label=_("Pool"),
         queryset=LiquidPool.objects.order_by("name"),
@@ -213,7 +216,9 @@ class ExternalFundingForm(forms.Form):
     funder = forms.CharField(label=_("Funder"), max_length=200)
     programme = forms.CharField(label=_("Programme"), max_length=200, required=False)
     amount = money_field(_("Amount"), help_text="")
-    status = forms.ChoiceField(label=_("Status"), choices=ExternalFunding.Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *ExternalFunding.Status.choices]
+    )
 
     def as_data(self) -> dict | None:
         if self.cleaned_data.get("DELETE"):
@@ -249,6 +254,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the track withdrawn?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

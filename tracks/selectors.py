@@ -387,7 +387,7 @@ def budget_overview() -> BudgetOverview:
     keys = set(budgeted) | set(spending) | set(allocated)
     years = sorted({year for _org, year in keys} | set(range(FIRST_YEAR, LAST_YEAR + 1)))
     by_org: dict[int, ContributorBudget] = {}
-    for contribution in sorted(contributions, key=lambda c: (c.contributor.name, c.key)):
+    for contribution in sorted(contributions, key=lambda c: c.pk):  # the agreement's order
         entry = by_org.get(contribution.contributor_id)
         if entry is None:
             entry = by_org[contribution.contributor_id] = ContributorBudget(

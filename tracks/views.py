@@ -28,6 +28,7 @@ from .forms import (
     StatusUpdateForm,
     TrackFilterForm,
     TrackForm,
+    WithdrawForm,
     default_deadline,
     participant_choices,
 )
@@ -230,7 +231,8 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approved_total": sum(
                 (a.amount for a in allocations if a.status == Allocation.Status.APPROVED), 0
             ),
-            "reason_form": ReasonForm(),
+            "withdraw_form": WithdrawForm(),
+            "show_assessments": track.status in selectors.ASSESSED_STATES,
         },
     )
 

@@ -114,7 +114,8 @@ def test_allocations_approve_refuse_and_the_pool_limit(people, api_as):
     assert response.status_code == 200 and response.json()["status"] == "approved"
     assert api_as(people.realdania).post(url).status_code == 409
     over = api_as(people.realdania).post(reverse("api-allocation-approve", args=[second.pk]))
-    assert over.status_code == 400 and "beyond its size" in over.json()["reasons"][0]["message"]
+    assert over.status_code == 400
+    assert "aldrig bevilges ud over sin størrelse" in over.json()["reasons"][0]["message"]
     refused = api_as(people.realdania).post(reverse("api-allocation-refuse", args=[second.pk]))
     assert refused.status_code == 200 and refused.json()["status"] == "refused"
     assert Allocation.objects.get(pk=second.pk).status == "refused"

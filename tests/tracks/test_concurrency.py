@@ -73,7 +73,7 @@ def test_concurrent_approvals_cannot_overdraw_the_pool(reference_data, eager_cel
 
     assert results["first"] == "approved"
     assert isinstance(results["second"], ValidationError)
-    assert "beyond its size" in results["second"].messages[0]
+    assert "aldrig bevilges ud over sin størrelse" in results["second"].messages[0]
     statuses = dict(Allocation.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "approved", second.pk: "pending"}
     assert services.pool_totals(pool())["approved"] == Decimal("3000000.00")

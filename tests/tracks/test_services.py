@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance import services as governance_services
 from governance.models import Body, Decision, SeatRole
@@ -37,6 +37,13 @@ from .factories import (
 
 S = Track.Status
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (the msgids); the portal itself is Danish first."""
+    with translation.override("en"):
+        yield
 
 
 # --- Proposals and the principles ------------------------------------------------------------
