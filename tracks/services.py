@@ -856,16 +856,15 @@ def _mail_decided(allocation: Allocation) -> None:
     requester = allocation.requested_by
     if not requester.email:
         return
+    with translation.override(settings.LANGUAGE_CODE):
+        status = allocation.get_status_display().lower()
     _mail(
         "tracks/email/allocation_decided.txt",
         gettext_lazy("Allocation %(status)s: %(title)s"),
         [requester.email],
         {
             "allocation": allocation,
-            "subject_values": {
-                "status": allocation.get_status_display().lower(),
-                "title": allocation.track.title,
-            },
+            "subject_values": {"status": status, "title": allocation.track.title},
         },
     )
 

@@ -455,7 +455,7 @@ def test_allocation_year_within_the_pool(people):
     assert "year" in error.value.message_dict
 
 
-def test_refusal_is_recorded_and_mailed(people, django_capture_on_commit_callbacks):
+def test_refusal_is_recorded_and_mailed(people, django_capture_on_commit_callbacks, eager_celery):
     track = advance(draft(people.coordinator), S.APPROVED, people)
     requested = allocation(track, people)
     with django_capture_on_commit_callbacks(execute=True):
@@ -463,6 +463,8 @@ def test_refusal_is_recorded_and_mailed(people, django_capture_on_commit_callbac
     requested.refresh_from_db()
     assert requested.status == Allocation.Status.REFUSED
     assert requested.decision_note == "For tidligt."
+    assert [message.to for message in mail.outbox] == [[people.coordinator.email]]
+    assert "afvist" in mail.outbox[0].subject  # sent in the portal's language
 
 
 # --- Budget lines, spending, changes ----------------------------------------------------------
