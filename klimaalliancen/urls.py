@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("partners.api")),
     path("", include("governance.api")),
     path("", include("monitoring.api")),
+    path("", include("tracks.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -40,6 +41,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("governance.urls")),
     path("", include("monitoring.urls")),
+    path("", include("tracks.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

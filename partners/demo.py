@@ -9,6 +9,7 @@ from .services import role_grant
 
 DEMO_PASSWORD = "klima2030"  # noqa: S105 - demo only; seed_demo refuses to run without DEBUG
 Role = RoleAssignment.Role
+ACTS_FOR = (Role.KNOWLEDGE_PARTNER, Role.PARTY_APPROVER)  # roles held for the employer
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ DEMO_USERS = [
              _("voting member of the business committee (FU)")),
     DemoUser("observator", "Olivia", "Observatør (demo)", "realdania", "Programchef, Realdania",
              _("observer in FU and PUG")),
+    DemoUser("videnspartner", "Vera", "Videnspartner (demo)", "concito", "Chefkonsulent, CONCITO",
+             _("knowledge partner (CONCITO): writes climate assessments"), Role.KNOWLEDGE_PARTNER),
+    DemoUser("realdania", "Ruth", "Realdania (demo)", "realdania", "Økonomichef, Realdania",
+             _("approves allocations from Realdania's liquid track funds"), Role.PARTY_APPROVER),
     DemoUser("admin", "Anders", "Administrator (demo)", "kl", "Systemadministrator",
              _("administrator: users, imports and the Django admin"), Role.ADMINISTRATOR,
              superuser=True),
@@ -73,6 +78,7 @@ def seed() -> list[str]:
                 by=None,
                 reason="Demo data",
                 dgo=DGO.objects.get(slug=demo.dgo) if demo.dgo else None,
+                organisation=organisations[demo.organisation] if demo.role in ACTS_FOR else None,
             )
         created.append(demo.username)
     return created

@@ -57,3 +57,10 @@ def verify_mfa(client, user: User) -> None:
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
+
+
+def sign_in(client, user: User):
+    """Sign a test client in as the user, past two-factor authentication where it applies."""
+    client.force_login(user)
+    verify_mfa(client, user)
+    return client

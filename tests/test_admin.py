@@ -34,3 +34,16 @@ def test_granting_a_role_in_admin_goes_through_the_service(admin_client, role_us
     )
     assert response.status_code == 302
     assert person.has_perm("partners.coordinate_dgo", midt)
+
+
+def test_tracks_admin_is_read_only_where_rules_matter(admin_client):
+    from tracks.models import Allocation, BudgetLine, ClimateAssessment, FocusArea, Track
+
+    for model in (Track, ClimateAssessment, Allocation, BudgetLine, FocusArea):
+        url = reverse(f"admin:tracks_{model._meta.model_name}_changelist")
+        assert admin_client.get(url, {"q": "x"}).status_code == 200
+    for model in (Track, ClimateAssessment, Allocation, BudgetLine):
+        assert (
+            admin_client.get(reverse(f"admin:tracks_{model._meta.model_name}_add")).status_code
+            == 403
+        )

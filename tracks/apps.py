@@ -7,3 +7,33 @@ class TracksConfig(AppConfig):
 
     name = "tracks"
     verbose_name = _("Development tracks and budget")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from governance.services import register_decision_outcome_handler
+
+        from . import models, services
+
+        # Approval happens only here: when FU closes a decision whose subject is a track.
+        register_decision_outcome_handler("tracks.track", services.on_fu_decision_closed)
+        for model in (
+            models.FocusArea,
+            models.Track,
+            models.TrackParticipant,
+            models.TrackContact,
+            models.TrackTransition,
+            models.ClimateAssessment,
+            models.StatusUpdate,
+            models.KnowledgeProduct,
+            models.Evaluation,
+            models.Contribution,
+            models.LiquidPool,
+            models.FundingRequest,
+            models.ExternalFunding,
+            models.Allocation,
+            models.BudgetLine,
+            models.BudgetChange,
+            models.Spending,
+        ):
+            auditlog.register(model)

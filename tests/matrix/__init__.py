@@ -57,6 +57,12 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import governance, monitoring, partners
+    from . import governance, monitoring, partners, tracks
 
-    return [*partners.CASES, *governance.CASES, *monitoring.CASES, *monitoring.EXTRA]
+    return [
+        *partners.CASES,
+        *governance.CASES,
+        *monitoring.CASES,
+        *monitoring.EXTRA,
+        *tracks.CASES,
+    ]

@@ -1,0 +1,79 @@
+"""Two approvals from the same pool at the same time cannot together overdraw it: the first
+holds the pool's row lock until it commits, the second waits, re-sums and is refused."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections, transaction
+
+from tracks import services
+from tracks.models import Allocation, Track
+
+from .factories import People, advance, allocation, draft, pool
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_concurrent_approvals_cannot_overdraw_the_pool(reference_data, eager_celery):
+    people = People()
+    track = advance(draft(people.coordinator), Track.Status.RUNNING, people)
+    first = allocation(track, people, "3000000.00")
+    second = allocation(track, people, "3000000.00")  # each fits alone; together 6 of 5 mio
+    first_holds_lock = threading.Event()
+    release_first = threading.Event()
+    results: dict[str, object] = {}
+
+    def approve_first():
+        try:
+            with transaction.atomic():
+                services.allocation_approve(allocation=first, by=people.realdania)
+                first_holds_lock.set()
+                release_first.wait(timeout=30)  # keep the pool locked until told
+            results["first"] = "approved"
+        except Exception as exc:
+            results["first"] = exc
+        finally:
+            first_holds_lock.set()
+            connections.close_all()
+
+    def approve_second():
+        try:
+            services.allocation_approve(allocation=second, by=people.realdania)
+            results["second"] = "approved"
+        except ValidationError as exc:
+            results["second"] = exc
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=approve_first)
+    one.start()
+    assert first_holds_lock.wait(timeout=30)
+    two = threading.Thread(target=approve_second)
+    two.start()
+    # The second approval blocks on the pool's row lock while the first is uncommitted.
+    for _ in range(600):
+        if waiting_for_a_lock():
+            break
+        two.join(timeout=0.05)
+    assert two.is_alive() and waiting_for_a_lock() == 1
+    release_first.set()
+    one.join(timeout=30)
+    two.join(timeout=30)
+
+    assert results["first"] == "approved"
+    assert isinstance(results["second"], ValidationError)
+    assert "aldrig bevilges ud over sin størrelse" in results["second"].messages[0]
+    statuses = dict(Allocation.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "approved", second.pk: "pending"}
+    assert services.pool_totals(pool())["approved"] == Decimal("3000000.00")

@@ -1,0 +1,384 @@
+"""The tracks and budget API, with the portal's permissions.
+
+Tracks: every signed-in user reads submitted tracks; drafts only their proposers and the
+secretariat (others get 404). Transitions are actions, e.g. `POST /api/tracks/<id>/submit/`:
+200 with the track; 400 with one reason per failing principle (`reasons`); 403 with the reason
+when the user may not take the step; 409 when the track is not in the state the step starts from.
+Allocations: `POST /api/allocations/<id>/approve/` (or `refuse/`) for the pool's party approver.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Allocation, ClimateAssessment, Track, TrackParticipant, TrackTransition
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.code", default=None)
+    region = serializers.CharField(source="region.code", default=None)
+    name = serializers.CharField(source="party.name", read_only=True)
+
+    class Meta:
+        model = TrackParticipant
+        fields = ["name", "municipality", "region", "is_lead"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.get_full_name", default=None)
+    from_status = serializers.CharField(read_only=True, help_text="A track status, or empty")
+    to_status = serializers.CharField(read_only=True, help_text="A track status")
+
+    class Meta:
+        model = TrackTransition
+        fields = ["from_status", "to_status", "by", "at", "reason", "decision"]
+
+
+TRACK_STATUSES = ", ".join(Track.Status.values)
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text=f"One of: {TRACK_STATUSES}")
+    focus_area = serializers.CharField(source="focus_area.name_da", default=None)
+    dgos = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Track
+        fields = [
+            "id",
+            "title",
+            "status",
+            "focus_area",
+            "dgos",
+            "participants",
+            "problem",
+            "ambition",
+            "development_element",
+            "knowledge_sharing_plan",
+            "evaluation_plan",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TrackDetailSerializer(TrackSerializer):
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(TrackSerializer.Meta):
+        fields = [*TrackSerializer.Meta.fields, "transitions"]
+
+
+class TrackFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Track.Status.choices)
+    dgo = filters.CharFilter(field_name="dgos__slug", label="DGO slug")
+    municipality = filters.CharFilter(
+        field_name="participants__municipality__code", label="Participating municipality code"
+    )
+    focus_area = filters.NumberFilter(field_name="focus_area_id", label="Focus area id")
+
+    class Meta:
+        model = Track
+        fields = ["status", "dgo", "municipality", "focus_area"]
+
+
+Reason = inline_serializer("TrackRefusal", {"detail": serializers.CharField()})
+Reasons = inline_serializer(
+    "TrackReasons",
+    {
+        "detail": serializers.CharField(),
+        "reasons": serializers.ListField(child=serializers.DictField()),
+    },
+)
+ReasonRequest = inline_serializer(
+    "TrackReasonRequest", {"reason": serializers.CharField(required=False)}
+)
+TRANSITION_RESPONSES = {
+    200: TrackDetailSerializer,
+    400: OpenApiResponse(Reasons, description="Invalid: one reason per failing principle"),
+    403: OpenApiResponse(
+        Reason, description="The user may not take this step (the reason says why)"
+    ),
+    404: Reason,
+    409: OpenApiResponse(Reason, description="The track is not in the state the step starts from"),
+}
+
+
+def _error_response(error: Exception) -> Response:
+    if isinstance(error, PermissionDenied):
+        return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(error, services.Conflict):
+        return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+    reasons = (
+        [
+            {"code": item.code or "invalid", "message": message}
+            for item in error.error_list
+            for message in item.messages
+        ]
+        if not hasattr(error, "error_dict")
+        else [
+            {"code": name, "message": message}
+            for name, items in error.error_dict.items()
+            for item in items
+            for message in item.messages
+        ]
+    )
+    return Response(
+        {"detail": _("The request does not meet the rules."), "reasons": reasons},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class TrackViewSet(viewsets.ReadOnlyModelViewSet):
+    """Development tracks the user may see."""
+
+    filterset_class = TrackFilter
+
+    def get_serializer_class(self):
+        return TrackDetailSerializer if self.action != "list" else TrackSerializer
+
+    def get_queryset(self):
+        tracks = (
+            selectors.tracks_for(self.request.user)
+            .select_related("focus_area")
+            .prefetch_related(
+                "dgos",
+                Prefetch(
+                    "participants",
+                    queryset=TrackParticipant.objects.select_related("municipality", "region"),
+                ),
+            )
+            .order_by("-updated_at", "-pk")
+        )
+        if self.action != "list":
+            tracks = tracks.prefetch_related(
+                Prefetch("transitions", queryset=TrackTransition.objects.select_related("by"))
+            )
+        return tracks.distinct() if self.request.query_params else tracks
+
+    def _transition(self, request, service) -> Response:
+        track = self.get_object()  # 404 for a track the user may not see
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        try:
+            service(track=track, by=request.user, reason=str(reason or ""))
+        except (PermissionDenied, services.Conflict, ValidationError) as error:
+            return _error_response(error)
+        track = self.get_queryset().get(pk=track.pk)
+        return Response(TrackDetailSerializer(track).data)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit a draft to APS's long list; 400 lists each principle that fails."""
+        return self._transition(request, services.track_submit)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw a track before FU approves it (a reason is required)."""
+        return self._transition(request, services.track_withdraw)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="start-qualification")
+    def start_qualification(self, request, pk=None):
+        return self._transition(request, services.track_start_qualification)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def recommend(self, request, pk=None):
+        return self._transition(request, services.track_recommend)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(request, services.track_start)
+
+    @extend_schema(request=ReasonRequest, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, services.track_close)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    track = serializers.PrimaryKeyRelatedField(read_only=True)
+    organisation = serializers.CharField(source="organisation.code")
+    author = serializers.CharField(source="author.get_full_name")
+
+    class Meta:
+        model = ClimateAssessment
+        fields = [
+            "id",
+            "track",
+            "version",
+            "conclusion",
+            "text",
+            "organisation",
+            "author",
+            "published_at",
+        ]
+
+
+class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published climate assessments of the tracks the user may see (every version)."""
+
+    serializer_class = AssessmentSerializer
+    filterset_fields = ["track"]
+
+    def get_queryset(self):
+        return (
+            ClimateAssessment.objects.filter(
+                published_at__isnull=False, track__in=selectors.tracks_for(self.request.user)
+            )
+            .select_related("organisation", "author")
+            .order_by("track_id", "version")
+        )
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True, help_text="pending, approved (it counts) or refused"
+    )
+    pool = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.get_full_name")
+    decided_by = serializers.CharField(source="decided_by.get_full_name", default=None)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "pool",
+            "track",
+            "year",
+            "amount",
+            "purpose",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+        ]
+
+
+NoteRequest = inline_serializer(
+    "AllocationNoteRequest", {"note": serializers.CharField(required=False)}
+)
+DECIDE_RESPONSES = {
+    200: AllocationSerializer,
+    400: OpenApiResponse(Reasons, description="E.g. the pool would be allocated beyond its size"),
+    403: Reason,
+    404: Reason,
+    409: OpenApiResponse(Reason, description="Already decided"),
+}
+
+
+class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Liquid-fund allocations to the tracks the user may see. Approved ones are what counts."""
+
+    serializer_class = AllocationSerializer
+    filterset_fields = ["status", "track"]
+
+    def get_queryset(self):
+        return (
+            Allocation.objects.filter(track__in=selectors.tracks_for(self.request.user))
+            .select_related("pool", "requested_by", "decided_by")
+            .order_by("-requested_at", "-pk")
+        )
+
+    def _decide(self, request, service) -> Response:
+        allocation = self.get_object()
+        note = request.data.get("note", "") if hasattr(request.data, "get") else ""
+        try:
+            allocation = service(allocation=allocation, by=request.user, note=str(note or ""))
+        except (PermissionDenied, services.Conflict, ValidationError) as error:
+            return _error_response(error)
+        return Response(AllocationSerializer(self.get_queryset().get(pk=allocation.pk)).data)
+
+    @extend_schema(request=NoteRequest, responses=DECIDE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """The pool's party approves: the pool is locked and re-summed, never overdrawn."""
+        return self._decide(request, services.allocation_approve)
+
+    @extend_schema(request=NoteRequest, responses=DECIDE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(request, services.allocation_refuse)
+
+
+class FiguresSerializer(serializers.Serializer):
+    budgeted = serializers.DecimalField(max_digits=14, decimal_places=2)
+    allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=14, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class BudgetOverviewView(APIView):
+    """The budget per contributor and year; the total reconciles to the contributions."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "BudgetOverview",
+            {
+                "contributed": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "total": FiguresSerializer(),
+                "contributors": serializers.ListField(child=serializers.DictField()),
+                "pools": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
+    def get(self, request):
+        overview = selectors.budget_overview()
+
+        def figures(value):
+            return FiguresSerializer(value).data
+
+        return Response(
+            {
+                "contributed": f"{overview.contributed:.2f}",
+                "total": figures(overview.total),
+                "contributors": [
+                    {
+                        "contributor": entry.contributor.code,
+                        "name": entry.contributor.name,
+                        "on_behalf_of": entry.on_behalf_of,
+                        "contributed": f"{entry.contributed:.2f}",
+                        "liquid": f"{entry.liquid:.2f}",
+                        "total": figures(entry.total),
+                        "years": {str(year): figures(f) for year, f in entry.years.items()},
+                    }
+                    for entry in overview.contributors
+                ],
+                "pools": [
+                    {
+                        "key": pool.key,
+                        "name": pool.name,
+                        "size": f"{pool.size:.2f}",
+                        "approved": f"{pool.approved:.2f}",
+                        "pending": f"{pool.pending:.2f}",
+                        "left": f"{pool.left:.2f}",
+                    }
+                    for pool in selectors.pool_list()
+                ],
+            }
+        )
+
+
+router = SimpleRouter()
+router.register("tracks", TrackViewSet, basename="api-track")
+router.register("assessments", AssessmentViewSet, basename="api-assessment")
+router.register("allocations", AllocationViewSet, basename="api-allocation")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("budget/", BudgetOverviewView.as_view(), name="api-budget-overview"),
+]

@@ -1,0 +1,414 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance.forms import DATETIME_FORMATS, DateTimeInput
+from partners.models import DGO, Municipality, Organisation
+
+from .files import MAX_PRODUCT_BYTES
+from .models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    BudgetLine,
+    ClimateAssessment,
+    ExternalFunding,
+    FocusArea,
+    FundingRequest,
+    LiquidPool,
+    Track,
+)
+from .selectors import TRACK_SORTS
+
+YEAR_CHOICES = [(year, str(year)) for year in range(FIRST_YEAR, LAST_YEAR + 1)]
+MONEY_HELP = _("In kroner, e.g. 250.000,00.")
+
+
+def money_field(label, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0.01,
+        localize=True,
+        help_text=kwargs.pop("help_text", MONEY_HELP),
+        **kwargs,
+    )
+
+
+def participant_choices() -> list:
+    """One select for municipalities and regions: values 'm:<id>' and 'r:<id>'. Two queries."""
+    regions = [
+        (f"r:{region.pk}", region.name)
+        for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name")
+    ]
+    municipalities = [
+        (f"m:{m.pk}", m.name) for m in Municipality.objects.order_by("name").only("pk", "name")
+    ]
+    return [
+        ("", "—"),
+        (_("Regions"), regions),
+        (_("Municipalities"), municipalities),
+    ]
+
+
+class TrackFilterForm(forms.Form):
+    """Filters for the track list. Choices are read once each (four queries), and the chosen
+    values are ids, so filtering costs no further lookups."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Track.Status.choices]
+    )
+    focus_area = forms.TypedChoiceField(
+        label=_("Focus area"), required=False, coerce=int, empty_value=None
+    )
+    dgo = forms.ChoiceField(label=_("DGO"), required=False)
+    participant = forms.ChoiceField(label=_("Participant"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-updated", _("Last changed")),
+            ("title", _("Title")),
+            ("status", _("Status")),
+            ("-created", _("Newest")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].choices = [
+            ("", _("All focus areas")),
+            *(
+                (area.pk, str(area))
+                for area in FocusArea.objects.order_by("-year", "position", "name_da")
+            ),
+        ]
+        self.fields["dgo"].choices = [
+            ("", _("All DGOs")),
+            *DGO.objects.order_by("name").values_list("slug", "name"),
+        ]
+        choices = participant_choices()
+        choices[0] = ("", _("All participants"))
+        self.fields["participant"].choices = choices
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data.get("sort") or "-updated"
+        return sort if sort in TRACK_SORTS else "-updated"
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments for valid input; no filter for invalid input."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        kind, _sep, pk = (data.get("participant") or "").partition(":")
+        return {
+            "search": data.get("q", ""),
+            "status": data.get("status", ""),
+            "focus_area_id": data.get("focus_area"),
+            "dgo_slug": data.get("dgo", ""),
+            "municipality_id": int(pk) if kind == "m" else None,
+            "region_id": int(pk) if kind == "r" else None,
+            "sort": data.get("sort") or "-updated",
+        }
+
+
+class TrackForm(forms.ModelForm):
+    dgos = forms.ModelMultipleChoiceField(
+        label=_("DGOs involved"),
+        queryset=DGO.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A coordinator's proposal involves at least one of the coordinator's DGOs."),
+    )
+
+    class Meta:
+        model = Track
+        fields = [
+            "title",
+            "focus_area",
+            "problem",
+            "ambition",
+            "development_element",
+            "knowledge_sharing_plan",
+            "evaluation_plan",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in (
+                "problem",
+                "ambition",
+                "development_element",
+                "knowledge_sharing_plan",
+                "evaluation_plan",
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.order_by(
+            "-year", "position", "name_da"
+        )
+        self.fields["focus_area"].help_text = _("The focus areas PUG has set.")
+        if self.instance.pk:
+            self.fields["dgos"].initial = list(self.instance.dgos.all())
+
+
+class ParticipantForm(forms.Form):
+    participant = forms.ChoiceField(label=_("Municipality or region"), required=False)
+    is_lead = forms.BooleanField(label=_("Lead"), required=False)
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = choices or [("", "—")]
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("participant") or ""
+        kind, _sep, pk = value.partition(":")
+        cleaned["municipality"] = cleaned["region"] = None
+        if kind == "m" and pk.isdigit():
+            cleaned["municipality"] = Municipality.objects.filter(pk=pk).first()
+        elif kind == "r" and pk.isdigit():
+            cleaned["region"] = Organisation.objects.filter(pk=pk, kind="region").first()
+        elif value:
+            raise forms.ValidationError(_("Choose a municipality or a region."))
+        if cleaned.get("is_lead") and not value:
+            self.add_error("participant", _("Choose the lead participant."))
+        return cleaned
+
+    def as_data(self) -> dict | None:
+        if not self.cleaned_data.get("participant") or self.cleaned_data.get("DELETE"):
+            return None
+        return {
+            "municipality": self.cleaned_data["municipality"],
+            "region": self.cleaned_data["region"],
+            "is_lead": self.cleaned_data.get("is_lead", False),
+        }
+
+
+class FundingRequestForm(forms.Form):
+    # The selects start empty, so an unused row is unchanged and ignored.
+    year = forms.TypedChoiceField(label=_("Year"), choices=[("", "—"), *YEAR_CHOICES], coerce=int)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", "—"), *FundingRequest.Source.choices]
+    )
+    pool = forms.ModelChoiceField(
+        label=_("Pool"),
+        queryset=LiquidPool.objects.order_by("name"),
+        required=False,
+        empty_label="—",
+    )
+    amount = money_field(_("Amount"), help_text="")
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def as_data(self) -> dict | None:
+        if self.cleaned_data.get("DELETE"):
+            return None
+        return {
+            name: self.cleaned_data[name] for name in ("year", "source", "pool", "amount", "note")
+        }
+
+
+class ExternalFundingForm(forms.Form):
+    funder = forms.CharField(label=_("Funder"), max_length=200)
+    programme = forms.CharField(label=_("Programme"), max_length=200, required=False)
+    amount = money_field(_("Amount"), help_text="")
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *ExternalFunding.Status.choices]
+    )
+
+    def as_data(self) -> dict | None:
+        if self.cleaned_data.get("DELETE"):
+            return None
+        return {
+            name: self.cleaned_data[name] for name in ("funder", "programme", "amount", "status")
+        }
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    role = forms.CharField(label=_("Role in the track"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def as_data(self) -> dict | None:
+        if self.cleaned_data.get("DELETE"):
+            return None
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "organisation", "role", "email", "phone")
+        }
+
+
+ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=0, can_delete=True)
+FundingFormSet = forms.formset_factory(FundingRequestForm, extra=0, can_delete=True)
+ExternalFormSet = forms.formset_factory(ExternalFundingForm, extra=0, can_delete=True)
+ContactFormSet = forms.formset_factory(ContactForm, extra=0, can_delete=True)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the track withdrawn?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PutToFUForm(forms.Form):
+    deadline = forms.DateTimeField(
+        label=_("Deadline for FU's votes"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
+    )
+    text = forms.CharField(
+        label=_("Proposal to FU"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Leave empty to use the standard text with APS's recommendation."),
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The deadline must lie in the future."))
+        return deadline
+
+
+class AssessmentForm(forms.Form):
+    conclusion = forms.ChoiceField(
+        label=_("Conclusion"), choices=ClimateAssessment.Conclusion.choices
+    )
+    text = forms.CharField(
+        label=_("Climate assessment"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=50_000,
+        help_text=_("Once published, a version can never be changed: publish a new version."),
+    )
+
+
+class EvaluationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Evaluation"), widget=forms.Textarea(attrs={"rows": 12}), max_length=50_000
+    )
+
+
+class StatusUpdateForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    progress = forms.CharField(
+        label=_("Progress"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
+    )
+    risks = forms.CharField(
+        label=_("Risks"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        required=False,
+    )
+
+
+class KnowledgeProductForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    url = forms.URLField(
+        label=_("Link"), required=False, assume_scheme="https", max_length=500,
+        help_text=_("A link to the product, or upload a file below."),
+    )  # fmt: skip
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("At most 20 MB. PDF, Word, Excel, PowerPoint, ODT, ODS, PNG or JPG."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("url")) == bool(cleaned.get("file")):
+            raise forms.ValidationError(_("Give either a file or a link."))
+        upload = cleaned.get("file")
+        if upload is not None and upload.size > MAX_PRODUCT_BYTES:
+            self.add_error("file", _("The file is too large: at most 20 MB per knowledge product."))
+        return cleaned
+
+
+class FocusAreaForm(forms.ModelForm):
+    year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
+
+    class Meta:
+        model = FocusArea
+        fields = ["year", "name_da", "name_en", "description", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class AllocationRequestForm(forms.Form):
+    pool = forms.ModelChoiceField(
+        label=_("Pool"), queryset=LiquidPool.objects.order_by("name"), empty_label=None
+    )
+    year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
+    amount = money_field(_("Amount"))
+    purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class SpendingForm(forms.Form):
+    budget_line = forms.ModelChoiceField(
+        label=_("Budget line"),
+        queryset=BudgetLine.objects.select_related("contribution__contributor").order_by(
+            "year", "contribution__contributor__name", "purpose"
+        ),
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    amount = money_field(_("Amount"))
+    description = forms.CharField(label=_("Description"), max_length=300)
+    document_reference = forms.CharField(
+        label=_("Document reference"),
+        max_length=100,
+        help_text=_("E.g. the invoice or voucher number in the bookkeeping."),
+    )
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=Track.objects.none(), required=False, empty_label="—"
+    )
+
+    def __init__(self, *args, tracks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tracks is not None:
+            self.fields["track"].queryset = tracks
+        self.fields["budget_line"].label_from_instance = lambda line: (
+            f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
+        )
+
+
+class BudgetChangeForm(forms.Form):
+    from_line = forms.ModelChoiceField(label=_("From line"), queryset=BudgetLine.objects.none())
+    to_line = forms.ModelChoiceField(label=_("To line"), queryset=BudgetLine.objects.none())
+    amount = money_field(_("Amount"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, lines=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("from_line", "to_line"):
+            self.fields[name].queryset = lines
+            self.fields[name].label_from_instance = lambda line: (
+                f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
+            )
+
+
+def default_deadline() -> datetime.datetime:
+    return timezone.localtime() + datetime.timedelta(days=14)

@@ -1,0 +1,239 @@
+"""Who may do what with tracks and the budget: the one place these rules live.
+
+Roles (see tests/tracks/test_permissions.py for the matrix):
+- proposers: the secretariat, and DGO coordinators for tracks that involve their DGO. They
+  create and edit drafts, submit, withdraw, start an approved track, write status updates.
+- APS members (a non-observer seat in the administrative steering group, governance) and the
+  secretariat qualify submitted tracks and recommend assessed ones.
+- knowledge partners (role KNOWLEDGE_PARTNER for CONCITO or C40) write the climate assessment;
+  nobody else, the secretariat included.
+- FU decides through governance: the secretariat and FU's chair/vice-chair put a recommended
+  track to FU (governance's rule for opening decisions); the adopted decision approves it.
+- party approvers (role PARTY_APPROVER for an organisation) approve or refuse allocations from
+  their party's pool and budget changes on their party's lines.
+- everyone else signed in reads: submitted tracks, knowledge products, the budget.
+
+Role predicates (`is_*`) say whether the user holds the role for the object; `can_*` also
+check the object's state, for templates and buttons. Services check both and say which failed.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy
+
+from governance.models import Membership, SeatRole
+from partners.models import Organisation, User
+from partners.permissions import roles_of
+
+from .models import (
+    ASSESSABLE,
+    FUNDABLE,
+    WITHDRAWABLE,
+    Allocation,
+    BudgetChange,
+    LiquidPool,
+    Track,
+)
+
+S = Track.Status
+PROPOSERS_ONLY = gettext_lazy(
+    "Only the track's proposers (the coordinators of its DGOs) and the secretariat may do this."
+)
+
+
+@dataclass(frozen=True)
+class TrackAccess:
+    """The user's seats in APS, PUG and FU that matter here; one query, cached on the user."""
+
+    aps_member: bool = False
+    pug_chair: bool = False
+    fu_manager: bool = False
+
+
+NO_ACCESS = TrackAccess()
+
+
+def track_access(user: User | AnonymousUser) -> TrackAccess:
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_track_access", None)
+    if cached is not None:
+        return cached
+    seats = set(
+        Membership.objects.active()
+        .filter(person=user, body__code__in=("aps", "pug", "fu"))
+        .values_list("body__code", "seat_role")
+    )
+    access = TrackAccess(
+        aps_member=any(code == "aps" and role != SeatRole.OBSERVER for code, role in seats),
+        pug_chair=("pug", SeatRole.CHAIR) in seats,
+        fu_manager=any(
+            code == "fu" and role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR) for code, role in seats
+        ),
+    )
+    user._track_access = access
+    return access
+
+
+def knowledge_org_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """The knowledge partners (CONCITO, C40) the user acts for: a KNOWLEDGE_PARTNER role for an
+    organisation that is one. No query without the role; one, cached, with it."""
+    held = roles_of(user).knowledge_partner_org_ids
+    if not held:
+        return frozenset()
+    cached = getattr(user, "_knowledge_org_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Organisation.objects.filter(pk__in=held, is_knowledge_partner=True).values_list(
+                "pk", flat=True
+            )
+        )
+        user._knowledge_org_ids = cached
+    return cached
+
+
+def forget_track_access(user: User) -> None:
+    for name in ("_track_access", "_knowledge_org_ids"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def _track_dgo_ids(track: Track) -> set[int]:
+    # Uses the prefetched DGOs when the page loaded them.
+    return {dgo.pk for dgo in track.dgos.all()}
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+def is_secretariat(user) -> bool:
+    return roles_of(user).secretariat
+
+
+def can_propose(user) -> bool:
+    """Who may start a new proposal: the secretariat and DGO coordinators."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.coordinator
+
+
+def is_proposer(user, track: Track) -> bool:
+    """The secretariat, and the coordinators of a DGO the track involves."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return True
+    return bool(roles.coordinated_dgo_ids and _track_dgo_ids(track) & roles.coordinated_dgo_ids)
+
+
+def is_qualifier(user) -> bool:
+    """APS members and the secretariat qualify and recommend tracks (§8.4)."""
+    return roles_of(user).secretariat or track_access(user).aps_member
+
+
+def is_knowledge_partner(user) -> bool:
+    """A user acting for CONCITO or C40. The only ones who write climate assessments."""
+    return bool(knowledge_org_ids(user))
+
+
+def can_put_to_fu_role(user) -> bool:
+    """Those who may open an FU decision (governance): the secretariat, FU's chair/vice-chair."""
+    return roles_of(user).secretariat or track_access(user).fu_manager
+
+
+def can_edit_focus_areas(user) -> bool:
+    """Focus areas are set by PUG: the secretariat records them, or PUG's chair."""
+    return roles_of(user).secretariat or track_access(user).pug_chair
+
+
+def is_pool_approver(user, pool: LiquidPool) -> bool:
+    return pool.contribution.contributor_id in roles_of(user).approver_org_ids
+
+
+def is_budget_keeper(user) -> bool:
+    """The secretariat keeps the budget: budget lines, spending, change requests."""
+    return roles_of(user).secretariat
+
+
+# --- Roles with the object's state, for templates and buttons ------------------------------
+
+
+def can_view_track(user, track: Track) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if track.submitted_at is not None:
+        return True
+    return track.proposed_by_id == user.pk or is_proposer(user, track)
+
+
+def can_edit_track(user, track: Track) -> bool:
+    return track.status == S.DRAFT and is_proposer(user, track)
+
+
+def can_submit(user, track: Track) -> bool:
+    return track.status == S.DRAFT and is_proposer(user, track)
+
+
+def can_withdraw(user, track: Track) -> bool:
+    return track.status in WITHDRAWABLE and is_proposer(user, track)
+
+
+def can_start_qualification(user, track: Track) -> bool:
+    return track.status == S.SUBMITTED and is_qualifier(user)
+
+
+def can_write_assessment(user, track: Track) -> bool:
+    return track.status in ASSESSABLE and is_knowledge_partner(user)
+
+
+def can_recommend(user, track: Track) -> bool:
+    return track.status == S.ASSESSED and is_qualifier(user)
+
+
+def can_put_to_fu(user, track: Track) -> bool:
+    return track.status == S.RECOMMENDED and can_put_to_fu_role(user)
+
+
+def can_start(user, track: Track) -> bool:
+    return track.status == S.APPROVED and is_proposer(user, track)
+
+
+def can_add_status_update(user, track: Track) -> bool:
+    return track.status == S.RUNNING and is_proposer(user, track)
+
+
+def can_add_product(user, track: Track) -> bool:
+    """The track's proposers and the knowledge partners (who gather knowledge from all tracks)."""
+    return track.status in (S.RUNNING, S.EVALUATED, S.CLOSED) and (
+        is_proposer(user, track) or is_knowledge_partner(user)
+    )
+
+
+def can_evaluate(user, track: Track) -> bool:
+    return track.status == S.RUNNING and (is_secretariat(user) or is_knowledge_partner(user))
+
+
+def can_close(user, track: Track) -> bool:
+    return track.status == S.EVALUATED and is_secretariat(user)
+
+
+def can_request_allocation(user, track: Track) -> bool:
+    return track.status in FUNDABLE and is_proposer(user, track)
+
+
+def can_decide_allocation(user, allocation: Allocation) -> bool:
+    return allocation.status == Allocation.Status.PENDING and is_pool_approver(
+        user, allocation.pool
+    )
+
+
+def can_decide_budget_change(user, change: BudgetChange) -> bool:
+    return (
+        change.status == BudgetChange.Status.PENDING
+        and change.line.contribution.contributor_id in roles_of(user).approver_org_ids
+    )
+
+
+def can_see_approvals(user) -> bool:
+    """The approval page: party approvers act there; the secretariat follows it."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.approver

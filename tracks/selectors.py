@@ -1,0 +1,471 @@
+"""Reads for the tracks and budget pages and API, each built for the page that shows it.
+
+`Track.objects.for_user(user)` is the one visibility rule for tracks: every list, page, API and
+export reads through `tracks_for(user)`, so a draft someone may not see is a 404 like a missing one.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
+
+from governance.models import Decision
+from partners.models import DGO, Organisation, User
+from partners.permissions import roles_of
+
+from . import permissions as perms
+from .models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Allocation,
+    BudgetChange,
+    BudgetLine,
+    ClimateAssessment,
+    Contribution,
+    FocusArea,
+    KnowledgeProduct,
+    LiquidPool,
+    Spending,
+    StatusUpdate,
+    Track,
+    TrackParticipant,
+    TrackTransition,
+)
+
+ZERO = Decimal("0")
+S = Track.Status
+
+TRACK_SORTS = {
+    "-updated": ("-updated_at", "-pk"),
+    "title": ("title", "pk"),
+    "status": ("status", "title"),
+    "-created": ("-created_at", "-pk"),
+}
+
+
+def tracks_for(user: User) -> QuerySet[Track]:
+    return Track.objects.for_user(user)
+
+
+def _dgos_prefetch() -> Prefetch:
+    return Prefetch("dgos", queryset=DGO.objects.select_related("region").order_by("name"))
+
+
+def _participants_prefetch() -> Prefetch:
+    return Prefetch(
+        "participants",
+        queryset=TrackParticipant.objects.select_related("municipality", "region").order_by(
+            "-is_lead", "pk"
+        ),
+    )
+
+
+def track_list(
+    *,
+    user: User,
+    search: str = "",
+    status: str = "",
+    focus_area_id: int | None = None,
+    dgo_slug: str = "",
+    municipality_id: int | None = None,
+    region_id: int | None = None,
+    sort: str = "-updated",
+) -> QuerySet[Track]:
+    """Three queries for any page of tracks: the tracks, their DGOs and their participants."""
+    tracks = tracks_for(user).select_related("focus_area")
+    if search:
+        tracks = tracks.filter(
+            Q(title__icontains=search)
+            | Q(problem__icontains=search)
+            | Q(ambition__icontains=search)
+        )
+    if status:
+        tracks = tracks.filter(status=status)
+    if focus_area_id is not None:
+        tracks = tracks.filter(focus_area_id=focus_area_id)
+    through = Track.dgos.through.objects
+    if dgo_slug:
+        tracks = tracks.filter(pk__in=through.filter(dgo__slug=dgo_slug).values("track_id"))
+    if municipality_id is not None:
+        tracks = tracks.filter(
+            pk__in=TrackParticipant.objects.filter(municipality_id=municipality_id).values(
+                "track_id"
+            )
+        )
+    if region_id is not None:
+        tracks = tracks.filter(
+            pk__in=TrackParticipant.objects.filter(region_id=region_id).values("track_id")
+        )
+    return tracks.prefetch_related(_dgos_prefetch(), _participants_prefetch()).order_by(
+        *TRACK_SORTS.get(sort, TRACK_SORTS["-updated"])
+    )
+
+
+ASSESSED_STATES = (
+    S.IN_QUALIFICATION, S.ASSESSED, S.RECOMMENDED, S.APPROVED, S.REJECTED, S.RUNNING,
+    S.EVALUATED, S.CLOSED, S.WITHDRAWN,
+)  # fmt: skip
+FUNDED_STATES = (S.APPROVED, S.RUNNING, S.EVALUATED, S.CLOSED)
+PROGRESS_STATES = (S.RUNNING, S.EVALUATED, S.CLOSED)
+
+
+def track_get(*, user: User, pk: int) -> Track:
+    """The track with what its page shows in the track's state, in a fixed number of queries:
+    the track, its DGOs, participants and timeline; the assessments once it is qualified; the
+    allocations once approved; updates and products once running. The proposal's funding
+    requests, external funding and contacts are on the proposal page (track_proposal_get)."""
+    track = (
+        tracks_for(user)
+        .select_related("focus_area", "proposed_by", "evaluation__author")
+        .get(pk=pk)
+    )
+    lookups = [
+        _dgos_prefetch(),
+        _participants_prefetch(),
+        Prefetch(
+            "transitions",
+            queryset=TrackTransition.objects.select_related("by", "decision").order_by("at", "pk"),
+        ),
+    ]
+    if track.status in ASSESSED_STATES:
+        lookups.append(
+            Prefetch(
+                "assessments",
+                queryset=ClimateAssessment.objects.select_related(
+                    "author", "organisation"
+                ).order_by("-version"),
+            )
+        )
+    if track.status in FUNDED_STATES:
+        lookups.append(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related(
+                    "pool", "requested_by", "decided_by"
+                ).order_by("-requested_at", "-pk"),
+            )
+        )
+    if track.status in PROGRESS_STATES:
+        lookups += [
+            Prefetch(
+                "status_updates",
+                queryset=StatusUpdate.objects.select_related("author").order_by("-date", "-pk"),
+            ),
+            Prefetch(
+                "products",
+                queryset=KnowledgeProduct.objects.select_related("added_by").order_by(
+                    "-published_at", "-pk"
+                ),
+            ),
+        ]
+    prefetch_related_objects([track], *lookups)
+    return track
+
+
+def track_proposal_get(*, user: User, pk: int) -> Track:
+    """The proposal as submitted: texts, requested funding, external funding, contacts."""
+    return (
+        tracks_for(user)
+        .select_related("focus_area", "proposed_by")
+        .prefetch_related(
+            _dgos_prefetch(),
+            _participants_prefetch(),
+            "funding_requests__pool",
+            "external_funding",
+            "contacts",
+        )
+        .get(pk=pk)
+    )
+
+
+def track_decisions(*, track: Track) -> QuerySet[Decision]:
+    return Decision.objects.filter(
+        subject_content_type=ContentType.objects.get_for_model(Track), subject_object_id=track.pk
+    )
+
+
+def focus_areas(*, year: int | None = None) -> QuerySet[FocusArea]:
+    areas = FocusArea.objects.annotate(track_count=Count("tracks"))
+    if year is not None:
+        areas = areas.filter(year=year)
+    return areas.order_by("-year", "position", "name_da")
+
+
+# --- Dashboard lists -------------------------------------------------------------------------
+
+
+def tracks_awaiting_qualification(*, user: User) -> QuerySet[Track]:
+    """Submitted tracks to take into qualification, and assessed ones to recommend."""
+    return (
+        tracks_for(user)
+        .filter(status__in=(S.SUBMITTED, S.ASSESSED))
+        .select_related("focus_area")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def assessments_to_write(*, user: User) -> QuerySet[Track]:
+    """Tracks in qualification that have no published climate assessment yet."""
+    return (
+        tracks_for(user)
+        .filter(status=S.IN_QUALIFICATION)
+        .exclude(assessments__published_at__isnull=False)
+        .select_related("focus_area")
+        .order_by("updated_at", "pk")
+    )
+
+
+def allocations_awaiting(*, user: User) -> QuerySet[Allocation]:
+    """Pending allocations from the pools of the user's parties (all of them for the secretariat,
+    who follows but does not approve)."""
+    roles = roles_of(user)
+    allocations = Allocation.objects.filter(status=Allocation.Status.PENDING)
+    if not roles.secretariat:
+        allocations = allocations.filter(
+            pool__contribution__contributor_id__in=roles.approver_org_ids
+        )
+    return allocations.select_related(
+        "pool__contribution__contributor", "track", "requested_by"
+    ).order_by("requested_at", "pk")
+
+
+def allocations_decided(*, user: User) -> QuerySet[Allocation]:
+    roles = roles_of(user)
+    allocations = Allocation.objects.exclude(status=Allocation.Status.PENDING)
+    if not roles.secretariat:
+        allocations = allocations.filter(
+            pool__contribution__contributor_id__in=roles.approver_org_ids
+        )
+    return allocations.select_related("pool", "track", "decided_by").order_by("-decided_at", "-pk")
+
+
+def budget_changes_awaiting(*, user: User) -> QuerySet[BudgetChange]:
+    roles = roles_of(user)
+    changes = BudgetChange.objects.filter(status=BudgetChange.Status.PENDING)
+    if not roles.secretariat:
+        changes = changes.filter(line__contribution__contributor_id__in=roles.approver_org_ids)
+    return changes.select_related(
+        "line__contribution__contributor", "from_line", "requested_by"
+    ).order_by("requested_at", "pk")
+
+
+# --- Pools -------------------------------------------------------------------------------------
+
+
+def pool_list() -> QuerySet[LiquidPool]:
+    approved = Q(allocations__status=Allocation.Status.APPROVED)
+    pending = Q(allocations__status=Allocation.Status.PENDING)
+    return (
+        LiquidPool.objects.select_related("contribution__contributor")
+        .annotate(
+            approved=Sum("allocations__amount", filter=approved, default=ZERO),
+            pending=Sum("allocations__amount", filter=pending, default=ZERO),
+        )
+        .annotate(
+            left=ExpressionWrapper(
+                F("size") - F("approved"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def pool_get(*, key: str) -> LiquidPool:
+    return pool_list().get(key=key)
+
+
+def pool_allocations(*, pool: LiquidPool) -> QuerySet[Allocation]:
+    return pool.allocations.select_related("track", "requested_by", "decided_by").order_by(
+        "status", "-requested_at", "-pk"
+    )
+
+
+def pool_for_track_form() -> QuerySet[LiquidPool]:
+    return LiquidPool.objects.select_related("contribution__contributor").order_by("name")
+
+
+# --- The budget overview ----------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    budgeted: Decimal = ZERO
+    allocated: Decimal = ZERO
+    spent: Decimal = ZERO
+    remaining: Decimal = ZERO
+
+    def add(self, other: "Figures") -> None:
+        self.budgeted += other.budgeted
+        self.allocated += other.allocated
+        self.spent += other.spent
+        self.remaining += other.remaining
+
+
+@dataclass
+class ContributorBudget:
+    contributor: Organisation
+    on_behalf_of: str
+    contributed: Decimal
+    liquid: Decimal
+    earmarked: list[tuple[str, Decimal]]
+    years: dict[int, Figures] = field(default_factory=dict)
+    total: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class BudgetOverview:
+    contributors: list[ContributorBudget]
+    years: list[int]
+    year_totals: dict[int, Figures]
+    total: Figures
+    contributed: Decimal
+
+
+def _by_key(rows, key_fields: tuple[str, str]) -> dict[tuple[int, int], Decimal]:
+    return {(row[key_fields[0]], row[key_fields[1]]): row["total"] or ZERO for row in rows}
+
+
+def budget_overview() -> BudgetOverview:
+    """Per contributor and year: budgeted, allocated, spent and remaining. Six queries.
+
+    - budgeted: the budget lines, with approved budget changes moved in and out;
+    - allocated: approved liquid-fund allocations (pending ones count for nothing);
+    - spent: actual spending booked on the lines;
+    - remaining: budgeted − spent − allocated funds not yet paid out (an approved allocation
+      binds the money even before it is spent).
+    """
+    contributions = list(Contribution.objects.select_related("contributor", "pool"))
+    org = "contribution__contributor_id"
+    budgeted = _by_key(
+        BudgetLine.objects.values(org, "year").annotate(total=Sum("amount")), (org, "year")
+    )
+    moved_in = _by_key(
+        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
+        .values(f"line__{org}", "line__year")
+        .annotate(total=Sum("amount")),
+        (f"line__{org}", "line__year"),
+    )
+    moved_out = _by_key(
+        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
+        .values(f"from_line__{org}", "from_line__year")
+        .annotate(total=Sum("amount")),
+        (f"from_line__{org}", "from_line__year"),
+    )
+    spending = {}
+    spent_on_pools = {}
+    for row in (
+        Spending.objects.values(f"budget_line__{org}", "budget_line__year")
+        .annotate(
+            total=Sum("amount"),
+            pools=Sum("amount", filter=Q(budget_line__contribution__pool__isnull=False)),
+        )
+        .order_by()
+    ):
+        key = (row[f"budget_line__{org}"], row["budget_line__year"])
+        spending[key] = row["total"] or ZERO
+        spent_on_pools[key] = row["pools"] or ZERO
+    allocated = _by_key(
+        Allocation.objects.filter(status=Allocation.Status.APPROVED)
+        .values(f"pool__{org}", "year")
+        .annotate(total=Sum("amount"))
+        .order_by(),
+        (f"pool__{org}", "year"),
+    )
+    keys = set(budgeted) | set(spending) | set(allocated)
+    years = sorted({year for _org, year in keys} | set(range(FIRST_YEAR, LAST_YEAR + 1)))
+    by_org: dict[int, ContributorBudget] = {}
+    for contribution in sorted(contributions, key=lambda c: c.pk):  # the agreement's order
+        entry = by_org.get(contribution.contributor_id)
+        if entry is None:
+            entry = by_org[contribution.contributor_id] = ContributorBudget(
+                contributor=contribution.contributor,
+                on_behalf_of=contribution.on_behalf_of,
+                contributed=ZERO,
+                liquid=ZERO,
+                earmarked=[],
+            )
+        entry.contributed += contribution.amount
+        if hasattr(contribution, "pool"):
+            entry.liquid += contribution.pool.size
+        if contribution.earmark:
+            entry.earmarked.append((contribution.earmark, contribution.amount))
+    year_totals = {year: Figures() for year in years}
+    total = Figures()
+    for org_id, entry in by_org.items():
+        for year in years:
+            key = (org_id, year)
+            figures = Figures(
+                budgeted=budgeted.get(key, ZERO)
+                + moved_in.get(key, ZERO)
+                - moved_out.get(key, ZERO),
+                allocated=allocated.get(key, ZERO),
+                spent=spending.get(key, ZERO),
+            )
+            unpaid = max(figures.allocated - spent_on_pools.get(key, ZERO), ZERO)
+            figures.remaining = figures.budgeted - figures.spent - unpaid
+            entry.years[year] = figures
+            entry.total.add(figures)
+            year_totals[year].add(figures)
+        total.add(entry.total)
+    return BudgetOverview(
+        contributors=list(by_org.values()),
+        years=years,
+        year_totals=year_totals,
+        total=total,
+        contributed=sum((c.amount for c in contributions), ZERO),
+    )
+
+
+def budget_lines() -> QuerySet[BudgetLine]:
+    return BudgetLine.objects.select_related("contribution__contributor").order_by(
+        "year", "contribution__contributor__name", "purpose"
+    )
+
+
+def recent_spending(*, limit: int = 20) -> QuerySet[Spending]:
+    return Spending.objects.select_related(
+        "budget_line__contribution__contributor", "track", "entered_by"
+    ).order_by("-date", "-pk")[:limit]
+
+
+def visible_tracks_for_choice(*, user: User) -> QuerySet[Track]:
+    return tracks_for(user).filter(status__in=(S.APPROVED, S.RUNNING, S.EVALUATED, S.CLOSED))
+
+
+def track_actions(*, user: User, track: Track) -> dict[str, bool]:
+    """Which buttons the user sees on the track's page (the services check again)."""
+    return {
+        "edit": perms.can_edit_track(user, track),
+        "submit": perms.can_submit(user, track),
+        "withdraw": perms.can_withdraw(user, track),
+        "qualify": perms.can_start_qualification(user, track),
+        "assess": perms.can_write_assessment(user, track),
+        "recommend": perms.can_recommend(user, track),
+        "put_to_fu": perms.can_put_to_fu(user, track),
+        "start": perms.can_start(user, track),
+        "status_update": perms.can_add_status_update(user, track),
+        "product": perms.can_add_product(user, track),
+        "evaluate": perms.can_evaluate(user, track),
+        "close": perms.can_close(user, track),
+        "allocation": perms.can_request_allocation(user, track),
+    }
+
+
+def grouped_focus_areas() -> dict[int, list[FocusArea]]:
+    grouped: dict[int, list[FocusArea]] = defaultdict(list)
+    for area in focus_areas():
+        grouped[area.year].append(area)
+    return dict(grouped)

@@ -1,0 +1,1009 @@
+"""Writes to the tracks app: the track life cycle and the budget. Views, admin, API and demo call
+these, never the ORM.
+
+Every step of a track's life is a function here that checks who may take it (tracks.permissions),
+whether the track is in the state it starts from, and the rules of the step; it then moves the
+track and records a TrackTransition with who, when and why, in one transaction holding the track's
+row lock. Approval happens only through an adopted FU decision (governance): `track_put_to_fu`
+opens it, and `on_fu_decision_closed` (registered in TracksConfig.ready) moves the track when
+FU closes it. Errors: PermissionDenied (the role), Conflict (the track's state), ValidationError
+(the input or the principles, one message each).
+"""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance import services as governance_services
+from governance.models import Body, Decision
+from governance.services import Conflict
+from klimaalliancen.mail import send_mail_after_commit
+from klimaalliancen.templatetags.portal import dkk
+from partners.models import DGO, RoleAssignment, User
+from partners.permissions import roles_of
+
+from . import permissions as perms
+from .files import check_product
+from .models import (
+    ASSESSABLE,
+    FIRST_YEAR,
+    FUNDABLE,
+    LAST_YEAR,
+    WITHDRAWABLE,
+    Allocation,
+    BudgetChange,
+    BudgetLine,
+    ClimateAssessment,
+    Evaluation,
+    ExternalFunding,
+    FocusArea,
+    FundingRequest,
+    KnowledgeProduct,
+    LiquidPool,
+    Spending,
+    StatusUpdate,
+    Track,
+    TrackContact,
+    TrackParticipant,
+    TrackTransition,
+)
+
+logger = logging.getLogger(__name__)
+S = Track.Status
+MIN_PARTICIPANTS = 3
+TRACK_FIELDS = (
+    "title",
+    "problem",
+    "ambition",
+    "development_element",
+    "knowledge_sharing_plan",
+    "evaluation_plan",
+    "focus_area",
+)
+
+__all__ = ["Conflict"]  # re-exported: callers catch tracks.services.Conflict
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _lock(track: Track) -> Track:
+    return Track.objects.select_for_update().get(pk=track.pk)
+
+
+def _record(
+    track: Track, *, to: str, by: User | None, reason: str = "", decision: Decision | None = None
+) -> TrackTransition:
+    """Move a locked track to `to` and record the step on its timeline."""
+    transition = TrackTransition.objects.create(
+        track=track,
+        from_status=track.status,
+        to_status=to,
+        by=by,
+        reason=reason.strip(),
+        decision=decision,
+    )
+    track.status = to
+    track.updated_at = timezone.now()
+    fields = ["status", "updated_at"]
+    if to == S.SUBMITTED and track.submitted_at is None:
+        track.submitted_at = transition.at
+        fields.append("submitted_at")
+    track.save(update_fields=fields)
+    return transition
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_state(track: Track, states: tuple[str, ...] | str, message: str) -> None:
+    states = (states,) if isinstance(states, str) else states
+    if track.status not in states:
+        raise Conflict(message)
+
+
+def _proposer_only() -> str:
+    return str(perms.PROPOSERS_ONLY)
+
+
+def _mail(template: str, subject, to: list[str], context: dict) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, {**context, "base_url": settings.PORTAL_BASE_URL})
+        rendered_subject = str(subject) % context.get("subject_values", {})
+    for address in to:
+        send_mail_after_commit(subject=rendered_subject, body=body, to=[address])
+
+
+def _role_emails(role: str, **filters) -> list[str]:
+    holders = RoleAssignment.objects.active().filter(role=role, **filters).values("user_id")
+    people = User.objects.filter(pk__in=holders, is_active=True).exclude(email="").order_by("pk")
+    return list(people.values_list("email", flat=True))
+
+
+# --- Proposals ----------------------------------------------------------------------------------
+
+
+def _validate_children(
+    *, participants: list[dict], funding_requests: list[dict], external: list[dict]
+) -> None:
+    errors: list[ValidationError] = []
+    seen: set[tuple[str, int]] = set()
+    leads = 0
+    for data in participants:
+        party = data.get("municipality") or data.get("region")
+        if party is None or (data.get("municipality") and data.get("region")):
+            errors.append(
+                ValidationError(_("Each participant is either a municipality or a region."))
+            )
+            continue
+        key = ("m" if data.get("municipality") else "r", party.pk)
+        if key in seen:
+            errors.append(
+                ValidationError(_("%(party)s is named twice as participant.") % {"party": party})
+            )
+        seen.add(key)
+        leads += bool(data.get("is_lead"))
+    if leads > 1:
+        errors.append(ValidationError(_("Only one participant can be the lead.")))
+    for data in funding_requests:
+        year = data.get("year")
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            errors.append(
+                ValidationError(
+                    _("Funding is requested for the partnership's years, %(first)s–%(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                )
+            )
+        source, pool = data.get("source"), data.get("pool")
+        if (source == FundingRequest.Source.POOL) != (pool is not None):
+            errors.append(
+                ValidationError(_("Choose a pool when, and only when, the source is a pool."))
+            )
+        elif pool is not None and year is not None and not pool.year_from <= year <= pool.year_to:
+            errors.append(
+                ValidationError(
+                    _("%(pool)s covers %(first)s–%(last)s only.")
+                    % {"pool": pool, "first": pool.year_from, "last": pool.year_to}
+                )
+            )
+    for data in external:
+        if not data.get("funder"):
+            errors.append(ValidationError(_("Name the funder of the external funding.")))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _replace_children(track: Track, model, related: str, rows: list[dict]) -> None:
+    getattr(track, related).all().delete()
+    objects = []
+    for data in rows:
+        obj = model(track=track, **data)
+        obj.full_clean(exclude=["track"])
+        objects.append(obj)
+    model.objects.bulk_create(objects)
+
+
+def _check_dgos(by: User, dgos: list[DGO]) -> None:
+    roles = roles_of(by)
+    if roles.secretariat:
+        return
+    if not {dgo.pk for dgo in dgos} & roles.coordinated_dgo_ids:
+        raise ValidationError(
+            {"dgos": _("A coordinator's proposal involves at least one of the coordinator's DGOs.")}
+        )
+
+
+def _save_track(
+    track: Track,
+    *,
+    by: User,
+    dgos: list[DGO] | None,
+    participants: list[dict] | None,
+    funding_requests: list[dict] | None,
+    external_funding: list[dict] | None,
+    contacts: list[dict] | None,
+    fields: dict,
+) -> Track:
+    unknown = set(fields) - set(TRACK_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(track, name, value.strip() if isinstance(value, str) else value)
+    track.updated_at = timezone.now()
+    track.full_clean(exclude=["proposed_by"])
+    if dgos is not None:
+        _check_dgos(by, dgos)
+    _validate_children(
+        participants=participants or [],
+        funding_requests=funding_requests or [],
+        external=external_funding or [],
+    )
+    track.save()
+    if dgos is not None:
+        track.dgos.set(dgos)
+    for model, related, rows in (
+        (TrackParticipant, "participants", participants),
+        (FundingRequest, "funding_requests", funding_requests),
+        (ExternalFunding, "external_funding", external_funding),
+        (TrackContact, "contacts", contacts),
+    ):
+        if rows is not None:
+            _replace_children(track, model, related, rows)
+    return track
+
+
+@transaction.atomic
+def track_create(
+    *,
+    by: User,
+    dgos: list[DGO],
+    participants: list[dict] | None = None,
+    funding_requests: list[dict] | None = None,
+    external_funding: list[dict] | None = None,
+    contacts: list[dict] | None = None,
+    **fields,
+) -> Track:
+    """Start a proposal as a draft. Participants, funding and contacts are lists of dicts with
+    the models' field names. A coordinator's proposal involves one of the coordinator's DGOs."""
+    _require(
+        perms.can_propose(by),
+        _("Only DGO coordinators and the secretariat propose development tracks."),
+    )
+    track = Track(proposed_by=by, status=S.DRAFT)
+    track = _save_track(
+        track,
+        by=by,
+        dgos=dgos,
+        participants=participants or [],
+        funding_requests=funding_requests or [],
+        external_funding=external_funding or [],
+        contacts=contacts or [],
+        fields=fields,
+    )
+    TrackTransition.objects.create(
+        track=track, from_status="", to_status=S.DRAFT, by=by, reason=_("Proposal started.")
+    )
+    return track
+
+
+@transaction.atomic
+def track_update(
+    *,
+    track: Track,
+    by: User,
+    dgos: list[DGO] | None = None,
+    participants: list[dict] | None = None,
+    funding_requests: list[dict] | None = None,
+    external_funding: list[dict] | None = None,
+    contacts: list[dict] | None = None,
+    **fields,
+) -> Track:
+    """Change a draft. A list given for participants etc. replaces the track's current one."""
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, S.DRAFT, _("Only a draft can be edited; this track is submitted."))
+    return _save_track(
+        track,
+        by=by,
+        dgos=dgos,
+        participants=participants,
+        funding_requests=funding_requests,
+        external_funding=external_funding,
+        contacts=contacts,
+        fields=fields,
+    )
+
+
+def track_check_principles(*, track: Track) -> list[ValidationError]:
+    """The §6 principles a track must meet to be submitted: one error per failing principle."""
+    failures = []
+    participants = list(track.participants.all())
+    if len(participants) < MIN_PARTICIPANTS:
+        failures.append(
+            ValidationError(
+                _(
+                    "A track needs at least %(minimum)s participating municipalities or regions; "
+                    "this one has %(count)s."
+                )
+                % {"minimum": MIN_PARTICIPANTS, "count": len(participants)},
+                code="participants",
+            )
+        )
+    elif not any(p.is_lead for p in participants):
+        failures.append(ValidationError(_("Name one of the participants as lead."), code="lead"))
+    if not track.problem.strip() or not track.ambition.strip():
+        failures.append(
+            ValidationError(
+                _("Describe the problem the track addresses and its ambition."), code="ambition"
+            )
+        )
+    if not track.development_element.strip():
+        failures.append(
+            ValidationError(
+                _(
+                    "Describe the track's development, test or demonstration element: "
+                    "what it develops, tests or demonstrates that is not known and proven."
+                ),
+                code="development_element",
+            )
+        )
+    if not track.knowledge_sharing_plan.strip():
+        failures.append(
+            ValidationError(
+                _(
+                    "Describe the knowledge-sharing plan: how the track's knowledge reaches all "
+                    "municipalities and regions."
+                ),
+                code="knowledge_sharing_plan",
+            )
+        )
+    if not track.evaluation_plan.strip():
+        failures.append(
+            ValidationError(
+                _("Describe the evaluation plan: how the track will be evaluated."),
+                code="evaluation_plan",
+            )
+        )
+    if track.focus_area_id is None:
+        failures.append(
+            ValidationError(_("Choose one of PUG's focus areas for the track."), code="focus_area")
+        )
+    return failures
+
+
+@transaction.atomic
+def track_submit(*, track: Track, by: User, reason: str = "") -> Track:
+    """Submit a draft to APS's long list, if it meets every principle (one message for each
+    that fails). The secretariat is told by e-mail."""
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, S.DRAFT, _("Only a draft can be submitted."))
+    failures = track_check_principles(track=track)
+    if failures:
+        raise ValidationError(failures)
+    _record(track, to=S.SUBMITTED, by=by, reason=reason or _("Submitted to APS's long list."))
+    _mail(
+        "tracks/email/track_submitted.txt",
+        gettext_lazy("New development track on the long list: %(title)s"),
+        _role_emails(RoleAssignment.Role.SECRETARIAT),
+        {"track": track, "by": by, "subject_values": {"title": track.title}},
+    )
+    return track
+
+
+def _open_fu_decision(track: Track) -> Decision | None:
+    return Decision.objects.filter(
+        subject_content_type=ContentType.objects.get_for_model(Track),
+        subject_object_id=track.pk,
+        status=Decision.Status.OPEN,
+    ).first()
+
+
+@transaction.atomic
+def track_withdraw(*, track: Track, by: User, reason: str) -> Track:
+    """Withdraw a track before FU has approved it. Not while FU is deciding on it."""
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, WITHDRAWABLE, _("A track can only be withdrawn before FU approves it."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the track is withdrawn.")})
+    if _open_fu_decision(track) is not None:
+        raise Conflict(
+            _("FU is deciding on the track: it can be withdrawn once the decision is closed.")
+        )
+    _record(track, to=S.WITHDRAWN, by=by, reason=reason)
+    return track
+
+
+@transaction.atomic
+def track_start_qualification(*, track: Track, by: User, reason: str = "") -> Track:
+    track = _lock(track)
+    _require(
+        perms.is_qualifier(by),
+        _("Only APS members and the secretariat qualify development tracks."),
+    )
+    _require_state(track, S.SUBMITTED, _("Only a submitted track can go into qualification."))
+    _record(
+        track,
+        to=S.IN_QUALIFICATION,
+        by=by,
+        reason=reason or _("APS qualifies the track with the knowledge partners."),
+    )
+    return track
+
+
+@transaction.atomic
+def track_recommend(*, track: Track, by: User, reason: str = "") -> Track:
+    track = _lock(track)
+    _require(
+        perms.is_qualifier(by),
+        _("Only APS members and the secretariat recommend development tracks."),
+    )
+    _require_state(
+        track,
+        S.ASSESSED,
+        _("APS recommends a track once the knowledge partners' climate assessment is published."),
+    )
+    _record(track, to=S.RECOMMENDED, by=by, reason=reason or _("Recommended by APS to FU."))
+    return track
+
+
+# --- Climate assessments ------------------------------------------------------------------------
+
+
+def _knowledge_org(by: User):
+    orgs = perms.knowledge_org_ids(by)
+    return min(orgs)  # a person acts for one knowledge partner; the lowest id if ever two
+
+
+def _assessment_checks(track: Track, by: User) -> None:
+    _require(
+        perms.is_knowledge_partner(by),
+        _(
+            "Only the knowledge partners (CONCITO and C40) write climate assessments; "
+            "nobody else can change them."
+        ),
+    )
+    _require_state(
+        track,
+        ASSESSABLE,
+        _("A climate assessment is written while the track is qualified, before FU decides."),
+    )
+
+
+@transaction.atomic
+def assessment_draft_save(
+    *, track: Track, by: User, text: str, conclusion: str
+) -> ClimateAssessment:
+    """Save the knowledge partners' unpublished draft (one per track) for the next version."""
+    track = _lock(track)
+    _assessment_checks(track, by)
+    draft = track.assessments.filter(published_at__isnull=True).first()
+    if draft is None:
+        last = track.assessments.aggregate(last=models.Max("version"))["last"] or 0
+        draft = ClimateAssessment(track=track, version=last + 1)
+    draft.text = text.strip()
+    draft.conclusion = conclusion
+    draft.author = by
+    draft.organisation_id = _knowledge_org(by)
+    draft.created_at = timezone.now()
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def assessment_publish(
+    *, track: Track, by: User, text: str, conclusion: str, reason: str = ""
+) -> ClimateAssessment:
+    """Publish a new version of the climate assessment (the draft, if there is one).
+
+    A published version is never changed again: there is no service that edits one, and the
+    admin shows them read-only. The first publication moves the track from in qualification
+    to assessed.
+    """
+    assessment = assessment_draft_save(track=track, by=by, text=text, conclusion=conclusion)
+    track = _lock(track)
+    assessment.published_at = timezone.now()
+    assessment.save(update_fields=["published_at"])
+    if track.status == S.IN_QUALIFICATION:
+        _record(
+            track,
+            to=S.ASSESSED,
+            by=by,
+            reason=reason
+            or _("%(organisation)s published the climate assessment (version %(version)s).")
+            % {"organisation": assessment.organisation, "version": assessment.version},
+        )
+    return assessment
+
+
+# --- FU's decision ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def track_put_to_fu(
+    *,
+    track: Track,
+    by: User,
+    deadline: datetime.datetime,
+    text: str = "",
+    meeting=None,
+) -> Decision:
+    """Ask FU to approve a recommended track: opens an FU decision with the track as subject.
+
+    Governance decides who may open FU decisions (the secretariat, FU's chair and vice-chair)
+    and applies the unanimity rule; `on_fu_decision_closed` moves the track when it closes.
+    """
+    track = _lock(track)
+    _require(
+        perms.can_put_to_fu_role(by),
+        _("Only the secretariat and FU's chair and vice-chair put matters to FU."),
+    )
+    _require_state(track, S.RECOMMENDED, _("Only a track APS has recommended is put to FU."))
+    if _open_fu_decision(track) is not None:
+        raise Conflict(_("FU is already deciding on this track."))
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: in the portal's language
+        title = _("Approval of the development track “%(title)s”") % {"title": track.title}
+        text = text.strip() or _(
+            "APS recommends that FU approves the development track “%(title)s” within the focus "
+            "area %(focus_area)s. The knowledge partners' climate assessment and the proposal "
+            "are on the track's page."
+        ) % {"title": track.title, "focus_area": track.focus_area}
+    decision = governance_services.decision_open(
+        body=Body.objects.get(code="fu"),
+        title=title[:300],
+        text=text,
+        deadline=deadline,
+        by=by,
+        subject=track,
+        meeting=meeting,
+    )
+    TrackTransition.objects.create(
+        track=track,
+        from_status=track.status,
+        to_status=track.status,
+        by=by,
+        reason=_("Put to FU for decision."),
+        decision=decision,
+    )
+    return decision
+
+
+def on_fu_decision_closed(*, decision: Decision, subject) -> None:
+    """Governance's outcome handler for decisions about a track (registered in apps.py).
+
+    Runs inside decision_close's transaction with the decision row locked. Only FU approves
+    tracks: an adopted FU decision approves a recommended track, a rejected one rejects it, and
+    one closed without outcome leaves it recommended (it may be put to FU again).
+    """
+    if decision.body.code != "fu" or subject is None:
+        return
+    track = _lock(subject)
+    outcome = {
+        Decision.Status.ADOPTED: S.APPROVED,
+        Decision.Status.REJECTED: S.REJECTED,
+    }.get(decision.status, S.RECOMMENDED)
+    if track.status != S.RECOMMENDED:
+        # Withdrawal is refused while a decision is open, so this means the track moved on
+        # through another decision: record nothing rather than roll back FU's closing.
+        logger.warning(
+            "FU decision %s closed on track %s in %s", decision.pk, track.pk, track.status
+        )
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("FU's decision “%(title)s”: %(outcome)s.") % {
+            "title": decision.title,
+            "outcome": decision.get_status_display(),
+        }
+    _record(track, to=outcome, by=decision.closed_by, reason=reason, decision=decision)
+
+
+# --- Running, evaluating, closing ---------------------------------------------------------------
+
+
+@transaction.atomic
+def track_start(*, track: Track, by: User, reason: str = "") -> Track:
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, S.APPROVED, _("Only a track FU has approved can start."))
+    _record(track, to=S.RUNNING, by=by, reason=reason or _("The track has started."))
+    return track
+
+
+@transaction.atomic
+def status_update_add(
+    *, track: Track, by: User, date: datetime.date, progress: str, risks: str = ""
+) -> StatusUpdate:
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, S.RUNNING, _("Status updates are written while the track runs."))
+    update = StatusUpdate(
+        track=track, date=date, progress=progress.strip(), risks=risks.strip(), author=by
+    )
+    update.full_clean()
+    update.save()
+    Track.objects.filter(pk=track.pk).update(updated_at=timezone.now())
+    return update
+
+
+@transaction.atomic
+def knowledge_product_add(
+    *,
+    track: Track,
+    by: User,
+    title: str,
+    description: str = "",
+    url: str = "",
+    upload: UploadedFile | None = None,
+) -> KnowledgeProduct:
+    """Add a result, a file or a link, open to every signed-in user (the openness principle).
+    A file is accepted by its content (magic bytes), at most 20 MB."""
+    track = _lock(track)
+    _require(
+        perms.is_proposer(by, track) or perms.is_knowledge_partner(by),
+        _(
+            "Knowledge products are added by the track's proposers, the secretariat and the "
+            "knowledge partners."
+        ),
+    )
+    _require_state(
+        track,
+        (S.RUNNING, S.EVALUATED, S.CLOSED),
+        _("Knowledge products are added once the track runs."),
+    )
+    if bool(url) == bool(upload):
+        raise ValidationError(_("Give either a file or a link."))
+    product = KnowledgeProduct(
+        track=track,
+        title=title.strip(),
+        description=description.strip(),
+        kind=KnowledgeProduct.Kind.LINK if url else KnowledgeProduct.Kind.FILE,
+        url=url,
+        added_by=by,
+    )
+    if upload is not None:
+        checked = check_product(upload)
+        product.original_name = checked.original_name
+        product.size = checked.size
+        product.content_type = checked.content_type
+        upload.seek(0)
+        product.file.save(checked.stored_name, upload, save=False)
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def track_evaluate(*, track: Track, by: User, text: str) -> Evaluation:
+    """Record the track's evaluation and move it from running to evaluated."""
+    track = _lock(track)
+    _require(
+        perms.is_secretariat(by) or perms.is_knowledge_partner(by),
+        _("The secretariat and the knowledge partners evaluate development tracks."),
+    )
+    _require_state(track, S.RUNNING, _("A running track is evaluated."))
+    evaluation = Evaluation(track=track, text=text.strip(), author=by)
+    evaluation.full_clean()
+    evaluation.save()
+    _record(track, to=S.EVALUATED, by=by, reason=_("The evaluation is written."))
+    return evaluation
+
+
+@transaction.atomic
+def track_close(*, track: Track, by: User, reason: str = "") -> Track:
+    track = _lock(track)
+    _require(perms.is_secretariat(by), _("The secretariat closes development tracks."))
+    _require_state(track, S.EVALUATED, _("A track is closed once it is evaluated."))
+    _record(track, to=S.CLOSED, by=by, reason=reason or _("The track is closed."))
+    return track
+
+
+# --- Focus areas --------------------------------------------------------------------------------
+
+FOCUS_AREA_FIELDS = ("year", "name_da", "name_en", "description", "position")
+
+
+@transaction.atomic
+def focus_area_save(*, by: User, focus_area: FocusArea | None = None, **fields) -> FocusArea:
+    """Record one of PUG's focus areas (the secretariat or PUG's chair)."""
+    _require(
+        perms.can_edit_focus_areas(by),
+        _("Focus areas are set by PUG: the secretariat or PUG's chair records them."),
+    )
+    unknown = set(fields) - set(FOCUS_AREA_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    focus_area = focus_area or FocusArea()
+    for name, value in fields.items():
+        setattr(focus_area, name, value.strip() if isinstance(value, str) else value)
+    focus_area.full_clean()
+    focus_area.save()
+    return focus_area
+
+
+# --- Liquid-fund allocations --------------------------------------------------------------------
+
+
+def pool_totals(pool: LiquidPool) -> dict[str, Decimal]:
+    """Approved and pending sums of a pool (no lock: for pages; services re-sum under lock)."""
+    sums = pool.allocations.aggregate(
+        approved=models.Sum("amount", filter=models.Q(status=Allocation.Status.APPROVED)),
+        pending=models.Sum("amount", filter=models.Q(status=Allocation.Status.PENDING)),
+    )
+    approved = sums["approved"] or Decimal("0")
+    pending = sums["pending"] or Decimal("0")
+    return {"approved": approved, "pending": pending, "left": pool.size - approved}
+
+
+@transaction.atomic
+def allocation_request(
+    *,
+    track: Track,
+    pool: LiquidPool,
+    by: User,
+    year: int,
+    amount: Decimal,
+    purpose: str = "",
+) -> Allocation:
+    """Ask for liquid funds from one pool. Counts for nothing until the pool's party approves."""
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, FUNDABLE, _("Liquid funds are requested for a track FU has approved."))
+    allocation = Allocation(
+        pool=pool, track=track, year=year, amount=amount, purpose=purpose.strip(), requested_by=by
+    )
+    allocation.full_clean()
+    if not pool.year_from <= year <= pool.year_to:
+        raise ValidationError(
+            {
+                "year": _("%(pool)s covers %(first)s–%(last)s only.")
+                % {"pool": pool, "first": pool.year_from, "last": pool.year_to}
+            }
+        )
+    left = pool_totals(pool)["left"]
+    if amount > left:
+        raise ValidationError({"amount": _not_enough(pool, left)})
+    allocation.save()
+
+    with translation.override(settings.LANGUAGE_CODE):
+        amount_text = dkk(amount)
+    _mail(
+        "tracks/email/allocation_requested.txt",
+        gettext_lazy("Allocation to approve: %(amount)s for %(title)s"),
+        _role_emails(
+            RoleAssignment.Role.PARTY_APPROVER, organisation=pool.contribution.contributor
+        ),
+        {
+            "allocation": allocation,
+            "amount": amount_text,
+            "subject_values": {"amount": amount_text, "title": track.title},
+        },
+    )
+    return allocation
+
+
+def _not_enough(pool: LiquidPool, left: Decimal) -> str:
+
+    return _(
+        "%(pool)s has only %(left)s left: the pool can never be allocated beyond its size."
+    ) % {
+        "pool": pool,
+        "left": dkk(left),
+    }
+
+
+def _lock_allocation(allocation: Allocation) -> tuple[LiquidPool, Allocation]:
+    """Lock the pool row first, then the allocation: every approval of one pool runs in turn."""
+    pool = (
+        LiquidPool.objects.select_for_update()
+        .select_related("contribution")
+        .get(pk=allocation.pool_id)
+    )
+    locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    locked.pool = pool
+    return pool, locked
+
+
+@transaction.atomic
+def allocation_approve(*, allocation: Allocation, by: User, note: str = "") -> Allocation:
+    """The pool's party approves an allocation, which then counts.
+
+    Holds the pool's row lock (select_for_update) while it re-sums the approved allocations,
+    so two approvals from the same pool run one after the other and can never together take
+    the pool beyond its size.
+    """
+    pool, allocation = _lock_allocation(allocation)
+    _require(
+        perms.is_pool_approver(by, pool),
+        _("Only %(party)s's designated approver approves allocations from this pool.")
+        % {"party": pool.contribution.contributor},
+    )
+    if allocation.status != Allocation.Status.PENDING:
+        raise Conflict(_("The allocation is already decided."))
+    track = Track.objects.get(pk=allocation.track_id)
+    if track.status not in (S.APPROVED, S.RUNNING):
+        raise ValidationError(
+            _("Liquid funds go to approved and running tracks: this track is %(status)s.")
+            % {"status": track.get_status_display().lower()}
+        )
+    approved = pool.allocations.filter(status=Allocation.Status.APPROVED).aggregate(
+        total=models.Sum("amount")
+    )["total"] or Decimal("0")
+    if approved + allocation.amount > pool.size:
+        raise ValidationError(_not_enough(pool, pool.size - approved))
+    allocation.status = Allocation.Status.APPROVED
+    allocation.decided_by = by
+    allocation.decided_at = timezone.now()
+    allocation.decision_note = note.strip()
+    allocation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _mail_decided(allocation)
+    return allocation
+
+
+@transaction.atomic
+def allocation_refuse(*, allocation: Allocation, by: User, note: str = "") -> Allocation:
+    pool, allocation = _lock_allocation(allocation)
+    _require(
+        perms.is_pool_approver(by, pool),
+        _("Only %(party)s's designated approver approves allocations from this pool.")
+        % {"party": pool.contribution.contributor},
+    )
+    if allocation.status != Allocation.Status.PENDING:
+        raise Conflict(_("The allocation is already decided."))
+    allocation.status = Allocation.Status.REFUSED
+    allocation.decided_by = by
+    allocation.decided_at = timezone.now()
+    allocation.decision_note = note.strip()
+    allocation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _mail_decided(allocation)
+    return allocation
+
+
+def _mail_decided(allocation: Allocation) -> None:
+    requester = allocation.requested_by
+    if not requester.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        status = allocation.get_status_display().lower()
+    _mail(
+        "tracks/email/allocation_decided.txt",
+        gettext_lazy("Allocation %(status)s: %(title)s"),
+        [requester.email],
+        {
+            "allocation": allocation,
+            "subject_values": {"status": status, "title": allocation.track.title},
+        },
+    )
+
+
+# --- Budget lines, spending and changes ---------------------------------------------------------
+
+
+def line_budget(line: BudgetLine) -> Decimal:
+    """The line's budget: its amount plus approved changes into it, minus those out of it."""
+    moved_in = line.changes_in.filter(status=BudgetChange.Status.APPROVED).aggregate(
+        total=models.Sum("amount")
+    )["total"] or Decimal("0")
+    moved_out = line.changes_out.filter(status=BudgetChange.Status.APPROVED).aggregate(
+        total=models.Sum("amount")
+    )["total"] or Decimal("0")
+    return line.amount + moved_in - moved_out
+
+
+def line_spent(line: BudgetLine) -> Decimal:
+    return line.spending.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")
+
+
+@transaction.atomic
+def spending_add(
+    *,
+    budget_line: BudgetLine,
+    by: User,
+    date: datetime.date,
+    amount: Decimal,
+    description: str,
+    document_reference: str,
+    track: Track | None = None,
+) -> Spending:
+    """Book an actual cost. Never beyond the line's budget: that needs an approved change first.
+    Holds the budget line's row lock while it sums what is already spent."""
+    _require(perms.is_budget_keeper(by), _("The secretariat books spending."))
+    line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+    spending = Spending(
+        budget_line=line,
+        date=date,
+        amount=amount,
+        description=description.strip(),
+        document_reference=document_reference.strip(),
+        track=track,
+        entered_by=by,
+    )
+    spending.full_clean()
+    if track is not None and track.status not in (
+        S.APPROVED,
+        S.RUNNING,
+        S.EVALUATED,
+        S.CLOSED,
+    ):
+        raise ValidationError({"track": _("Spending is booked on tracks FU has approved.")})
+    budget, spent = line_budget(line), line_spent(line)
+    if spent + amount > budget:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The line %(line)s has %(left)s left of its budget: spending beyond it needs "
+                    "an approved budget change first."
+                )
+                % {"line": line, "left": dkk(budget - spent)}
+            }
+        )
+    spending.save()
+    return spending
+
+
+@transaction.atomic
+def budget_change_request(
+    *, from_line: BudgetLine, to_line: BudgetLine, amount: Decimal, reason: str, by: User
+) -> BudgetChange:
+    """Ask to move budget between two lines of the same contribution."""
+    _require(perms.is_budget_keeper(by), _("The secretariat requests budget changes."))
+    change = BudgetChange(
+        line=to_line, from_line=from_line, amount=amount, reason=reason.strip(), requested_by=by
+    )
+    change.full_clean()
+    if from_line.pk == to_line.pk:
+        raise ValidationError(_("Move budget between two different lines."))
+    if from_line.contribution_id != to_line.contribution_id:
+        raise ValidationError(
+            _("Budget moves between lines of the same contribution: each party's total stays.")
+        )
+    change.save()
+    return change
+
+
+@transaction.atomic
+def budget_change_approve(*, change: BudgetChange, by: User) -> BudgetChange:
+    """The contributing party approves a change. Locks both lines (in id order) and checks the
+    line giving the money has that much unspent."""
+    change = BudgetChange.objects.select_for_update().get(pk=change.pk)
+    lines = {
+        line.pk: line
+        for line in BudgetLine.objects.select_for_update()
+        .select_related("contribution__contributor")
+        .filter(pk__in=[change.line_id, change.from_line_id])
+        .order_by("pk")
+    }
+    change.line, change.from_line = lines[change.line_id], lines[change.from_line_id]
+    _require(
+        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        _("Only %(party)s's designated approver approves changes to its budget lines.")
+        % {"party": change.line.contribution.contributor},
+    )
+    if change.status != BudgetChange.Status.PENDING:
+        raise Conflict(_("The budget change is already decided."))
+    source = change.from_line
+    unspent = line_budget(source) - line_spent(source)
+    if change.amount > unspent:
+        raise ValidationError(
+            _("The line %(line)s has only %(left)s unspent.")
+            % {"line": source, "left": dkk(unspent)}
+        )
+    change.status = BudgetChange.Status.APPROVED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change
+
+
+@transaction.atomic
+def budget_change_refuse(*, change: BudgetChange, by: User) -> BudgetChange:
+    change = (
+        BudgetChange.objects.select_for_update()
+        .select_related("line__contribution__contributor")
+        .get(pk=change.pk)
+    )
+    _require(
+        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        _("Only %(party)s's designated approver approves changes to its budget lines.")
+        % {"party": change.line.contribution.contributor},
+    )
+    if change.status != BudgetChange.Status.PENDING:
+        raise Conflict(_("The budget change is already decided."))
+    change.status = BudgetChange.Status.REFUSED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change

@@ -1,0 +1,689 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import formset_factory
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import exports, selectors, services
+from . import permissions as perms
+from .forms import (
+    AllocationRequestForm,
+    AssessmentForm,
+    BudgetChangeForm,
+    ContactForm,
+    DecisionNoteForm,
+    EvaluationForm,
+    ExternalFundingForm,
+    FocusAreaForm,
+    FundingRequestForm,
+    KnowledgeProductForm,
+    ParticipantForm,
+    PutToFUForm,
+    ReasonForm,
+    SpendingForm,
+    StatusUpdateForm,
+    TrackFilterForm,
+    TrackForm,
+    WithdrawForm,
+    default_deadline,
+    participant_choices,
+)
+from .models import Allocation, BudgetChange, FocusArea, KnowledgeProduct, LiquidPool, Track
+
+PAGE_SIZE = 25
+
+
+def _track(request: HttpRequest, pk: int) -> Track:
+    try:
+        return selectors.track_get(user=request.user, pk=pk)
+    except Track.DoesNotExist as exc:
+        raise Http404(_("No such development track.")) from exc
+
+
+def _form_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Tracks ------------------------------------------------------------------------------------
+
+
+def track_list(request: HttpRequest) -> HttpResponse:
+    form = TrackFilterForm(request.GET or None)
+    tracks = selectors.track_list(user=request.user, **form.filters())
+    page = Paginator(tracks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracks/track_list.html",
+        {"form": form, "page": page, "can_propose": perms.can_propose(request.user)},
+    )
+
+
+def _formsets(data=None, track: Track | None = None):
+    """The proposal's four formsets, filled from the track when editing."""
+    choices = participant_choices()
+    initial: dict[str, list] = {"participants": [], "funding": [], "external": [], "contacts": []}
+    if track is not None:
+        initial["participants"] = [
+            {
+                "participant": f"m:{p.municipality_id}"
+                if p.municipality_id
+                else f"r:{p.region_id}",
+                "is_lead": p.is_lead,
+            }
+            for p in track.participants.all()
+        ]
+        initial["funding"] = [
+            {"year": f.year, "source": f.source, "pool": f.pool, "amount": f.amount, "note": f.note}
+            for f in track.funding_requests.all()
+        ]
+        initial["external"] = [
+            {"funder": e.funder, "programme": e.programme, "amount": e.amount, "status": e.status}
+            for e in track.external_funding.all()
+        ]
+        initial["contacts"] = [
+            {
+                "name": c.name,
+                "organisation": c.organisation,
+                "role": c.role,
+                "email": c.email,
+                "phone": c.phone,
+            }
+            for c in track.contacts.all()
+        ]
+    spec = {
+        "participants": (ParticipantForm, 3, {"choices": choices}),
+        "funding": (FundingRequestForm, 2, {}),
+        "external": (ExternalFundingForm, 1, {}),
+        "contacts": (ContactForm, 1, {}),
+    }
+    return {
+        prefix: formset_factory(form, extra=extra, can_delete=True)(
+            data, initial=initial[prefix], prefix=prefix, form_kwargs=kwargs
+        )
+        for prefix, (form, extra, kwargs) in spec.items()
+    }
+
+
+def _children(formsets) -> dict:
+    def rows(name):
+        return [data for form in formsets[name].forms if (data := _as_data(form))]
+
+    return {
+        "participants": rows("participants"),
+        "funding_requests": rows("funding"),
+        "external_funding": rows("external"),
+        "contacts": rows("contacts"),
+    }
+
+
+def _as_data(form):
+    if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+        return None
+    return form.as_data()
+
+
+def _proposal(request: HttpRequest, track: Track | None) -> HttpResponse:
+    form = TrackForm(request.POST or None, instance=track)
+    if track is None and not request.POST:
+        own = list(perms.roles_of(request.user).coordinated_dgo_ids)
+        form.fields["dgos"].initial = own
+    formsets = _formsets(request.POST or None, track)
+    if request.method == "POST":
+        valid = form.is_valid() & all([fs.is_valid() for fs in formsets.values()])
+        if valid:
+            fields = {name: form.cleaned_data[name] for name in services.TRACK_FIELDS}
+            try:
+                if track is None:
+                    track = services.track_create(
+                        by=request.user,
+                        dgos=list(form.cleaned_data["dgos"]),
+                        **_children(formsets),
+                        **fields,
+                    )
+                else:
+                    track = services.track_update(
+                        track=track,
+                        by=request.user,
+                        dgos=list(form.cleaned_data["dgos"]),
+                        **_children(formsets),
+                        **fields,
+                    )
+            except ValidationError as error:
+                _form_error(form, error)
+            except services.Conflict as conflict:
+                form.add_error(None, conflict.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The draft is saved. Submit it to APS's long list from the track's page "
+                        "once it meets the principles."
+                    ),
+                )
+                return redirect(track)
+    has_errors = bool(form.errors) or any(
+        fs.total_error_count() for fs in formsets.values() if fs.is_bound
+    )
+    return render(
+        request,
+        "tracks/track_form.html",
+        {"form": form, "track": track, "has_errors": has_errors, **formsets},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def track_create(request: HttpRequest) -> HttpResponse:
+    if not perms.can_propose(request.user):
+        raise PermissionDenied(
+            _("Only DGO coordinators and the secretariat propose development tracks.")
+        )
+    return _proposal(request, None)
+
+
+def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        track = selectors.track_proposal_get(user=request.user, pk=pk)
+    except Track.DoesNotExist as exc:
+        raise Http404(_("No such development track.")) from exc
+    if not perms.is_proposer(request.user, track):
+        raise PermissionDenied(str(perms.PROPOSERS_ONLY))
+    if track.status != Track.Status.DRAFT:
+        messages.error(request, _("Only a draft can be edited; this track is submitted."))
+        return redirect(track)
+    return _proposal(request, track)
+
+
+def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    user = request.user
+    assessments = []
+    if track.status in selectors.ASSESSED_STATES:
+        assessments = [
+            a for a in track.assessments.all() if a.is_published or perms.is_knowledge_partner(user)
+        ]
+    allocations = list(track.allocations.all()) if track.status in selectors.FUNDED_STATES else []
+    return render(
+        request,
+        "tracks/track_detail.html",
+        {
+            "track": track,
+            "can": selectors.track_actions(user=user, track=track),
+            "principles": (
+                services.track_check_principles(track=track)
+                if track.status == Track.Status.DRAFT
+                else []
+            ),
+            "transitions": track.transitions.all(),
+            # FU's decisions are read by its seats and the secretariat (governance): the link
+            # is shown to the secretariat; members find them under their decisions.
+            "link_decisions": perms.is_secretariat(user),
+            "assessments": assessments,
+            "published": [a for a in assessments if a.is_published],
+            "allocations": allocations,
+            "approved_total": sum(
+                (a.amount for a in allocations if a.status == Allocation.Status.APPROVED), 0
+            ),
+            "withdraw_form": WithdrawForm(),
+            "show_assessments": track.status in selectors.ASSESSED_STATES,
+        },
+    )
+
+
+def track_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        track = selectors.track_proposal_get(user=request.user, pk=pk)
+    except Track.DoesNotExist as exc:
+        raise Http404(_("No such development track.")) from exc
+    return render(request, "tracks/track_proposal.html", {"track": track})
+
+
+TRANSITIONS = {
+    "submit": (services.track_submit, _("The track is submitted to APS's long list.")),
+    "withdraw": (services.track_withdraw, _("The track is withdrawn.")),
+    "qualify": (services.track_start_qualification, _("The track is in qualification.")),
+    "recommend": (services.track_recommend, _("APS recommends the track to FU.")),
+    "start": (services.track_start, _("The track is running.")),
+    "close": (services.track_close, _("The track is closed.")),
+}
+
+
+@require_POST
+def track_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    track = _track(request, pk)
+    service, done = TRANSITIONS[action]
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        service(track=track, by=request.user, reason=reason)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except services.Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, done)
+    return redirect(track)
+
+
+def _subpage(request, track, form, title, template="tracks/track_subform.html", **extra):
+    return render(
+        request,
+        template,
+        {"track": track, "form": form, "title": title, **extra},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def track_put_to_fu(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not perms.can_put_to_fu_role(request.user):
+        raise PermissionDenied(
+            _("Only the secretariat and FU's chair and vice-chair put matters to FU.")
+        )
+    form = PutToFUForm(request.POST or None, initial={"deadline": default_deadline()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.track_put_to_fu(
+                track=track,
+                by=request.user,
+                deadline=form.cleaned_data["deadline"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request,
+                _("The track is put to FU. FU's voting members are notified by e-mail."),
+            )
+            return redirect(decision)
+    return _subpage(request, track, form, _("Put the track to FU"))
+
+
+def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not perms.is_knowledge_partner(request.user):
+        raise PermissionDenied(
+            _(
+                "Only the knowledge partners (CONCITO and C40) write climate assessments; "
+                "nobody else can change them."
+            )
+        )
+    draft = next((a for a in track.assessments.all() if not a.is_published), None)
+    initial = {"text": draft.text, "conclusion": draft.conclusion} if draft else {}
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        publish = "publish" in request.POST
+        service = services.assessment_publish if publish else services.assessment_draft_save
+        try:
+            service(track=track, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request,
+                _("The climate assessment is published.") if publish else _("The draft is saved."),
+            )
+            return redirect(track)
+    return _subpage(
+        request,
+        track,
+        form,
+        _("Write the climate assessment"),
+        template="tracks/assessment_form.html",
+        draft=draft,
+    )
+
+
+def track_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not (perms.is_secretariat(request.user) or perms.is_knowledge_partner(request.user)):
+        raise PermissionDenied(
+            _("The secretariat and the knowledge partners evaluate development tracks.")
+        )
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.track_evaluate(track=track, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _form_error(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The evaluation is saved; the track is evaluated."))
+            return redirect(track)
+    return _subpage(request, track, form, _("Evaluate the track"))
+
+
+def status_update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not perms.is_proposer(request.user, track):
+        raise PermissionDenied(str(perms.PROPOSERS_ONLY))
+    form = StatusUpdateForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_update_add(track=track, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The status update is added."))
+            return redirect(track)
+    return _subpage(request, track, form, _("Add a status update"))
+
+
+def product_create(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not (perms.is_proposer(request.user, track) or perms.is_knowledge_partner(request.user)):
+        raise PermissionDenied(
+            _(
+                "Knowledge products are added by the track's proposers, the secretariat and the "
+                "knowledge partners."
+            )
+        )
+    form = KnowledgeProductForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.knowledge_product_add(
+                track=track,
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                url=data["url"],
+                upload=data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file" if data["file"] else None, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request, _("The knowledge product is published to all signed-in users.")
+            )
+            return redirect(track)
+    return _subpage(request, track, form, _("Add a knowledge product"), multipart=True)
+
+
+@require_GET
+def product_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Knowledge products are open to every signed-in user, served here (never from MEDIA_URL)."""
+    product = (
+        KnowledgeProduct.objects.filter(
+            track__in=selectors.tracks_for(request.user), kind=KnowledgeProduct.Kind.FILE
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if product is None:
+        raise Http404(_("No such knowledge product."))
+    try:
+        handle = product.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing.")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=product.original_name,
+        content_type=product.content_type,
+    )
+
+
+def allocation_request(request: HttpRequest, pk: int) -> HttpResponse:
+    track = _track(request, pk)
+    if not perms.is_proposer(request.user, track):
+        raise PermissionDenied(str(perms.PROPOSERS_ONLY))
+    form = AllocationRequestForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_request(track=track, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request,
+                _("The allocation is requested. It counts once the pool's party approves it."),
+            )
+            return redirect(track)
+    return _subpage(
+        request,
+        track,
+        form,
+        _("Request liquid track funds"),
+        pools=selectors.pool_list(),
+        template="tracks/allocation_form.html",
+    )
+
+
+# --- Focus areas -------------------------------------------------------------------------------
+
+
+def focus_area_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tracks/focus_area_list.html",
+        {
+            "years": sorted(selectors.grouped_focus_areas().items(), reverse=True),
+            "can_edit": perms.can_edit_focus_areas(request.user),
+        },
+    )
+
+
+def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not perms.can_edit_focus_areas(request.user):
+        raise PermissionDenied(
+            _("Focus areas are set by PUG: the secretariat or PUG's chair records them.")
+        )
+    focus_area = None
+    if pk is not None:
+        focus_area = FocusArea.objects.filter(pk=pk).first()
+        if focus_area is None:
+            raise Http404(_("No such focus area."))
+    form = FocusAreaForm(
+        request.POST or None,
+        instance=focus_area,
+        initial=None if focus_area else {"year": timezone.localdate().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.focus_area_save(by=request.user, focus_area=focus_area, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The focus area is saved."))
+            return redirect("focus-area-list")
+    return render(
+        request,
+        "tracks/focus_area_form.html",
+        {"form": form, "focus_area": focus_area},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Budget ------------------------------------------------------------------------------------
+
+
+def budget_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tracks/budget_overview.html",
+        {
+            "overview": selectors.budget_overview(),
+            "pools": selectors.pool_list(),
+            "spending": selectors.recent_spending(),
+            "can_keep": perms.is_budget_keeper(request.user),
+            "can_see_approvals": perms.can_see_approvals(request.user),
+        },
+    )
+
+
+@require_GET
+def budget_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    overview = selectors.budget_overview()
+    if fmt == "csv":
+        return exports.overview_csv(overview)
+    return exports.overview_xlsx(overview)
+
+
+def pool_detail(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        pool = selectors.pool_get(key=key)
+    except LiquidPool.DoesNotExist as exc:
+        raise Http404(_("No such pool.")) from exc
+    return render(
+        request,
+        "tracks/pool_detail.html",
+        {
+            "pool": pool,
+            "allocations": selectors.pool_allocations(pool=pool),
+            "is_approver": perms.is_pool_approver(request.user, pool),
+        },
+    )
+
+
+def allocation_approvals(request: HttpRequest) -> HttpResponse:
+    if not perms.can_see_approvals(request.user):
+        raise PermissionDenied(
+            _("This page is for the contributing parties' designated approvers.")
+        )
+    roles = perms.roles_of(request.user)
+    return render(
+        request,
+        "tracks/allocation_approvals.html",
+        {
+            "pending": selectors.allocations_awaiting(user=request.user),
+            "decided": selectors.allocations_decided(user=request.user)[:20],
+            "changes": selectors.budget_changes_awaiting(user=request.user),
+            "approver_org_ids": roles.approver_org_ids,
+            "note_form": DecisionNoteForm(),
+        },
+    )
+
+
+@require_POST
+def allocation_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    allocation = (
+        Allocation.objects.select_related("pool__contribution__contributor", "track")
+        .filter(pk=pk)
+        .first()
+    )
+    if allocation is None:
+        raise Http404(_("No such allocation."))
+    if not perms.is_pool_approver(request.user, allocation.pool):
+        raise PermissionDenied(
+            _("Only %(party)s's designated approver approves allocations from this pool.")
+            % {"party": allocation.pool.contribution.contributor}
+        )
+    form = DecisionNoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    service = services.allocation_approve if action == "approve" else services.allocation_refuse
+    try:
+        allocation = service(allocation=allocation, by=request.user, note=note)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(
+            request,
+            _("The allocation to %(track)s is %(status)s.")
+            % {"track": allocation.track, "status": allocation.get_status_display().lower()},
+        )
+    return redirect("allocation-approvals")
+
+
+def spending_create(request: HttpRequest) -> HttpResponse:
+    if not perms.is_budget_keeper(request.user):
+        raise PermissionDenied(_("The secretariat books spending."))
+    form = SpendingForm(
+        request.POST or None,
+        tracks=selectors.visible_tracks_for_choice(user=request.user),
+        initial={"date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.spending_add(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The spending is booked."))
+            return redirect("budget-overview")
+    return render(
+        request,
+        "tracks/budget_form.html",
+        {"form": form, "title": _("Book spending")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def budget_change_create(request: HttpRequest) -> HttpResponse:
+    if not perms.is_budget_keeper(request.user):
+        raise PermissionDenied(_("The secretariat requests budget changes."))
+    form = BudgetChangeForm(request.POST or None, lines=selectors.budget_lines())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_change_request(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, _("The budget change is requested from the contributing party.")
+            )
+            return redirect("budget-overview")
+    return render(
+        request,
+        "tracks/budget_form.html",
+        {
+            "form": form,
+            "title": _("Request a budget change"),
+            "lede": _(
+                "Budget moves between two lines of the same contribution, once the contributing "
+                "party approves. Spending beyond a line's budget needs an approved change first."
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def budget_change_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    change = (
+        BudgetChange.objects.select_related("line__contribution__contributor").filter(pk=pk).first()
+    )
+    if change is None:
+        raise Http404(_("No such budget change."))
+    if change.line.contribution.contributor_id not in perms.roles_of(request.user).approver_org_ids:
+        raise PermissionDenied(
+            _("Only %(party)s's designated approver approves changes to its budget lines.")
+            % {"party": change.line.contribution.contributor}
+        )
+    service = (
+        services.budget_change_approve if action == "approve" else services.budget_change_refuse
+    )
+    try:
+        change = service(change=change, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(
+            request,
+            _("The budget change is %(status)s.") % {"status": change.get_status_display().lower()},
+        )
+    return redirect("allocation-approvals")
