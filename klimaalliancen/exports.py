@@ -1,10 +1,13 @@
 """Shared by every export path (csv, xlsx): cells a spreadsheet would run as formulas are
 neutralised. django-import-export only strips a leading '=' and only in the admin."""
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would read as a formula gets an apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from klimaalliancen.exports import FORMULA_STARTS, neutralise
+
 from .models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
 from .models import StatusReport as Report
 
@@ -41,7 +43,6 @@ MAX_COLUMNS = 80
 MAX_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
 MAX_TEXT = 5000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE = "reports"
 SECTOR_PREFIX = "t_co2e_"
 CHECKLIST_PREFIX = "checklist_"
@@ -112,13 +113,6 @@ def columns(sectors: list[Sector], requirements: list[ChecklistRequirement]) -> 
 
 
 # --- export ------------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """Make a text cell inert in a spreadsheet: prefix formula-like text with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class RoundResource(resources.Resource):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klimaalliancen.exports import safe_cell
+from klimaalliancen.exports import neutralise
 
 from . import services
 from .models import User
@@ -42,7 +42,7 @@ def personal_data_export(request: HttpRequest, pk: int) -> HttpResponse:
         writer = csv.writer(response)
         writer.writerow(["section", "item", "field", "value"])
         for row in flatten(data):
-            writer.writerow([safe_cell(cell) for cell in row])
+            writer.writerow([neutralise(cell) for cell in row])
         return response
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"

@@ -12,17 +12,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from klimaalliancen.exports import neutralise
+
 from .selectors import BudgetOverview
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value):
-    """Text that a spreadsheet would read as a formula becomes plain text; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def overview_rows(overview: BudgetOverview) -> list[list]:
