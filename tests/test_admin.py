@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from klimaalliancen.models import Notification, OutboxEmail
 from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
 
-CHANGELISTS = [Organisation, DGO, Municipality, User, RoleAssignment]
+CHANGELISTS = [Organisation, DGO, Municipality, User, RoleAssignment, OutboxEmail, Notification]
 
 
 @pytest.mark.parametrize("model", CHANGELISTS, ids=lambda m: m.__name__)
