@@ -2,8 +2,10 @@ from django.contrib import admin
 
 from . import services
 from .models import (
+    Absence,
     AgendaItem,
     Body,
+    CalendarFeed,
     Decision,
     DecisionComment,
     Meeting,
@@ -160,6 +162,13 @@ class SubstituteCallInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class AbsenceInline(ReadOnlyInline):
+    model = Absence
+    fk_name = "decision"
+    fields = ["membership", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
 class CommentInline(ReadOnlyInline):
     model = DecisionComment
     fields = ["author", "text", "created_at"]
@@ -175,7 +184,7 @@ class DecisionAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode", "body"]
     search_fields = ["title", "text"]
     list_select_related = ["body"]
-    inlines = [VoteInline, SubstituteCallInline, CommentInline]
+    inlines = [VoteInline, AbsenceInline, SubstituteCallInline, CommentInline]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -193,3 +202,16 @@ class SeatRuleAdmin(admin.ModelAdmin):
     list_filter = ["body", "seat"]
     search_fields = ["label", "key"]
     list_select_related = ["body"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Who has a calendar feed; the secret itself is never shown (revoke from the profile)."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False

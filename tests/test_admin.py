@@ -48,3 +48,21 @@ def test_tracks_admin_is_read_only_where_rules_matter(admin_client):
             admin_client.get(reverse(f"admin:tracks_{model._meta.model_name}_add")).status_code
             == 403
         )
+
+
+def test_every_portal_model_is_in_the_admin():
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib import admin as django_admin
+
+    shown = set(django_admin.site._registry)
+    for model_admin in django_admin.site._registry.values():
+        shown |= {inline.model for inline in model_admin.inlines}
+    unregistered = [
+        model._meta.label
+        for app in [*settings.PORTAL_APPS, "klimaalliancen"]
+        for model in apps.get_app_config(app).get_models()
+        if model not in shown
+        and not model._meta.object_name.endswith(("UserObjectPermission", "GroupObjectPermission"))
+    ]
+    assert not unregistered, unregistered

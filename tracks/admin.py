@@ -11,12 +11,17 @@ from .models import (
     BudgetLine,
     ClimateAssessment,
     Contribution,
+    Evaluation,
+    ExternalFunding,
     FocusArea,
+    FundingRequest,
     KnowledgeProduct,
     LiquidPool,
     Spending,
     StatusUpdate,
     Track,
+    TrackContact,
+    TrackParticipant,
     TrackTransition,
 )
 
@@ -43,13 +48,53 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyTrackInline(admin.TabularInline):
+    """What a track consists of, shown with it; changed only through the track's services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ParticipantInline(ReadOnlyTrackInline):
+    model = TrackParticipant
+
+
+class ContactInline(ReadOnlyTrackInline):
+    model = TrackContact
+
+
+class FundingRequestInline(ReadOnlyTrackInline):
+    model = FundingRequest
+
+
+class ExternalFundingInline(ReadOnlyTrackInline):
+    model = ExternalFunding
+
+
+class EvaluationInline(ReadOnlyTrackInline):
+    model = Evaluation
+
+
 @admin.register(Track)
 class TrackAdmin(ReadOnlyAdmin):
     list_display = ["title", "status", "focus_area", "proposed_by", "submitted_at", "updated_at"]
     list_filter = ["status", "focus_area", "dgos"]
     search_fields = ["title", "problem", "ambition"]
     list_select_related = ["focus_area", "proposed_by"]
-    inlines = [TransitionInline]
+    inlines = [
+        ParticipantInline,
+        ContactInline,
+        FundingRequestInline,
+        ExternalFundingInline,
+        EvaluationInline,
+        TransitionInline,
+    ]
 
 
 @admin.register(FocusArea)
