@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import DGO
 
-from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport
+from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport, StatusReportDocument
 from .selectors import NOT_STARTED
 from .services import REPORT_FIELDS
 
@@ -168,3 +168,9 @@ class YearForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]
+
+
+class StatusReportRequestForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=StatusReportDocument.Language.choices, initial="da"
+    )

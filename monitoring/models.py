@@ -588,3 +588,95 @@ class Action(models.Model):
     def get_additional_data(self) -> dict:
         """Stored with each audit entry, so a report's history finds its parts (even deleted)."""
         return {"report_id": self.report_id}
+
+
+def report_document_storage():
+    """Generated status reports are served by a permission-checked view, never under MEDIA_URL."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class StatusReportDocument(models.Model):
+    """The annual status report of a round as a PDF, rendered in the background.
+
+    One document per round, language and state of the data (`data_snapshot_at`, the newest
+    change of the round's report data): asking again for unchanged data reuses it.
+    """
+
+    class Language(models.TextChoices):
+        DA = "da", _("Danish")
+        EN = "en", _("English")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        GATHERING = "gathering", _("Gathering data")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="documents"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MaxValueValidator(100)]
+    )
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    data_snapshot_at = models.DateTimeField(_("data as of"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(
+        _("file"),
+        storage=report_document_storage,
+        upload_to="status-reports/",
+        max_length=200,
+        blank=True,
+    )
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("status report document")
+        verbose_name_plural = _("status report documents")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "language", "data_snapshot_at"],
+                name="status_report_document_unique_snapshot",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="status_report_document_progress_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Status report %(year)s (%(language)s)") % {
+            "year": self.round.year,
+            "language": self.get_language_display(),
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring-status-report-download", kwargs={"pk": self.pk})
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status not in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def file_name(self) -> str:
+        """Deterministic, so a re-delivered task overwrites instead of adding a file."""
+        return f"status-reports/statusrapport-{self.round.year}-{self.language}-{self.pk}.pdf"

@@ -112,3 +112,16 @@ def can_import(user: AnyUser) -> bool:
 def can_export(user: AnyUser) -> bool:
     """An export holds unpublished drafts: the same people who import."""
     return can_import(user)
+
+
+def can_request_status_report(user: AnyUser) -> bool:
+    """Produce the annual status report (PDF): the secretariat."""
+    return user.is_authenticated and roles_of(user).secretariat
+
+
+def can_view_status_report_document(user: AnyUser, document) -> bool:
+    """A finished status report is for everyone signed in; pending and failed ones for the
+    secretariat only."""
+    if not user.is_authenticated:
+        return False
+    return document.is_done or roles_of(user).secretariat

@@ -30,6 +30,7 @@ from .models import (
     Round,
     Sector,
     StatusReport,
+    StatusReportDocument,
 )
 
 State = StatusReport.State
@@ -951,3 +952,59 @@ def _import_write(
             for rid, met in row.checklist.items()
         ],
     )
+
+
+# --- the annual status report (PDF) -------------------------------------------------------
+
+
+class ReportQueueUnavailable(Exception):
+    """The background queue (the Celery broker) cannot take the job; the view answers 503."""
+
+
+def _enqueue_status_report(document_id: int) -> None:
+    from klimaalliancen.mail import is_broker_error
+
+    from .tasks import render_status_report
+
+    try:
+        render_status_report.delay(document_id)
+    except Exception as error:  # the broker's errors vary by transport
+        if not is_broker_error(error):
+            raise
+        StatusReportDocument.objects.filter(pk=document_id).update(
+            status=StatusReportDocument.Status.FAILED,
+            error=f"broker unavailable: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise ReportQueueUnavailable(
+            _("The report cannot be started right now: the background queue is unavailable.")
+        ) from error
+
+
+def status_report_request(*, round: Round, language: str, by: User) -> StatusReportDocument:
+    """Ask for the status report of a round in a language. The same round, language and
+    unchanged data reuse the existing document (unless it failed: then it is tried again)."""
+    from .report import data_snapshot_at
+
+    if not permissions.can_request_status_report(by):
+        raise PermissionDenied(_("Only the secretariat produces the status report."))
+    if language not in StatusReportDocument.Language.values:
+        raise ValidationError({"language": _("Choose Danish or English.")})
+    Status = StatusReportDocument.Status
+    with transaction.atomic():
+        snapshot = data_snapshot_at(round)
+        document, created = StatusReportDocument.objects.select_for_update().get_or_create(
+            round=round,
+            language=language,
+            data_snapshot_at=snapshot,
+            defaults={"requested_by": by},
+        )
+        if not created and document.status != Status.FAILED:
+            return document
+        if not created:  # a failed one starts again
+            document.status, document.progress, document.step = Status.QUEUED, 0, ""
+            document.error, document.finished_at = "", None
+            document.requested_by, document.requested_at = by, timezone.now()
+            document.save()
+        transaction.on_commit(lambda: _enqueue_status_report(document.pk))
+    return document

@@ -17,3 +17,11 @@ def send_round_reminders(*, round_id: int, requested_at: str) -> int:
     return round_send_reminders(
         round=round, requested_at=datetime.datetime.fromisoformat(requested_at)
     )
+
+
+@shared_task
+def render_status_report(document_id: int) -> None:
+    """Render a requested status report PDF (see monitoring.report.report_render_pdf)."""
+    from .report import report_render_pdf
+
+    report_render_pdf(document_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 urlpatterns = [
     path("monitoring/", views.round_list, name="monitoring-round-list"),
@@ -12,12 +12,27 @@ urlpatterns = [
         views.municipality_emissions,
         name="monitoring-municipality-emissions",
     ),
+    path(
+        "monitoring/report/<int:pk>/status/",
+        report_views.status_report_status,
+        name="monitoring-status-report-status",
+    ),
+    path(
+        "monitoring/report/<int:pk>/download/",
+        report_views.status_report_download,
+        name="monitoring-status-report-download",
+    ),
     path("monitoring/<int:year>/", views.round_detail, name="monitoring-round-detail"),
     path("monitoring/<int:year>/close/", views.round_close, name="monitoring-round-close"),
     path(
         "monitoring/<int:year>/reminders/",
         views.round_reminders,
         name="monitoring-round-reminders",
+    ),
+    path(
+        "monitoring/<int:year>/report/",
+        report_views.status_report,
+        name="monitoring-status-report",
     ),
     path("monitoring/<int:year>/export/", views.round_export, name="monitoring-round-export"),
     path("monitoring/<int:year>/template/", views.round_template, name="monitoring-round-template"),

@@ -108,3 +108,43 @@ EXTRA = [
     page("monitoring-round-detail", setup=closed_round),
     Case("monitoring-report-edit", {"anonymous": 302, **roles(403)}, setup=approved_report),
 ]
+
+
+def done_document(users) -> dict:
+    from monitoring.models import StatusReportDocument
+
+    round = _round()
+    document = StatusReportDocument.objects.create(
+        round=round,
+        language="da",
+        data_snapshot_at=round.created_at,
+        status=StatusReportDocument.Status.DONE,
+        progress=100,
+        page_count=1,
+    )
+    from django.core.files.base import ContentFile
+
+    document.file.save(document.file_name, ContentFile(b"%PDF-1.7"), save=True)
+    return {"pk": document.pk}
+
+
+def pending_document(users) -> dict:
+    from monitoring.models import StatusReportDocument
+
+    round = _round()
+    document = StatusReportDocument.objects.create(
+        round=round, language="da", data_snapshot_at=round.created_at
+    )
+    return {"pk": document.pk}
+
+
+CASES += [
+    page("monitoring-status-report", setup=open_round),
+    page("monitoring-status-report-status", setup=done_document),
+    page("monitoring-status-report-download", setup=done_document),
+    # Pending documents exist for the secretariat only.
+    Case("monitoring-status-report-status",
+         {"anonymous": 302, **roles(404, secretariat=200)}, setup=pending_document),
+    Case("monitoring-status-report-download",
+         {"anonymous": 302, **roles(404)}, setup=pending_document),
+]  # fmt: skip

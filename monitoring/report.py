@@ -1,0 +1,283 @@
+"""The annual status report (statusrapport) of a round: its data, its HTML and its PDF.
+
+`report_context` gathers everything in a fixed number of queries (whatever the number of
+municipalities), `report_html` renders the print template and `report_render_pdf` turns it
+into a PDF with WeasyPrint. Only published data goes in: the document is for everyone
+signed in. The charts are the web pages' own (monitoring.charts).
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max, Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from partners.models import DGO, Municipality, User
+
+from . import charts
+from .models import (
+    Action,
+    EmissionFigure,
+    Round,
+    StatusReport,
+    StatusReportDocument,
+)
+from .permissions import published_figures_q
+from .selectors import Aggregates, EmissionsTable, aggregates, sector_list
+
+logger = logging.getLogger(__name__)
+Status = StatusReportDocument.Status
+TABLE_YEARS = 4  # the municipality pages' table shows the latest years
+
+
+def data_snapshot_at(round: Round):
+    """The newest change of the data the round's report shows (reports and figures)."""
+    reports = StatusReport.objects.filter(round=round).aggregate(
+        updated=Max("updated_at"), reviewed=Max("reviewed_at"), approved=Max("approved_at")
+    )
+    figures = EmissionFigure.objects.aggregate(entered=Max("entered_at"))
+    moments = [*reports.values(), figures["entered"], round.created_at, round.closed_at]
+    return max(moment for moment in moments if moment is not None)
+
+
+@dataclass
+class MunicipalityPage:
+    municipality: Municipality
+    report: StatusReport | None
+    emissions: EmissionsTable
+    chart: str = ""
+    actions: list[tuple[str, list[Action]]] = field(default_factory=list)
+
+    @property
+    def table_years(self) -> list[int]:
+        return self.emissions.years[-TABLE_YEARS:]
+
+    @property
+    def table_rows(self):
+        years = self.table_years
+        return [
+            (sector, [self.emissions.cells.get((sector.pk, y)) for y in years])
+            for sector in self.emissions.sectors
+        ]
+
+    @property
+    def table_totals(self) -> list[Decimal]:
+        totals = dict(zip(self.emissions.years, self.emissions.totals, strict=True))
+        return [totals[y] for y in self.table_years]
+
+
+@dataclass
+class DGOChapter:
+    dgo: DGO
+    figures: Aggregates
+    municipalities: list[MunicipalityPage]
+
+
+@dataclass
+class ReportContext:
+    round: Round
+    language: str
+    title: str
+    national: Aggregates
+    chapters: list[DGOChapter]
+    snapshot_at: object
+    generated_at: object
+    generated_by: str
+    emissions_change_pct: Decimal | None
+    emissions_first_year: int | None
+    emissions_last_year: int | None
+    total_last: Decimal | None
+    releases: list[str]
+    page_label: str = ""
+    page_of_label: str = ""
+
+    @property
+    def page_count_municipalities(self) -> int:
+        return sum(len(c.municipalities) for c in self.chapters)
+
+
+def _change_pct(emissions: EmissionsTable) -> tuple[Decimal | None, Decimal | None]:
+    totals = emissions.totals
+    if not totals:
+        return None, None
+    first, last = totals[0], totals[-1]
+    if not first:
+        return None, last
+    return (last - first) * 100 / first, last
+
+
+def _municipality_pages(round: Round) -> list[MunicipalityPage]:
+    """Every municipality with its published report and figures: four queries in all."""
+    sectors = sector_list()
+    reports = {
+        r.municipality_id: r
+        for r in StatusReport.objects.published()
+        .filter(round=round)
+        .prefetch_related(
+            Prefetch("actions", queryset=Action.objects.select_related("sector").order_by("pk"))
+        )
+    }
+    cells: dict[int, dict[tuple[int, int], Decimal]] = {}
+    releases: dict[int, set[str]] = {}
+    figures = EmissionFigure.objects.latest_releases(
+        published_figures_q() & Q(year__lte=round.emissions_year)
+    ).values_list("municipality_id", "sector_id", "year", "tonnes_co2e", "data_release")
+    for municipality_id, sector_id, year, tonnes, release in figures:
+        cells.setdefault(municipality_id, {})[(sector_id, year)] = tonnes
+        if release:
+            releases.setdefault(municipality_id, set()).add(release)
+    pages = []
+    for municipality in Municipality.objects.select_related("dgo").order_by("dgo__name", "name"):
+        own = cells.get(municipality.pk, {})
+        table = EmissionsTable(
+            years=sorted({year for _sector, year in own}),
+            sectors=sectors,
+            cells=own,
+            releases=releases.get(municipality.pk, set()),
+        )
+        report = reports.get(municipality.pk)
+        path = []
+        if report is not None:
+            path = charts.target_path_points(
+                baseline_year=report.baseline_year,
+                baseline_emissions=report.baseline_emissions,
+                reduction_2030_pct=report.target_2030_reduction_pct,
+                net_zero_year=report.net_zero_year,
+            )
+        page = MunicipalityPage(municipality=municipality, report=report, emissions=table)
+        page.chart = charts.stacked_bar_chart(
+            chart_id=f"emissions-{municipality.code}",
+            title=_("Territorial emissions by sector group, %(place)s")
+            % {"place": municipality.name},
+            description=_("Stacked bars of emissions in tonnes CO2e per year, by sector group."),
+            series=table.group_series(),
+            target_path=path,
+            target_label=_("Target path: baseline → 2030 target → net zero"),
+            unit=_("t CO2e"),
+            width=760,
+            plot_height=150,
+        )
+        if report is not None:
+            by_status: dict[str, list[Action]] = {}
+            for action in report.actions.all():
+                by_status.setdefault(action.status, []).append(action)
+            page.actions = [
+                (label, by_status[key]) for key, label in Action.Status.choices if key in by_status
+            ]
+        pages.append(page)
+    return pages
+
+
+def report_context(
+    round: Round, language: str, *, by: User | None = None, snapshot_at=None
+) -> ReportContext:
+    """Everything the report shows, in `language` (≈ 4 + 7 per DGO queries)."""
+    with translation.override(language):
+        national = aggregates(round=round)
+        pages = _municipality_pages(round)
+        chapters = []
+        for dgo in DGO.objects.order_by("name"):
+            chapters.append(
+                DGOChapter(
+                    dgo=dgo,
+                    figures=aggregates(round=round, dgo=dgo),
+                    municipalities=[p for p in pages if p.municipality.dgo_id == dgo.pk],
+                )
+            )
+        change, last = _change_pct(national.emissions)
+        years = national.emissions.years
+        releases = sorted({release for page in pages for release in page.emissions.releases})
+        return ReportContext(
+            round=round,
+            language=language,
+            title=_("Klimaalliancen – Statusrapport %(year)s") % {"year": round.year},
+            national=national,
+            chapters=chapters,
+            snapshot_at=snapshot_at or data_snapshot_at(round),
+            generated_at=timezone.now(),
+            generated_by=(by.get_full_name() or by.get_username()) if by else "",
+            emissions_change_pct=change,
+            emissions_first_year=years[0] if years else None,
+            emissions_last_year=years[-1] if years else None,
+            total_last=last,
+            releases=releases,
+            page_label=pgettext("page footer", "Page"),
+            page_of_label=pgettext("page footer", "of"),
+        )
+
+
+def report_html(context: ReportContext) -> str:
+    with translation.override(context.language):
+        return render_to_string("monitoring/report/document.html", {"report": context})
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def report_write_pdf(*, round: Round, language: str, by: User | None = None) -> tuple[bytes, int]:
+    """Render synchronously (the management command)."""
+    return render_pdf(report_html(report_context(round, language, by=by)))
+
+
+def _progress(document: StatusReportDocument, status: str, progress: int, step: str) -> None:
+    document.status, document.progress, document.step = status, progress, step
+    document.save(update_fields=["status", "progress", "step"])
+
+
+def report_render_pdf(document_id: int) -> None:
+    """Render a requested document. Idempotent: a done document is left alone, and the file's
+    name is fixed, so a re-delivered task overwrites rather than adds a file."""
+    document = (
+        StatusReportDocument.objects.select_related("round", "requested_by")
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None or document.is_done:
+        return
+    started = time.monotonic()
+    try:
+        with translation.override(document.language):
+            _progress(document, Status.GATHERING, 10, _("Gathering data"))
+            context = report_context(
+                document.round,
+                document.language,
+                by=document.requested_by,
+                snapshot_at=document.data_snapshot_at,
+            )
+            html = report_html(context)
+            _progress(document, Status.RENDERING, 40, _("Rendering the PDF"))
+            pdf, pages = render_pdf(html)
+            from django.core.files.base import ContentFile
+
+            storage = document.file.storage
+            name = document.file_name
+            if storage.exists(name):
+                storage.delete(name)
+            document.file.name = storage.save(name, ContentFile(pdf))
+            document.page_count = pages
+            document.status, document.progress, document.step = Status.DONE, 100, _("Done")
+            document.finished_at = timezone.now()
+            document.error = ""
+            document.save()
+    except Exception as error:
+        logger.exception("status report %s failed", document_id)
+        StatusReportDocument.objects.filter(pk=document_id).update(
+            status=Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    logger.info(
+        "status report %s: %s pages in %.1f s", document_id, pages, time.monotonic() - started
+    )

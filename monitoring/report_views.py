@@ -1,0 +1,83 @@
+"""The annual status report's pages: start it, follow its progress, download it."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import permissions, services
+from .forms import StatusReportRequestForm
+from .models import StatusReportDocument
+from .views import _round
+
+
+def _documents_for(user, round):
+    documents = StatusReportDocument.objects.filter(round=round).select_related(
+        "round", "requested_by"
+    )
+    if not permissions.can_request_status_report(user):
+        documents = documents.filter(status=StatusReportDocument.Status.DONE)
+    return list(documents[:50])
+
+
+def status_report(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    may_request = permissions.can_request_status_report(request.user)
+    form = StatusReportRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_request:
+            raise PermissionDenied(_("Only the secretariat produces the status report."))
+        if form.is_valid():
+            try:
+                services.status_report_request(
+                    round=round, language=form.cleaned_data["language"], by=request.user
+                )
+            except services.ReportQueueUnavailable as error:
+                form.add_error(None, str(error))
+                status = 503
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("monitoring-status-report", year=round.year)
+        if status == 200:
+            status = 400
+    return render(
+        request,
+        "monitoring/report/status_report.html",
+        {
+            "round": round,
+            "form": form,
+            "may_request": may_request,
+            "documents": _documents_for(request.user, round),
+        },
+        status=status,
+    )
+
+
+def _document(request: HttpRequest, pk: int) -> StatusReportDocument:
+    document = StatusReportDocument.objects.select_related("round").filter(pk=pk).first()
+    if document is None or not permissions.can_view_status_report_document(request.user, document):
+        raise Http404(_("No such status report."))
+    return document
+
+
+@require_GET
+def status_report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(
+        request,
+        "monitoring/report/document_status.html",
+        {"document": _document(request, pk)},
+    )
+
+
+@require_GET
+def status_report_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = _document(request, pk)
+    if not document.is_done or not document.file:
+        raise Http404(_("The status report is not ready yet."))
+    name = f"statusrapport-{document.round.year}-{document.language}.pdf"
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
