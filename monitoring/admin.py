@@ -8,6 +8,7 @@ from .models import (
     Round,
     Sector,
     StatusReport,
+    StatusReportDocument,
 )
 
 
@@ -99,4 +100,28 @@ class EmissionFigureAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StatusReportDocument)
+class StatusReportDocumentAdmin(admin.ModelAdmin):
+    """Rendered status reports: written by the report task, only looked at here."""
+
+    list_display = [
+        "round",
+        "language",
+        "status",
+        "progress",
+        "page_count",
+        "requested_by",
+        "requested_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "language", "round"]
+    list_select_related = ["round", "requested_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
