@@ -152,7 +152,8 @@ def test_analyse_uses_a_reported_2030_figure():
 # --- roll-up -----------------------------------------------------------------------------
 
 
-def _classified(projected, population, target=D(300), baseline=D(1000)):
+def _classified(projected, population):
+    target, baseline = D(300), D(1000)
     return analysis.Analysis(
         status=analysis.classify(projected, target, baseline_emissions=baseline),
         population=population,
@@ -270,9 +271,7 @@ def test_overview_national_and_per_dgo(analysed, django_assert_max_num_queries):
 
 
 def test_overview_for_one_dgo(analysed):
-    overview = selectors.on_track_overview(
-        round=analysed, dgo=DGO.objects.get(slug="midtjylland")
-    )
+    overview = selectors.on_track_overview(round=analysed, dgo=DGO.objects.get(slug="midtjylland"))
     rows = {m.code: result for m, result in overview.municipalities}
     assert "101" not in rows
     assert rows["751"].status == Status.OFF_TRACK
