@@ -6,10 +6,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
+from partners.models import Municipality
 from partners.permissions import roles_of
 
+from . import analysis, selectors
 from .models import Action, ChecklistAnswer, EmissionFigure, Round, StatusReport
 
 
@@ -138,8 +142,74 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         return report
 
 
+class PointSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    tonnes_co2e = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class OnTrackSerializer(serializers.Serializer):
+    """One municipality's on-track analysis, from approved data only."""
+
+    municipality = serializers.CharField(source="municipality.code")
+    status = serializers.ChoiceField(choices=analysis.Status.choices, source="analysis.status")
+    reason = serializers.CharField(source="analysis.reason")
+    target_2030 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="analysis.target", allow_null=True
+    )
+    projected_2030 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="analysis.projected", allow_null=True
+    )
+    reported_2030 = serializers.BooleanField(source="analysis.reported_2030")
+    slope_per_year = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="analysis.slope", allow_null=True
+    )
+    gap = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="analysis.gap", allow_null=True
+    )
+    gap_per_inhabitant = serializers.DecimalField(
+        max_digits=16, decimal_places=4, source="analysis.gap_per_inhabitant", allow_null=True
+    )
+    at_risk_limit = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="analysis.at_risk_limit", allow_null=True
+    )
+    population = serializers.IntegerField(source="analysis.population")
+    target_path = PointSerializer(many=True, source="path")
+    reported = PointSerializer(many=True, source="reported_points")
+    fitted_years = serializers.ListField(
+        child=serializers.IntegerField(), source="analysis.fitted_years"
+    )
+    report_year = serializers.IntegerField(source="on_track.report_year", allow_null=True)
+    data_releases = serializers.ListField(child=serializers.CharField(), source="on_track.releases")
+    thresholds = serializers.DictField(source="on_track.thresholds")
+
+
+class OnTrackView(APIView):
+    """GET /api/analysis/municipalities/<code>/: readable by anyone signed in (approved data)."""
+
+    serializer_class = OnTrackSerializer
+
+    def get(self, request, code: str):
+        municipality = get_object_or_404(Municipality, code=code)
+        on_track = selectors.municipality_on_track(municipality=municipality)
+        data = {
+            "municipality": municipality,
+            "analysis": on_track.analysis,
+            "on_track": on_track,
+            "path": [{"year": y, "tonnes_co2e": v} for y, v in on_track.analysis.path],
+            "reported_points": [{"year": y, "tonnes_co2e": v} for y, v in on_track.points],
+        }
+        return Response(OnTrackSerializer(data).data)
+
+
 router = SimpleRouter()
 router.register("monitoring-rounds", RoundViewSet, basename="api-monitoring-round")
 router.register("monitoring-reports", ReportViewSet, basename="api-monitoring-report")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    path(
+        "analysis/municipalities/<str:code>/",
+        OnTrackView.as_view(),
+        name="api-analysis-municipality",
+    ),
+]

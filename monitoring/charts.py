@@ -246,12 +246,8 @@ def target_path_points(
     reduction_2030_pct: Decimal | None,
     net_zero_year: int | None,
 ) -> list[tuple[int, Decimal]]:
-    """The straight path from the baseline to the 2030 target and on to net zero."""
-    if baseline_year is None or baseline_emissions is None:
-        return []
-    points = [(baseline_year, baseline_emissions)]
-    if reduction_2030_pct is not None and baseline_year < 2030:
-        points.append((2030, baseline_emissions * (100 - reduction_2030_pct) / 100))
-    if net_zero_year is not None and net_zero_year > points[-1][0]:
-        points.append((net_zero_year, Decimal(0)))
-    return points if len(points) > 1 else []
+    """The straight path from the baseline to the 2030 target and on to net zero (computed by
+    monitoring.analysis.target_path, the one implementation)."""
+    from .analysis import target_path
+
+    return target_path(baseline_year, baseline_emissions, reduction_2030_pct, net_zero_year)

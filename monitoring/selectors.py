@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from partners.models import DGO, Municipality, User
 from partners.permissions import roles_of
 
-from . import charts, permissions
+from . import analysis, charts, permissions
 from .models import (
     Action,
     ChecklistAnswer,
@@ -418,6 +419,7 @@ class MunicipalityMonitoring:
     checklist_total: int
     open_round: Round | None = None
     can_enter: bool = False
+    on_track: "OnTrack | None" = None
 
     @property
     def action_rows(self) -> list[tuple[str, str, int]]:
@@ -493,6 +495,7 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
     return MunicipalityMonitoring(
         open_round=open_round,
         can_enter=can_enter,
+        on_track=municipality_on_track(municipality=municipality),
         report=report,
         round=report.round if report else None,
         emissions=emissions,
@@ -550,6 +553,7 @@ class Aggregates:
     action_counts: list[tuple[str, str, int]]
     emissions: EmissionsTable
     chart: str
+    on_track: "OnTrackOverview | None" = None
 
     @property
     def with_plan_share(self) -> Decimal | None:
@@ -627,6 +631,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
             path=[],
             width=900,
         ),
+        on_track=on_track_overview(round=round, dgo=dgo),
     )
 
 
@@ -674,3 +679,143 @@ def dashboard_counts(*, user: User) -> dict:
 
 def requirement_list() -> list[ChecklistRequirement]:
     return list(ChecklistRequirement.objects.filter(is_active=True))
+
+
+# --- on-track analysis -------------------------------------------------------------------
+
+
+@dataclass
+class OnTrack:
+    """One municipality's on-track analysis with the inputs it was computed from."""
+
+    analysis: analysis.Analysis
+    report_year: int | None  # the round of the approved status report the targets come from
+    points: list[tuple[int, Decimal]]  # reported total emissions per year
+    releases: list[str]  # the data releases the totals come from
+    thresholds = analysis.THRESHOLDS
+
+    @property
+    def fitted_points(self) -> list[tuple[int, Decimal]]:
+        fitted = set(self.analysis.fitted_years)
+        return [(year, value) for year, value in self.points if year in fitted]
+
+
+TARGET_FIELDS = (
+    "baseline_year",
+    "baseline_emissions",
+    "target_2030_reduction_pct",
+    "net_zero_year",
+)
+
+
+def _targets(row) -> analysis.Targets:
+    baseline_year, baseline_emissions, pct, net_zero_year = row
+    return analysis.Targets(baseline_year, baseline_emissions, pct, net_zero_year)
+
+
+def _yearly_totals(condition: Q):
+    """(municipality id, year, total t CO2e, newest release) from the latest release of each
+    published figure (one query)."""
+    return (
+        EmissionFigure.objects.latest_releases(published_figures_q() & condition)
+        .values("municipality_id", "year")
+        .annotate(total=Sum("tonnes_co2e"), release=Max("data_release"))
+        .values_list("municipality_id", "year", "total", "release")
+        .order_by("municipality_id", "year")
+    )
+
+
+def municipality_on_track(*, municipality: Municipality) -> OnTrack:
+    """From approved data only: the targets of the latest approved status report and the
+    published emission totals (2 queries)."""
+    row = (
+        StatusReport.objects.published()
+        .filter(municipality=municipality)
+        .order_by("-round__year")
+        .values_list("round__year", *TARGET_FIELDS)
+        .first()
+    )
+    totals = list(_yearly_totals(Q(municipality=municipality)))
+    points = [(year, total) for _m, year, total, _r in totals]
+    return OnTrack(
+        analysis=analysis.analyse(
+            targets=_targets(row[1:]) if row else None,
+            points=points,
+            population=municipality.population,
+        ),
+        report_year=row[0] if row else None,
+        points=points,
+        releases=sorted({release for *_x, release in totals if release}),
+    )
+
+
+@dataclass
+class OnTrackOverview:
+    """The roll-up for a DGO or the whole partnership, per DGO and per municipality."""
+
+    round: Round
+    rollup: analysis.Rollup
+    dgo_rollups: list[tuple[DGO, analysis.Rollup]]
+    municipalities: list[tuple[Municipality, analysis.Analysis]]
+    releases: list[str]
+    thresholds = analysis.THRESHOLDS
+
+
+def on_track_overview(*, round: Round | None, dgo: DGO | None = None) -> OnTrackOverview | None:
+    """Targets from the round's approved reports, emission totals up to the round's emissions
+    year (2 queries, however many municipalities and years)."""
+    if round is None:
+        return None
+    scope = Q() if dgo is None else Q(municipality__dgo=dgo)
+    approved = Q(status_reports__round=round) & (
+        Q(status_reports__state=State.APPROVED)
+        | Q(status_reports__state=State.LOCKED, status_reports__approved_at__isnull=False)
+    )
+    # One query: every municipality in scope with the targets of its approved report, if any.
+    municipalities = (
+        Municipality.objects.select_related("dgo")
+        .annotate(
+            approved=FilteredRelation("status_reports", condition=approved),
+            approved_id=F("approved__pk"),
+            **{f"target_{name}": F(f"approved__{name}") for name in TARGET_FIELDS},
+        )
+        .order_by("name")
+    )
+    if dgo is not None:
+        municipalities = municipalities.filter(dgo=dgo)
+    municipalities = list(municipalities)
+    targets = {
+        m.pk: _targets([getattr(m, f"target_{name}") for name in TARGET_FIELDS])
+        for m in municipalities
+        if m.approved_id is not None
+    }
+    points: dict[int, list[tuple[int, Decimal]]] = {}
+    releases = set()
+    for municipality_id, year, total, release in _yearly_totals(
+        scope & Q(year__lte=round.emissions_year)
+    ):
+        points.setdefault(municipality_id, []).append((year, total))
+        if release:
+            releases.add(release)
+    rows = [
+        (
+            m,
+            analysis.analyse(
+                targets=targets.get(m.pk), points=points.get(m.pk, []), population=m.population
+            ),
+        )
+        for m in municipalities
+    ]
+    by_dgo: dict[int, tuple[DGO, list]] = {}
+    for m, result in rows:
+        by_dgo.setdefault(m.dgo_id, (m.dgo, []))[1].append(result)
+    return OnTrackOverview(
+        round=round,
+        rollup=analysis.rollup(result for _m, result in rows),
+        dgo_rollups=sorted(
+            ((d, analysis.rollup(results)) for d, results in by_dgo.values()),
+            key=lambda item: item[0].name,
+        ),
+        municipalities=rows,
+        releases=sorted(releases),
+    )

@@ -56,6 +56,11 @@ def api_report(users) -> dict:
     return {"key": "2026-751"}
 
 
+def api_on_track(users) -> dict:
+    approved_report(users)
+    return {"code": "751"}
+
+
 def api_round(users) -> dict:
     _round()
     return {"year": 2026}
@@ -100,6 +105,7 @@ CASES = [
     api("api-monitoring-round-detail", setup=api_round),
     api("api-monitoring-report-list"),
     api("api-monitoring-report-detail", setup=api_report),
+    api("api-analysis-municipality", setup=api_on_track),
 ]  # fmt: skip
 
 # Approved reports and closed rounds are readable by everyone signed in.
