@@ -2,7 +2,7 @@
 Redis, driven by wrk for a fixed time and concurrency per page, against the floor (a trivial
 view through the same middleware and sign-in).
 
-    python bench/load.py [--dataset national|demo] [--seconds 10] [--connections 20] [--runs 3]
+    python bench/load.py [--dataset demo|national|xl] [--seconds 10] [--connections 20] [--runs 3]
 
 Prints per page p50/p95/p99 latency (ms), requests/s, errors and throughput as a share of the
 floor (medians over the runs). The server is pinned to CPU 0 and wrk to CPU 1 where taskset
@@ -159,7 +159,7 @@ def drive(path: str, session: str, seconds: int, connections: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="national", choices=["national", "xl", "demo"])
+    parser.add_argument("--dataset", default="demo", choices=["demo", "national", "xl"])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
