@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from klimaalliancen.forms import add_service_errors
+
 from . import calendar, selectors, services
 from .composition import check_composition
 from .forms import (
@@ -58,15 +60,6 @@ def _decision(request: HttpRequest, pk: int) -> Decision:
 def _require_manager(request: HttpRequest, body: Body) -> None:
     if not can_manage_body(request.user, body):
         raise PermissionDenied(str(MANAGERS_ONLY))
-
-
-def _form_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Bodies ------------------------------------------------------------------------------------
@@ -122,7 +115,7 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
         try:
             meeting = services.meeting_create(body=body, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting is planned."))
             return redirect(meeting)
@@ -145,7 +138,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **{name: form.cleaned_data[name] for name in services.MEETING_FIELDS},
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -187,7 +180,7 @@ def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -237,7 +230,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 meeting=meeting, by=request.user, minutes=form.cleaned_data["minutes"]
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -334,7 +327,7 @@ def decision_create(request: HttpRequest, code: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -435,7 +428,7 @@ def decision_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=decision, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(decision)
@@ -458,7 +451,7 @@ def decision_absence(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=decision, membership=form.cleaned_data["membership"], by=request.user
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -489,7 +482,7 @@ def decision_substitute(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from klimaalliancen.forms import add_service_errors
+
 from . import exports, selectors, services
 from . import permissions as perms
 from .forms import (
@@ -42,14 +44,6 @@ def _track(request: HttpRequest, pk: int) -> Track:
         return selectors.track_get(user=request.user, pk=pk)
     except Track.DoesNotExist as exc:
         raise Http404(_("No such development track.")) from exc
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Tracks ------------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ def _proposal(request: HttpRequest, track: Track | None) -> HttpResponse:
                         **fields,
                     )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             except services.Conflict as conflict:
                 form.add_error(None, conflict.message)
             else:
@@ -298,7 +292,7 @@ def track_put_to_fu(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -328,7 +322,7 @@ def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service(track=track, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -358,7 +352,7 @@ def track_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.track_evaluate(track=track, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -376,7 +370,7 @@ def status_update_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.status_update_add(track=track, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -451,7 +445,7 @@ def allocation_request(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.allocation_request(track=track, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             form.add_error(None, conflict.message)
         else:
@@ -503,7 +497,7 @@ def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
         try:
             services.focus_area_save(by=request.user, focus_area=focus_area, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The focus area is saved."))
             return redirect("focus-area-list")
@@ -619,7 +613,7 @@ def spending_create(request: HttpRequest) -> HttpResponse:
         try:
             services.spending_add(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The spending is booked."))
             return redirect("budget-overview")
@@ -639,7 +633,7 @@ def budget_change_create(request: HttpRequest) -> HttpResponse:
         try:
             services.budget_change_request(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The budget change is requested from the contributing party.")
