@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("bodies/", views.body_list, name="body-list"),
     path("bodies/<slug:code>/", views.body_detail, name="body-detail"),
+    path("bodies/<slug:code>/people/", views.body_people, name="body-people"),
+    path("bodies/<slug:code>/people/<int:pk>/end/", views.body_seat_end, name="body-seat-end"),
     path("bodies/<slug:code>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("bodies/<slug:code>/decisions/new/", views.decision_create, name="decision-create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),

@@ -100,6 +100,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "can_content": can_content,
             "can_manage": can_manage_body(request.user, body),
+            "can_appoint": services.can_appoint(request.user, body),
         },
     )
 
@@ -529,3 +530,54 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
     services.calendar_feed_revoke(user=request.user)
     messages.success(request, _("Your calendar address is revoked."))
     return redirect("profile")
+
+
+# --- People of a body (people and access administration, partners.people_views) ----------------
+
+
+def body_people(request: HttpRequest, code: str) -> HttpResponse:
+    """Who holds which seat, now and earlier; the secretariat (and for a DGO's groups its
+    coordinators) invite people to seats and end seats, with a reason for the audit trail."""
+    body = _body(code)
+    if not services.can_appoint(request.user, body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+    return render(
+        request,
+        "governance/body_people.html",
+        {
+            "body": body,
+            "members": selectors.body_members(body=body),
+            "former_members": selectors.body_former_members(body=body)[:100],
+        },
+    )
+
+
+@require_POST
+def body_seat_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from partners.services import audit_note
+
+    from .people import seat_end_now
+
+    body = _body(code)
+    if not services.can_appoint(request.user, body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+    try:
+        membership = Membership.objects.select_related("person").get(pk=pk, body=body)
+    except Membership.DoesNotExist as exc:
+        raise Http404(_("No such seat.")) from exc
+    reason = request.POST.get("reason", "").strip()[:300]
+    if not reason:
+        messages.error(request, _("Give a reason; it is kept in the audit trail."))
+    else:
+        try:
+            ended = seat_end_now(membership=membership, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            audit_note(ended, by=request.user, reason=reason)
+            messages.success(
+                request,
+                _("The seat of %(person)s ends %(date)s.")
+                % {"person": membership.person, "date": ended.ends_on},
+            )
+    return redirect("body-people", code=body.code)

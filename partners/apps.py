@@ -11,8 +11,9 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import DGO, Municipality, Organisation, RoleAssignment, User
+        from .models import DGO, Invitation, Municipality, Organisation, RoleAssignment, User
 
         for model in (Organisation, DGO, Municipality, RoleAssignment):
             auditlog.register(model)
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(Invitation, exclude_fields=["token_hash"])

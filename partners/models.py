@@ -145,6 +145,14 @@ class PortalUserManager(UserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class DirectoryVisibility(models.TextChoices):
+    """What a person shows in the contact directory; each person chooses (privacy by default)."""
+
+    EMAIL = "email", _("My name, role, organisation and e-mail address")
+    NO_EMAIL = "no_email", _("My name, role and organisation, but not my e-mail address")
+    HIDDEN = "hidden", _("Do not list me in the contact directory")
+
+
 class User(AbstractUser):
     """A person who signs in. Signs in with username or e-mail (see partners.auth)."""
 
@@ -167,6 +175,13 @@ class User(AbstractUser):
         help_text=_("For people employed by a municipality."),
     )
     title = models.CharField(_("job title"), max_length=200, blank=True)
+    directory_visibility = models.CharField(
+        _("shown in the contact directory"),
+        max_length=16,
+        choices=DirectoryVisibility.choices,
+        default=DirectoryVisibility.NO_EMAIL,
+        help_text=_("What signed-in users see about you in the contact directory."),
+    )
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
@@ -288,3 +303,73 @@ class RoleAssignment(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
+
+
+class InviteRole(models.TextChoices):
+    """The roles a person can be invited to (and imported with). Body seats live in governance."""
+
+    DGO_COORDINATOR = "dgo_coordinator", _("Coordinator of a DGO")
+    MUNICIPAL_CONTACT = "municipal_contact", _("Contact person of a municipality")
+    BODY_MEMBER = "body_member", _("Member of a body")
+    BODY_OBSERVER = "body_observer", _("Observer in a body")
+    KNOWLEDGE_PARTNER = "knowledge_partner", _("Knowledge partner")
+    PARTY_APPROVER = "party_approver", _("Approver for a contributing party")
+    SECRETARIAT = "secretariat", _("Secretariat")
+
+
+BODY_INVITE_ROLES = (InviteRole.BODY_MEMBER, InviteRole.BODY_OBSERVER)
+
+
+class Invitation(models.Model):
+    """A single-use link that lets an invited person set a password and sign in.
+
+    Only a hash of the token is stored; the token itself is only in the e-mail. The role the
+    person was invited to is granted when the invitation is sent (so re-inviting an existing
+    person attaches the role); `roles` describes it for the pages and the e-mail.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    roles = models.CharField(_("invited as"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "accepted_at", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return {
+            "accepted": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "pending": _("waiting"),
+        }[self.status]

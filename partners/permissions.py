@@ -109,3 +109,67 @@ def editable_municipalities(user: User | AnonymousUser):
     if roles.secretariat:
         return Municipality.objects.all()
     return Municipality.objects.filter(dgo_id__in=roles.coordinated_dgo_ids)
+
+
+# --- People and access -------------------------------------------------------------------
+
+
+def can_view_people_of_dgo(user: User | AnonymousUser, dgo: DGO) -> bool:
+    """The people page of a DGO (and of its municipalities): people managers and its
+    coordinators."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.administrator or dgo.pk in roles.coordinated_dgo_ids
+
+
+def can_view_people_of_municipality(user: User | AnonymousUser, municipality: Municipality) -> bool:
+    roles = roles_of(user)
+    return (
+        roles.secretariat or roles.administrator or municipality.dgo_id in roles.coordinated_dgo_ids
+    )
+
+
+def can_invite(
+    user: User | AnonymousUser,
+    role: str,
+    *,
+    dgo: DGO | None = None,
+    municipality: Municipality | None = None,
+    body=None,
+) -> bool:
+    """Who may invite (or grant) which role.
+
+    The secretariat and administrators: every role except body seats, which the secretariat
+    records (governance.services.can_appoint). A DGO coordinator: contact persons of their own
+    DGO's municipalities and seats in their own DGO's steering groups, nothing else.
+    """
+    from .models import BODY_INVITE_ROLES, InviteRole
+
+    roles = roles_of(user)
+    if role in BODY_INVITE_ROLES:
+        if body is None:
+            return roles.secretariat or roles.coordinator
+        return roles.secretariat or (
+            body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids
+        )
+    if roles.secretariat or roles.administrator:
+        return True
+    if role == InviteRole.MUNICIPAL_CONTACT:
+        if municipality is None:
+            return roles.coordinator
+        return municipality.dgo_id in roles.coordinated_dgo_ids
+    return False
+
+
+def can_revoke_role(user: User | AnonymousUser, assignment: RoleAssignment) -> bool:
+    roles = roles_of(user)
+    if roles.secretariat or roles.administrator:
+        return True
+    return (
+        assignment.role == Role.MUNICIPAL_CONTACT
+        and assignment.municipality is not None
+        and assignment.municipality.dgo_id in roles.coordinated_dgo_ids
+    )
+
+
+def can_import_people(user: User | AnonymousUser) -> bool:
+    return can_manage_people(user)

@@ -1,6 +1,7 @@
 """Reads for the partners app's pages and API, each built for the page that shows it."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from .models import DGO, Municipality, Organisation, RoleAssignment, User
 
@@ -66,4 +67,106 @@ def organisation_list() -> QuerySet[Organisation]:
 def role_assignments_of(*, user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user).select_related(
         "dgo", "municipality", "organisation"
+    )
+
+
+# --- People and access ---------------------------------------------------------------------
+
+
+def _with_people(assignments: QuerySet[RoleAssignment]) -> QuerySet[RoleAssignment]:
+    from .models import Invitation
+
+    return assignments.select_related(
+        "user", "user__organisation", "user__municipality", "dgo", "municipality", "organisation"
+    ).prefetch_related(
+        Prefetch(
+            "user__invitations",
+            queryset=Invitation.objects.order_by("-created_at"),
+            to_attr="invitation_list",
+        )
+    )
+
+
+def municipality_people(*, municipality: Municipality) -> QuerySet[RoleAssignment]:
+    """Who is (and who was) a contact person of the municipality; current first."""
+    return _with_people(
+        RoleAssignment.objects.filter(municipality=municipality).order_by(
+            F("ends_on").desc(nulls_first=True), "user__last_name", "user__first_name"
+        )
+    )
+
+
+def dgo_people(*, dgo: DGO) -> QuerySet[RoleAssignment]:
+    """The DGO's coordinators and the contact persons of its municipalities, today."""
+    return _with_people(
+        RoleAssignment.objects.active()
+        .filter(Q(dgo=dgo) | Q(municipality__dgo=dgo))
+        .order_by("role", "municipality__name", "user__last_name", "user__first_name")
+    )
+
+
+def people_list(*, search: str = "", status: str = "") -> QuerySet[User]:
+    people = User.objects.filter(anonymised_at__isnull=True).select_related(
+        "organisation", "municipality"
+    )
+    if search:
+        people = people.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(username__icontains=search)
+        )
+    if status == "active":
+        people = people.filter(is_active=True)
+    elif status == "inactive":
+        people = people.filter(is_active=False)
+    return people.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.active().select_related(
+                "dgo", "municipality", "organisation"
+            ),
+            to_attr="current_roles",
+        )
+    ).order_by("last_name", "first_name", "username")
+
+
+def person_get(*, pk: int) -> User:
+    return User.objects.select_related("organisation", "municipality").get(
+        pk=pk, anonymised_at__isnull=True
+    )
+
+
+def person_invitations(*, user: User):
+    from .models import Invitation
+
+    return Invitation.objects.filter(user=user).select_related("created_by").order_by("-created_at")
+
+
+def directory(
+    *, municipality: Municipality | None = None, dgo: DGO | None = None, search: str = ""
+) -> QuerySet[RoleAssignment]:
+    """Contact persons (of municipalities) and coordinators (of DGOs) who chose to be listed."""
+    from .models import DirectoryVisibility
+
+    Role = RoleAssignment.Role
+    entries = (
+        RoleAssignment.objects.active()
+        .filter(role__in=(Role.MUNICIPAL_CONTACT, Role.DGO_COORDINATOR), user__is_active=True)
+        .exclude(user__directory_visibility=DirectoryVisibility.HIDDEN)
+        .select_related("user", "user__organisation", "user__municipality", "municipality", "dgo")
+    )
+    if municipality is not None:
+        entries = entries.filter(Q(municipality=municipality) | Q(dgo=municipality.dgo_id))
+    elif dgo is not None:
+        entries = entries.filter(Q(dgo=dgo) | Q(municipality__dgo=dgo))
+    if search:
+        entries = entries.filter(
+            Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+            | Q(municipality__name__icontains=search)
+            | Q(dgo__name__icontains=search)
+        )
+    return entries.order_by(
+        Coalesce("municipality__name", "dgo__name"), "role", "user__last_name", "user__first_name"
     )

@@ -1,18 +1,36 @@
 """Writes to the partners app. Views, admin, API and commands call these, never the ORM."""
 
 import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
+from klimaalliancen.mail import send_mail_after_commit
 from klimaalliancen.portal_apps import portal_modules
 
-from .models import DGO, Municipality, Organisation, RoleAssignment, User
-from .permissions import can_edit_municipality, forget_roles
+from .models import (
+    BODY_INVITE_ROLES,
+    DGO,
+    Invitation,
+    InviteRole,
+    Municipality,
+    Organisation,
+    RoleAssignment,
+    User,
+)
+from .permissions import can_edit_municipality, can_invite, can_revoke_role, forget_roles
 
 Role = RoleAssignment.Role
 MUNICIPALITY_EDITABLE_FIELDS = ("website", "notes")
@@ -113,19 +131,28 @@ def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
+    reason = reason or _("Deactivated")
     for assignment in RoleAssignment.objects.active().filter(user=user):
-        role_revoke(assignment=assignment, by=by, reason=reason or _("Deactivated"))
+        role_revoke(assignment=assignment, by=by, reason=reason)
+    invitations_revoke(user=user)
+    # Other apps close what they hold for the person (governance: body seats) with an end date.
+    for _app, module in portal_modules("people"):
+        module.person_deactivated(user=user, by=by, reason=reason)
+    audit_note(user, by=by, reason=reason)
     transaction.on_commit(lambda: sessions_end(user=user))
     return user
 
 
 @transaction.atomic
-def user_reactivate(*, user: User, by: User | None) -> User:
+def user_reactivate(*, user: User, by: User | None, reason: str = "") -> User:
+    """Let a person sign in again. Their ended roles stay ended: grant what they need anew."""
     if user.anonymised_at:
         raise ValidationError(_("An anonymised person cannot be reactivated."))
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
+    if reason:
+        audit_note(user, by=by, reason=reason)
     return user
 
 
@@ -175,3 +202,596 @@ def personal_data(*, user: User) -> dict:
     for _app, module in portal_modules("privacy"):
         data.update(module.personal_data(user))
     return data
+
+
+# --- People and access: invitations, grants with reasons, the audit trail -----------------
+
+
+def audit_note(instance, *, by: User | None, reason: str) -> None:
+    """Record why an access change was made, as its own entry in the audit trail."""
+    from auditlog.models import LogEntry
+
+    if not reason:
+        return
+    LogEntry.objects.log_create(
+        instance,
+        action=LogEntry.Action.UPDATE,
+        changes={"reason": ["", reason]},
+        actor=by,
+        force_log=True,
+    )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def person_find_or_create(
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    municipality: Municipality | None = None,
+    title: str = "",
+) -> tuple[User, bool]:
+    """The person with this e-mail address (case-insensitive), or a new one without a password.
+
+    An existing person keeps their data; only empty fields are filled in. A deactivated person
+    is not silently brought back: they are reactivated on their page first.
+    """
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError({"email": _("An e-mail address is required.")})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if not existing.is_active:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s belongs to a deactivated person; reactivate them on their "
+                        "page first."
+                    )
+                    % {"email": email}
+                }
+            )
+        changed = []
+        for name, value in (
+            ("first_name", first_name),
+            ("last_name", last_name),
+            ("title", title),
+            ("organisation", organisation),
+            ("municipality", municipality),
+        ):
+            if value and not getattr(existing, name):
+                setattr(existing, name, value)
+                changed.append(name)
+        if changed:
+            existing.save(update_fields=changed)
+        return existing, False
+    username = email.lower()[:150]
+    if User.objects.filter(username__iexact=username).exists():
+        username = f"{username[:140]}-{secrets.token_hex(4)}"
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation,
+        municipality=municipality,
+        title=title.strip(),
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user, True
+
+
+def invitations_revoke(*, user: User) -> int:
+    """Revoke the person's invitations that are still waiting (their links stop working)."""
+    return Invitation.objects.filter(
+        user=user, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
+def _invitation_mail(*, invitation: Invitation | None, user: User, url: str, roles: str) -> None:
+    context = {
+        "user": user,
+        "url": url,
+        "roles": roles,
+        "invitation": invitation,
+        "days": settings.INVITATION_VALID_DAYS,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        if invitation is not None:
+            subject = _("Invitation to the Klimaalliancen portal")
+            body = render_to_string("partners/email/invitation.txt", context)
+        else:
+            subject = _("You have a new role in the Klimaalliancen portal")
+            body = render_to_string("partners/email/role_added.txt", context)
+    send_mail_after_commit(subject=subject, body=body, to=[user.email])
+
+
+@transaction.atomic
+def invitation_send(*, user: User, by: User | None, roles: str) -> Invitation | None:
+    """Send the person a single-use link to set a password, valid INVITATION_VALID_DAYS.
+
+    Earlier links still waiting stop working. Someone who already has a password gets a note
+    about the new role instead (returns None): they sign in as before.
+    """
+    if user.has_usable_password():
+        _invitation_mail(
+            invitation=None, user=user, url=settings.PORTAL_BASE_URL + reverse("login"), roles=roles
+        )
+        return None
+    invitations_revoke(user=user)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        user=user,
+        email=user.email,
+        token_hash=token_hash(token),
+        roles=roles[:300],
+        created_by=by,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    url = settings.PORTAL_BASE_URL + reverse("invitation-accept", kwargs={"token": token})
+    _invitation_mail(invitation=invitation, user=user, url=url, roles=roles)
+    return invitation
+
+
+def roles_summary(*, user: User) -> str:
+    """The person's roles today, in words (for a new invitation e-mail)."""
+    return "; ".join(
+        role_description(
+            role=a.role, dgo=a.dgo, municipality=a.municipality, organisation=a.organisation
+        )
+        if a.role in InviteRole.values
+        else a.get_role_display()
+        for a in RoleAssignment.objects.active()
+        .filter(user=user)
+        .select_related("dgo", "municipality", "organisation")
+    )
+
+
+def directory_visibility_set(*, user: User, visibility: str) -> User:
+    from .models import DirectoryVisibility
+
+    if visibility not in DirectoryVisibility.values:
+        raise ValidationError({"directory_visibility": _("Choose one of the options.")})
+    user.directory_visibility = visibility
+    user.save(update_fields=["directory_visibility"])
+    return user
+
+
+@dataclass
+class InvitationCheck:
+    invitation: Invitation | None
+    problem: str = ""  # "", "unknown", "used", "revoked", "expired", "inactive"
+
+    @property
+    def usable(self) -> bool:
+        return self.invitation is not None and not self.problem
+
+
+def invitation_check(*, token: str) -> InvitationCheck:
+    """Whether a link is usable, and if not why (for the page the person sees)."""
+    invitation = (
+        Invitation.objects.select_related("user").filter(token_hash=token_hash(token or "")).first()
+    )
+    if invitation is None:
+        return InvitationCheck(None, "unknown")
+    if invitation.accepted_at:
+        return InvitationCheck(invitation, "used")
+    if invitation.revoked_at:
+        return InvitationCheck(invitation, "revoked")
+    if invitation.expires_at <= timezone.now():
+        return InvitationCheck(invitation, "expired")
+    if not invitation.user.is_active:
+        return InvitationCheck(invitation, "inactive")
+    return InvitationCheck(invitation)
+
+
+INVITATION_PROBLEMS = {
+    "unknown": gettext_lazy("This invitation link is not valid. Check that you copied all of it."),
+    "used": gettext_lazy("This invitation has already been used. Sign in with your password."),
+    "revoked": gettext_lazy(
+        "This invitation has been withdrawn. Ask the secretariat for a new one."
+    ),
+    "expired": gettext_lazy("This invitation has expired. Ask the secretariat for a new one."),
+    "inactive": gettext_lazy("This account is no longer active."),
+}
+
+
+def invitation_problem_message(problem: str) -> str:
+    return str(INVITATION_PROBLEMS[problem])
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, email: str, password: str, directory_visibility: str) -> User:
+    """Use an invitation once: the person confirms the address it went to and sets a password."""
+    from django.contrib.auth.password_validation import validate_password
+
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+    check = invitation_check(token=token)
+    if invitation is None or check.problem:
+        raise ValidationError(invitation_problem_message(check.problem or "unknown"))
+    if (email or "").strip().casefold() != invitation.email.casefold():
+        raise ValidationError({"email": _("This is not the address the invitation was sent to.")})
+    user = invitation.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.directory_visibility = directory_visibility
+    user.save(update_fields=["password", "directory_visibility"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def person_invite(
+    *,
+    by: User,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    organisation: Organisation | None = None,
+    dgo: DGO | None = None,
+    municipality: Municipality | None = None,
+    body=None,
+    reason: str = "",
+    send: bool = True,
+) -> "InviteOutcome":
+    """Invite a person by e-mail with a role; an existing address gets the role attached.
+
+    The role is granted at once (a body seat through governance.services.membership_add); the
+    person sets a password through the link in the e-mail. Inviting someone to a role they
+    already hold changes nothing and sends nothing (so an import can be run twice).
+    """
+    if role not in InviteRole.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    _check_scope(
+        role=role, dgo=dgo, municipality=municipality, organisation=organisation, body=body
+    )
+    if not can_invite(by, role, dgo=dgo, municipality=municipality, body=body):
+        raise PermissionDenied(
+            _("You may only invite contact persons for the municipalities of your own DGO.")
+            if role == InviteRole.MUNICIPAL_CONTACT
+            else _("Only the secretariat invites people to this role.")
+        )
+    user, created = person_find_or_create(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation if role != InviteRole.MUNICIPAL_CONTACT else None,
+        municipality=municipality if role == InviteRole.MUNICIPAL_CONTACT else None,
+        title=title,
+    )
+    description = role_description(
+        role=role, dgo=dgo, municipality=municipality, organisation=organisation, body=body
+    )
+    granted = _grant(
+        user=user,
+        role=role,
+        by=by,
+        reason=reason,
+        dgo=dgo,
+        municipality=municipality,
+        organisation=organisation,
+        body=body,
+    )
+    invitation = None
+    if granted and send:
+        invitation = invitation_send(user=user, by=by, roles=description)
+    return InviteOutcome(
+        user=user, created=created, granted=granted, invitation=invitation, role=description
+    )
+
+
+@dataclass
+class InviteOutcome:
+    user: User
+    created: bool
+    granted: bool  # False: the person already held the role
+    invitation: Invitation | None
+    role: str
+
+
+def _check_scope(*, role, dgo, municipality, organisation, body) -> None:
+    if role == InviteRole.DGO_COORDINATOR and dgo is None:
+        raise ValidationError({"dgo": _("A DGO coordinator needs a DGO.")})
+    if role == InviteRole.MUNICIPAL_CONTACT and municipality is None:
+        raise ValidationError({"municipality": _("A contact person needs a municipality.")})
+    if role in (InviteRole.KNOWLEDGE_PARTNER, InviteRole.PARTY_APPROVER) and organisation is None:
+        raise ValidationError({"organisation": _("Choose the organisation they act for.")})
+    if role == InviteRole.KNOWLEDGE_PARTNER and not organisation.is_knowledge_partner:
+        raise ValidationError({"organisation": _("The organisation is not a knowledge partner.")})
+    if role == InviteRole.PARTY_APPROVER and not organisation.is_party:
+        raise ValidationError({"organisation": _("The organisation is not a party.")})
+    if role in BODY_INVITE_ROLES:
+        if body is None:
+            raise ValidationError({"body": _("Choose the body.")})
+        if organisation is None:
+            raise ValidationError(
+                {"organisation": _("Choose the organisation that appoints the person.")}
+            )
+
+
+def role_description(*, role, dgo=None, municipality=None, organisation=None, body=None) -> str:
+    label = str(InviteRole(role).label)
+    scope = body or dgo or municipality or organisation
+    if role in BODY_INVITE_ROLES and body is not None:
+        scope = body.name
+    return f"{label}: {scope}" if scope and role != InviteRole.SECRETARIAT else label
+
+
+def _grant(*, user, role, by, reason, dgo, municipality, organisation, body) -> bool:
+    """Grant the role unless the person holds it today; True when something was granted."""
+    if role in BODY_INVITE_ROLES:
+        from governance.models import Membership, SeatRole
+        from governance.services import membership_add
+
+        if Membership.objects.active().filter(person=user, body=body).exists():
+            return False
+        membership = membership_add(
+            body=body,
+            person=user,
+            seat_role=SeatRole.MEMBER if role == InviteRole.BODY_MEMBER else SeatRole.OBSERVER,
+            appointed_by=organisation,
+            by=by,
+        )
+        audit_note(membership, by=by, reason=reason)
+        return True
+    scope = {
+        InviteRole.DGO_COORDINATOR: {"dgo": dgo},
+        InviteRole.MUNICIPAL_CONTACT: {"municipality": municipality},
+        InviteRole.KNOWLEDGE_PARTNER: {"organisation": organisation},
+        InviteRole.PARTY_APPROVER: {"organisation": organisation},
+        InviteRole.SECRETARIAT: {},
+    }[role]
+    held = RoleAssignment.objects.active().filter(user=user, role=role, **scope)
+    if held.exists():
+        return False
+    role_grant(user=user, role=role, by=by, reason=reason, **scope)
+    return True
+
+
+@transaction.atomic
+def role_revoke_checked(*, assignment: RoleAssignment, by: User, reason: str) -> RoleAssignment:
+    """Revoke a role from the people pages: a reason is required and goes into the trail."""
+    if not can_revoke_role(by, assignment):
+        raise PermissionDenied(_("You may not revoke this role."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not assignment.is_active_on(timezone.localdate()):
+        raise ValidationError(_("The role has already ended."))
+    return role_revoke(assignment=assignment, by=by, reason=reason.strip())
+
+
+# --- Bulk import of people ----------------------------------------------------------------
+
+
+@dataclass
+class PersonRowOutcome:
+    number: int
+    email: str
+    name: str
+    role: str
+    status: str  # new (new person), added (role for an existing person), unchanged, error
+    errors: list[tuple[str, str]]
+
+
+@dataclass
+class PeopleImportResult:
+    rows: list[PersonRowOutcome]
+    file_errors: list[str]
+    written: bool = False
+    invited: int = 0
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not any(row.status == "error" for row in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("new", "added", "unchanged", "error"), 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+
+def people_import(*, by: User, content: bytes, filename: str, dry_run: bool) -> PeopleImportResult:
+    """Check a whole people file, then (unless a dry run or anything is wrong) grant every row's
+    role in one transaction: one bad row means nothing is written. Rows whose person already
+    holds the role are unchanged, so running the same file twice changes nothing. Each person
+    granted something gets one invitation (or a note about the new role), sent after commit.
+    """
+    from . import permissions
+    from . import spreadsheet as sheet
+
+    if not permissions.can_import_people(by):
+        raise PermissionDenied(_("Only the secretariat and administrators import people."))
+    result = PeopleImportResult(rows=[], file_errors=[])
+    try:
+        table = sheet.read_table(content, filename)
+    except sheet.SpreadsheetError as exc:
+        result.file_errors.append(str(exc))
+        return result
+    if not table:
+        result.file_errors.append(_("The file has no header row."))
+        return result
+    positions, header_errors = sheet.parse_header(table[0])
+    if header_errors:
+        result.file_errors.extend(header_errors)
+        return result
+    parsed = sheet.parse_rows(table, positions)
+    if not parsed:
+        result.file_errors.append(_("The file has no data rows."))
+        return result
+    with transaction.atomic():
+        planned = _plan_people(parsed=parsed, by=by)
+        result.rows = [outcome for outcome, _kwargs in planned]
+        if dry_run or not result.is_valid:
+            return result
+        descriptions: dict[int, list[str]] = {}
+        users: dict[int, User] = {}
+        for outcome, kwargs in planned:
+            if outcome.status == "unchanged":
+                continue
+            try:
+                done = person_invite(by=by, send=False, **kwargs)
+            except ValidationError as error:  # e.g. a seat rule, found only when writing
+                outcome.status = "error"
+                outcome.errors.extend(("", message) for message in error.messages)
+                transaction.set_rollback(True)
+                return result
+            if done.granted:
+                users[done.user.pk] = done.user
+                descriptions.setdefault(done.user.pk, []).append(done.role)
+        for pk, user in users.items():
+            invitation_send(user=user, by=by, roles="; ".join(descriptions[pk]))
+        result.invited = len(users)
+        result.written = True
+    return result
+
+
+def _plan_people(*, parsed, by: User) -> list[tuple[PersonRowOutcome, dict]]:
+    """Look every row up (four queries for the reference data, two for who holds what)."""
+    from governance.models import Body, Membership
+
+    from . import spreadsheet as sheet
+
+    organisations = {o.code.casefold(): o for o in Organisation.objects.all()}
+    municipalities = {m.code: m for m in Municipality.objects.select_related("dgo")}
+    dgos = {d.slug.casefold(): d for d in DGO.objects.all()}
+    bodies = {b.code.casefold(): b for b in Body.objects.all()}
+    emails = {row.values.get("email", "").casefold() for row in parsed} - {""}
+    people = {
+        u.email.casefold(): u
+        for u in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    }
+    held_roles = set(
+        RoleAssignment.objects.active()
+        .filter(user__in=people.values())
+        .values_list("user_id", "role", "dgo_id", "municipality_id", "organisation_id")
+    )
+    held_seats = set(
+        Membership.objects.active()
+        .filter(person__in=people.values())
+        .values_list("person_id", "body_id")
+    )
+    seen: set[tuple] = set()
+    planned = []
+    for row in parsed:
+        values = row.values
+        errors = list(row.errors)
+        role = values.get("role", "")
+        scope: dict[str, Any] = {}
+        lookups = {
+            "organisation": (organisations, _("No organisation has the code %(value)s.")),
+            "municipality_code": (municipalities, _("No municipality has the code %(value)s.")),
+            "dgo": (dgos, _("No DGO is called %(value)s.")),
+            "body": (bodies, _("No body has the code %(value)s.")),
+        }
+        for column, (table, message) in lookups.items():
+            value = values.get(column, "")
+            if value:
+                found = table.get(value)
+                if found is None:
+                    errors.append((column, message % {"value": value}))
+                scope[column] = found
+        if role and not errors:
+            for column in sheet.needs(role):
+                if not values.get(column):
+                    errors.append((column, _("Required for this role.")))
+        kwargs = {
+            "email": values.get("email", ""),
+            "role": role,
+            "first_name": values.get("first_name", ""),
+            "last_name": values.get("last_name", ""),
+            "title": values.get("title", ""),
+            "organisation": scope.get("organisation"),
+            "municipality": scope.get("municipality_code"),
+            "dgo": scope.get("dgo"),
+            "body": scope.get("body"),
+            "reason": _("Imported from a spreadsheet"),
+        }
+        needed = sheet.needs(role) if role else ()
+        for column, name in (
+            ("municipality_code", "municipality"),
+            ("dgo", "dgo"),
+            ("body", "body"),
+        ):
+            if column not in needed:  # a scope the role does not use is ignored
+                kwargs[name] = None
+        person = people.get(kwargs["email"].casefold())
+        status = "new" if person is None else "added"
+        if not errors:
+            try:
+                _check_scope(
+                    role=role,
+                    dgo=kwargs["dgo"],
+                    municipality=kwargs["municipality"],
+                    organisation=kwargs["organisation"],
+                    body=kwargs["body"],
+                )
+            except ValidationError as error:
+                for column, messages in error.message_dict.items():
+                    errors.extend((column, message) for message in messages)
+        if not errors and not can_invite(
+            by, role, dgo=kwargs["dgo"], municipality=kwargs["municipality"], body=kwargs["body"]
+        ):
+            errors.append(("role", _("You may not invite people to this role.")))
+        if not errors and person is not None and not person.is_active:
+            errors.append(("email", _("The person is deactivated; reactivate them first.")))
+        key = (kwargs["email"].casefold(), role, *(str(kwargs[k]) for k in ("dgo", "body")))
+        key += (str(kwargs["municipality"]), str(kwargs["organisation"]))
+        if not errors and key in seen:
+            errors.append(("", _("The same person and role appear twice in the file.")))
+        seen.add(key)
+        if (
+            not errors
+            and person is not None
+            and _holds(person, role, kwargs, held_roles, held_seats)
+        ):
+            status = "unchanged"
+        outcome = PersonRowOutcome(
+            number=row.number,
+            email=kwargs["email"],
+            name=f"{kwargs['first_name']} {kwargs['last_name']}".strip(),
+            role=role_description(
+                role=role,
+                dgo=kwargs["dgo"],
+                municipality=kwargs["municipality"],
+                organisation=kwargs["organisation"],
+                body=kwargs["body"],
+            )
+            if role
+            else "",
+            status="error" if errors else status,
+            errors=errors,
+        )
+        planned.append((outcome, kwargs))
+    return planned
+
+
+def _holds(person: User, role: str, kwargs: dict, held_roles: set, held_seats: set) -> bool:
+    if role in BODY_INVITE_ROLES:
+        return (person.pk, kwargs["body"].pk) in held_seats
+    scope = {
+        InviteRole.DGO_COORDINATOR: (kwargs["dgo"] and kwargs["dgo"].pk, None, None),
+        InviteRole.MUNICIPAL_CONTACT: (None, kwargs["municipality"].pk, None),
+        InviteRole.KNOWLEDGE_PARTNER: (None, None, kwargs["organisation"].pk),
+        InviteRole.PARTY_APPROVER: (None, None, kwargs["organisation"].pk),
+        InviteRole.SECRETARIAT: (None, None, None),
+    }[role]
+    return (person.pk, role, *scope) in held_roles

@@ -1,15 +1,40 @@
 from django.urls import path
 
-from . import mfa_views, privacy_views, views
+from . import mfa_views, people_views, privacy_views, views
 
 urlpatterns = [
     path("municipalities/", views.municipality_list, name="municipality-list"),
     path("municipalities/<str:code>/", views.municipality_detail, name="municipality-detail"),
     path("municipalities/<str:code>/edit/", views.municipality_edit, name="municipality-edit"),
+    path(
+        "municipalities/<str:code>/people/",
+        people_views.municipality_people,
+        name="municipality-people",
+    ),
     path("dgo/", views.dgo_list, name="dgo-list"),
+    path("dgo/<slug:slug>/people/", people_views.dgo_people, name="dgo-people"),
     path("dgo/<slug:slug>/", views.dgo_detail, name="dgo-detail"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/directory/", people_views.profile_visibility, name="profile-visibility"),
+    path("directory/", people_views.directory, name="directory"),
+    path("people/", people_views.people_list, name="people-list"),
+    path("people/invite/", people_views.person_invite, name="person-invite"),
+    path("people/import/", people_views.people_import, name="people-import"),
+    path(
+        "people/import/confirm/", people_views.people_import_confirm, name="people-import-confirm"
+    ),
+    path(
+        "people/import/template/",
+        people_views.people_import_template,
+        name="people-import-template",
+    ),
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person-deactivate"),
+    path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person-reactivate"),
+    path("people/<int:pk>/reinvite/", people_views.person_reinvite, name="person-reinvite"),
+    path("people/roles/<int:pk>/revoke/", people_views.role_revoke, name="role-revoke"),
+    path("invitations/<str:token>/", people_views.invitation_accept, name="invitation-accept"),
     path(
         "people/<int:pk>/personal-data/",
         privacy_views.personal_data_export,

@@ -6,9 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import mfa, selectors, services
-from .forms import MunicipalityFilterForm, MunicipalityForm
+from .forms import MunicipalityFilterForm, MunicipalityForm, VisibilityForm
 from .models import DGO, Municipality
-from .permissions import can_edit_municipality, roles_of
+from .permissions import (
+    can_edit_municipality,
+    can_view_people_of_dgo,
+    can_view_people_of_municipality,
+    roles_of,
+)
 
 PAGE_SIZE = 50
 
@@ -51,6 +56,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "coordinators": selectors.dgo_coordinators(dgo=municipality.dgo),
             "can_edit": can_edit_municipality(request.user, municipality),
+            "can_see_people": can_view_people_of_municipality(request.user, municipality),
             "monitoring": municipality_monitoring(municipality=municipality, user=request.user),
         },
     )
@@ -92,6 +98,7 @@ def dgo_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "municipalities": selectors.municipality_list(dgo=dgo),
             "coordinators": selectors.dgo_coordinators(dgo=dgo),
             "is_own": dgo.pk in roles_of(request.user).coordinated_dgo_ids,
+            "can_see_people": can_view_people_of_dgo(request.user, dgo),
         },
     )
 
@@ -111,5 +118,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "mfa_enrolled": mfa.mfa_enrolled(request.user),
             "mfa_required": mfa.mfa_required(request.user),
             "recovery_codes_left": mfa.recovery_codes_left(request.user),
+            "visibility_form": VisibilityForm(instance=request.user),
         },
     )

@@ -314,6 +314,8 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # --- Privacy --------------------------------------------------------------------------------
 # People who left are anonymised this many days after deactivation (a daily Celery beat job).
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 2 * 365)
+# An invitation link (partners.Invitation) works this many days, once.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,459 @@
+"""People and access administration: invitations, roles, leaving, the contact directory."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from klimaalliancen.forms import add_service_errors
+
+from . import selectors, services
+from . import spreadsheet as sheet
+from .forms import (
+    AcceptInvitationForm,
+    DirectoryFilterForm,
+    InviteForm,
+    PeopleFilterForm,
+    PeopleImportForm,
+    ReasonForm,
+    VisibilityForm,
+)
+from .mfa import safe_next
+from .models import DGO, DirectoryVisibility, Municipality, Organisation, RoleAssignment, User
+from .permissions import (
+    can_import_people,
+    can_invite,
+    can_manage_people,
+    can_revoke_role,
+    can_view_people_of_dgo,
+    can_view_people_of_municipality,
+    roles_of,
+)
+
+PAGE_SIZE = 50
+IMPORT_SESSION_KEY = "people-import"
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _safe_next_or_blank(request: HttpRequest) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def _people_managers_only(request: HttpRequest) -> None:
+    _require(
+        can_manage_people(request.user),
+        _("Only the secretariat and administrators administer people."),
+    )
+
+
+# --- people pages per municipality and DGO -----------------------------------------------
+
+
+def municipality_people(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality.objects.select_related("dgo"), code=code)
+    _require(
+        can_view_people_of_municipality(request.user, municipality),
+        _("Only the secretariat and the DGO's coordinators see who holds roles here."),
+    )
+    return render(
+        request,
+        "partners/municipality_people.html",
+        {
+            "municipality": municipality,
+            "assignments": selectors.municipality_people(municipality=municipality),
+            "can_invite": can_invite(request.user, "municipal_contact", municipality=municipality),
+            "can_revoke": can_invite(request.user, "municipal_contact", municipality=municipality),
+        },
+    )
+
+
+def dgo_people(request: HttpRequest, slug: str) -> HttpResponse:
+    dgo = get_object_or_404(DGO.objects.select_related("region"), slug=slug)
+    _require(
+        can_view_people_of_dgo(request.user, dgo),
+        _("Only the secretariat and the DGO's coordinators see who holds roles here."),
+    )
+    assignments = list(selectors.dgo_people(dgo=dgo))
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "partners/dgo_people.html",
+        {
+            "dgo": dgo,
+            "coordinators": [
+                a for a in assignments if a.role == RoleAssignment.Role.DGO_COORDINATOR
+            ],
+            "contacts": [a for a in assignments if a.role == RoleAssignment.Role.MUNICIPAL_CONTACT],
+            "can_invite_coordinator": can_invite(request.user, "dgo_coordinator", dgo=dgo),
+            "can_invite_contact": can_invite(request.user, "municipal_contact"),
+            "can_revoke_coordinator": roles.secretariat or roles.administrator,
+            "can_revoke_contact": True,  # the page is only for the DGO's coordinators and up
+        },
+    )
+
+
+# --- everyone, one person ------------------------------------------------------------------
+
+
+def people_list(request: HttpRequest) -> HttpResponse:
+    _people_managers_only(request)
+    form = PeopleFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.people_list(search=filters.get("q", ""), status=filters.get("status", ""))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "partners/people_list.html", {"form": form, "page": page})
+
+
+def _person(request: HttpRequest, pk: int) -> User:
+    _people_managers_only(request)
+    try:
+        return selectors.person_get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404(_("No such person.")) from exc
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from governance.models import Membership
+
+    person = _person(request, pk)
+    return render(
+        request,
+        "partners/person_detail.html",
+        {
+            "person": person,
+            "assignments": selectors.role_assignments_of(user=person).order_by(
+                "ends_on", "-starts_on"
+            ),
+            "seats": Membership.objects.filter(person=person)
+            .select_related("body", "appointed_by")
+            .order_by("ends_on", "-starts_on"),
+            "invitations": selectors.person_invitations(user=person),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = ReasonForm(request.POST)
+    if person.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate yourself."))
+    elif not form.is_valid():
+        messages.error(request, _("Give a reason; it is kept in the audit trail."))
+    elif not person.is_active:
+        messages.info(request, _("The person is already deactivated."))
+    else:
+        services.user_deactivate(user=person, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(
+            request,
+            _("%(person)s is deactivated: signed out, roles and seats ended, records kept.")
+            % {"person": person},
+        )
+    return redirect("person-detail", pk=person.pk)
+
+
+@require_POST
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason; it is kept in the audit trail."))
+    else:
+        try:
+            services.user_reactivate(
+                user=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s can sign in again. Grant the roles they need.") % {"person": person},
+            )
+    return redirect("person-detail", pk=person.pk)
+
+
+@require_POST
+def person_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new invitation link (the old one stops working), e.g. after the first expired."""
+    person = _person(request, pk)
+    if not person.is_active:
+        messages.error(request, _("Reactivate the person first."))
+    elif person.has_usable_password():
+        messages.info(request, _("The person has a password already; they can sign in."))
+    else:
+        current = services.roles_summary(user=person)
+        services.invitation_send(user=person, by=request.user, roles=current)
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": person.email}
+        )
+    return redirect("person-detail", pk=person.pk)
+
+
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user", "municipality", "dgo"), pk=pk
+    )
+    _require(can_revoke_role(request.user, assignment), _("You may not revoke this role."))
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason; it is kept in the audit trail."))
+    else:
+        try:
+            services.role_revoke_checked(
+                assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s no longer holds the role %(role)s.")
+                % {"person": assignment.user, "role": assignment.get_role_display()},
+            )
+    return redirect(safe_next(request, default="profile"))
+
+
+# --- inviting ------------------------------------------------------------------------------
+
+
+def person_invite(request: HttpRequest) -> HttpResponse:
+    _require(
+        can_invite(request.user, "municipal_contact") or can_manage_people(request.user),
+        _("Only the secretariat and DGO coordinators invite people."),
+    )
+    form = InviteForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.person_invite(
+                by=request.user,
+                email=data["email"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                title=data["title"],
+                organisation=data.get("organisation"),
+                dgo=data.get("dgo"),
+                municipality=data.get("municipality"),
+                body=data.get("body"),
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not outcome.granted:
+                messages.info(
+                    request,
+                    _("%(person)s already holds this role; nothing was changed.")
+                    % {"person": outcome.user},
+                )
+            elif outcome.invitation is not None:
+                messages.success(
+                    request,
+                    _("%(email)s is invited as %(role)s.")
+                    % {"email": outcome.user.email, "role": outcome.role},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s already has an account and now holds the role %(role)s.")
+                    % {"person": outcome.user, "role": outcome.role},
+                )
+            return redirect(safe_next(request, default="person-invite"))
+    return render(
+        request,
+        "partners/person_invite.html",
+        {
+            "form": form,
+            "next": _safe_next_or_blank(request),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    check = services.invitation_check(token=token)
+    if not check.usable:
+        return render(
+            request,
+            "partners/invitation_problem.html",
+            {"message": services.invitation_problem_message(check.problem)},
+            status=410 if check.problem in ("used", "revoked", "expired") else 404,
+        )
+    invitation = check.invitation
+    if request.user.is_authenticated and request.user.pk != invitation.user_id:
+        return render(
+            request,
+            "partners/invitation_problem.html",
+            {
+                "message": _(
+                    "You are signed in as someone else. Sign out first, then open the link again."
+                )
+            },
+            status=403,
+        )
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(
+                token=token,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                directory_visibility=form.cleaned_data["directory_visibility"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error("password1", error)
+        else:
+            messages.success(request, _("Your password is set. Sign in with it now."))
+            return redirect("login")
+    return render(
+        request, "partners/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+# --- bulk import -----------------------------------------------------------------------------
+
+
+def _import_reference() -> dict:
+    from governance.models import Body
+
+    from .models import InviteRole
+
+    return {
+        "role": list(InviteRole.choices),
+        "dgo": [(d.slug, d.name) for d in DGO.objects.order_by("name")],
+        "body": [(b.code, b.name) for b in Body.objects.order_by("position", "name")],
+        "organisation": [(o.code, o.name) for o in Organisation.objects.order_by("name")],
+    }
+
+
+def people_import_template(request: HttpRequest) -> HttpResponse:
+    _require(can_import_people(request.user), _("Only the secretariat imports people."))
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in CONTENT_TYPES:
+        return HttpResponse(_("Choose the format xlsx or csv."), status=400)
+    content = sheet.template_file(file_format, reference=_import_reference())
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="people-template.{file_format}"'
+    return response
+
+
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run (nothing written) → confirm, as the monitoring import."""
+    _require(can_import_people(request.user), _("Only the secretariat imports people."))
+    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    result = token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(sheet.MAX_BYTES + 1)
+        result = services.people_import(
+            by=request.user, content=content, filename=upload.name, dry_run=True
+        )
+        if result.is_valid:
+            token = secrets.token_urlsafe(16)
+            path = default_storage.save(f"people-imports/{token}.bin", ContentFile(content))
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "path": path,
+                "filename": upload.name,
+            }
+    return render(
+        request, "partners/people_import.html", {"form": form, "result": result, "token": token}
+    )
+
+
+@require_POST
+def people_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require(can_import_people(request.user), _("Only the secretariat imports people."))
+    pending = request.session.get(IMPORT_SESSION_KEY) or {}
+    if not pending or pending.get("token") != request.POST.get("token"):
+        messages.error(request, _("The checked file has expired; upload it again."))
+        return redirect("people-import")
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    result = services.people_import(
+        by=request.user, content=content, filename=pending["filename"], dry_run=False
+    )
+    default_storage.delete(pending["path"])
+    del request.session[IMPORT_SESSION_KEY]
+    if result.written:
+        counts = result.counts
+        messages.success(
+            request,
+            _(
+                "Imported: %(new)s new people, %(added)s roles for people already in the portal, "
+                "%(unchanged)s unchanged. %(invited)s invitations are being sent."
+            )
+            % {**counts, "invited": result.invited},
+        )
+        return redirect("people-list")
+    return render(
+        request,
+        "partners/people_import.html",
+        {"form": PeopleImportForm(), "result": result, "token": None},
+    )
+
+
+# --- contact directory and the person's own choice -------------------------------------------
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.directory(
+        municipality=filters.get("municipality"),
+        dgo=filters.get("dgo"),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/directory.html",
+        {"form": form, "page": page, "show_email": DirectoryVisibility.EMAIL},
+    )
+
+
+@require_POST
+def profile_visibility(request: HttpRequest) -> HttpResponse:
+    form = VisibilityForm(request.POST, instance=request.user)
+    if form.is_valid():
+        services.directory_visibility_set(
+            user=request.user, visibility=form.cleaned_data["directory_visibility"]
+        )
+        messages.success(request, _("Your choice for the contact directory is saved."))
+    else:
+        messages.error(request, _("Choose one of the options."))
+    return redirect("profile")
