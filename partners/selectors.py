@@ -66,7 +66,7 @@ def organisation_list() -> QuerySet[Organisation]:
 
 def role_assignments_of(*, user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user).select_related(
-        "dgo", "municipality", "organisation"
+        "user", "dgo", "municipality", "organisation"
     )
 
 

@@ -113,6 +113,13 @@ def calendar_token(users) -> dict:
 
 
 CASES = [
+    only("body-people", MANAGERS, FU),
+    only("body-people", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-pol"}),
+    Case(
+        "body-seat-end",
+        expect(405),
+        setup=lambda users: {"code": "fu", "pk": users["member"].memberships.get().pk},
+    ),
     page("body-list"),
     page("body-detail", FU),
     page("body-detail", {"code": "dgo-midtjylland-adm"}),

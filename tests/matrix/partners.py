@@ -30,6 +30,35 @@ CASES = [
         {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
         setup=lambda users: {"pk": users["member"].pk},
     ),
+    # People and access administration
+    only("municipality-people", {"coordinator_a", "secretariat", "administrator"}, AARHUS),
+    only("dgo-people", {"coordinator_a", "secretariat", "administrator"}, {"slug": "midtjylland"}),
+    page("directory"),
+    Case("profile-visibility", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
+    only("people-list", {"secretariat", "administrator"}),
+    only("person-invite", {"coordinator_a", "coordinator_b", "secretariat", "administrator"}),
+    only("people-import", {"secretariat", "administrator"}),
+    only("people-import-template", {"secretariat", "administrator"}),
+    Case("people-import-confirm", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
+    only(
+        "person-detail",
+        {"secretariat", "administrator"},
+        setup=lambda users: {"pk": users["member"].pk},
+    ),
+    *(
+        Case(
+            name,
+            {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
+            setup=lambda users: {"pk": users["member"].pk},
+        )
+        for name in ("person-deactivate", "person-reactivate", "person-reinvite")
+    ),
+    Case(
+        "role-revoke",
+        {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
+        setup=lambda users: {"pk": users["coordinator_a"].role_assignments.get().pk},
+    ),
+    public("invitation-accept", {"token": "not-a-real-token"}, status=404),
     public("health"),
     page("bench-floor"),
     # Sign-in and password pages
