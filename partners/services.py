@@ -787,11 +787,15 @@ def _plan_people(*, parsed, by: User) -> list[tuple[PersonRowOutcome, dict]]:
 def _holds(person: User, role: str, kwargs: dict, held_roles: set, held_seats: set) -> bool:
     if role in BODY_INVITE_ROLES:
         return (person.pk, kwargs["body"].pk) in held_seats
+
+    def pk(name: str) -> int | None:
+        return kwargs[name].pk if kwargs.get(name) is not None else None
+
     scope = {
-        InviteRole.DGO_COORDINATOR: (kwargs["dgo"] and kwargs["dgo"].pk, None, None),
-        InviteRole.MUNICIPAL_CONTACT: (None, kwargs["municipality"].pk, None),
-        InviteRole.KNOWLEDGE_PARTNER: (None, None, kwargs["organisation"].pk),
-        InviteRole.PARTY_APPROVER: (None, None, kwargs["organisation"].pk),
+        InviteRole.DGO_COORDINATOR: (pk("dgo"), None, None),
+        InviteRole.MUNICIPAL_CONTACT: (None, pk("municipality"), None),
+        InviteRole.KNOWLEDGE_PARTNER: (None, None, pk("organisation")),
+        InviteRole.PARTY_APPROVER: (None, None, pk("organisation")),
         InviteRole.SECRETARIAT: (None, None, None),
     }[role]
     return (person.pk, role, *scope) in held_roles

@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 
 from klimaalliancen.exports import neutralise
 from monitoring.spreadsheet import (  # the shared, hardened file reader
+    MAX_BYTES,
     CellError,
     SpreadsheetError,
     _text,
@@ -52,7 +53,7 @@ COLUMNS = [
 KEYS = [key for key, _help, _required in COLUMNS]
 REQUIRED = {key for key, _help, required in COLUMNS if required}
 
-__all__ = ["SpreadsheetError", "read_table"]
+__all__ = ["MAX_BYTES", "SpreadsheetError", "read_table"]
 
 
 class PeopleResource(resources.Resource):

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import get_perms
 
 from governance.models import Body, Membership, SeatRole
@@ -31,6 +32,16 @@ from partners.permissions import can_edit_municipality, roles_of
 from tests.factories import make_user, sign_in
 
 Role = RoleAssignment.Role
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the msgids); the Danish is checked by test_i18n."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
 PASSWORD = "Grøn omstilling 2030!"
 
 
