@@ -115,6 +115,7 @@ def test_invitation_creates_a_person_with_the_role_and_a_single_use_link(client,
 
     # Used once: the same link is refused, on GET and on POST.
     client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     again = client.get(path)
     assert again.status_code == 410 and "already been used" in again.content.decode()
     assert accept(client, path, password="Another passphrase 99").status_code == 410
