@@ -63,6 +63,8 @@ def seed() -> list[str]:
                 "email": f"{demo.username}@demo.klimaalliancen.dk",
                 "organisation": organisations[demo.organisation],
                 "title": demo.title,
+                # The demo people chose to show their e-mail in the contact directory.
+                "directory_visibility": "email",
                 "is_staff": demo.superuser,
                 "is_superuser": demo.superuser,
             },

@@ -286,7 +286,12 @@ def person_invite(request: HttpRequest) -> HttpResponse:
                     _("%(person)s already has an account and now holds the role %(role)s.")
                     % {"person": outcome.user, "role": outcome.role},
                 )
-            return redirect(safe_next(request, default="person-invite"))
+            target = _safe_next_or_blank(request)
+            if target:
+                return redirect(target)
+            if can_manage_people(request.user):
+                return redirect("person-detail", pk=outcome.user.pk)
+            return redirect("person-invite")
     return render(
         request,
         "partners/person_invite.html",
