@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from . import services
-from .models import DGO, Municipality, Organisation, RoleAssignment, User
+from .models import DGO, Invitation, Municipality, Organisation, RoleAssignment, User
 
 
 @admin.register(Organisation)
@@ -83,6 +83,33 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             services.role_revoke(assignment=obj, by=request.user, ends_on=obj.ends_on)
         else:
             super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are sent from the portal's people pages (partners.people_views)."""
+
+    list_display = ["email", "roles", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["accepted_at", "revoked_at"]
+    search_fields = ["email", "roles"]
+    list_select_related = ["user"]
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "user",
+        "email",
+        "roles",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

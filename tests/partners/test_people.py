@@ -659,3 +659,39 @@ def test_person_detail_query_count_is_flat(client_for, role_users, django_assert
         services.invitation_send(user=person, by=None, roles="contact")
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+def test_an_expired_invitation_is_replaced_from_the_person_page(client, role_users):
+    invite_contact(role_users["secretariat"])
+    old = invitation_link("mette@aarhus.dk")
+    Invitation.objects.update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    person = User.objects.get(email="mette@aarhus.dk")
+    sign_in(client, role_users["secretariat"])
+    page = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert "expired" in page and reverse("person-reinvite", args=[person.pk]) in page
+    assert client.post(reverse("person-reinvite", args=[person.pk])).status_code == 302
+    new = invitation_link("mette@aarhus.dk")
+    assert new != old
+    assert "Aarhus" in Invitation.objects.order_by("-pk").first().roles
+    client.logout()
+    assert client.get(old).status_code == 410
+    assert accept(client, new).status_code == 302
+    # Someone with a password gets no new link.
+    sign_in(client, role_users["secretariat"])
+    invitations = Invitation.objects.count()
+    client.post(reverse("person-reinvite", args=[person.pk]))
+    assert Invitation.objects.count() == invitations
+
+
+def test_invitations_are_read_only_in_the_admin(admin_client, role_users):
+    invite_contact(role_users["secretariat"])
+    url = reverse("admin:partners_invitation_changelist")
+    response = admin_client.get(url, {"q": "aarhus"})
+    assert response.status_code == 200 and "mette@aarhus.dk" in response.content.decode()
+    assert (
+        "token_hash"
+        not in admin_client.get(
+            reverse("admin:partners_invitation_change", args=[Invitation.objects.get().pk])
+        ).content.decode()
+    )
+    assert admin_client.get(reverse("admin:partners_invitation_add")).status_code == 403
