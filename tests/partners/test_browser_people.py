@@ -43,6 +43,10 @@ def test_secretariat_invites_and_the_person_signs_in(reference_data, live_server
     assert "invitation venter" in page.content()
     page.screenshot(path=ARTIFACTS / "people-aarhus.png", full_page=True)
 
+    page.goto(f"{base}/bodies/fu/people/")
+    assert page.get_by_role("link", name="Invitér et medlem").is_visible()
+    page.screenshot(path=ARTIFACTS / "people-body-fu.png", full_page=True)
+
     mail = OutboxEmail.objects.get(to=["mette.klimasen@aarhus.dk"])
     assert mail.subject == "Invitation til Klimaalliancens portal"
     path = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/)", mail.body).group(1)
