@@ -19,8 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partners.models import DGO, Municipality, User
+from tracks import selectors as track_selectors
+from tracks.models import Track
+from tracks.reference import TOTAL as AGREED_BUDGET
+from tracks.selectors import BudgetOverview
 
-from . import charts
+from . import analysis, charts
 from .models import (
     Action,
     EmissionFigure,
@@ -37,12 +41,23 @@ TABLE_YEARS = 4  # the municipality pages' table shows the latest years
 
 
 def data_snapshot_at(round: Round):
-    """The newest change of the data the round's report shows (reports and figures)."""
+    """The newest change of the data the round's report shows: reports and figures, and the
+    tracks and budget of its chapters."""
+    from tracks.models import Allocation, BudgetChange, Spending, StatusUpdate, Track
+
     reports = StatusReport.objects.filter(round=round).aggregate(
         updated=Max("updated_at"), reviewed=Max("reviewed_at"), approved=Max("approved_at")
     )
-    figures = EmissionFigure.objects.aggregate(entered=Max("entered_at"))
-    moments = [*reports.values(), figures["entered"], round.created_at, round.closed_at]
+    moments = [*reports.values(), round.created_at, round.closed_at]
+    for model, column in (
+        (EmissionFigure, "entered_at"),
+        (Track, "updated_at"),
+        (StatusUpdate, "created_at"),
+        (Allocation, "decided_at"),
+        (BudgetChange, "decided_at"),
+        (Spending, "entered_at"),
+    ):
+        moments.append(model.objects.aggregate(at=Max(column))["at"])
     return max(moment for moment in moments if moment is not None)
 
 
@@ -53,6 +68,7 @@ class MunicipalityPage:
     emissions: EmissionsTable
     chart: str = ""
     actions: list[tuple[str, list[Action]]] = field(default_factory=list)
+    on_track: analysis.Analysis | None = None
 
     @property
     def table_years(self) -> list[int]:
@@ -80,6 +96,39 @@ class DGOChapter:
 
 
 @dataclass
+class BudgetChapter:
+    overview: BudgetOverview
+    pools: list
+    agreed: Decimal  # the agreement's 82.1 mio
+
+    @property
+    def committed(self) -> Decimal:
+        """Spent, plus approved allocations not yet paid out: what is used or bound."""
+        return self.overview.total.budgeted - self.overview.total.remaining
+
+    def share(self, amount: Decimal) -> Decimal | None:
+        return amount * 100 / self.agreed if self.agreed else None
+
+    @property
+    def spent_pct(self) -> Decimal | None:
+        return self.share(self.overview.total.spent)
+
+    @property
+    def committed_pct(self) -> Decimal | None:
+        return self.share(self.committed)
+
+    @property
+    def bar(self) -> dict[str, float]:
+        """Widths (0–100) of the spent, bound-but-unspent and free parts of the 82.1 mio."""
+        if not self.agreed:
+            return {"spent": 0.0, "bound": 0.0, "free": 100.0}
+        spent = float(min(self.overview.total.spent / self.agreed * 100, Decimal(100)))
+        bound = float(min(self.committed / self.agreed * 100, Decimal(100))) - spent
+        bound = max(bound, 0.0)
+        return {"spent": spent, "bound": bound, "free": max(100.0 - spent - bound, 0.0)}
+
+
+@dataclass
 class ReportContext:
     round: Round
     language: str
@@ -94,8 +143,23 @@ class ReportContext:
     emissions_last_year: int | None
     total_last: Decimal | None
     releases: list[str]
+    tracks: list[Track] = field(default_factory=list)
+    track_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    budget: BudgetChapter | None = None
     page_label: str = ""
     page_of_label: str = ""
+
+    @property
+    def on_track(self):
+        return self.national.on_track
+
+    @property
+    def tracks_running(self) -> int:
+        return sum(1 for t in self.tracks if t.status == Track.Status.RUNNING)
+
+    @property
+    def tracks_evaluated(self) -> int:
+        return sum(1 for t in self.tracks if t.status == Track.Status.EVALUATED)
 
     @property
     def page_count_municipalities(self) -> int:
@@ -112,7 +176,9 @@ def _change_pct(emissions: EmissionsTable) -> tuple[Decimal | None, Decimal | No
     return (last - first) * 100 / first, last
 
 
-def _municipality_pages(round: Round) -> list[MunicipalityPage]:
+def _municipality_pages(
+    round: Round, on_track: dict[int, analysis.Analysis]
+) -> list[MunicipalityPage]:
     """Every municipality with its published report and figures: four queries in all."""
     sectors = sector_list()
     reports = {
@@ -150,7 +216,12 @@ def _municipality_pages(round: Round) -> list[MunicipalityPage]:
                 reduction_2030_pct=report.target_2030_reduction_pct,
                 net_zero_year=report.net_zero_year,
             )
-        page = MunicipalityPage(municipality=municipality, report=report, emissions=table)
+        page = MunicipalityPage(
+            municipality=municipality,
+            report=report,
+            emissions=table,
+            on_track=on_track.get(municipality.pk),
+        )
         page.chart = charts.stacked_bar_chart(
             chart_id=f"emissions-{municipality.code}",
             title=_("Territorial emissions by sector group, %(place)s")
@@ -177,10 +248,14 @@ def _municipality_pages(round: Round) -> list[MunicipalityPage]:
 def report_context(
     round: Round, language: str, *, by: User | None = None, snapshot_at=None
 ) -> ReportContext:
-    """Everything the report shows, in `language` (≈ 4 + 7 per DGO queries)."""
+    """Everything the report shows, in `language`: a fixed number of queries (≈ 25 + 9 per
+    DGO), whatever the number of municipalities, tracks and budget lines."""
     with translation.override(language):
         national = aggregates(round=round)
-        pages = _municipality_pages(round)
+        on_track = {}
+        if national.on_track is not None:
+            on_track = {m.pk: result for m, result in national.on_track.municipalities}
+        pages = _municipality_pages(round, on_track)
         chapters = []
         for dgo in DGO.objects.order_by("name"):
             chapters.append(
@@ -207,6 +282,13 @@ def report_context(
             emissions_last_year=years[-1] if years else None,
             total_last=last,
             releases=releases,
+            tracks=track_selectors.tracks_for_report(),
+            track_counts=track_selectors.track_status_counts(),
+            budget=BudgetChapter(
+                overview=track_selectors.budget_overview(),
+                pools=list(track_selectors.pool_list()),
+                agreed=AGREED_BUDGET,
+            ),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
         )
