@@ -33,7 +33,13 @@ from .models import (
     StatusReportDocument,
 )
 from .permissions import published_figures_q
-from .selectors import Aggregates, EmissionsTable, aggregates, sector_list
+from .selectors import (
+    Aggregates,
+    EmissionsTable,
+    aggregates,
+    municipality_on_track,
+    sector_list,
+)
 
 logger = logging.getLogger(__name__)
 Status = StatusReportDocument.Status
@@ -177,29 +183,37 @@ def _change_pct(emissions: EmissionsTable) -> tuple[Decimal | None, Decimal | No
 
 
 def _municipality_pages(
-    round: Round, on_track: dict[int, analysis.Analysis]
+    round: Round | None,
+    on_track: dict[int, analysis.Analysis],
+    only: Municipality | None = None,
 ) -> list[MunicipalityPage]:
-    """Every municipality with its published report and figures: four queries in all."""
+    """Every municipality (or `only` one) with its published report of the round and its
+    published figures up to the round's emissions year: four queries in all."""
     sectors = sector_list()
+    scope = Q() if only is None else Q(municipality=only)
     reports = {
         r.municipality_id: r
         for r in StatusReport.objects.published()
-        .filter(round=round)
+        .filter(scope, round=round)
         .prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("sector").order_by("pk"))
         )
     }
     cells: dict[int, dict[tuple[int, int], Decimal]] = {}
     releases: dict[int, set[str]] = {}
+    until = Q() if round is None else Q(year__lte=round.emissions_year)
     figures = EmissionFigure.objects.latest_releases(
-        published_figures_q() & Q(year__lte=round.emissions_year)
+        published_figures_q() & until & scope
     ).values_list("municipality_id", "sector_id", "year", "tonnes_co2e", "data_release")
     for municipality_id, sector_id, year, tonnes, release in figures:
         cells.setdefault(municipality_id, {})[(sector_id, year)] = tonnes
         if release:
             releases.setdefault(municipality_id, set()).add(release)
     pages = []
-    for municipality in Municipality.objects.select_related("dgo").order_by("dgo__name", "name"):
+    municipalities = Municipality.objects.select_related("dgo").order_by("dgo__name", "name")
+    if only is not None:
+        municipalities = municipalities.filter(pk=only.pk)
+    for municipality in municipalities:
         own = cells.get(municipality.pk, {})
         table = EmissionsTable(
             years=sorted({year for _sector, year in own}),
@@ -292,6 +306,55 @@ def report_context(
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
         )
+
+
+@dataclass
+class FactSheet:
+    """A one-page summary of one municipality, from the same parts as its report page."""
+
+    page: MunicipalityPage
+    round: Round | None
+    language: str
+    title: str
+    generated_at: object
+    page_label: str
+    page_of_label: str
+
+
+def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
+    """The municipality's latest approved status report (its round), its published figures
+    and its on-track analysis: a fixed number of queries (≈ 8)."""
+
+    with translation.override(language):
+        latest = (
+            StatusReport.objects.published()
+            .filter(municipality=municipality)
+            .select_related("round")
+            .order_by("-round__year")
+            .first()
+        )
+        round = latest.round if latest else None
+        on_track = municipality_on_track(municipality=municipality).analysis
+        pages = _municipality_pages(round, {municipality.pk: on_track}, only=municipality)
+        return FactSheet(
+            page=pages[0],
+            round=round,
+            language=language,
+            title=_("Klimaalliancen – fact sheet %(place)s") % {"place": municipality.name},
+            generated_at=timezone.now(),
+            page_label=pgettext("page footer", "Page"),
+            page_of_label=pgettext("page footer", "of"),
+        )
+
+
+def factsheet_pdf(municipality: Municipality, language: str) -> tuple[bytes, int]:
+    """The fact sheet as a PDF and its number of pages (synchronous: one page renders fast)."""
+    context = factsheet_context(municipality, language)
+    with translation.override(language):
+        html = render_to_string(
+            "monitoring/report/factsheet.html", {"report": context, "page": context.page}
+        )
+    return render_pdf(html)
 
 
 def report_html(context: ReportContext) -> str:
