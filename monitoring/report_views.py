@@ -26,9 +26,7 @@ def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No municipality has the code %(code)s.") % {"code": code})
     pdf, _pages = factsheet_pdf(municipality, translation.get_language() or "da")
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="faktaark-{municipality.code}.pdf"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="faktaark-{municipality.code}.pdf"'
     return response
 
 
