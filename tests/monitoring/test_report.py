@@ -85,7 +85,7 @@ def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_pa
     assert "I gang" in summary and "Evalueret" in summary
     assert "82.100.000 kr." in summary and "Forbrugt budget" in summary
     with translation.override("da"):
-        assert f"{counts['running']} · {counts['evaluated']}" in summary
+        assert f"Klimaudviklingsspor i gang ({counts['evaluated']} mere evalueret)" in summary
         rollup = on_track.rollup
         assert floatformat(rollup.combined_target, "0g") in summary
         assert floatformat(rollup.combined_projection, "0g") in summary
