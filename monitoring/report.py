@@ -7,7 +7,9 @@ signed in. The charts are the web pages' own (monitoring.charts).
 """
 
 import logging
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -380,6 +382,51 @@ def _progress(document: StatusReportDocument, status: str, progress: int, step: 
     document.save(update_fields=["status", "progress", "step"])
 
 
+class _LayoutProgressHandler(logging.Handler):
+    """Turns WeasyPrint's progress log ("Creating layout - Page N", "Creating PDF") into the
+    document's progress: 40–85 % while pages are laid out, 90 % while the file is written."""
+
+    PAGE = re.compile(r"Creating layout - Page (\d+)")
+    EVERY = 10  # pages between database updates
+
+    def __init__(self, document_id: int, expected_pages: int):
+        super().__init__(logging.INFO)
+        self.document_id, self.expected = document_id, max(expected_pages, 1)
+        self.language = translation.get_language()
+        self.shown = 0
+
+    def _show(self, progress: int, step: str) -> None:
+        StatusReportDocument.objects.filter(pk=self.document_id, status=Status.RENDERING).update(
+            progress=progress, step=step
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        with translation.override(self.language):
+            if match := self.PAGE.search(message):
+                page = int(match.group(1))
+                if page >= self.shown + self.EVERY and "up-to-date" not in message:
+                    self.shown = page
+                    progress = 40 + min(45, 45 * page // self.expected)
+                    self._show(progress, _("Laying out page %(page)d") % {"page": page})
+            elif "Creating PDF" in message:
+                self._show(90, _("Writing the PDF file"))
+
+
+@contextmanager
+def _layout_progress(document_id: int, expected_pages: int):
+    weasyprint_log = logging.getLogger("weasyprint.progress")
+    handler = _LayoutProgressHandler(document_id, expected_pages)
+    level = weasyprint_log.level
+    weasyprint_log.addHandler(handler)
+    weasyprint_log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        weasyprint_log.removeHandler(handler)
+        weasyprint_log.setLevel(level)
+
+
 def report_render_pdf(document_id: int) -> None:
     """Render a requested document. Idempotent: a done document is left alone, and the file's
     name is fixed, so a re-delivered task overwrites rather than adds a file."""
@@ -402,7 +449,9 @@ def report_render_pdf(document_id: int) -> None:
             )
             html = report_html(context)
             _progress(document, Status.RENDERING, 40, _("Rendering the PDF"))
-            pdf, pages = render_pdf(html)
+            expected = context.page_count_municipalities + 2 * len(context.chapters) + 10
+            with _layout_progress(document.pk, expected):
+                pdf, pages = render_pdf(html)
             from django.core.files.base import ContentFile
 
             storage = document.file.storage
