@@ -93,12 +93,12 @@ def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_pa
 
     # Development tracks: each running or evaluated track with its participants and funding,
     # on one page; no other track is described.
-    text = "\n".join(pages)
+    text = " ".join(" ".join(pages).split())
     described = Track.objects.filter(status__in=["running", "evaluated"])
     for track in described.prefetch_related("participants__municipality", "participants__region"):
         with translation.override("da"):
             heading = f"{track.title}\n{track.get_status_display()} ·"  # the track's own section
-        page = next(p for p in pages[4:] if heading in p)
+        page = " ".join(next(p for p in pages[4:] if heading in p).split())
         for participant in track.participants.all():
             assert str(participant.party) in page, (track.title, participant)
         with translation.override("da"):
