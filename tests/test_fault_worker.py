@@ -35,7 +35,7 @@ from django.conf import settings
 from monitoring import services
 from monitoring.models import StatusReportDocument
 from partners.models import RoleAssignment
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 from tests.monitoring.factories import make_report, make_round
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,7 +118,7 @@ def empty_queue():
 
 
 def test_a_worker_killed_mid_render_is_replaced_and_the_report_finishes_once(
-    reference_data, tmp_path, empty_queue
+    reference_data, tmp_path, empty_queue, client
 ):
     round = make_round(year=2025)
     for code in ("751", "101", "461"):
@@ -156,6 +156,11 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_report_finishes_once(
     assert pdfs[0].read_bytes().startswith(b"%PDF")
     assert StatusReportDocument.objects.count() == 1
     assert empty_queue.hlen("unacked") == 0 and empty_queue.llen("celery") == 0
+    # The user sees it done: the progress fragment the page polls now offers the download.
+    sign_in(client, sara)
+    status = client.get(f"/monitoring/report/{document.pk}/status/").content.decode()
+    assert "hx-trigger" not in status and f"/monitoring/report/{document.pk}/download/" in status
+
     text = log.read_text()
     assert "second@" in text and text.count("render_status_report[") >= 3  # received twice+
     assert text.count(f"status report {document.pk}: ") == 1  # one render ran to the end
