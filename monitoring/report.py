@@ -7,7 +7,9 @@ signed in. The charts are the web pages' own (monitoring.charts).
 """
 
 import logging
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,8 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partners.models import DGO, Municipality, User
+from tracks import selectors as track_selectors
+from tracks.models import Track
+from tracks.reference import TOTAL as AGREED_BUDGET
+from tracks.selectors import BudgetOverview
 
-from . import charts
+from . import analysis, charts
 from .models import (
     Action,
     EmissionFigure,
@@ -29,7 +35,13 @@ from .models import (
     StatusReportDocument,
 )
 from .permissions import published_figures_q
-from .selectors import Aggregates, EmissionsTable, aggregates, sector_list
+from .selectors import (
+    Aggregates,
+    EmissionsTable,
+    aggregates,
+    municipality_on_track,
+    sector_list,
+)
 
 logger = logging.getLogger(__name__)
 Status = StatusReportDocument.Status
@@ -37,12 +49,23 @@ TABLE_YEARS = 4  # the municipality pages' table shows the latest years
 
 
 def data_snapshot_at(round: Round):
-    """The newest change of the data the round's report shows (reports and figures)."""
+    """The newest change of the data the round's report shows: reports and figures, and the
+    tracks and budget of its chapters."""
+    from tracks.models import Allocation, BudgetChange, Spending, StatusUpdate, Track
+
     reports = StatusReport.objects.filter(round=round).aggregate(
         updated=Max("updated_at"), reviewed=Max("reviewed_at"), approved=Max("approved_at")
     )
-    figures = EmissionFigure.objects.aggregate(entered=Max("entered_at"))
-    moments = [*reports.values(), figures["entered"], round.created_at, round.closed_at]
+    moments = [*reports.values(), round.created_at, round.closed_at]
+    for model, column in (
+        (EmissionFigure, "entered_at"),
+        (Track, "updated_at"),
+        (StatusUpdate, "created_at"),
+        (Allocation, "decided_at"),
+        (BudgetChange, "decided_at"),
+        (Spending, "entered_at"),
+    ):
+        moments.append(model.objects.aggregate(at=Max(column))["at"])
     return max(moment for moment in moments if moment is not None)
 
 
@@ -53,6 +76,7 @@ class MunicipalityPage:
     emissions: EmissionsTable
     chart: str = ""
     actions: list[tuple[str, list[Action]]] = field(default_factory=list)
+    on_track: analysis.Analysis | None = None
 
     @property
     def table_years(self) -> list[int]:
@@ -80,6 +104,39 @@ class DGOChapter:
 
 
 @dataclass
+class BudgetChapter:
+    overview: BudgetOverview
+    pools: list
+    agreed: Decimal  # the agreement's 82.1 mio
+
+    @property
+    def committed(self) -> Decimal:
+        """Spent, plus approved allocations not yet paid out: what is used or bound."""
+        return self.overview.total.budgeted - self.overview.total.remaining
+
+    def share(self, amount: Decimal) -> Decimal | None:
+        return amount * 100 / self.agreed if self.agreed else None
+
+    @property
+    def spent_pct(self) -> Decimal | None:
+        return self.share(self.overview.total.spent)
+
+    @property
+    def committed_pct(self) -> Decimal | None:
+        return self.share(self.committed)
+
+    @property
+    def bar(self) -> dict[str, float]:
+        """Widths (0–100) of the spent, bound-but-unspent and free parts of the 82.1 mio."""
+        if not self.agreed:
+            return {"spent": 0.0, "bound": 0.0, "free": 100.0}
+        spent = float(min(self.overview.total.spent / self.agreed * 100, Decimal(100)))
+        bound = float(min(self.committed / self.agreed * 100, Decimal(100))) - spent
+        bound = max(bound, 0.0)
+        return {"spent": spent, "bound": bound, "free": max(100.0 - spent - bound, 0.0)}
+
+
+@dataclass
 class ReportContext:
     round: Round
     language: str
@@ -94,8 +151,23 @@ class ReportContext:
     emissions_last_year: int | None
     total_last: Decimal | None
     releases: list[str]
+    tracks: list[Track] = field(default_factory=list)
+    track_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    budget: BudgetChapter | None = None
     page_label: str = ""
     page_of_label: str = ""
+
+    @property
+    def on_track(self):
+        return self.national.on_track
+
+    @property
+    def tracks_running(self) -> int:
+        return sum(1 for t in self.tracks if t.status == Track.Status.RUNNING)
+
+    @property
+    def tracks_evaluated(self) -> int:
+        return sum(1 for t in self.tracks if t.status == Track.Status.EVALUATED)
 
     @property
     def page_count_municipalities(self) -> int:
@@ -112,28 +184,38 @@ def _change_pct(emissions: EmissionsTable) -> tuple[Decimal | None, Decimal | No
     return (last - first) * 100 / first, last
 
 
-def _municipality_pages(round: Round) -> list[MunicipalityPage]:
-    """Every municipality with its published report and figures: four queries in all."""
+def _municipality_pages(
+    round: Round | None,
+    on_track: dict[int, analysis.Analysis],
+    only: Municipality | None = None,
+) -> list[MunicipalityPage]:
+    """Every municipality (or `only` one) with its published report of the round and its
+    published figures up to the round's emissions year: four queries in all."""
     sectors = sector_list()
+    scope = Q() if only is None else Q(municipality=only)
     reports = {
         r.municipality_id: r
         for r in StatusReport.objects.published()
-        .filter(round=round)
+        .filter(scope, round=round)
         .prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("sector").order_by("pk"))
         )
     }
     cells: dict[int, dict[tuple[int, int], Decimal]] = {}
     releases: dict[int, set[str]] = {}
+    until = Q() if round is None else Q(year__lte=round.emissions_year)
     figures = EmissionFigure.objects.latest_releases(
-        published_figures_q() & Q(year__lte=round.emissions_year)
+        published_figures_q() & until & scope
     ).values_list("municipality_id", "sector_id", "year", "tonnes_co2e", "data_release")
     for municipality_id, sector_id, year, tonnes, release in figures:
         cells.setdefault(municipality_id, {})[(sector_id, year)] = tonnes
         if release:
             releases.setdefault(municipality_id, set()).add(release)
     pages = []
-    for municipality in Municipality.objects.select_related("dgo").order_by("dgo__name", "name"):
+    municipalities = Municipality.objects.select_related("dgo").order_by("dgo__name", "name")
+    if only is not None:
+        municipalities = municipalities.filter(pk=only.pk)
+    for municipality in municipalities:
         own = cells.get(municipality.pk, {})
         table = EmissionsTable(
             years=sorted({year for _sector, year in own}),
@@ -150,7 +232,12 @@ def _municipality_pages(round: Round) -> list[MunicipalityPage]:
                 reduction_2030_pct=report.target_2030_reduction_pct,
                 net_zero_year=report.net_zero_year,
             )
-        page = MunicipalityPage(municipality=municipality, report=report, emissions=table)
+        page = MunicipalityPage(
+            municipality=municipality,
+            report=report,
+            emissions=table,
+            on_track=on_track.get(municipality.pk),
+        )
         page.chart = charts.stacked_bar_chart(
             chart_id=f"emissions-{municipality.code}",
             title=_("Territorial emissions by sector group, %(place)s")
@@ -177,10 +264,14 @@ def _municipality_pages(round: Round) -> list[MunicipalityPage]:
 def report_context(
     round: Round, language: str, *, by: User | None = None, snapshot_at=None
 ) -> ReportContext:
-    """Everything the report shows, in `language` (≈ 4 + 7 per DGO queries)."""
+    """Everything the report shows, in `language`: a fixed number of queries (≈ 25 + 9 per
+    DGO), whatever the number of municipalities, tracks and budget lines."""
     with translation.override(language):
         national = aggregates(round=round)
-        pages = _municipality_pages(round)
+        on_track = {}
+        if national.on_track is not None:
+            on_track = {m.pk: result for m, result in national.on_track.municipalities}
+        pages = _municipality_pages(round, on_track)
         chapters = []
         for dgo in DGO.objects.order_by("name"):
             chapters.append(
@@ -207,9 +298,65 @@ def report_context(
             emissions_last_year=years[-1] if years else None,
             total_last=last,
             releases=releases,
+            tracks=track_selectors.tracks_for_report(),
+            track_counts=track_selectors.track_status_counts(),
+            budget=BudgetChapter(
+                overview=track_selectors.budget_overview(),
+                pools=list(track_selectors.pool_list()),
+                agreed=AGREED_BUDGET,
+            ),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
         )
+
+
+@dataclass
+class FactSheet:
+    """A one-page summary of one municipality, from the same parts as its report page."""
+
+    page: MunicipalityPage
+    round: Round | None
+    language: str
+    title: str
+    generated_at: object
+    page_label: str
+    page_of_label: str
+
+
+def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
+    """The municipality's latest approved status report (its round), its published figures
+    and its on-track analysis: a fixed number of queries (≈ 8)."""
+
+    with translation.override(language):
+        latest = (
+            StatusReport.objects.published()
+            .filter(municipality=municipality)
+            .select_related("round")
+            .order_by("-round__year")
+            .first()
+        )
+        round = latest.round if latest else None
+        on_track = municipality_on_track(municipality=municipality).analysis
+        pages = _municipality_pages(round, {municipality.pk: on_track}, only=municipality)
+        return FactSheet(
+            page=pages[0],
+            round=round,
+            language=language,
+            title=_("Klimaalliancen – fact sheet %(place)s") % {"place": municipality.name},
+            generated_at=timezone.now(),
+            page_label=pgettext("page footer", "Page"),
+            page_of_label=pgettext("page footer", "of"),
+        )
+
+
+def factsheet_pdf(municipality: Municipality, language: str) -> tuple[bytes, int]:
+    """The fact sheet as a PDF and its number of pages (synchronous: one page renders fast)."""
+    context = factsheet_context(municipality, language)
+    with translation.override(language):
+        html = render_to_string(
+            "monitoring/report/factsheet.html", {"report": context, "page": context.page}
+        )
+    return render_pdf(html)
 
 
 def report_html(context: ReportContext) -> str:
@@ -235,6 +382,51 @@ def _progress(document: StatusReportDocument, status: str, progress: int, step: 
     document.save(update_fields=["status", "progress", "step"])
 
 
+class _LayoutProgressHandler(logging.Handler):
+    """Turns WeasyPrint's progress log ("Creating layout - Page N", "Creating PDF") into the
+    document's progress: 40–85 % while pages are laid out, 90 % while the file is written."""
+
+    PAGE = re.compile(r"Creating layout - Page (\d+)")
+    EVERY = 10  # pages between database updates
+
+    def __init__(self, document_id: int, expected_pages: int):
+        super().__init__(logging.INFO)
+        self.document_id, self.expected = document_id, max(expected_pages, 1)
+        self.language = translation.get_language()
+        self.shown = 0
+
+    def _show(self, progress: int, step: str) -> None:
+        StatusReportDocument.objects.filter(pk=self.document_id, status=Status.RENDERING).update(
+            progress=progress, step=step
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        with translation.override(self.language):
+            if match := self.PAGE.search(message):
+                page = int(match.group(1))
+                if page >= self.shown + self.EVERY and "up-to-date" not in message:
+                    self.shown = page
+                    progress = 40 + min(45, 45 * page // self.expected)
+                    self._show(progress, _("Laying out page %(page)d") % {"page": page})
+            elif "Creating PDF" in message:
+                self._show(90, _("Writing the PDF file"))
+
+
+@contextmanager
+def _layout_progress(document_id: int, expected_pages: int):
+    weasyprint_log = logging.getLogger("weasyprint.progress")
+    handler = _LayoutProgressHandler(document_id, expected_pages)
+    level = weasyprint_log.level
+    weasyprint_log.addHandler(handler)
+    weasyprint_log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        weasyprint_log.removeHandler(handler)
+        weasyprint_log.setLevel(level)
+
+
 def report_render_pdf(document_id: int) -> None:
     """Render a requested document. Idempotent: a done document is left alone, and the file's
     name is fixed, so a re-delivered task overwrites rather than adds a file."""
@@ -257,7 +449,9 @@ def report_render_pdf(document_id: int) -> None:
             )
             html = report_html(context)
             _progress(document, Status.RENDERING, 40, _("Rendering the PDF"))
-            pdf, pages = render_pdf(html)
+            expected = context.page_count_municipalities + 2 * len(context.chapters) + 10
+            with _layout_progress(document.pk, expected):
+                pdf, pages = render_pdf(html)
             from django.core.files.base import ContentFile
 
             storage = document.file.storage

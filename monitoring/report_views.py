@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -10,6 +11,23 @@ from . import permissions, services
 from .forms import StatusReportRequestForm
 from .models import StatusReportDocument
 from .views import _round
+
+
+@require_GET
+def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
+    """A one-page PDF of one municipality, rendered at once (no queue). Everyone who may open
+    the municipality's page may download it: it shows approved, published data only."""
+    from partners.models import Municipality
+
+    from .report import factsheet_pdf
+
+    municipality = Municipality.objects.select_related("dgo").filter(code=code).first()
+    if municipality is None:
+        raise Http404(_("No municipality has the code %(code)s.") % {"code": code})
+    pdf, _pages = factsheet_pdf(municipality, translation.get_language() or "da")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="faktaark-{municipality.code}.pdf"'
+    return response
 
 
 def _documents_for(user, round):

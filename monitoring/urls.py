@@ -13,6 +13,11 @@ urlpatterns = [
         name="monitoring-municipality-emissions",
     ),
     path(
+        "monitoring/municipalities/<str:code>/factsheet/",
+        report_views.municipality_factsheet,
+        name="monitoring-municipality-factsheet",
+    ),
+    path(
         "monitoring/report/<int:pk>/status/",
         report_views.status_report_status,
         name="monitoring-status-report-status",

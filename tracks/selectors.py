@@ -34,6 +34,7 @@ from .models import (
     BudgetLine,
     ClimateAssessment,
     Contribution,
+    ExternalFunding,
     FocusArea,
     KnowledgeProduct,
     LiquidPool,
@@ -469,3 +470,66 @@ def grouped_focus_areas() -> dict[int, list[FocusArea]]:
     for area in focus_areas():
         grouped[area.year].append(area)
     return dict(grouped)
+
+
+# --- The annual status report -------------------------------------------------------------
+
+REPORTED_STATES = (S.RUNNING, S.EVALUATED)  # the tracks the status report describes one by one
+
+
+def _sum_of(model, field: str = "amount", **conditions):
+    """A correlated subquery summing `model.field` over the outer track's rows."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    rows = (
+        model.objects.filter(track=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("track")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(rows, output_field=DecimalField(max_digits=14, decimal_places=2)), ZERO
+    )
+
+
+def tracks_for_report() -> list[Track]:
+    """The running and evaluated tracks for the status report (published to every signed-in
+    user, so never a draft), with their focus area, evaluation, DGOs, participants, latest
+    status update and funding: approved liquid funds (`allocated`), costs booked on the track
+    (`spent`), external funding granted (`external`) and the number of knowledge products.
+    Four queries, however many tracks."""
+    tracks = (
+        Track.objects.filter(status__in=REPORTED_STATES, submitted_at__isnull=False)
+        .select_related("focus_area", "evaluation")
+        .annotate(
+            allocated=_sum_of(Allocation, status=Allocation.Status.APPROVED),
+            spent=_sum_of(Spending),
+            external=_sum_of(ExternalFunding, status=ExternalFunding.Status.GRANTED),
+            product_count=Count("products", distinct=True),
+        )
+        .prefetch_related(
+            _dgos_prefetch(),
+            _participants_prefetch(),
+            Prefetch(
+                "status_updates",
+                queryset=StatusUpdate.objects.order_by("-date", "-pk"),
+                to_attr="updates_newest_first",
+            ),
+        )
+        .order_by("-status", "title", "pk")  # running, then evaluated
+    )
+    return list(tracks)
+
+
+def track_status_counts() -> list[tuple[str, str, int]]:
+    """(status, label, tracks) for every status a submitted track can have (one query).
+    Drafts are left out: they exist only for their proposers."""
+    counts = dict(
+        Track.objects.filter(submitted_at__isnull=False)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [(key, label, counts.get(key, 0)) for key, label in S.choices if key != S.DRAFT]

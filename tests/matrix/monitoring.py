@@ -80,6 +80,7 @@ CASES = [
     page("monitoring-national"),
     page("monitoring-dgo", {"slug": "midtjylland"}),
     page("monitoring-municipality-emissions", {"code": "751"}),
+    page("monitoring-municipality-factsheet", {"code": "751"}),
     page("monitoring-round-detail", setup=open_round),
     only("monitoring-round-export", IMPORTERS, setup=open_round),
     only("monitoring-round-template", IMPORTERS, setup=open_round),

@@ -6,20 +6,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
 from klimaalliancen.celery import app
-from monitoring import demo as monitoring_demo
+from klimaalliancen.templatetags.portal import dkk
 from monitoring import services, tasks
 from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument
 from monitoring.permissions import published_figures_q
-from partners import demo as partners_demo
+from monitoring.selectors import on_track_overview
 from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user, sign_in
+from tests.governance.conftest import eager_celery  # noqa: F401
+from tracks.models import Track
+from tracks.selectors import budget_overview
 
 from .factories import make_report, make_round
 
@@ -30,21 +33,27 @@ def _pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
-def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_path):
-    partners_demo.seed()
-    monitoring_demo.seed()
+@pytest.mark.usefixtures("eager_celery")
+def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_path, settings):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    call_command("seed_demo", stdout=io.StringIO())
     output = tmp_path / "report.pdf"
     call_command("render_status_report", year=2025, language="da", output=str(output))
 
     pages = _pages(output.read_bytes())
     municipalities = Municipality.objects.count()
     assert municipalities == 98
-    # cover, contents, summary, a chapter per DGO, a page per municipality, method
-    assert len(pages) >= municipalities + 5 + 3
+    # cover, contents, summary, tracks, budget, a chapter per DGO, a page per municipality, method
+    assert len(pages) >= municipalities + 5 + 5
     contents = "\n".join(pages[1:4])
-    assert "Indhold" in contents and "Aarhus" in contents and "DGO Midtjylland" in contents
+    for entry in ("Indhold", "Sammenfatning", "Klimaudviklingsspor", "Budget", "DGO Midtjylland"):
+        assert entry in contents, entry
+    assert "Metode og datakilder" in contents and "Aarhus" in contents
     assert f"Side 2 af {len(pages)}" in pages[1]
     assert f"Side {len(pages)} af {len(pages)}" in pages[-1]
+    # The contents give the page each municipality starts on.
+    aarhus_at = next(n for n, text in enumerate(pages, 1) if "Aarhus (751)" in text)
+    assert f"Aarhus\xa0{aarhus_at}" in contents or f"Aarhus {aarhus_at}" in contents
 
     aarhus = [text for text in pages if "Aarhus (751)" in text]
     assert len(aarhus) == 1  # one page, whose figures come from the database
@@ -53,10 +62,59 @@ def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_pa
         published_figures_q() & Q(municipality__code="751", year=2023)
     )
     total = sum((f.tonnes_co2e for f in latest), Decimal(0))
+    on_track = on_track_overview(round=report.round)
+    aarhus_result = next(r for m, r in on_track.municipalities if m.code == "751")
     with translation.override("da"):
         assert floatformat(total, "0g") in aarhus[0]
         assert floatformat(report.baseline_emissions, "0g") in aarhus[0]
+        assert "Er vi på rette spor?" in aarhus[0]
+        assert str(aarhus_result.status.label) in aarhus[0]
+        if aarhus_result.gap is not None:
+            assert floatformat(aarhus_result.gap, "0g") in aarhus[0]
     assert str(report.net_zero_year) in aarhus[0]
+
+    # Summary: tracks by status and the budget used against the 82.1 mio.
+    summary = " ".join(p for p in pages if "Sammenfatning: nøgletal" in p and "Indhold" not in p)
+    summary = " ".join(summary.split())  # labels wrap inside their tiles
+    counts = dict(
+        Track.objects.filter(submitted_at__isnull=False)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    assert "Klimaudviklingsspor fordelt på status" in summary
+    assert "I gang" in summary and "Evalueret" in summary
+    assert "82.100.000 kr." in summary and "Forbrugt budget" in summary
+    with translation.override("da"):
+        assert f"Klimaudviklingsspor i gang ({counts['evaluated']} mere evalueret)" in summary
+        rollup = on_track.rollup
+        assert floatformat(rollup.combined_target, "0g") in summary
+        assert floatformat(rollup.combined_projection, "0g") in summary
+
+    # Development tracks: each running or evaluated track with its participants and funding,
+    # on one page; no other track is described.
+    text = " ".join(" ".join(pages).split())
+    described = Track.objects.filter(status__in=["running", "evaluated"])
+    for track in described.prefetch_related("participants__municipality", "participants__region"):
+        with translation.override("da"):
+            heading = f"{track.title}\n{track.get_status_display()} ·"  # the track's own section
+        page = " ".join(next(p for p in pages[4:] if heading in p).split())
+        for participant in track.participants.all():
+            assert str(participant.party) in page, (track.title, participant)
+        with translation.override("da"):
+            allocated = sum(
+                (a.amount for a in track.allocations.filter(status="approved")), Decimal(0)
+            )
+            assert dkk(allocated, 0) in page
+    for track in Track.objects.exclude(pk__in=described):
+        assert track.title not in text, track.title
+
+    # Budget: contributions, allocations and spending against the 82.1 mio.
+    overview = budget_overview()
+    with translation.override("da"):
+        for amount in (overview.contributed, overview.total.allocated, overview.total.spent):
+            assert dkk(amount, 0) in text, amount
+    assert "Realdania" in text and "Bidrag" in text
 
 
 @pytest.mark.django_db

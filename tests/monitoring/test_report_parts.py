@@ -1,0 +1,237 @@
+"""The status report's data in a bounded number of queries, its page, and the fact sheet."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template.defaultfilters import floatformat
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument
+from monitoring.report import report_context
+from monitoring.selectors import municipality_on_track
+from partners.models import Municipality, RoleAssignment
+from tests.factories import make_user
+from tracks.models import (
+    Allocation,
+    BudgetLine,
+    LiquidPool,
+    Spending,
+    StatusUpdate,
+    Track,
+    TrackParticipant,
+)
+
+from .factories import make_report, make_round
+from .test_queries import grow
+
+pytestmark = pytest.mark.django_db
+
+
+def add_tracks(count: int, offset: int = 0) -> None:
+    """`count` running tracks, each with participants, an update, an allocation and spending."""
+    user = make_user(RoleAssignment.Role.SECRETARIAT, username=f"sekr-{offset}")
+    pool = LiquidPool.objects.first()
+    line = BudgetLine.objects.first()
+    municipalities = list(Municipality.objects.order_by("pk")[:4])
+    now = timezone.now()
+    for n in range(offset, offset + count):
+        track = Track.objects.create(
+            title=f"Spor {n}",
+            status=Track.Status.RUNNING if n % 2 else Track.Status.EVALUATED,
+            proposed_by=user,
+            submitted_at=now,
+        )
+        TrackParticipant.objects.bulk_create(
+            TrackParticipant(track=track, municipality=m, is_lead=i == 0)
+            for i, m in enumerate(municipalities)
+        )
+        StatusUpdate.objects.create(track=track, progress=f"Fremdrift {n}", author=user)
+        Allocation.objects.create(
+            pool=pool,
+            track=track,
+            year=2026,
+            amount=Decimal(1000),
+            status=Allocation.Status.APPROVED,
+            requested_by=user,
+            decided_by=user,
+            decided_at=now,
+        )
+        Spending.objects.create(
+            budget_line=line,
+            date=datetime.date(2026, 3, 1),
+            amount=Decimal(500),
+            description="Udgift",
+            track=track,
+            document_reference=f"B-{n}",
+            entered_by=user,
+        )
+
+
+def context_queries(round: Round) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        report_context(round, "da")
+    return len(queries)
+
+
+def test_report_context_takes_the_same_queries_however_much_data():
+    grow(rounds=1, municipalities=98)
+    add_tracks(2)
+    round = Round.objects.get(year=2025)
+    small = context_queries(round)
+    grow(rounds=1, municipalities=300)  # three times the municipalities
+    add_tracks(20, offset=2)  # ten times the tracks
+    context = report_context(round, "da")
+    assert len(context.tracks) == 22 and context.page_count_municipalities == 300
+    assert all(page.on_track is not None for c in context.chapters for page in c.municipalities)
+    assert context_queries(round) == small
+    assert small <= 90, small
+
+
+def test_report_context_counts_tracks_budget_and_on_track():
+    round = make_round(year=2025)
+    make_report(round, "751", state="approved")
+    add_tracks(3)
+    context = report_context(round, "en")
+    assert [t.title for t in context.tracks] == ["Spor 1", "Spor 0", "Spor 2"]  # running first
+    assert all(t.allocated == 1000 and t.spent == 500 for t in context.tracks)
+    counts = {key: n for key, _label, n in context.track_counts}
+    assert counts["running"] == 1 and counts["evaluated"] == 2 and "draft" not in counts
+    budget = context.budget
+    assert budget.agreed == Decimal("82100000.00") == budget.overview.contributed
+    assert budget.overview.total.spent == 1500 and budget.committed >= 1500
+    assert budget.bar["spent"] + budget.bar["bound"] + budget.bar["free"] == pytest.approx(100)
+    pages = [page for chapter in context.chapters for page in chapter.municipalities]
+    aarhus = next(page for page in pages if page.municipality.code == "751")
+    assert aarhus.on_track is not None and aarhus.report is not None
+    assert context.on_track.rollup.municipality_count == 98
+
+
+def test_the_report_page_takes_the_same_queries_with_ten_times_the_documents(
+    client_for, django_assert_max_num_queries
+):
+    round = make_round()
+    client = client_for("secretariat")
+
+    def add(n):
+        for i in range(n):
+            StatusReportDocument.objects.create(
+                round=round,
+                language="da" if i % 2 else "en",
+                data_snapshot_at=round.created_at + datetime.timedelta(seconds=len(added) + i),
+                status=StatusReportDocument.Status.DONE,
+                page_count=110,
+                requested_by=make_user(
+                    RoleAssignment.Role.SECRETARIAT, username=f"s{len(added) + i}"
+                ),
+            )
+        added.extend(range(n))
+
+    added: list[int] = []
+    add(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/monitoring/2026/report/").status_code == 200
+    small = len(queries)
+    add(20)
+    with django_assert_max_num_queries(small):
+        response = client.get("/monitoring/2026/report/")
+    assert response.content.decode().count("/download/") == 22
+
+
+def test_the_fact_sheet_is_one_page_with_the_municipalitys_figures(client_for):
+    round = make_round(year=2025)
+    report = make_report(round, "751", state="approved", actions=3)
+    for year, tonnes in ((2019, 2000), (2020, 1900), (2021, 1800), (2022, 1700)):
+        EmissionFigure.objects.create(
+            municipality=report.municipality,
+            year=year,
+            sector=EmissionFigure.objects.first().sector,
+            tonnes_co2e=Decimal(tonnes),
+            data_release="2024-1",
+            report=report,
+        )
+    make_report(round, "101", state="approved")  # another municipality's figures stay out
+    response = client_for("observer").get("/monitoring/municipalities/751/factsheet/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "faktaark-751.pdf" in response["Content-Disposition"]
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    aarhus = Municipality.objects.get(code="751")
+    assert "Aarhus (751)" in text and "København" not in text
+    total = sum(
+        EmissionFigure.objects.filter(municipality=aarhus, year=round.emissions_year).values_list(
+            "tonnes_co2e", flat=True
+        )
+    )
+    analysis = municipality_on_track(municipality=aarhus).analysis
+    with translation.override("da"):
+        assert floatformat(total, "0g") in text
+        assert floatformat(report.baseline_emissions, "0g") in text
+        assert floatformat(aarhus.population, "0g") in text
+        assert str(analysis.status.label) in text
+        if analysis.target is not None:
+            assert floatformat(analysis.target, "0g") in text
+    assert "Side 1 af 1" in text
+    assert "Handling 0" in text  # the actions
+
+
+def test_the_fact_sheet_of_an_unknown_municipality_is_404(client_for):
+    response = client_for("observer").get("/monitoring/municipalities/999/factsheet/")
+    assert response.status_code == 404
+
+
+def test_the_fact_sheet_without_a_report_still_renders_one_page(client_for):
+    response = client_for("member").get("/monitoring/municipalities/101/factsheet/")
+    assert response.status_code == 200
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) == 1 and "København (101)" in pages[0].extract_text()
+
+
+def test_the_municipality_page_links_to_its_fact_sheet(client_for):
+    response = client_for("observer").get("/municipalities/751/")
+    assert 'href="/monitoring/municipalities/751/factsheet/"' in response.content.decode()
+
+
+def test_snapshot_moves_with_the_tracks_and_budget():
+    from monitoring.report import data_snapshot_at
+
+    round = make_round()
+    before = data_snapshot_at(round)
+    add_tracks(1)
+    assert data_snapshot_at(round) > before
+    assert StatusReport.objects.count() == 0
+
+
+def test_layout_progress_moves_the_document_along_while_weasyprint_works():
+    import logging
+
+    from monitoring.report import _layout_progress
+
+    round = make_round()
+    document = StatusReportDocument.objects.create(
+        round=round,
+        language="da",
+        data_snapshot_at=round.created_at,
+        status=StatusReportDocument.Status.RENDERING,
+        progress=40,
+    )
+    log = logging.getLogger("weasyprint.progress")
+    with translation.override("da"), _layout_progress(document.pk, expected_pages=100):
+        log.info("Step 5 - Creating layout - Page 5")
+        document.refresh_from_db()
+        assert document.progress == 40  # not every page is written down
+        log.info("Step 5 - Creating layout - Page 50")
+        document.refresh_from_db()
+        assert document.progress == 40 + 45 * 50 // 100 and "50" in document.step
+        log.info("Step 5 - Creating layout - Page 60 (up-to-date)")  # a re-layout pass
+        document.refresh_from_db()
+        assert "50" in document.step
+        log.info("Step 6 - Creating PDF")
+        document.refresh_from_db()
+        assert document.progress == 90 and document.step == "Skriver PDF-filen"
+    assert not log.handlers
