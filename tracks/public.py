@@ -31,7 +31,7 @@ def public_track_list(*, search: str = "", status: str = "") -> QuerySet[Track]:
     if status in PUBLIC_STATES:
         tracks = tracks.filter(status=status)
     return tracks.prefetch_related(
-        Prefetch("dgos", queryset=DGO.objects.order_by("name")),
+        Prefetch("dgos", queryset=DGO.objects.select_related("region").order_by("name")),
         Prefetch(
             "participants",
             queryset=TrackParticipant.objects.select_related("municipality", "region"),
@@ -45,7 +45,7 @@ def public_track_get(*, pk: int) -> Track:
         public_tracks()
         .select_related("focus_area", "evaluation")
         .prefetch_related(
-            Prefetch("dgos", queryset=DGO.objects.order_by("name")),
+            Prefetch("dgos", queryset=DGO.objects.select_related("region").order_by("name")),
             Prefetch(
                 "participants",
                 queryset=TrackParticipant.objects.select_related("municipality", "region"),
