@@ -151,3 +151,16 @@ def open_data_json(rows: list[dict], metadata: dict) -> bytes:
 
     payload = {**metadata, "data": rows}
     return json.dumps(payload, ensure_ascii=False, indent=1, default=encode).encode("utf-8")
+
+
+def export_list(
+    request: HttpRequest, *, name: str, title: str, columns: list[Column], objects: Iterable
+) -> HttpResponse | None:
+    """The list as a file when `?export=csv|xlsx` is asked for, else None (render the page).
+
+    Call it with the queryset the page paginates — built from the same filter form through the
+    same visibility rule — so the file holds what the user would see on all pages together."""
+    fmt = requested_export(request)
+    if fmt is None:
+        return None
+    return list_export(fmt, name=name, title=title, columns=columns, objects=objects)

@@ -6,8 +6,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from klimaalliancen.exports import Column, export_list
 from klimaalliancen.forms import add_service_errors
 
 from . import exports, selectors, services
@@ -38,6 +40,25 @@ from .models import Allocation, BudgetChange, FocusArea, KnowledgeProduct, Liqui
 
 PAGE_SIZE = 25
 
+TRACK_COLUMNS = [
+    Column(gettext_lazy("Track"), lambda t: t.title),
+    Column(gettext_lazy("Status"), lambda t: t.get_status_display()),
+    Column(gettext_lazy("Focus area"), lambda t: t.focus_area.name if t.focus_area_id else ""),
+    Column(gettext_lazy("DGOs"), lambda t: ", ".join(d.name for d in t.dgos.all())),
+    Column(
+        gettext_lazy("Participants"),
+        lambda t: ", ".join(str(p.party) for p in t.participants.all()),
+    ),
+    Column(
+        gettext_lazy("Lead"),
+        lambda t: next((str(p.party) for p in t.participants.all() if p.is_lead), ""),
+    ),
+    Column(
+        gettext_lazy("Submitted"), lambda t: t.submitted_at and timezone.localtime(t.submitted_at)
+    ),
+    Column(gettext_lazy("Last changed"), lambda t: timezone.localtime(t.updated_at)),
+]
+
 
 def _track(request: HttpRequest, pk: int) -> Track:
     try:
@@ -52,6 +73,14 @@ def _track(request: HttpRequest, pk: int) -> Track:
 def track_list(request: HttpRequest) -> HttpResponse:
     form = TrackFilterForm(request.GET or None)
     tracks = selectors.track_list(user=request.user, **form.filters())
+    if export := export_list(
+        request,
+        name="udviklingsspor",
+        title=_("Development tracks"),
+        columns=TRACK_COLUMNS,
+        objects=tracks,
+    ):
+        return export
     page = Paginator(tracks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
