@@ -51,6 +51,8 @@ def test_municipality_export_follows_the_filter_and_ignores_pagination(client_fo
         "/decisions/",
         "/meetings/",
         "/tracks/",
+        "/tracks/focus-areas/",
+        "/budget/pools/realdania-likvide/",
         "/monitoring/",
     ],
 )

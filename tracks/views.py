@@ -58,6 +58,23 @@ TRACK_COLUMNS = [
     ),
     Column(gettext_lazy("Last changed"), lambda t: timezone.localtime(t.updated_at)),
 ]
+FOCUS_AREA_COLUMNS = [
+    Column(gettext_lazy("Year"), lambda a: a.year),
+    Column(gettext_lazy("Focus area"), lambda a: a.name_da),
+    Column(gettext_lazy("Focus area (English)"), lambda a: a.name_en),
+    Column(gettext_lazy("Description"), lambda a: a.description),
+    Column(gettext_lazy("Tracks"), lambda a: a.track_count),
+]
+ALLOCATION_COLUMNS = [
+    Column(gettext_lazy("Track"), lambda a: a.track.title),
+    Column(gettext_lazy("Year"), lambda a: a.year),
+    Column(gettext_lazy("Amount (DKK)"), lambda a: a.amount),
+    Column(gettext_lazy("Purpose"), lambda a: a.purpose),
+    Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("Requested"), lambda a: timezone.localtime(a.requested_at)),
+    Column(gettext_lazy("Decided"), lambda a: a.decided_at and timezone.localtime(a.decided_at)),
+    Column(gettext_lazy("Note on the decision"), lambda a: a.decision_note),
+]
 
 
 def _track(request: HttpRequest, pk: int) -> Track:
@@ -497,6 +514,14 @@ def allocation_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def focus_area_list(request: HttpRequest) -> HttpResponse:
+    if export := export_list(
+        request,
+        name="fokusomraader",
+        title=_("Focus areas"),
+        columns=FOCUS_AREA_COLUMNS,
+        objects=selectors.focus_areas(),
+    ):
+        return export
     return render(
         request,
         "tracks/focus_area_list.html",
@@ -568,12 +593,21 @@ def pool_detail(request: HttpRequest, key: str) -> HttpResponse:
         pool = selectors.pool_get(key=key)
     except LiquidPool.DoesNotExist as exc:
         raise Http404(_("No such pool.")) from exc
+    allocations = selectors.pool_allocations(pool=pool)
+    if export := export_list(
+        request,
+        name=f"tildelinger-{pool.key}",
+        title=_("Allocations"),
+        columns=ALLOCATION_COLUMNS,
+        objects=allocations,
+    ):
+        return export
     return render(
         request,
         "tracks/pool_detail.html",
         {
             "pool": pool,
-            "allocations": selectors.pool_allocations(pool=pool),
+            "allocations": allocations,
             "is_approver": perms.is_pool_approver(request.user, pool),
         },
     )
