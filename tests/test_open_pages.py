@@ -298,3 +298,16 @@ def test_open_pages_are_cacheable_for_anonymous_and_private_for_signed_in(client
     assert "no-store" not in anonymous.get("Cache-Control", "")
     signed_in = client_for("observer").get(reverse("public-home"))
     assert "no-store" in signed_in["Cache-Control"]
+
+
+def test_publishing_a_status_report_is_in_the_audit_trail(role_users):
+    from auditlog.models import LogEntry
+
+    document = published_document(role_users)
+    monitoring_services.status_report_unpublish(document=document, by=role_users["secretariat"])
+    actions = list(
+        LogEntry.objects.filter(content_type__model="statusreportpublication")
+        .order_by("timestamp")
+        .values_list("action", flat=True)
+    )
+    assert actions == [LogEntry.Action.CREATE, LogEntry.Action.DELETE]
