@@ -125,3 +125,49 @@ def test_the_secretariat_publishes_a_report_in_the_browser(
     page.context.clear_cookies()
     page.goto(live_server.url + "/aaben/rapporter/")
     assert page.get_by_role("link", name="Statusrapport 2025").is_visible()
+
+
+def test_list_pages_with_export_links_pass_axe(
+    reference_data, live_server, browser_page, role_users
+):
+    """The list pages that gained filters, pages and export links (the signed-in walk in
+    test_accessibility.py lists the pages; these are checked here too while it grows)."""
+    from tests.governance.factories import open_decision, plan_meeting
+
+    plan_meeting("fu", publish=True)
+    open_decision("fu", title="Årsplan 2026")
+    client = Client()
+    client.force_login(role_users["secretariat"])
+    verify_mfa(client, role_users["secretariat"])
+    page = browser_page
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    failures = []
+    for name, path in [
+        ("meetings", "/meetings/"),
+        ("decisions", "/decisions/?status=open"),
+        ("municipalities", "/municipalities/?dgo=midtjylland"),
+        ("tracks-list", "/tracks/"),
+        ("bodies-list", "/bodies/"),
+    ]:
+        assert page.goto(live_server.url + path).status == 200, path
+        violations = Axe().run(page, options=WCAG_AA).response["violations"]
+        if violations:
+            failures.append(f"{path}:\n{describe(violations)}")
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=ARTIFACTS / f"list-{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert not failures, "\n\n".join(failures)
+    # The export link downloads the filtered list.
+    page.goto(live_server.url + "/municipalities/?dgo=midtjylland")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename.startswith("klimaalliancen-kommuner-")
