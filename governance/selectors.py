@@ -104,13 +104,56 @@ def body_meetings_in_year(*, body: Body, user: User, year: int) -> QuerySet[Meet
     )
 
 
-def decision_list(*, user: User, status: str = "", body: Body | None = None) -> QuerySet[Decision]:
+def decision_list(
+    *,
+    user: User,
+    status: str = "",
+    body: Body | None = None,
+    body_code: str = "",
+    search: str = "",
+    sort: str = "-opened",
+) -> QuerySet[Decision]:
+    """The decisions the user may read, filtered; one query for any page of them."""
+    from .filters import DECISION_SORTS
+
     decisions = decisions_for(user).select_related("body", "meeting", "subject_content_type")
     if status:
         decisions = decisions.filter(status=status)
     if body is not None:
         decisions = decisions.filter(body=body)
-    return decisions.annotate(vote_count=Count("votes")).order_by("-opened_at")
+    if body_code:
+        decisions = decisions.filter(body__code=body_code)
+    if search:
+        decisions = decisions.filter(Q(title__icontains=search) | Q(text__icontains=search))
+    return decisions.annotate(vote_count=Count("votes")).order_by(
+        *DECISION_SORTS.get(sort, DECISION_SORTS["-opened"])
+    )
+
+
+def meeting_list(
+    *,
+    user: User,
+    search: str = "",
+    status: str = "",
+    body_code: str = "",
+    year: int | None = None,
+    sort: str = "-starts",
+) -> QuerySet[Meeting]:
+    """The meetings the user may see (`meetings_for`), filtered; one query for any page."""
+    from .filters import MEETING_SORTS
+
+    meetings = meetings_for(user).select_related("body", "body__dgo")
+    if search:
+        meetings = meetings.filter(Q(title__icontains=search) | Q(location__icontains=search))
+    if status:
+        meetings = meetings.filter(status=status)
+    if body_code:
+        meetings = meetings.filter(body__code=body_code)
+    if year:
+        meetings = meetings.filter(starts_at__year=year)
+    return meetings.annotate(item_count=Count("agenda_items")).order_by(
+        *MEETING_SORTS.get(sort, MEETING_SORTS["-starts"])
+    )
 
 
 def meeting_get(*, user: User, pk: int) -> Meeting:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bodies/<slug:code>/people/<int:pk>/end/", views.body_seat_end, name="body-seat-end"),
     path("bodies/<slug:code>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("bodies/<slug:code>/decisions/new/", views.decision_create, name="decision-create"),
+    path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/agenda/new/", views.agenda_item_create, name="agenda-item-create"),

@@ -4,16 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from klimaalliancen.exports import Column, export_list
 from klimaalliancen.forms import add_service_errors
 
 from . import calendar, selectors, services
 from .composition import check_composition
+from .filters import DecisionFilterForm, MeetingFilterForm
 from .forms import (
     AbsenceForm,
     AgendaItemForm,
@@ -62,11 +66,53 @@ def _require_manager(request: HttpRequest, body: Body) -> None:
         raise PermissionDenied(str(MANAGERS_ONLY))
 
 
+PAGE_SIZE = 25
+
+
+def _local(moment) -> datetime.datetime | None:
+    return timezone.localtime(moment) if moment else None
+
+
+BODY_COLUMNS = [
+    Column(gettext_lazy("Body"), lambda b: b.name),
+    Column(gettext_lazy("Short name"), lambda b: b.short_name),
+    Column(gettext_lazy("Kind"), lambda b: b.get_kind_display()),
+    Column(gettext_lazy("Geography"), lambda b: b.dgo.name if b.dgo_id else ""),
+    Column(gettext_lazy("Seats filled"), lambda b: b.seat_count),
+    Column(gettext_lazy("Meetings this year"), lambda b: b.meetings_this_year),
+    Column(gettext_lazy("Meetings per year"), lambda b: b.meetings_per_year),
+]
+DECISION_COLUMNS = [
+    Column(gettext_lazy("Decision"), lambda d: d.title),
+    Column(gettext_lazy("Body"), lambda d: d.body.short_name),
+    Column(gettext_lazy("Procedure"), lambda d: d.get_mode_display()),
+    Column(gettext_lazy("Meeting"), lambda d: d.meeting.title if d.meeting_id else ""),
+    Column(gettext_lazy("Opened"), lambda d: _local(d.opened_at)),
+    Column(gettext_lazy("Deadline"), lambda d: _local(d.deadline)),
+    Column(gettext_lazy("Status"), lambda d: d.get_status_display()),
+    Column(gettext_lazy("Closed"), lambda d: _local(d.closed_at)),
+    Column(gettext_lazy("Votes cast"), lambda d: d.vote_count),
+]
+MEETING_COLUMNS = [
+    Column(gettext_lazy("Meeting"), lambda m: m.title),
+    Column(gettext_lazy("Body"), lambda m: m.body.short_name),
+    Column(gettext_lazy("Starts"), lambda m: _local(m.starts_at)),
+    Column(gettext_lazy("Ends"), lambda m: _local(m.ends_at)),
+    Column(gettext_lazy("Place"), lambda m: m.location),
+    Column(gettext_lazy("Status"), lambda m: m.get_status_display()),
+    Column(gettext_lazy("Agenda items"), lambda m: m.item_count),
+]
+
+
 # --- Bodies ------------------------------------------------------------------------------------
 
 
 def body_list(request: HttpRequest) -> HttpResponse:
     bodies = list(selectors.body_list())
+    if export := export_list(
+        request, name="organer", title=_("Bodies"), columns=BODY_COLUMNS, objects=bodies
+    ):
+        return export
     return render(
         request,
         "governance/body_list.html",
@@ -290,20 +336,38 @@ def paper_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def decision_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in Decision.Status.values:
-        status = ""
-    decisions = selectors.decision_list(user=request.user, status=status)[:200]
+    form = DecisionFilterForm(request.GET or None)
+    decisions = selectors.decision_list(user=request.user, **form.filters())
+    if export := export_list(
+        request,
+        name="beslutninger",
+        title=_("Decisions"),
+        columns=DECISION_COLUMNS,
+        objects=decisions,
+    ):
+        return export
+    page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "governance/decision_list.html",
         {
-            "decisions": decisions,
-            "status": status,
-            "statuses": Decision.Status.choices,
+            "form": form,
+            "page": page,
+            "decisions": page.object_list,
             "awaiting": selectors.decisions_awaiting_vote(user=request.user),
         },
     )
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    form = MeetingFilterForm(request.GET or None)
+    meetings = selectors.meeting_list(user=request.user, **form.filters())
+    if export := export_list(
+        request, name="moeder", title=_("Meetings"), columns=MEETING_COLUMNS, objects=meetings
+    ):
+        return export
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "governance/meeting_list.html", {"form": form, "page": page})
 
 
 def decision_create(request: HttpRequest, code: str) -> HttpResponse:

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("search/", views.search, name="search"),
+    path("aaben/", include("klimaalliancen.public_urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_read, name="notification-read"),
     path("", include("partners.urls")),

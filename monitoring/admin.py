@@ -9,6 +9,7 @@ from .models import (
     Sector,
     StatusReport,
     StatusReportDocument,
+    StatusReportPublication,
 )
 
 
@@ -124,4 +125,22 @@ class StatusReportDocumentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StatusReportPublication)
+class StatusReportPublicationAdmin(admin.ModelAdmin):
+    """Status reports on the open pages: published and withdrawn by the secretariat at
+    /aaben/rapporter/udgiv/ (through the services), only looked at here."""
+
+    list_display = ["document", "published_at", "published_by"]
+    list_select_related = ["document__round", "published_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

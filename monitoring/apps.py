@@ -19,9 +19,12 @@ class MonitoringConfig(AppConfig):
             Round,
             Sector,
             StatusReport,
+            StatusReportPublication,
         )
 
         for model in (Round, Sector, ChecklistRequirement, ChecklistAnswer, Action, EmissionFigure):
             auditlog.register(model)
         # The version counter changes on every save; the diff shows what the version guards.
         auditlog.register(StatusReport, exclude_fields=["version", "updated_at"])
+        # Who put a status report on the open pages, or took it off again.
+        auditlog.register(StatusReportPublication)

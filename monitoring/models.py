@@ -680,3 +680,35 @@ class StatusReportDocument(models.Model):
     def file_name(self) -> str:
         """Deterministic, so a re-delivered task overwrites instead of adding a file."""
         return f"status-reports/statusrapport-{self.round.year}-{self.language}-{self.pk}.pdf"
+
+
+class StatusReportPublication(models.Model):
+    """A finished status report the secretariat has published on the open pages (åben viden).
+
+    Until then a rendered document is a working copy for signed-in users only. Withdrawing the
+    publication deletes this row; the document itself stays.
+    """
+
+    document = models.OneToOneField(
+        StatusReportDocument,
+        verbose_name=_("status report document"),
+        on_delete=models.CASCADE,
+        related_name="publication",
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("published status report")
+        verbose_name_plural = _("published status reports")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.document)

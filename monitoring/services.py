@@ -1008,3 +1008,32 @@ def status_report_request(*, round: Round, language: str, by: User) -> StatusRep
             document.save()
         transaction.on_commit(lambda: _enqueue_status_report(document.pk))
     return document
+
+
+# --- publishing the status report on the open pages --------------------------------------
+
+
+def status_report_publish(*, document: StatusReportDocument, by: User):
+    """Publish a finished status report on the open pages (no sign-in). The secretariat only;
+    a pending or failed document cannot be published. Publishing twice changes nothing."""
+    from .models import StatusReportPublication
+
+    if not permissions.can_request_status_report(by):
+        raise PermissionDenied(_("Only the secretariat publishes the status report."))
+    with transaction.atomic():
+        document = StatusReportDocument.objects.select_for_update().get(pk=document.pk)
+        if not document.is_done or not document.file:
+            raise ValidationError(_("Only a finished status report can be published."))
+        publication, _created = StatusReportPublication.objects.get_or_create(
+            document=document, defaults={"published_by": by}
+        )
+    return publication
+
+
+def status_report_unpublish(*, document: StatusReportDocument, by: User) -> None:
+    """Take a status report off the open pages again (the secretariat)."""
+    from .models import StatusReportPublication
+
+    if not permissions.can_request_status_report(by):
+        raise PermissionDenied(_("Only the secretariat publishes the status report."))
+    StatusReportPublication.objects.filter(document=document).delete()

@@ -8,9 +8,12 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from klimaalliancen.exports import Column, export_list, list_export, requested_export
 from partners import selectors as partner_selectors
 from partners.models import DGO, Municipality
 
@@ -30,6 +33,63 @@ from .models import Round, StatusReport
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "monitoring_import"
+
+ROUND_COLUMNS = [
+    Column(gettext_lazy("Round"), lambda r: r.year),
+    Column(gettext_lazy("Emissions year"), lambda r: r.emissions_year),
+    Column(gettext_lazy("Opens"), lambda r: r.opens_on),
+    Column(gettext_lazy("Deadline"), lambda r: r.deadline),
+    Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+]
+
+
+def _state_label(row) -> str:
+    if not row.report_state:
+        return _("Not started")
+    if row.report_state == StatusReport.State.LOCKED:
+        return _("Approved and locked") if row.report_approved_at else _("Locked without approval")
+    return str(StatusReport.State(row.report_state).label)
+
+
+def _report_value(name: str):
+    """A report field, only where the user may read the report (else empty)."""
+    return lambda row: getattr(row.visible_report, name) if row.visible_report else None
+
+
+REPORT_ROW_COLUMNS = [
+    Column(gettext_lazy("Municipality code"), lambda row: row.code),
+    Column(gettext_lazy("Municipality"), lambda row: row.name),
+    Column(gettext_lazy("DGO"), lambda row: row.dgo.name),
+    Column(gettext_lazy("Report"), _state_label),
+    Column(
+        gettext_lazy("Last changed"),
+        lambda row: row.report_updated_at and timezone.localtime(row.report_updated_at),
+    ),
+    Column(
+        gettext_lazy("Climate action plan"),
+        lambda row: row.visible_report.get_plan_status_display() if row.visible_report else "",
+    ),
+    Column(gettext_lazy("Plan adopted"), _report_value("plan_adopted_on")),
+    Column(gettext_lazy("Plan revised"), _report_value("plan_revised_on")),
+    Column(gettext_lazy("Baseline year"), _report_value("baseline_year")),
+    Column(gettext_lazy("Baseline emissions (t CO2e)"), _report_value("baseline_emissions")),
+    Column(gettext_lazy("2030 reduction target (%)"), _report_value("target_2030_reduction_pct")),
+    Column(gettext_lazy("Net zero year"), _report_value("net_zero_year")),
+]
+
+
+def _export_rows(rows, *, round: Round, user):
+    """The round's rows with the report data attached where the user may read the report
+    (`StatusReport.objects.for_user`, the page's rule): one more query for all of them."""
+    rows = list(rows)
+    selectors.annotate_visibility(rows, user)
+    reports = {
+        report.municipality_id: report
+        for report in StatusReport.objects.for_user(user).filter(round=round)
+    }
+    for row in rows:
+        row.visible_report = reports.get(row.pk) if row.can_view else None
+    return rows
 
 
 def _round(year: int) -> Round:
@@ -55,11 +115,16 @@ def _require(allowed: bool, reason: str) -> None:
 
 
 def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.round_list()
+    if export := export_list(
+        request, name="runder", title=_("Monitoring rounds"), columns=ROUND_COLUMNS, objects=rounds
+    ):
+        return export
     return render(
         request,
         "monitoring/round_list.html",
         {
-            "rounds": selectors.round_list(),
+            "rounds": rounds,
             "dgos": DGO.objects.order_by("name"),
             "can_manage": permissions.can_manage_rounds(request.user),
         },
@@ -94,6 +159,14 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
         state=filters.get("state") or "",
         search=filters.get("q") or "",
     )
+    if fmt := requested_export(request):
+        return list_export(
+            fmt,
+            name=f"overvaagning-{round.year}",
+            title=str(round),
+            columns=REPORT_ROW_COLUMNS,
+            objects=_export_rows(rows, round=round, user=request.user),
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.annotate_visibility(page.object_list, request.user)
     progress = selectors.round_progress_by_dgo(round=round)

@@ -4,6 +4,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klimaalliancen.exports import Column, export_list
 
 from . import mfa, selectors, services
 from .forms import MunicipalityFilterForm, MunicipalityForm, VisibilityForm
@@ -17,6 +20,32 @@ from .permissions import (
 
 PAGE_SIZE = 50
 
+MUNICIPALITY_COLUMNS = [
+    Column(gettext_lazy("Municipality code"), lambda m: m.code),
+    Column(gettext_lazy("Municipality"), lambda m: m.name),
+    Column(gettext_lazy("DGO"), lambda m: m.dgo.name),
+    Column(gettext_lazy("Population"), lambda m: m.population),
+    Column(gettext_lazy("Population year"), lambda m: m.population_year),
+    Column(gettext_lazy("DK2020 pilot"), lambda m: m.dk2020_pilot),
+    Column(gettext_lazy("Website"), lambda m: m.website),
+]
+DGO_COLUMNS = [
+    Column(gettext_lazy("DGO"), lambda d: d.name),
+    Column(gettext_lazy("Region"), lambda d: d.region.name),
+    Column(gettext_lazy("KKR"), lambda d: d.kkr.name if d.kkr_id else ""),
+    Column(gettext_lazy("Municipalities"), lambda d: d.municipality_count),
+    Column(gettext_lazy("DK2020 pilots"), lambda d: d.pilot_count),
+]
+ORGANISATION_COLUMNS = [
+    Column(gettext_lazy("Organisation"), lambda o: o.name),
+    Column(gettext_lazy("Short name"), lambda o: o.short_name),
+    Column(gettext_lazy("Kind"), lambda o: o.get_kind_display()),
+    Column(
+        gettext_lazy("Role in the partnership"), lambda o: ", ".join(map(str, o.partnership_roles))
+    ),
+    Column(gettext_lazy("Website"), lambda o: o.website),
+]
+
 
 def municipality_list(request: HttpRequest) -> HttpResponse:
     form = MunicipalityFilterForm(request.GET or None)
@@ -24,6 +53,14 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     municipalities = selectors.municipality_list(
         search=filters.get("q", ""), dgo=filters.get("dgo"), sort=filters.get("sort") or "name"
     )
+    if export := export_list(
+        request,
+        name="kommuner",
+        title=_("Municipalities"),
+        columns=MUNICIPALITY_COLUMNS,
+        objects=municipalities,
+    ):
+        return export
     page = Paginator(municipalities, PAGE_SIZE).get_page(request.GET.get("page"))
     roles = roles_of(request.user)
     return render(
@@ -82,7 +119,12 @@ def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def dgo_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/dgo_list.html", {"dgos": selectors.dgo_list()})
+    dgos = selectors.dgo_list()
+    if export := export_list(
+        request, name="dgoer", title=_("Geographies"), columns=DGO_COLUMNS, objects=dgos
+    ):
+        return export
+    return render(request, "partners/dgo_list.html", {"dgos": dgos})
 
 
 def dgo_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -104,9 +146,16 @@ def dgo_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "partners/organisation_list.html", {"organisations": selectors.organisation_list()}
-    )
+    organisations = selectors.organisation_list()
+    if export := export_list(
+        request,
+        name="organisationer",
+        title=_("Partners"),
+        columns=ORGANISATION_COLUMNS,
+        objects=organisations,
+    ):
+        return export
+    return render(request, "partners/organisation_list.html", {"organisations": organisations})
 
 
 def profile(request: HttpRequest) -> HttpResponse:

@@ -6,8 +6,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from klimaalliancen.exports import Column, export_list
 from klimaalliancen.forms import add_service_errors
 
 from . import exports, selectors, services
@@ -38,6 +40,42 @@ from .models import Allocation, BudgetChange, FocusArea, KnowledgeProduct, Liqui
 
 PAGE_SIZE = 25
 
+TRACK_COLUMNS = [
+    Column(gettext_lazy("Track"), lambda t: t.title),
+    Column(gettext_lazy("Status"), lambda t: t.get_status_display()),
+    Column(gettext_lazy("Focus area"), lambda t: t.focus_area.name if t.focus_area_id else ""),
+    Column(gettext_lazy("DGOs"), lambda t: ", ".join(d.name for d in t.dgos.all())),
+    Column(
+        gettext_lazy("Participants"),
+        lambda t: ", ".join(str(p.party) for p in t.participants.all()),
+    ),
+    Column(
+        gettext_lazy("Lead"),
+        lambda t: next((str(p.party) for p in t.participants.all() if p.is_lead), ""),
+    ),
+    Column(
+        gettext_lazy("Submitted"), lambda t: t.submitted_at and timezone.localtime(t.submitted_at)
+    ),
+    Column(gettext_lazy("Last changed"), lambda t: timezone.localtime(t.updated_at)),
+]
+FOCUS_AREA_COLUMNS = [
+    Column(gettext_lazy("Year"), lambda a: a.year),
+    Column(gettext_lazy("Focus area"), lambda a: a.name_da),
+    Column(gettext_lazy("Focus area (English)"), lambda a: a.name_en),
+    Column(gettext_lazy("Description"), lambda a: a.description),
+    Column(gettext_lazy("Tracks"), lambda a: a.track_count),
+]
+ALLOCATION_COLUMNS = [
+    Column(gettext_lazy("Track"), lambda a: a.track.title),
+    Column(gettext_lazy("Year"), lambda a: a.year),
+    Column(gettext_lazy("Amount (DKK)"), lambda a: a.amount),
+    Column(gettext_lazy("Purpose"), lambda a: a.purpose),
+    Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("Requested"), lambda a: timezone.localtime(a.requested_at)),
+    Column(gettext_lazy("Decided"), lambda a: a.decided_at and timezone.localtime(a.decided_at)),
+    Column(gettext_lazy("Note on the decision"), lambda a: a.decision_note),
+]
+
 
 def _track(request: HttpRequest, pk: int) -> Track:
     try:
@@ -52,6 +90,14 @@ def _track(request: HttpRequest, pk: int) -> Track:
 def track_list(request: HttpRequest) -> HttpResponse:
     form = TrackFilterForm(request.GET or None)
     tracks = selectors.track_list(user=request.user, **form.filters())
+    if export := export_list(
+        request,
+        name="udviklingsspor",
+        title=_("Development tracks"),
+        columns=TRACK_COLUMNS,
+        objects=tracks,
+    ):
+        return export
     page = Paginator(tracks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -468,6 +514,14 @@ def allocation_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def focus_area_list(request: HttpRequest) -> HttpResponse:
+    if export := export_list(
+        request,
+        name="fokusomraader",
+        title=_("Focus areas"),
+        columns=FOCUS_AREA_COLUMNS,
+        objects=selectors.focus_areas(),
+    ):
+        return export
     return render(
         request,
         "tracks/focus_area_list.html",
@@ -539,12 +593,21 @@ def pool_detail(request: HttpRequest, key: str) -> HttpResponse:
         pool = selectors.pool_get(key=key)
     except LiquidPool.DoesNotExist as exc:
         raise Http404(_("No such pool.")) from exc
+    allocations = selectors.pool_allocations(pool=pool)
+    if export := export_list(
+        request,
+        name=f"tildelinger-{pool.key}",
+        title=_("Allocations"),
+        columns=ALLOCATION_COLUMNS,
+        objects=allocations,
+    ):
+        return export
     return render(
         request,
         "tracks/pool_detail.html",
         {
             "pool": pool,
-            "allocations": selectors.pool_allocations(pool=pool),
+            "allocations": allocations,
             "is_approver": perms.is_pool_approver(request.user, pool),
         },
     )

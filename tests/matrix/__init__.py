@@ -57,7 +57,7 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import governance, monitoring, partners, tracks
+    from . import governance, monitoring, open_pages, partners, tracks
 
     return [
         *partners.CASES,
@@ -65,4 +65,5 @@ def all_cases() -> list[Case]:
         *monitoring.CASES,
         *monitoring.EXTRA,
         *tracks.CASES,
+        *open_pages.CASES,
     ]

@@ -153,6 +153,7 @@ CASES = [
     ),
     Case("paper-download", private(SEATED), setup=paper),
     page("decision-list"),
+    page("meeting-list"),
     Case("decision-detail", private(SEATED), setup=fu_decision),
     Case(
         "decision-vote",

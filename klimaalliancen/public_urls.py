@@ -1,0 +1,25 @@
+"""The open pages under /aaben/ (Danish: open), no sign-in."""
+
+from django.urls import path
+
+from . import public_views as views
+
+urlpatterns = [
+    path("", views.home, name="public-home"),
+    path("organer/", views.body_list, name="public-body-list"),
+    path("organer/<slug:code>/", views.body_detail, name="public-body-detail"),
+    path("spor/", views.track_list, name="public-track-list"),
+    path("spor/<int:pk>/", views.track_detail, name="public-track-detail"),
+    path("spor/produkter/<int:pk>/", views.product_download, name="public-product-download"),
+    path("rapporter/", views.report_list, name="public-report-list"),
+    path("rapporter/udgiv/", views.report_publishing, name="public-report-publishing"),
+    path("rapporter/<int:pk>/", views.report_download, name="public-report-download"),
+    path("tal/", views.figures, name="public-figures"),
+    path("tal/<slug:slug>/", views.figures, name="public-figures-dgo"),
+    path("data/", views.open_data, name="public-open-data"),
+    path(
+        "data/<slug:dataset>.<str:fmt>",
+        views.open_data_file,
+        name="public-open-data-file",
+    ),
+]
