@@ -69,4 +69,3 @@ def _form_errors(form, row: str | None = None) -> list[tuple[str, str]]:
                 label = f"{label} ({row})"
             errors.append(("" if field.is_hidden else f"#{field.auto_id}", f"{label}: {error}"))
     return errors
-
