@@ -145,13 +145,16 @@ def describe(violations: list[dict]) -> str:
 # Two roles' views of a page are checked once when their <main> is the same; the page chrome
 # (header, navigation, footer: it varies by role and language, not by page) once per variant.
 # The HTML is compared as the test client gets it, so a duplicate costs no browser visit.
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|<a class="user"[^>]*>[^<]*</a>')
+VARYING = re.compile(
+    r'name="(?:csrfmiddlewaretoken|next)" value="[^"]*"|<a class="user"[^>]*>[^<]*</a>'
+    r'|<p class="print-only[^>]*>[^<]*</p>'
+)
 MAIN = re.compile(r"<main\b.*</main>", re.S)
 CHROME_CHECKED: set[str] = set()  # per test module run
 
 
 def fingerprints(html: str) -> tuple[str, str]:
-    html = CSRF.sub("", html)
+    html = VARYING.sub("", html)
     found = MAIN.search(html)
     main = found.group(0) if found else html
     return digest(main), digest(html.replace(main, ""))
