@@ -317,16 +317,21 @@ def check_layout(page, case: Case, language: str, name: str) -> list[str]:
     problems = []
     shoot = case.name in MAIN_PAGES and language == "da"
     if shoot:
-        page.screenshot(path=ARTIFACTS / f"page-{slug(name)}-1280.png", full_page=True)
+        screenshot(page, f"page-{slug(name)}-1280.png")
     page.set_viewport_size(MOBILE)
     overflow = page.evaluate(HORIZONTAL_SCROLL)
     if overflow > 0:
         wide = page.evaluate(WIDEST)
         problems.append(f"  scrolls {overflow}px sideways at 360 px: {wide}")
     if shoot:
-        page.screenshot(path=ARTIFACTS / f"page-{slug(name)}-360.png", full_page=True)
+        screenshot(page, f"page-{slug(name)}-360.png")
     page.set_viewport_size(DESKTOP)
     return problems
+
+
+def screenshot(page, name: str) -> None:
+    # Generous: on a loaded machine a long page takes a while to paint.
+    page.screenshot(path=ARTIFACTS / name, full_page=True, timeout=60_000)
 
 
 def slug(text: str) -> str:
@@ -392,7 +397,7 @@ def test_municipality_and_track_pages_print_without_the_controls(
             # On paper the page says where it lives.
             assert page.locator(".print-only").first.inner_text() == live_server.url + path
             assert page.locator("main h1").is_visible()
-            page.screenshot(path=ARTIFACTS / f"print-{name}.png", full_page=True)
+            page.screenshot(path=ARTIFACTS / f"print-{name}.png", full_page=True, timeout=60_000)
             page.emulate_media(media="screen")
             assert page.locator(".site-header").is_visible()
     finally:
