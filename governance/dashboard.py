@@ -1,9 +1,12 @@
-"""The governance panel on the start page: decisions awaiting my vote, my bodies' meetings."""
+"""The governance panel on the start page: decisions awaiting my vote, my bodies' meetings.
+Both are items of the start page's to-do list, with their counts."""
 
 import datetime
 
 from django.db.models import Count, Window
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import User
 
@@ -30,6 +33,24 @@ def panels(user: User) -> list[dict]:
             "meetings": meetings,
             "meeting_count": meeting_count,
             "month": month_start,
+            "todo": [
+                {
+                    "key": "votes",
+                    "label": _("Decisions awaiting my vote"),
+                    "count": awaiting_count,
+                    "url": awaiting[0].get_absolute_url()
+                    if awaiting_count == 1
+                    else reverse("decision-list") + "?status=open",
+                },
+                {
+                    "key": "meetings",
+                    "label": _("My bodies' meetings this month"),
+                    "count": meeting_count,
+                    "url": meetings[0].get_absolute_url()
+                    if meeting_count == 1
+                    else reverse("body-list"),
+                },
+            ],
         }
     ]
 

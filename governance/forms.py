@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliancen.forms import help_texts
+
 from .files import CONTENT_TYPES, MAX_PAPER_BYTES
 from .models import Decision, Meeting, Membership, SubstituteCall, Vote
 
@@ -15,6 +17,16 @@ class DateTimeInput(forms.DateTimeInput):
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M"]
 
 
+@help_texts(
+    ends_at=_(
+        "Optional. Shown in the calendar; without it the meeting is shown as two hours long."
+    ),
+    location=_("The address or room, or 'Online' for a meeting held only on video."),
+    video_url=_(
+        "A link to join the meeting online (Teams, Zoom or similar). Only the body's members "
+        "see it."
+    ),
+)
 class MeetingForm(forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
@@ -77,6 +89,16 @@ class MinutesForm(forms.Form):
     )
 
 
+@help_texts(
+    mode=_(
+        "At a meeting: the body decides when it meets. In writing: the members vote in the "
+        "portal before the deadline."
+    ),
+    deadline=_(
+        "The members' votes must be in by then. A decision is adopted only if every voting "
+        "member votes yes."
+    ),
+)
 class DecisionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     text = forms.CharField(
@@ -128,6 +150,11 @@ def seat_label(seat: Membership, member: Membership | None = None) -> str:
     return f"{seat.person} ({seat.get_seat_role_display()})"
 
 
+@help_texts(
+    membership=_(
+        "The member who cannot take part. A substitute can then be called in to vote instead."
+    ),
+)
 class AbsenceForm(forms.Form):
     membership = forms.ModelChoiceField(label=_("Member"), queryset=Membership.objects.none())
 
@@ -137,6 +164,12 @@ class AbsenceForm(forms.Form):
             self.fields["membership"].queryset = seats
 
 
+@help_texts(
+    substitute=_("The person who votes in the member's place on this decision only."),
+    reason=_(
+        "Why a substitute is called in, e.g. the member's absence. Kept in the decision's history."
+    ),
+)
 class SubstituteCallForm(forms.Form):
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Membership.objects.none())
     reason = forms.ChoiceField(label=_("Reason"), choices=SubstituteCall.Reason.choices)

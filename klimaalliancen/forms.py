@@ -9,3 +9,15 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def help_texts(**texts):
+    """A class decorator giving a form's fields help texts (shown under the label and linked
+    with aria-describedby), for fields whose meaning is not obvious from the label."""
+
+    def decorate(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+        for name, text in texts.items():
+            form_class.base_fields[name].help_text = text
+        return form_class
+
+    return decorate

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from partners import selectors as partner_selectors
@@ -27,7 +28,8 @@ def log_denied(request: HttpRequest) -> None:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The start page: each portal app contributes panels for the user's roles."""
+    """The start page: each portal app contributes panels for the user's roles, and each panel
+    its items of the to-do list at the top (a label, a count, where to go)."""
     panels = []
     for _app, module in portal_modules("dashboard"):
         panels.extend(module.panels(request.user))
@@ -38,10 +40,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard.html",
         {
             "panels": panels,
+            "todo": [item for panel in panels for item in todo_items(panel)],
             "dgos": dgos,
             "my_dgos": [dgo for dgo in dgos if dgo.pk in roles.coordinated_dgo_ids],
         },
     )
+
+
+def todo_items(panel: dict) -> list[dict]:
+    """A panel's to-do items: its own `todo` list, or for the monitoring panel (reports to fill
+    in and to review, see monitoring/dashboard.py) items made from its counts."""
+    if "todo" in panel:
+        return panel["todo"]
+    items = []
+    round = panel.get("round")
+    if panel.get("to_fill"):
+        items.append(
+            {
+                "key": "reports-to-fill",
+                "label": _("Status reports to fill in"),
+                "count": panel["to_fill"]["count"],
+                "url": round.get_absolute_url(),
+            }
+        )
+    if panel.get("to_review"):
+        items.append(
+            {
+                "key": "reports-to-review",
+                "label": _("Status reports to review"),
+                "count": panel["to_review"]["count"],
+                "url": round.get_absolute_url() + "?state=submitted",
+            }
+        )
+    return items
 
 
 @login_not_required

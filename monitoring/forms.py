@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliancen.forms import help_texts
 from partners.models import DGO
 
 from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport, StatusReportDocument
@@ -10,6 +11,26 @@ from .services import REPORT_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+@help_texts(
+    plan_status=_("How far the municipality's climate action plan has come."),
+    recertified=_(
+        "Whether the plan has been recertified after its revision (at least every five years)."
+    ),
+    baseline_year=_("The year the reduction target is measured from."),
+    baseline_emissions=_(
+        "The municipality's territorial emissions in the baseline year, in tonnes CO2e."
+    ),
+    target_2030_reduction_pct=_(
+        "The reduction by 2030 compared with the baseline year, in per cent."
+    ),
+    adaptation_risk_assessed=_(
+        "Whether the municipality has assessed its climate risks (flooding, heat, drought)."
+    ),
+    data_source=_(
+        "Where the emission figures come from, e.g. the Danish Energy Agency's energy and CO2 "
+        "accounts."
+    ),
+)
 class ReportForm(forms.ModelForm):
     """The report's own fields. Validation (ranges, revision not before adoption) comes from
     the model, so the form, the import and the API apply the same rules."""
@@ -123,6 +144,12 @@ class ReviewForm(forms.Form):
     )
 
 
+@help_texts(
+    opens_on=_("From this day the coordinators can fill in their municipalities' reports."),
+    deadline=_(
+        "Reports must be submitted by this day. Reminders name the municipalities still missing."
+    ),
+)
 class RoundForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     emissions_year = forms.IntegerField(
@@ -170,6 +197,9 @@ class YearForm(forms.Form):
         self.fields["year"].choices = [(y, str(y)) for y in years]
 
 
+@help_texts(
+    language=_("The language the PDF report is written in."),
+)
 class StatusReportRequestForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=StatusReportDocument.Language.choices, initial="da"

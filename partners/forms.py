@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliancen.forms import help_texts
+
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, User
 from .selectors import MUNICIPALITY_SORTS
 
@@ -30,6 +32,9 @@ class MunicipalityFilterForm(forms.Form):
         return sort if sort in MUNICIPALITY_SORTS else "name"
 
 
+@help_texts(
+    website=_("The municipality's own website, starting with https://."),
+)
 class MunicipalityForm(forms.ModelForm):
     website = forms.URLField(
         label=_("Website"), required=False, assume_scheme="https", max_length=200

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from partners.models import RoleAssignment
 
-from .browser import browser_page  # noqa: F401  (a fixture for the browser tests)
+from .browser import browser_page, module_page  # noqa: F401  (fixtures for the browser tests)
 from .factories import make_user, verify_mfa
 
 Role = RoleAssignment.Role

@@ -3,6 +3,9 @@ allocations awaiting my party's approval (approvers), assessments to write (know
 tracks awaiting qualification (APS members and the secretariat). Bounded: a count and a few rows
 per panel, and for a DGO coordinator no query at all."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from partners.models import User
 from partners.permissions import roles_of
 
@@ -40,4 +43,22 @@ def panels(user: User) -> list[dict]:
         )
     if not cards:
         return []
-    return [{"template": "tracks/dashboard_panel.html", "cards": cards}]
+    todos = [todo(card) for card in cards]
+    return [{"template": "tracks/dashboard_panel.html", "cards": cards, "todo": todos}]
+
+
+def todo(card: dict) -> dict:
+    """A panel card as an item of the start page's to-do list: what, how many, where to go."""
+    count, rows = card["count"], card["rows"]
+    if card["kind"] == "allocations":
+        label, url = _("Allocations awaiting my party's approval"), reverse("allocation-approvals")
+    elif card["kind"] == "assessments":
+        label = _("Assessments to write")
+        url = (
+            reverse("assessment-write", args=[rows[0].pk])
+            if count == 1
+            else reverse("track-list") + "?status=in_qualification"
+        )
+    else:
+        label, url = _("Tracks awaiting qualification"), reverse("track-list") + "?status=submitted"
+    return {"key": card["kind"], "label": label, "count": count, "url": url}

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import DATETIME_FORMATS, DateTimeInput
+from klimaalliancen.forms import help_texts
 from partners.models import DGO, Municipality, Organisation
 
 from .files import MAX_PRODUCT_BYTES
@@ -267,6 +268,9 @@ class WithdrawForm(forms.Form):
     )
 
 
+@help_texts(
+    deadline=_("FU's voting members vote in the portal before this time."),
+)
 class PutToFUForm(forms.Form):
     deadline = forms.DateTimeField(
         label=_("Deadline for FU's votes"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
@@ -285,6 +289,11 @@ class PutToFUForm(forms.Form):
         return deadline
 
 
+@help_texts(
+    conclusion=_(
+        "Your overall recommendation from a climate perspective, shown with the assessment."
+    ),
+)
 class AssessmentForm(forms.Form):
     conclusion = forms.ChoiceField(
         label=_("Conclusion"), choices=ClimateAssessment.Conclusion.choices
@@ -303,6 +312,10 @@ class EvaluationForm(forms.Form):
     )
 
 
+@help_texts(
+    progress=_("What has happened since the last update: milestones reached, products made."),
+    risks=_("What could delay the track or change its result, and what is done about it."),
+)
 class StatusUpdateForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -343,6 +356,11 @@ class KnowledgeProductForm(forms.Form):
         return cleaned
 
 
+@help_texts(
+    year=_("The year PUG set the focus area for."),
+    name_en=_("Shown on the English pages."),
+    position=_("The order on lists: lower numbers come first."),
+)
 class FocusAreaForm(forms.ModelForm):
     year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
 
@@ -352,6 +370,11 @@ class FocusAreaForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
+@help_texts(
+    pool=_("The liquid pool the money comes from. The party behind it approves the allocation."),
+    year=_("The budget year the money is spent in."),
+    purpose=_("What the money is for, as the approving party will read it."),
+)
 class AllocationRequestForm(forms.Form):
     pool = forms.ModelChoiceField(
         label=_("Pool"), queryset=LiquidPool.objects.order_by("name"), empty_label=None
@@ -365,6 +388,10 @@ class DecisionNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
+@help_texts(
+    budget_line=_("The line of the budget the spending is booked on."),
+    track=_("Only if the spending belongs to a development track."),
+)
 class SpendingForm(forms.Form):
     budget_line = forms.ModelChoiceField(
         label=_("Budget line"),
@@ -395,6 +422,13 @@ class SpendingForm(forms.Form):
         )
 
 
+@help_texts(
+    from_line=_("The budget line the amount is moved from."),
+    to_line=_(
+        "The budget line the amount is moved to. The move counts once the parties approve it."
+    ),
+    reason=_("Why the money is moved, as the approving parties will read it."),
+)
 class BudgetChangeForm(forms.Form):
     from_line = forms.ModelChoiceField(label=_("From line"), queryset=BudgetLine.objects.none())
     to_line = forms.ModelChoiceField(label=_("To line"), queryset=BudgetLine.objects.none())

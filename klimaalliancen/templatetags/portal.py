@@ -36,3 +36,36 @@ def tonnes(amount: Decimal | int | float | None) -> str:
     if amount is None:
         return "–"
     return number_format(amount, decimal_pos=0, force_grouping=True)
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(*forms) -> dict:
+    """The one error summary of a page: every error of the given forms and formsets, each
+    linked to its field, at the top of the page (portal.js moves focus to it)."""
+    errors: list[tuple[str, str]] = []
+    for form in forms:
+        if form is None or isinstance(form, str):  # a missing template variable
+            continue
+        if hasattr(form, "forms"):  # a formset
+            errors.extend(("", str(error)) for error in form.non_form_errors())
+            # Fixed formsets know the reference row of each form (a sector, a requirement).
+            names = [str(row) for row in getattr(form, "rows", [])]
+            for number, row in enumerate(form.forms, start=1):
+                name = names[number - 1] if len(names) >= number else None
+                errors.extend(_form_errors(row, name or _("row %(row)s") % {"row": number}))
+        else:
+            errors.extend(_form_errors(form))
+    return {"errors": errors}
+
+
+def _form_errors(form, row: str | None = None) -> list[tuple[str, str]]:
+    if not form.is_bound:
+        return []
+    errors = [("", f"{row}: {error}" if row else str(error)) for error in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            label = str(field.label)
+            if row is not None:
+                label = f"{label} ({row})"
+            errors.append(("" if field.is_hidden else f"#{field.auto_id}", f"{label}: {error}"))
+    return errors

@@ -2,5 +2,62 @@
 document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary so keyboard and screen-reader users hear what went wrong.
   const summary = document.querySelector(".error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary puts focus in its field and shows the field's label with it.
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      const label = document.querySelector(`label[for="${field.id}"]`);
+      (label && !label.classList.contains("visually-hidden") ? label : field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
+  // Forms with data-confirm ask first, in a modal dialog: focus stays inside it while it is
+  // open (showModal makes the rest of the page inert) and returns to the button afterwards.
+  const dialog = document.getElementById("confirm-dialog");
+  if (dialog) {
+    let pending = null;
+    let opener = null;
+    document.querySelectorAll("form[data-confirm]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        if (form.dataset.confirmed === "yes") return;
+        event.preventDefault();
+        pending = form;
+        opener = event.submitter || document.activeElement;
+        dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+        dialog.returnValue = "";
+        dialog.showModal();
+        dialog.querySelector("[data-confirm-cancel]").focus();
+      });
+    });
+    // Tab and Shift+Tab cycle through the dialog's own controls.
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const controls = [...dialog.querySelectorAll("button, a[href], input, select, textarea")];
+      const first = controls[0];
+      const last = controls[controls.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+    dialog.addEventListener("close", () => {
+      const form = pending;
+      pending = null;
+      if (dialog.returnValue === "confirm" && form) {
+        form.dataset.confirmed = "yes";
+        if (opener && opener.form === form) form.requestSubmit(opener);
+        else form.requestSubmit();
+        return;
+      }
+      if (opener) opener.focus();
+    });
+  }
 });
