@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from klimaalliancen.links import web_url
+
 register = template.Library()
 
 
@@ -36,3 +38,9 @@ def tonnes(amount: Decimal | int | float | None) -> str:
     if amount is None:
         return "–"
     return number_format(amount, decimal_pos=0, force_grouping=True)
+
+
+@register.filter
+def http_url(value: str | None) -> str:
+    """An external link's URL, or '' unless it is http(s) (no `javascript:` links)."""
+    return web_url(value)
