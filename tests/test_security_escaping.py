@@ -342,3 +342,63 @@ def pdf_shown_fields() -> set[int]:
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert SCRIPT in text.replace("\n", "")  # printed literally, as text
     return shown_fields([text])
+
+
+HOSTILE = f"{SCRIPT}{BREAKOUT}{TEMPLATE}"
+
+
+def test_emails_carry_payloads_as_plain_text(db, client, tmp_path, settings):
+    """Every kind of e-mail the portal sends, with payloads in the texts it quotes (and a header
+    injection and an over-long title in subjects): plain text, literal, deliverable."""
+    from governance.models import Body
+    from governance.services import decision_open
+    from klimaalliancen.models import OutboxEmail
+    from klimaalliancen.tasks import deliver_email
+    from monitoring import services as monitoring_services
+    from tests.factories import make_user
+    from tests.monitoring.factories import make_report, make_round
+    from tests.tracks.factories import People, advance, allocation, draft
+    from tracks import services as track_services
+
+    private_storage_in(settings, tmp_path)
+    people = People()
+    injected = "Spor\r\nBcc: evil@example.com\n" + HOSTILE
+    track = draft(people.coordinator, title=injected[:200], problem=HOSTILE)
+    advance(track, "approved", people)  # submitted (mail), put to FU and adopted (mails)
+    track_services.allocation_approve(
+        allocation=allocation(track, people), by=people.realdania, note=HOSTILE
+    )
+    report = make_report(make_round(), "751", state="submitted")
+    monitoring_services.report_request_changes(
+        report=report, by=people.secretariat, comment=HOSTILE
+    )
+    decision_open(
+        body=Body.objects.get(code="fu"),
+        title=("Lang titel " + HOSTILE * 10)[:300],
+        text=HOSTILE,
+        deadline=timezone.now() + datetime.timedelta(days=3),
+        by=people.secretariat,
+    )
+    make_user(first_name=HOSTILE[:150], email="glemt@example.dk")
+    client.post(reverse("password_reset"), {"email": "glemt@example.dk"})
+
+    mail.outbox.clear()
+    for email in OutboxEmail.objects.filter(sent_at__isnull=True):
+        deliver_email(email.pk)
+    assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()
+    kinds = set()
+    for message in mail.outbox:
+        rendered = message.message()
+        assert "\n" not in message.subject and "\r" not in message.subject, message.subject
+        assert rendered["Bcc"] is None and "evil@example.com" not in message.to
+        assert "&lt;" not in message.body and "&quot;" not in message.body  # plain, not HTML
+        assert "Lorem ipsum" not in message.body
+        for content, _mimetype in getattr(message, "alternatives", []):
+            assert not RAW.search(content), content  # an HTML part would be escaped
+        if SCRIPT in message.body or SCRIPT in message.subject:
+            kinds.add(message.subject.split(":")[0])
+        if "{{7*7}}" in message.body:
+            kinds.add("template syntax shown literally")
+    assert len(mail.outbox) >= 6, [m.subject for m in mail.outbox]
+    assert "template syntax shown literally" in kinds
+    assert any(SCRIPT in message.body for message in mail.outbox)
