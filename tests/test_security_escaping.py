@@ -226,23 +226,12 @@ def test_the_field_enumeration_finds_the_free_text_fields():
 DEMO_CRAWLERS = ("sekretariat", "koordinator-midt", "fu-medlem")
 
 
-def private_storage_in(settings, path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(path / "media")}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(path / "private")}},
-    }  # fmt: skip
-
-
 @pytest.fixture
-def demo_portal(db, settings, tmp_path):
+def demo_portal(db, settings):
     from django.core.management import call_command
 
     from klimaalliancen.models import Notification
 
-    private_storage_in(settings, tmp_path)
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
@@ -347,7 +336,7 @@ def pdf_shown_fields() -> set[int]:
 HOSTILE = f"{SCRIPT}{BREAKOUT}{TEMPLATE}"
 
 
-def test_emails_carry_payloads_as_plain_text(db, client, tmp_path, settings):
+def test_emails_carry_payloads_as_plain_text(db, client):
     """Every kind of e-mail the portal sends, with payloads in the texts it quotes (and a header
     injection and an over-long title in subjects): plain text, literal, deliverable."""
     from governance.models import Body
@@ -360,7 +349,6 @@ def test_emails_carry_payloads_as_plain_text(db, client, tmp_path, settings):
     from tests.tracks.factories import People, advance, allocation, draft
     from tracks import services as track_services
 
-    private_storage_in(settings, tmp_path)
     people = People()
     injected = "Spor\r\nBcc: evil@example.com\n" + HOSTILE
     track = draft(people.coordinator, title=injected[:200], problem=HOSTILE)
