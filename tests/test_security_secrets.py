@@ -75,3 +75,20 @@ def test_no_secret_reaches_a_log_or_a_url(client, db, settings, caplog):
     # the portal's redirects and links carry no secret.
     in_urls = [url for url in urls for secret in secrets if secret and secret in url]
     assert not in_urls, in_urls
+
+
+def test_the_login_page_says_when_demo_users_skip_two_factor(client, db, settings):
+    """make run's demo (DEBUG on) exempts its demo users from two-factor authentication and says
+    so on the login page; without DEBUG neither the exemption nor the notice is there."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("da"):
+        notice = gettext(
+            "Demo users are exempt from two-factor authentication; a production installation "
+            "never exempts anyone."
+        )
+    settings.DEBUG, settings.MFA_EXEMPT_DEMO_USERS = True, True
+    assert notice in client.get(reverse("login")).content.decode()
+    settings.DEBUG, settings.MFA_EXEMPT_DEMO_USERS = False, False
+    assert notice not in client.get(reverse("login")).content.decode()
