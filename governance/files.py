@@ -39,10 +39,19 @@ class CheckedPaper:
     size: int
 
 
+# An office file is a zip; one that claims to unpack to far more than this, or to more than
+# MAX_ZIP_RATIO times its size, is a zip bomb, not a paper (no real document comes close).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+
+
 def _zip_kind(upload: UploadedFile) -> str | None:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_ZIP_RATIO * max(upload.size, 1):
+                return None
             names = archive.namelist()
             if "mimetype" in names:
                 info = archive.getinfo("mimetype")

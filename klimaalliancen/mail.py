@@ -13,11 +13,21 @@ from .models import OutboxEmail
 logger = logging.getLogger(__name__)
 
 
+SUBJECT_MAX = OutboxEmail._meta.get_field("subject").max_length
+
+
+def subject_line(subject: str, limit: int = SUBJECT_MAX) -> str:
+    """One line (a newline in a subject is a header injection, and Django refuses to send it)
+    that fits the outbox: user-typed titles go into subjects."""
+    line = " ".join(str(subject).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def send_mail_after_commit(
     *, subject: str, body: str, to: list[str], html_body: str | None = None
 ) -> OutboxEmail:
     email = OutboxEmail.objects.create(
-        subject=subject, body=body, to=list(to), html_body=html_body or ""
+        subject=subject_line(subject), body=body, to=list(to), html_body=html_body or ""
     )
     transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email

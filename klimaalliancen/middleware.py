@@ -88,3 +88,20 @@ class SessionRefreshMiddleware:
             if now - session.get(self.REFRESH_KEY, 0) >= self.INTERVAL_SECONDS:
                 session[self.REFRESH_KEY] = now
         return response
+
+
+class DeniedRequestLogMiddleware:
+    """Every refused request (401 or 403, however the view or middleware refused it: a raised
+    PermissionDenied, a DRF refusal, a service's reason answered as 403, the MFA gate, a failed
+    CSRF check) leaves one log line with the user id only (klimaalliancen.views.log_denied)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            from .views import log_denied
+
+            log_denied(request)
+        return response

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from partners.models import User
 
-from .mail import send_mail_after_commit
+from .mail import send_mail_after_commit, subject_line
 from .models import Notification
 
 
@@ -15,7 +15,8 @@ def notify(*, users: Iterable[User], subject: str, body: str, url: str = "") -> 
     """Notify each active user in the portal and by e-mail (sent after commit)."""
     recipients = [user for user in users if user.is_active]
     Notification.objects.bulk_create(
-        Notification(user=user, title=subject, body=body, url=url) for user in recipients
+        Notification(user=user, title=subject_line(subject), body=body, url=url)
+        for user in recipients
     )
     for user in recipients:
         if user.email:

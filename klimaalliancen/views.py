@@ -82,9 +82,14 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    log_denied(request)
+    # Logged by DeniedRequestLogMiddleware, as every 401/403.
     reason = str(exception) if exception and str(exception) else ""
     return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused CSRF check gets our 403 page (and is logged like every refusal)."""
+    return error_403(request)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -27,7 +27,16 @@ page = client.get("/municipalities/751/")
 started = time.monotonic()
 anonymous = Client(HTTP_HOST="localhost")
 reset = anonymous.post("/accounts/password_reset/", {"email": "mette@example.dk"})
-print(page.status_code, reset.status_code, round(time.monotonic() - started, 2))
+reset_seconds = round(time.monotonic() - started, 2)
+from tests.factories import verify_mfa
+secretariat = Client(HTTP_HOST="localhost")
+sara = User.objects.get(username="sara")
+secretariat.force_login(sara)
+verify_mfa(secretariat, sara)
+started = time.monotonic()
+report = secretariat.post("/monitoring/2026/report/", {"language": "da"})
+print(page.status_code, reset.status_code, reset_seconds, report.status_code,
+      round(time.monotonic() - started, 2))
 """
 
 
@@ -79,7 +88,7 @@ def run_probe(port: int) -> list[str]:
         REDIS_URL=f"redis://127.0.0.1:{port}/0",
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.split()[-3:]
+    return result.stdout.split()[-5:]
 
 
 def _database_url() -> str:
@@ -90,22 +99,34 @@ def _database_url() -> str:
 
 
 def test_redis_down_pages_work_mail_waits_then_flows_again(reference_data, private_redis):
+    from monitoring.models import StatusReportDocument
+    from partners.models import RoleAssignment
+    from tests.factories import make_user
+    from tests.monitoring.factories import make_round
+
     port, start = private_redis
     UserFactory(username="mette", email="mette@example.dk")
+    make_user(RoleAssignment.Role.SECRETARIAT, username="sara", email="sara@example.dk")
+    make_round()
 
-    # Redis is not running: pages answer, the reset request succeeds, the e-mail waits.
-    page, reset, seconds = run_probe(port)
-    assert (page, reset) == ("200", "302")
+    # Redis is not running: pages answer, the reset request succeeds, the e-mail waits;
+    # starting the status report answers 503 with a clear message within 5 s.
+    page, reset, seconds, report, report_seconds = run_probe(port)
+    assert (page, reset, report) == ("200", "302", "503")
     assert float(seconds) < 5  # the broker's connection timeout and retry policy bound this
+    assert float(report_seconds) < 5
+    failed = StatusReportDocument.objects.get()
+    assert failed.status == StatusReportDocument.Status.FAILED  # nothing half-started is left
     waiting = OutboxEmail.objects.get()
     assert waiting.sent_at is None and "mette@example.dk" in waiting.to
 
     # Redis is back: the next e-mail is queued on the broker at once.
     process = start()
     try:
-        page, reset, _ = run_probe(port)
-        assert (page, reset) == ("200", "302")
-        assert redis.Redis(port=port).llen("celery") == 1
+        page, reset, _, report, _ = run_probe(port)
+        assert (page, reset, report) == ("200", "302", "302")
+        # The e-mail and the report job are queued on the broker at once.
+        assert redis.Redis(port=port).llen("celery") == 2
     finally:
         process.terminate()
         process.wait(10)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliancen.links import web_url
 from partners.models import DGO, Municipality, Organisation, User
 
 # The partnership runs 1 April 2023 – 31 December 2027 (§7).
@@ -410,7 +411,7 @@ class KnowledgeProduct(models.Model):
 
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.LINK:
-            return self.url
+            return web_url(self.url)
         return reverse("product-download", kwargs={"pk": self.pk})
 
 

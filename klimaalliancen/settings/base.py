@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "klimaalliancen.middleware.DeniedRequestLogMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "klimaalliancen.middleware.PortalLoginRequiredMiddleware",
     "partners.mfa.MFARequiredMiddleware",
@@ -184,6 +185,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "klimaalliancen.views.csrf_failure"  # our 403 page
 
 # Brute force (django-axes): after 5 failed sign-ins for one username from one IP address, that
 # pair waits 15 minutes. Locking the pair, not the username alone, means an attacker elsewhere

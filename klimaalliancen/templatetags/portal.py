@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from klimaalliancen.links import web_url
+
 register = template.Library()
 
 
@@ -69,3 +71,9 @@ def _form_errors(form, row: str | None = None) -> list[tuple[str, str]]:
                 label = f"{label} ({row})"
             errors.append(("" if field.is_hidden else f"#{field.auto_id}", f"{label}: {error}"))
     return errors
+
+
+@register.filter
+def http_url(value: str | None) -> str:
+    """An external link's URL, or '' unless it is http(s) (no `javascript:` links)."""
+    return web_url(value)
