@@ -272,3 +272,28 @@ def rollup(analyses: Iterable[Analysis]) -> Rollup:
     if any(counts.get(s) for s in CLASSIFIED):
         result._combined_status = classify(projection, target, baseline_emissions=baseline)
     return result
+
+
+def projection_line(points: Iterable[Point], *, year: int = TARGET_YEAR) -> list[Point]:
+    """The projection as a line to draw: from the first fitted year to `year`, stopping at
+    zero where the trend reaches it first (then flat at zero). Empty when there is not
+    enough data or `year` itself has been reported."""
+    points = list(points)
+    if year in dict(points):
+        return []
+    projection = projection_2030(points, year=year)
+    if projection is None:
+        return []
+    first = projection.years[0]
+    start = projection_2030(points, year=first)
+    line: list[Point] = [(first, start.value)]
+    if projection.slope < 0 and start.value > 0:
+        crossing = first + start.value / -projection.slope  # where the line reaches zero
+        if crossing < year:
+            whole = int(crossing)
+            if whole > first:
+                line.append((whole, projection_2030(points, year=whole).value))
+            if whole + 1 < year:
+                line.append((whole + 1, Decimal(0)))
+    line.append((year, projection.value))
+    return line

@@ -98,6 +98,36 @@ class ChecklistForm(forms.Form):
 ChecklistFormSet = forms.formset_factory(ChecklistForm, formset=BaseFixedFormSet, extra=0)
 
 
+class IndicatorValueForm(forms.Form):
+    """One transition indicator's value of the round's year and its 2030 target; the indicator
+    is known from the form's position (the view sets `indicator` for the range check)."""
+
+    value = forms.DecimalField(label=_("Value"), required=False, max_digits=16, decimal_places=4)
+    data_release = forms.CharField(label=_("Data release"), required=False, max_length=40)
+    target_2030 = forms.DecimalField(
+        label=_("2030 target"), required=False, max_digits=16, decimal_places=4
+    )
+    indicator = None
+
+    def clean(self):
+        from .indicators import IndicatorInput, check_input
+
+        data = super().clean()
+        if self.indicator is not None and not self.errors:
+            entry = IndicatorInput(
+                self.indicator,
+                data.get("value"),
+                data.get("data_release") or "",
+                data.get("target_2030"),
+            )
+            for name, message in check_input(entry).items():
+                self.add_error(name, message)
+        return data
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorValueForm, formset=BaseFixedFormSet, extra=0)
+
+
 class ActionForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Action"), max_length=200, required=False)
