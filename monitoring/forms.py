@@ -204,3 +204,49 @@ class StatusReportRequestForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=StatusReportDocument.Language.choices, initial="da"
     )
+
+
+class IndicatorForm(forms.ModelForm):
+    """A catalogue entry; the model's clean() checks the valid range."""
+
+    class Meta:
+        from .models import Indicator
+
+        model = Indicator
+        fields = [
+            "key",
+            "name_da",
+            "name_en",
+            "group",
+            "direction",
+            "unit_da",
+            "unit_en",
+            "definition_da",
+            "definition_en",
+            "source",
+            "source_url",
+            "minimum",
+            "maximum",
+            "position",
+            "is_active",
+        ]
+        widgets = {
+            "definition_da": forms.Textarea(attrs={"rows": 4}),
+            "definition_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class DigestForm(forms.Form):
+    weekly_digest = forms.BooleanField(
+        label=_("Send me the weekly e-mail about what is due"), required=False
+    )
+
+
+class PeerKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Compare with"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .peers import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = KINDS

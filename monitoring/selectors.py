@@ -706,9 +706,15 @@ class OnTrack:
     @property
     def projection(self) -> list[tuple[int, Decimal]]:
         """The projection line drawn in the emissions chart (analysis.projection_line)."""
-        if not self.analysis.classified:
-            return []
         return analysis.projection_line(self.points)
+
+    @property
+    def chart_rows(self) -> list[tuple[int, Decimal | None, Decimal | None, Decimal | None]]:
+        """The chart's lines as a table: (year, reported total, target path, projection)."""
+        reported, path = dict(self.points), dict(self.analysis.path)
+        projection = dict(self.projection)
+        years = sorted(set(reported) | set(path) | set(projection))
+        return [(y, reported.get(y), path.get(y), projection.get(y)) for y in years]
 
     @property
     def fitted_points(self) -> list[tuple[int, Decimal]]:
