@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -263,7 +263,7 @@ class IndicatorValueFilter(filters.FilterSet):
         fields = ["indicator", "municipality", "dgo", "year"]
 
 
-class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Indicator values: the published ones for everyone signed in; a coordinator also their
     DGO's unapproved ones, the secretariat all (monitoring.indicators.visible_values_q)."""
 

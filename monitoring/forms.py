@@ -209,6 +209,10 @@ class StatusReportRequestForm(forms.Form):
 class IndicatorForm(forms.ModelForm):
     """A catalogue entry; the model's clean() checks the valid range."""
 
+    source_url = forms.URLField(
+        label=_("source web address"), required=False, assume_scheme="https", max_length=200
+    )
+
     class Meta:
         from .models import Indicator
 
