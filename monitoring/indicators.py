@@ -434,8 +434,10 @@ def indicator_import(
             row.source = values.get("data_source") or ""
             if row.indicator is not None:
                 entry = IndicatorInput(row.indicator, row.value, row.release, row.target)
+                already = {column for column, _reason in outcome.errors}
                 for name, message in check_input(entry).items():
-                    outcome.errors.append((name, message))
+                    if name not in already:
+                        outcome.errors.append((name, message))
             if row.municipality and row.indicator and row.year:
                 cell = (row.municipality.pk, row.indicator.pk, row.year)
                 if cell in seen:
