@@ -205,7 +205,7 @@ def due_page(request: HttpRequest) -> HttpResponse:
 
 def digest_preference(request: HttpRequest) -> HttpResponse:
     form = DigestForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"weekly_digest": digest.wants_digest(request.user)},
     )
     if request.method == "POST" and form.is_valid():
