@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from monitoring import indicators
+from monitoring import indicators_catalogue as catalogue
 from monitoring.indicators_catalogue import INDICATORS
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue
 from partners.models import Municipality
@@ -39,8 +40,7 @@ def test_catalogue_is_seeded_with_definitions_units_and_sources(db):
 def test_reloading_keeps_edits(db):
     Indicator.objects.filter(key="oil_boilers").update(name_da="Oliefyr (rettet)")
     result = LoadResult()
-    indicators_load = __import__("monitoring.indicators_catalogue", fromlist=["load"]).load
-    indicators_load(result)
+    catalogue.load(result)
     assert result.created == 0
     assert Indicator.objects.get(key="oil_boilers").name_da == "Oliefyr (rettet)"
 
@@ -102,9 +102,7 @@ def test_values_are_entered_with_the_report(client_for):
     bad = {**data, f"indicators-{car}-value": "140", f"indicators-{car}-data_release": "x"}
     response = client.post(url, bad)
     assert response.status_code == 200
-    assert response.context["indicator_forms"][car].errors == {
-        "value": ["The value must be at most 100 %."]
-    } or "value" in response.context["indicator_forms"][car].errors
+    assert list(response.context["indicator_forms"][car].errors) == ["value"]
     assert not IndicatorValue.objects.exists()
     good = {
         **data,
@@ -115,7 +113,8 @@ def test_values_are_entered_with_the_report(client_for):
     response = client.post(url, good)
     assert response.status_code == 302, response.content.decode()[:3000]
     value = IndicatorValue.objects.get()
-    assert (value.year, value.value, value.data_release) == (2024, D("17.5"), "Statistikbanken 2025-02")
+    assert (value.year, value.value) == (2024, D("17.5"))
+    assert value.data_release == "Statistikbanken 2025-02"
     assert value.report.municipality.code == "751"
     assert "Danmarks Statistik" in value.data_source
     assert IndicatorTarget.objects.get().value == D(60)
