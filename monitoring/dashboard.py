@@ -1,9 +1,10 @@
 """The dashboard's monitoring panels: reports to fill in (coordinators), to review (secretariat),
-and what is due (plan revisions, unapproved reports, missing indicator values; see due.py)."""
+and what is due (plan revisions, unapproved reports, missing indicator values; see due.py),
+whose lists are fetched by htmx from the "what is due" page once the dashboard is shown."""
 
 from partners.models import User
 
-from .due import due_for
+from .due import can_see_due
 from .selectors import dashboard_counts
 
 
@@ -14,7 +15,6 @@ def panels(user: User) -> list[dict]:
         counts["to_fill"] is not None or counts["to_review"] is not None
     ):
         result.append({"template": "monitoring/dashboard_panel.html", **counts})
-    due = due_for(user)
-    if due is not None:
-        result.append({"template": "monitoring/due_panel.html", "due": due})
+    if can_see_due(user):  # the lists load after the page (htmx), keeping the dashboard light
+        result.append({"template": "monitoring/due_panel.html"})
     return result

@@ -104,17 +104,21 @@ def due_for(user, *, today: datetime.date | None = None) -> DueList | None:
 
 
 def due_list(*, dgo_ids: set[int] | None, today: datetime.date | None = None) -> DueList:
-    """Everything due in scope (None: all DGOs), in 4 queries plus one per open round."""
+    """Everything due in scope (None: all DGOs), in 5 queries plus one per open round."""
     today = today or timezone.localdate()
     municipalities = Municipality.objects.select_related("dgo").order_by("name")
     if dgo_ids is not None:
         municipalities = municipalities.filter(dgo_id__in=dgo_ids)
-    scope = "all" if dgo_ids is None else ", ".join(sorted({m.dgo.name for m in municipalities}))
+    in_scope = list(municipalities)
+    scope = "all" if dgo_ids is None else ", ".join(sorted({m.dgo.name for m in in_scope}))
     result = DueList(today=today, scope=scope)
     _revisions(result, municipalities, today)
-    for round in Round.objects.filter(status=Round.Status.OPEN).order_by("-year"):
-        result.rounds.append(_round(round, municipalities))
-    _indicators(result, municipalities)
+    rounds = list(Round.objects.order_by("-year"))
+    for round in rounds:
+        if round.is_open:
+            result.rounds.append(_round(round, municipalities))
+    if rounds:
+        _indicators(result, municipalities, len(in_scope), rounds[0].emissions_year)
     return result
 
 
@@ -123,7 +127,7 @@ def _revisions(result: DueList, municipalities, today: datetime.date) -> None:
         municipality=OuterRef("municipality"), round__year__gt=OuterRef("round__year")
     )
     reports = (
-        StatusReport.objects.filter(municipality__in=municipalities)
+        StatusReport.objects.filter(municipality__in=municipalities.values("pk"))
         .filter(~Exists(newer))
         .filter(plan_status__in=StatusReport.PLAN_EXISTS_STATES)
         .select_related("municipality", "municipality__dgo", "round")
@@ -158,15 +162,10 @@ def _round(round: Round, municipalities) -> DueRound:
     return DueRound(round=round, not_started=not_started, unapproved=unapproved)
 
 
-def _indicators(result: DueList, municipalities) -> None:
-    newest = Round.objects.order_by("-year").first()
-    if newest is None:
-        return
-    year = newest.emissions_year
+def _indicators(result: DueList, municipalities, total: int, year: int) -> None:
     result.indicator_year = year
-    total = municipalities.count()
     present = dict(
-        IndicatorValue.objects.filter(year=year, municipality__in=municipalities)
+        IndicatorValue.objects.filter(year=year, municipality__in=municipalities.values("pk"))
         .values("indicator_id")
         .annotate(n=Count("municipality", distinct=True))
         .values_list("indicator_id", "n")

@@ -200,6 +200,12 @@ def due_page(request: HttpRequest) -> HttpResponse:
     _require(
         result is not None, _("What is due is shown to the secretariat and the DGO coordinators.")
     )
+    if request.GET.get("panel"):  # the dashboard panel's lists, fetched by htmx
+        return render(
+            request,
+            "monitoring/includes/due_lists.html",
+            {"due": result, "suffix": "-panel", "limit": 5, "limit_neg": -5},
+        )
     return render(request, "monitoring/due.html", {"due": result})
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -198,22 +198,33 @@ class IndicatorInput:
     target_2030: Decimal | None = None
 
 
-def report_indicator_values(report: StatusReport | None) -> dict[int, dict[str, Any]]:
-    """The round year's values and the 2030 targets of a report's municipality, by indicator."""
-    if report is None or not report.pk:
-        return {}
-    result: dict[int, dict[str, Any]] = {}
-    for value in IndicatorValue.objects.filter(
-        municipality_id=report.municipality_id, year=report.round.emissions_year
-    ):
-        result.setdefault(value.indicator_id, {}).update(
-            value=value.value, data_release=value.data_release
+def report_indicator_rows(
+    *, municipality_id: int, year: int
+) -> list[tuple[Indicator, dict[str, Any]]]:
+    """The indicators in use, each with the municipality's value of `year` and its 2030
+    target as the report form's initial values (one query)."""
+    value = IndicatorValue.objects.filter(
+        indicator=OuterRef("pk"), municipality_id=municipality_id, year=year
+    )
+    target = IndicatorTarget.objects.filter(
+        indicator=OuterRef("pk"), municipality_id=municipality_id, year=TARGET_YEAR
+    )
+    rows = Indicator.objects.filter(is_active=True).annotate(
+        current_value=Subquery(value.values("value")[:1]),
+        current_release=Subquery(value.values("data_release")[:1]),
+        current_target=Subquery(target.values("value")[:1]),
+    )
+    return [
+        (
+            row,
+            {
+                "value": row.current_value,
+                "data_release": row.current_release or "",
+                "target_2030": row.current_target,
+            },
         )
-    for target in IndicatorTarget.objects.filter(
-        municipality_id=report.municipality_id, year=TARGET_YEAR
-    ):
-        result.setdefault(target.indicator_id, {})["target_2030"] = target.value
-    return result
+        for row in rows
+    ]
 
 
 def check_input(entry: IndicatorInput) -> dict[str, str]:
@@ -508,3 +519,15 @@ def _only_optional_missing(error: str, positions, spec, optional: set[str]) -> b
     if not missing or not set(missing) <= optional:
         return False
     return error == _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}
+
+
+def indicator_summaries(*, year: int) -> list:
+    """[(indicator, analysis.Summary)] of the published values of `year` (2 queries)."""
+    from .analysis import summarise
+
+    values: dict[int, list[Decimal]] = {}
+    for indicator_id, value in IndicatorValue.objects.filter(
+        published_values_q(), year=year
+    ).values_list("indicator_id", "value"):
+        values.setdefault(indicator_id, []).append(value)
+    return [(i, summarise(values.get(i.pk, []))) for i in indicator_list(active_only=True)]

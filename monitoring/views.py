@@ -310,13 +310,12 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         ],
     )
     action_forms = ActionFormSet(data, prefix="actions", initial=actions)
-    indicators = indicators_module.indicator_list(active_only=True)
-    indicator_values = indicators_module.report_indicator_values(report)
+    rows = indicators_module.report_indicator_rows(
+        municipality_id=municipality.pk, year=round.emissions_year
+    )
+    indicators = [indicator for indicator, _initial in rows]
     indicator_forms = IndicatorFormSet(
-        data,
-        prefix="indicators",
-        rows=indicators,
-        initial=[indicator_values.get(i.pk, {}) for i in indicators],
+        data, prefix="indicators", rows=indicators, initial=[initial for _i, initial in rows]
     )
     for sub, row in zip(indicator_forms, indicators, strict=True):
         sub.indicator = row

@@ -237,7 +237,10 @@ def test_due_page_panel_and_api(due_data, client_for):
     client = client_for("coordinator_a")
     assert client.get("/monitoring/due/").status_code == 200
     dashboard = client.get("/").content.decode()
-    assert 'id="due-panel"' in dashboard
+    assert 'id="due-panel"' in dashboard and "/monitoring/due/?panel=1" in dashboard
+    panel = client.get("/monitoring/due/?panel=1").content.decode()
+    assert 'id="due-revisions-panel"' in panel and "Aarhus" in panel and "<html" not in panel
+    assert 'id="due-panel"' not in client_for("observer").get("/").content.decode()
     data = client.get("/api/analysis/due/").json()
     assert [r["municipality"] for r in data["revisions_overdue"]] == ["751"]
     assert client_for("observer").get("/api/analysis/due/").status_code == 403
@@ -326,6 +329,8 @@ def _indicator_values():
         "/monitoring/indicators/",
         "/monitoring/indicators/oil_boilers/",
         "/monitoring/due/",
+        "/monitoring/due/?panel=1",
+        "/",
         "/api/analysis/municipalities/751/peers/",
         "/api/analysis/due/",
         "/municipalities/751/",
@@ -341,3 +346,21 @@ def test_query_count_is_flat(url, client_for, django_assert_max_num_queries):
     _indicator_values()
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+def test_summaries_for_the_report(db):
+    assert analysis.summarise([]) == analysis.Summary(0, None, None, None)
+    assert analysis.summarise([D(3), D(1), D(2)]) == analysis.Summary(3, D(2), D(1), D(3))
+    assert analysis.summarise([D(4), D(1), D(2), D(3)]).median == D("2.5")
+    oil = Indicator.objects.get(key="oil_boilers")
+    for code, value in (("751", 10), ("101", 30)):
+        IndicatorValue.objects.create(
+            indicator=oil,
+            municipality=Municipality.objects.get(code=code),
+            year=2024,
+            value=value,
+            data_release="BBR",
+        )
+    summaries = dict(analysis.report_indicator_summaries(year=2024))
+    assert summaries[oil] == analysis.Summary(2, D(20), D(10), D(30))
+    assert summaries[Indicator.objects.get(key="electric_car_share")].count == 0
