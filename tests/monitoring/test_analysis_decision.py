@@ -240,10 +240,11 @@ def test_due_page_panel_and_api(due_data, client_for):
     assert 'id="due-panel"' in dashboard and "/monitoring/due/?panel=1" in dashboard
     panel = client.get("/monitoring/due/?panel=1").content.decode()
     assert 'id="due-revisions-panel"' in panel and "Aarhus" in panel and "<html" not in panel
-    assert 'id="due-panel"' not in client_for("observer").get("/").content.decode()
     data = client.get("/api/analysis/due/").json()
     assert [r["municipality"] for r in data["revisions_overdue"]] == ["751"]
-    assert client_for("observer").get("/api/analysis/due/").status_code == 403
+    observer = client_for("observer")  # the same client, signed in again
+    assert observer.get("/api/analysis/due/").status_code == 403
+    assert 'id="due-panel"' not in observer.get("/").content.decode()
 
 
 # --- the weekly digest -------------------------------------------------------------------
