@@ -12,7 +12,7 @@ carries its own <title>; the page shows the same numbers in a data table next to
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from math import ceil, floor, log10
 
 from django.utils.formats import number_format
@@ -328,8 +328,9 @@ def bar_chart(
         f'<text x="{label_width}" y="{top - 10}" fill="{MUTED}">{escape(unit)}</text>',
     ]
 
-    def fmt(value: Decimal) -> str:
-        return number_format(value, decimal_pos=decimals, force_grouping=True)
+    def fmt(value: Decimal) -> str:  # rounded like the tables' floatformat (not truncated)
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return number_format(rounded, decimal_pos=decimals, force_grouping=True)
 
     for index, (label, value, highlighted) in enumerate(rows):
         y = top + index * row_height

@@ -247,7 +247,7 @@ class DigestForm(forms.Form):
 
 
 class PeerKindForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Compare with"), required=False)
+    kind = forms.ChoiceField(label=_("Compare with"))
 
     def __init__(self, *args, **kwargs):
         from .peers import KINDS

@@ -238,6 +238,7 @@ def _indicators(comparison: PeerComparison) -> list[IndicatorComparison]:
             ranks={},
         )
         item.ranks = competition_ranks(item.values, higher_is_better=indicator.higher_is_better)
+        item.table = item.rows(comparison.rows)
         item.chart = charts.bar_chart(
             chart_id=f"peers-{indicator.key}",
             title=_("%(indicator)s, %(year)s") % {"indicator": indicator.name, "year": year},

@@ -365,3 +365,18 @@ def test_summaries_for_the_report(db):
     summaries = dict(analysis.report_indicator_summaries(year=2024))
     assert summaries[oil] == analysis.Summary(2, D(20), D(10), D(30))
     assert summaries[Indicator.objects.get(key="electric_car_share")].count == 0
+
+
+def test_bar_chart_rounds_like_the_table():
+    from monitoring import charts
+
+    svg = charts.bar_chart(
+        chart_id="t",
+        title="T",
+        description="D",
+        rows=[("A", D("1.895"), True), ("B", None, False)],
+        unit="u",
+        decimals=2,
+    )
+    assert ">1,90<" in svg or ">1.90<" in svg
+    assert "style=" not in svg and "<title" in svg
