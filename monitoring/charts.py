@@ -328,6 +328,8 @@ def bar_chart(
         f'<text x="{label_width}" y="{top - 10}" fill="{MUTED}">{escape(unit)}</text>',
     ]
 
+    no_value = _("no value")
+
     def fmt(value: Decimal) -> str:  # rounded like the tables' floatformat (not truncated)
         rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         return number_format(rounded, decimal_pos=decimals, force_grouping=True)
@@ -342,8 +344,7 @@ def bar_chart(
         )
         if value is None:
             parts.append(
-                f'<text x="{label_width + 4}" y="{y + 15}" fill="{MUTED}">'
-                f"{escape(_('no value'))}</text>"
+                f'<text x="{label_width + 4}" y="{y + 15}" fill="{MUTED}">{escape(no_value)}</text>'
             )
             continue
         length = max(float(value) / x_max * plot_width, 1.0)

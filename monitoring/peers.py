@@ -236,6 +236,7 @@ def _indicators(comparison: PeerComparison) -> list[IndicatorComparison]:
             values={m_id: cell.value if cell else None for m_id, cell in cells.items()},
             releases=sorted({cell.data_release for cell in cells.values() if cell}),
             ranks={},
+            own_id=own_id,
         )
         item.ranks = competition_ranks(item.values, higher_is_better=indicator.higher_is_better)
         item.table = item.rows(comparison.rows)
