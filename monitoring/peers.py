@@ -105,6 +105,20 @@ class IndicatorComparison:
     releases: list[str]
     ranks: dict[int, int | None]
     chart: str = ""
+    table: list = field(default_factory=list)  # (PeerRow, value, rank) in the group's order
+    own_id: int | None = None
+
+    @property
+    def own_value(self) -> Decimal | None:
+        return self.values.get(self.own_id)
+
+    @property
+    def own_rank(self) -> int | None:
+        return self.ranks.get(self.own_id)
+
+    @property
+    def ranked(self) -> int:
+        return sum(1 for rank in self.ranks.values() if rank is not None)
 
     def rows(self, peers: list[PeerRow]):
         return [
