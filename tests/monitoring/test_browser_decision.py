@@ -2,12 +2,23 @@
 the peer comparison, the indicator catalogue and what is due (screenshots in test-artifacts)."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from monitoring import demo as monitoring_demo
 from partners import demo as partners_demo
 from tests.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def assert_accessible(page) -> None:
+    violations = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
 
 
 def test_decision_support_pages(reference_data, live_server, browser_page):
@@ -20,6 +31,7 @@ def test_decision_support_pages(reference_data, live_server, browser_page):
     assert page.locator("#due-panel").is_visible()
     page.locator("#due-revisions-panel").wait_for()  # the lists arrive by htmx
     page.screenshot(path=ARTIFACTS / "decision-dashboard-koordinator.png", full_page=True)
+    assert_accessible(page)
 
     page.goto(f"{base}/municipalities/751/")
     chart = page.locator("svg.chart").first
@@ -32,6 +44,7 @@ def test_decision_support_pages(reference_data, live_server, browser_page):
     assert page.get_by_role("heading", name="Sammenlignelige kommuner: Aarhus").is_visible()
     assert page.locator("svg.chart").count() >= 2
     page.screenshot(path=ARTIFACTS / "decision-peers-profile.png", full_page=True)
+    assert_accessible(page)
     page.get_by_label("Sammenlign med").select_option("dgo")
     page.get_by_role("button", name="Sammenlign", exact=True).click()
     page.wait_for_url("**kind=dgo**")
@@ -40,7 +53,13 @@ def test_decision_support_pages(reference_data, live_server, browser_page):
     page.goto(f"{base}/monitoring/indicators/electric_car_share/")
     assert "Demo-værdier, ikke rigtige tal" in page.content()
     page.screenshot(path=ARTIFACTS / "decision-indicator.png", full_page=True)
+    assert_accessible(page)
+    page.goto(f"{base}/monitoring/indicators/")
+    assert_accessible(page)
 
     page.goto(f"{base}/monitoring/due/")
     assert page.get_by_role("heading", name="Det, der forfalder", exact=True).is_visible()
     page.screenshot(path=ARTIFACTS / "decision-due.png", full_page=True)
+    assert_accessible(page)
+    page.goto(f"{base}/monitoring/digest/")
+    assert_accessible(page)
