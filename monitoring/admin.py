@@ -4,7 +4,11 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DigestPreference,
     EmissionFigure,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
     Round,
     Sector,
     StatusReport,
@@ -126,6 +130,51 @@ class StatusReportDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """The catalogue is edited on its pages (monitoring.indicators.indicator_save); here too."""
+
+    list_display = ["key", "name_da", "group", "unit_da", "direction", "is_active"]
+    list_filter = ["group", "direction", "is_active"]
+    search_fields = ["key", "name_da", "name_en"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Values are entered with the status report or imported, where they are validated."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(_ReadOnlyAdmin):
+    list_display = ["indicator", "municipality", "year", "value", "data_release", "entered_at"]
+    list_filter = ["year", "indicator", "municipality__dgo"]
+    search_fields = ["municipality__name", "municipality__code", "indicator__key"]
+    list_select_related = ["indicator", "municipality"]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(_ReadOnlyAdmin):
+    list_display = ["indicator", "municipality", "year", "value"]
+    list_filter = ["year", "indicator"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["indicator", "municipality"]
+
+
+@admin.register(DigestPreference)
+class DigestPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekly_digest", "updated_at"]
+    list_filter = ["weekly_digest"]
+    search_fields = ["user__username", "user__email"]
 
 
 @admin.register(StatusReportPublication)

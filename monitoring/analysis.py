@@ -272,3 +272,73 @@ def rollup(analyses: Iterable[Analysis]) -> Rollup:
     if any(counts.get(s) for s in CLASSIFIED):
         result._combined_status = classify(projection, target, baseline_emissions=baseline)
     return result
+
+
+def projection_line(points: Iterable[Point], *, year: int = TARGET_YEAR) -> list[Point]:
+    """The projection as a line to draw: from the first fitted year to `year`, stopping at
+    zero where the trend reaches it first (then flat at zero). Empty when there is not
+    enough data or `year` itself has been reported."""
+    points = list(points)
+    if year in dict(points):
+        return []
+    projection = projection_2030(points, year=year)
+    if projection is None:
+        return []
+    first = projection.years[0]
+    start = projection_2030(points, year=first)
+    line: list[Point] = [(first, start.value)]
+    if projection.slope < 0 and start.value > 0:
+        crossing = first + start.value / -projection.slope  # where the line reaches zero
+        if crossing < year:
+            whole = int(crossing)
+            if whole > first:
+                line.append((whole, projection_2030(points, year=whole).value))
+            if whole + 1 < year:
+                line.append((whole + 1, Decimal(0)))
+    line.append((year, projection.value))
+    return line
+
+
+# --- for the annual status report (monitoring/report.py) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Spread of one indicator's values across municipalities in a year."""
+
+    count: int
+    median: Decimal | None
+    lowest: Decimal | None
+    highest: Decimal | None
+
+
+def summarise(values: Iterable[Decimal]) -> Summary:
+    """Count, median (mean of the middle two for an even count), lowest and highest."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return Summary(0, None, None, None)
+    middle = n // 2
+    median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return Summary(n, median, ordered[0], ordered[-1])
+
+
+def report_indicator_summaries(*, year: int):
+    """[(indicator, Summary)] of the published values of `year`, every indicator in use."""
+    from .indicators import indicator_summaries
+
+    return indicator_summaries(year=year)
+
+
+def report_due(*, today=None):
+    """What is due in the whole partnership (monitoring.due.DueList)."""
+    from .due import due_list
+
+    return due_list(dgo_ids=None, today=today)
+
+
+def report_peers(*, municipality, kind: str = "profile"):
+    """A municipality's peer comparison (monitoring.peers.PeerComparison)."""
+    from .peers import peer_comparison
+
+    return peer_comparison(municipality=municipality, kind=kind)

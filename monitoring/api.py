@@ -1,11 +1,14 @@
 """Open data: read-only API for rounds and reports. Anyone signed in reads published reports
 (approved, or locked after approval); the secretariat also reads drafts and submissions."""
 
+from decimal import Decimal
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
@@ -13,8 +16,16 @@ from rest_framework.views import APIView
 from partners.models import Municipality
 from partners.permissions import roles_of
 
-from . import analysis, selectors
-from .models import Action, ChecklistAnswer, EmissionFigure, Round, StatusReport
+from . import analysis, due, indicators, peers, selectors
+from .models import (
+    Action,
+    ChecklistAnswer,
+    EmissionFigure,
+    Indicator,
+    IndicatorValue,
+    Round,
+    StatusReport,
+)
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -201,9 +212,185 @@ class OnTrackView(APIView):
         return Response(OnTrackSerializer(data).data)
 
 
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = [
+            "key",
+            "name_da",
+            "name_en",
+            "unit_da",
+            "unit_en",
+            "group",
+            "direction",
+            "source",
+            "source_url",
+            "definition_da",
+            "definition_en",
+            "minimum",
+            "maximum",
+            "is_active",
+        ]
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """The transition indicator catalogue: readable by anyone signed in."""
+
+    serializer_class = IndicatorSerializer
+    lookup_field = "key"
+
+    def get_queryset(self):
+        return Indicator.objects.all()
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.key")
+    municipality = serializers.CharField(source="municipality.code")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "municipality", "year", "value", "data_release", "data_source"]
+
+
+class IndicatorValueFilter(filters.FilterSet):
+    indicator = filters.CharFilter(field_name="indicator__key", label="Indicator key")
+    municipality = filters.CharFilter(field_name="municipality__code", label="Municipality code")
+    dgo = filters.CharFilter(field_name="municipality__dgo__slug", label="DGO slug")
+    year = filters.NumberFilter(field_name="year")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "municipality", "dgo", "year"]
+
+
+class IndicatorValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Indicator values: the published ones for everyone signed in; a coordinator also their
+    DGO's unapproved ones, the secretariat all (monitoring.indicators.visible_values_q)."""
+
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+
+    def get_queryset(self):
+        return (
+            IndicatorValue.objects.filter(indicators.visible_values_q(self.request.user))
+            .select_related("indicator", "municipality")
+            .order_by("indicator__key", "municipality__code", "year")
+        )
+
+
+def _peer_row(row) -> dict:
+    return {
+        "municipality": row.municipality.code,
+        "name": row.municipality.name,
+        "population": row.municipality.population,
+        "is_self": row.is_self,
+        "tonnes_co2e": row.total,
+        "per_inhabitant": row.per_inhabitant,
+        "rank": row.rank,
+        "shares_pct": row.shares,
+        "profile_distance_pp": row.distance,
+    }
+
+
+class PeersView(APIView):
+    """GET /api/analysis/municipalities/<code>/peers/?kind=profile|population|dgo: the peer
+    comparison of the page, from published data; readable by anyone signed in."""
+
+    def get(self, request, code: str):
+        municipality = get_object_or_404(Municipality, code=code)
+        kind = request.query_params.get("kind", "profile")
+        if kind not in dict(peers.KINDS):
+            return Response(
+                {"kind": [f"Choose one of: {', '.join(dict(peers.KINDS))}."]}, status=400
+            )
+        comparison = peers.peer_comparison(municipality=municipality, kind=kind)
+        data = {
+            "municipality": municipality.code,
+            "kind": comparison.kind,
+            "year": comparison.year,
+            "population_band": comparison.band_label,
+            "data_releases": comparison.releases,
+            "peers": [_peer_row(row) for row in comparison.rows],
+            "indicators": [
+                {
+                    "indicator": item.indicator.key,
+                    "year": item.year,
+                    "data_releases": item.releases,
+                    "values": [
+                        {"municipality": row.municipality.code, "value": value, "rank": rank}
+                        for row, value, rank in item.rows(comparison.rows)
+                    ],
+                }
+                for item in comparison.indicators
+            ],
+        }
+        return Response(_plain(data))
+
+
+def _plain(value):
+    """Decimals as strings with two decimals (as the serializers write them)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return value
+
+
+class DueView(APIView):
+    """GET /api/analysis/due/: what is due in the caller's scope (secretariat: everything;
+    coordinators: their DGOs); 403 for everyone else."""
+
+    def get(self, request):
+        result = due.due_for(request.user)
+        if result is None:
+            raise PermissionDenied("What is due is for the secretariat and the DGO coordinators.")
+
+        def revisions(items):
+            return [
+                {
+                    "municipality": i.municipality.code,
+                    "due_on": i.due_on,
+                    "report_year": i.report_year,
+                }
+                for i in items
+            ]
+
+        return Response(
+            {
+                "today": result.today,
+                "revisions_overdue": revisions(result.overdue),
+                "revisions_within_12_months": revisions(result.within_12),
+                "revisions_within_24_months": revisions(result.within_24),
+                "rounds": [
+                    {
+                        "year": r.round.year,
+                        "not_started": [m.code for m in r.not_started],
+                        "not_approved": [
+                            {"municipality": m.code, "state": state} for m, state in r.unapproved
+                        ],
+                    }
+                    for r in result.rounds
+                ],
+                "indicator_year": result.indicator_year,
+                "indicators_missing": [
+                    {
+                        "indicator": row.indicator.key,
+                        "missing": row.missing,
+                        "of": row.municipalities,
+                    }
+                    for row in result.indicators
+                ],
+            }
+        )
+
+
 router = SimpleRouter()
 router.register("monitoring-rounds", RoundViewSet, basename="api-monitoring-round")
 router.register("monitoring-reports", ReportViewSet, basename="api-monitoring-report")
+router.register("indicators", IndicatorViewSet, basename="api-indicator")
+router.register("indicator-values", IndicatorValueViewSet, basename="api-indicator-value")
 
 urlpatterns = [
     path("", include(router.urls)),
@@ -212,4 +399,10 @@ urlpatterns = [
         OnTrackView.as_view(),
         name="api-analysis-municipality",
     ),
+    path(
+        "analysis/municipalities/<str:code>/peers/",
+        PeersView.as_view(),
+        name="api-analysis-peers",
+    ),
+    path("analysis/due/", DueView.as_view(), name="api-analysis-due"),
 ]

@@ -16,13 +16,26 @@ class MonitoringConfig(AppConfig):
             ChecklistAnswer,
             ChecklistRequirement,
             EmissionFigure,
+            Indicator,
+            IndicatorTarget,
+            IndicatorValue,
             Round,
             Sector,
             StatusReport,
             StatusReportPublication,
         )
 
-        for model in (Round, Sector, ChecklistRequirement, ChecklistAnswer, Action, EmissionFigure):
+        for model in (
+            Round,
+            Sector,
+            ChecklistRequirement,
+            ChecklistAnswer,
+            Action,
+            EmissionFigure,
+            Indicator,
+            IndicatorValue,
+            IndicatorTarget,
+        ):
             auditlog.register(model)
         # The version counter changes on every save; the diff shows what the version guards.
         auditlog.register(StatusReport, exclude_fields=["version", "updated_at"])

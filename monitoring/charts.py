@@ -12,7 +12,7 @@ carries its own <title>; the page shows the same numbers in a data table next to
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from math import ceil, floor, log10
 
 from django.utils.formats import number_format
@@ -25,6 +25,7 @@ INK = "#1d2b2a"
 MUTED = "#4a5a58"
 GRID = "#d5dcd6"
 PATH_COLOUR = "#a4262c"
+PROJECTION_COLOUR = "#1d4f91"
 
 # (background fill, pattern ink, pattern shape): distinguishable by shade and by pattern.
 PATTERNS = [
@@ -98,14 +99,21 @@ def stacked_bar_chart(
     unit: str = "t CO2e",
     width: int = 760,
     plot_height: int = 260,
+    projection: Sequence[tuple[int, Decimal]] = (),
+    projection_label: str = "",
 ) -> SafeString:
     """Stacked bars per year (one layer per series) and, optionally, a target path as a
-    dashed line through its points (year, value). Years without data have no bar."""
+    dashed line through its points (year, value) and a projection as a dotted line. Years
+    without data have no bar."""
     years_with_data = sorted({year for s in series for year in s.values})
-    path_years = [year for year, _ in target_path]
+    path_years = [year for year, _ in target_path] + [year for year, _ in projection]
     all_years = years_with_data + path_years
     left, right, top = 84, 24, 28
-    legend_labels = [s.label for s in series] + ([target_label or "x"] if target_path else [])
+    legend_labels = (
+        [s.label for s in series]
+        + ([target_label or "x"] if target_path else [])
+        + ([projection_label or "x"] if projection else [])
+    )
     # Two legend columns when the longest label fits in half the width (≈7 px a character).
     columns = (
         2
@@ -141,7 +149,12 @@ def stacked_bar_chart(
         year: sum((s.values.get(year, Decimal(0)) for s in series), Decimal(0))
         for year in years_with_data
     }
-    highest = max([float(v) for v in totals.values()] + [float(v) for _, v in target_path] + [0])
+    highest = max(
+        [float(v) for v in totals.values()]
+        + [float(v) for _, v in target_path]
+        + [float(v) for _, v in projection]
+        + [0]
+    )
     step = _nice_step(highest)
     y_max = step * max(1, ceil(highest / step)) if highest > 0 else step * 5
 
@@ -215,16 +228,39 @@ def stacked_bar_chart(
                 f'<text x="{x + dx:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}" '
                 f'fill="{PATH_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
             )
+    # Projection: a dotted line with its end value
+    if projection:
+        points = " ".join(f"{x_of(year):.1f},{y_of(value):.1f}" for year, value in projection)
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{PROJECTION_COLOUR}" '
+            f'stroke-width="2.5" stroke-dasharray="2 4" stroke-linecap="round"/>'
+        )
+        year, value = projection[-1]
+        x, y = x_of(year), y_of(value)
+        parts.append(
+            f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
+            f'stroke="{PROJECTION_COLOUR}" stroke-width="2"/>'
+            f'<text x="{x - 10:.1f}" y="{y + 18:.1f}" text-anchor="end" '
+            f'fill="{PROJECTION_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
+        )
     # Legend below the plot, in one or two columns
     legend_top = top + plot_height + 40
     entries = [(index, layer.label) for index, layer in enumerate(series)]
     if target_path:
         entries.append((None, target_label or _("Target path")))
+    if projection:
+        entries.append(("projection", projection_label or _("Projection")))
     column_width = plot_width / columns
     for position, (index, label) in enumerate(entries):
         x = left + (position % columns) * column_width
         y = legend_top + (position // columns) * 22
-        if index is None:
+        if index == "projection":
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x + 22:.1f}" y1="{y + 7}" y2="{y + 7}" '
+                f'stroke="{PROJECTION_COLOUR}" stroke-width="2.5" stroke-dasharray="2 4" '
+                f'stroke-linecap="round"/>'
+            )
+        elif index is None:
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x + 22:.1f}" y1="{y + 7}" y2="{y + 7}" '
                 f'stroke="{PATH_COLOUR}" stroke-width="2.5" stroke-dasharray="7 4"/>'
@@ -251,3 +287,76 @@ def target_path_points(
     from .analysis import target_path
 
     return target_path(baseline_year, baseline_emissions, reduction_2030_pct, net_zero_year)
+
+
+HIGHLIGHT = "#1f6b4f"
+BAR = "#cfd6e2"
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, Decimal | None, bool]],
+    unit: str,
+    decimals: int = 0,
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars, one per (label, value, highlighted) row, in the order given. A row
+    without a value says so instead of a bar; the highlighted row is dark and hatched and its
+    label bold, so it stands out without colour too."""
+    label_width, right, top, row_height = 190, 90, 26, 24
+    height = top + len(rows) * row_height + 12
+    plot_width = width - label_width - right
+    values = [float(v) for _label, v, _h in rows if v is not None]
+    highest = max([*values, 0.0])
+    step = _nice_step(highest)
+    x_max = step * max(1, ceil(highest / step)) if highest > 0 else 1.0
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" class="chart" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}" '
+        f'font-size="12" fill="{INK}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<defs><pattern id="{chart_id}-hl" patternUnits="userSpaceOnUse" width="8" height="8">'
+        f'<rect width="8" height="8" fill="{HIGHLIGHT}"/>'
+        f'<path d="M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6" stroke="#ffffff" stroke-width="1"/>'
+        f"</pattern></defs>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{label_width}" y="{top - 10}" fill="{MUTED}">{escape(unit)}</text>',
+    ]
+
+    no_value = _("no value")
+
+    def fmt(value: Decimal) -> str:  # rounded like the tables' floatformat (not truncated)
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return number_format(rounded, decimal_pos=decimals, force_grouping=True)
+
+    for index, (label, value, highlighted) in enumerate(rows):
+        y = top + index * row_height
+        short = label if len(label) <= 26 else label[:25] + "…"
+        weight = ' font-weight="700"' if highlighted else ""
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end"{weight}>'
+            f"{escape(short)}</text>"
+        )
+        if value is None:
+            parts.append(
+                f'<text x="{label_width + 4}" y="{y + 15}" fill="{MUTED}">{escape(no_value)}</text>'
+            )
+            continue
+        length = max(float(value) / x_max * plot_width, 1.0)
+        fill = f"url(#{chart_id}-hl)" if highlighted else BAR
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row_height - 8}" '
+            f'fill="{fill}" stroke="{INK}" stroke-width="0.6"><title>{escape(label)}: '
+            f"{fmt(value)} {escape(unit)}</title></rect>"
+            f'<text x="{label_width + length + 6:.1f}" y="{y + 15}"{weight}>{fmt(value)}</text>'
+        )
+    parts.append(
+        f'<line x1="{label_width}" x2="{label_width}" y1="{top - 4}" '
+        f'y2="{top + len(rows) * row_height}" stroke="{INK}" stroke-width="1"/></svg>'
+    )
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -1,12 +1,20 @@
-"""The dashboard's monitoring panel: reports to fill in (coordinators), to review (secretariat)."""
+"""The dashboard's monitoring panels: reports to fill in (coordinators), to review (secretariat),
+and what is due (plan revisions, unapproved reports, missing indicator values; see due.py),
+whose lists are fetched by htmx from the "what is due" page once the dashboard is shown."""
 
 from partners.models import User
 
+from .due import can_see_due
 from .selectors import dashboard_counts
 
 
 def panels(user: User) -> list[dict]:
+    result = []
     counts = dashboard_counts(user=user)
-    if counts["round"] is None or (counts["to_fill"] is None and counts["to_review"] is None):
-        return []
-    return [{"template": "monitoring/dashboard_panel.html", **counts}]
+    if counts["round"] is not None and (
+        counts["to_fill"] is not None or counts["to_review"] is not None
+    ):
+        result.append({"template": "monitoring/dashboard_panel.html", **counts})
+    if can_see_due(user):  # the lists load after the page (htmx), keeping the dashboard light
+        result.append({"template": "monitoring/due_panel.html"})
+    return result

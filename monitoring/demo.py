@@ -15,11 +15,15 @@ from django.utils import timezone
 
 from partners.models import Municipality, User
 
+from .analysis import Status, Targets, analyse
 from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
     EmissionFigure,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
     Round,
     Sector,
     StatusReport,
@@ -90,19 +94,52 @@ def _rurality(municipality: Municipality) -> float:
     return rural
 
 
-def _series(rng: random.Random, municipality: Municipality) -> dict[str, dict[int, Decimal]]:
-    """Emissions per sector and year, 2018–2024, for one municipality."""
+def _draws(rng: random.Random, municipality: Municipality) -> dict[str, tuple[float, list]]:
+    """Per sector: the 2018 level and the yearly noise, drawn once (the pace is applied later)."""
     rural = _rurality(municipality)
-    series = {}
+    draws = {}
     for key, (city, country) in PROFILE.items():
         per_capita = (city * (1 - rural) + country * rural) * rng.uniform(0.7, 1.3)
-        value = per_capita * municipality.population
+        noise = [rng.uniform(-0.03, 0.03) for _year in range(FIRST_YEAR, 2025)]
+        draws[key] = (per_capita * municipality.population, noise)
+    return draws
+
+
+def _series(draws, pace: float = 1.0) -> dict[str, dict[int, Decimal]]:
+    """Emissions per sector and year, 2018–2024; `pace` scales the yearly falls (TREND)."""
+    series = {}
+    for key, (value, noise) in draws.items():
         years = {}
-        for year in range(FIRST_YEAR, 2025):
+        for index, year in enumerate(range(FIRST_YEAR, 2025)):
             years[year] = Decimal(value).quantize(Decimal("1"))
-            value *= 1 + TREND[key] + rng.uniform(-0.03, 0.03)
+            value *= 1 + max(TREND[key] * pace, -0.3) + noise[index]
         series[key] = years
     return series
+
+
+# The share of municipalities the demo puts on each course (of those with a plan).
+COURSES = [(Status.ON_TRACK, 35), (Status.AT_RISK, 25), (Status.OFF_TRACK, 40)]
+PACES = [0.5 + 0.1 * step for step in range(76)]  # 0.5 … 8
+
+
+def _paced(draws, plan: dict, population: int, wanted: str) -> dict[str, dict[int, Decimal]]:
+    """The series whose on-track analysis (as the pages compute it) gives the wanted course:
+    the slowest pace that reaches on track or at risk; off track stays at the slowest pace."""
+    series = _series(draws)
+    if wanted == Status.OFF_TRACK:
+        return series
+    targets = Targets(plan["baseline_year"], plan["baseline_emissions"], plan["target"], 2050)
+    best = series
+    for pace in PACES:
+        candidate = _series(draws, pace)
+        totals = [
+            (year, sum(s[year] for s in candidate.values())) for year in range(FIRST_YEAR, 2025)
+        ]
+        status = analyse(targets=targets, points=totals, population=population).status
+        if status == wanted or (wanted == Status.AT_RISK and status == Status.ON_TRACK):
+            return candidate if status == wanted else best
+        best = candidate
+    return best
 
 
 def _date(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12):
@@ -140,7 +177,8 @@ def seed() -> list[str]:
     # Per municipality: the plan, its targets and its emissions, drawn once.
     plans, series = {}, {}
     for municipality in municipalities:
-        series[municipality.pk] = _series(rng, municipality)
+        draws = _draws(rng, municipality)
+        series[municipality.pk] = _series(draws)
         if municipality.code in NO_PLAN:
             adopted = None
         elif municipality.dk2020_pilot:
@@ -163,6 +201,11 @@ def seed() -> list[str]:
             "quantified": rng.random() > 0.2,
             "adaptation": rng.random() > 0.2,
         }
+        if adopted is not None:
+            wanted = rng.choices([c for c, _w in COURSES], [w for _c, w in COURSES])[0]
+            series[municipality.pk] = _paced(
+                draws, plans[municipality.pk], municipality.population, wanted
+            )
 
     reports, figures, answers, actions = [], [], [], []
     open_states = (
@@ -305,4 +348,89 @@ def seed() -> list[str]:
     EmissionFigure.objects.bulk_create(figures, batch_size=2000)
     ChecklistAnswer.objects.bulk_create(answers, batch_size=2000)
     Action.objects.bulk_create(actions, batch_size=2000)
-    return [str(round) for round in rounds.values()] + [f"{len(reports)} reports"]
+    values = _indicator_values(municipalities)
+    return [str(round) for round in rounds.values()] + [
+        f"{len(reports)} reports",
+        f"{values} indicator values (demo values)",
+    ]
+
+
+INDICATOR_YEARS = range(2021, 2025)
+DEMO_RELEASE = "demo"
+DEMO_SOURCE = "Demo-værdier, ikke rigtige tal"
+
+
+def _indicator_model(rng: random.Random, key: str, rural: float, population: int):
+    """(value in 2021, yearly change as a function (value -> next value)) for one indicator
+    in one municipality: invented to look plausible, labelled as demo values everywhere."""
+    u = rng.uniform
+    models = {
+        "district_heating_share": (25 + 60 * (1 - rural) + u(-10, 10), lambda v: v + u(0, 1.2)),
+        "oil_boilers": (population * (0.002 + 0.03 * rural) * u(0.7, 1.3), lambda v: v * 0.88),
+        "gas_boilers": (population * u(0.01, 0.06), lambda v: v * u(0.88, 0.95)),
+        "heat_pump_dwellings": (
+            population * (0.01 + 0.05 * rural) * u(0.7, 1.3),
+            lambda v: v * u(1.08, 1.2),
+        ),
+        "renewable_electricity_gwh": (
+            population / 1000 * (1 + 8 * rural) * u(0.5, 1.5),
+            lambda v: v * u(1.0, 1.15),
+        ),
+        "solar_capacity_mw": (2 + rural * 60 * u(0, 1), lambda v: v * u(1.1, 1.5)),
+        "electric_car_share": (1.5 + 2.5 * (1 - rural) * u(0.6, 1.4), lambda v: v * u(1.4, 1.7)),
+        "electric_new_car_share": (u(25, 45), lambda v: min(v + u(6, 14), 95)),
+        "cars_per_1000": (380 + 180 * rural + u(-20, 20), lambda v: v + u(0, 6)),
+        "lowland_soils_converted_ha": (rural * u(0, 300), lambda v: v + rural * u(0, 80)),
+        "organic_farmland_share": (u(5, 20), lambda v: v + u(0, 1)),
+        "new_forest_ha": (rural * u(0, 50), lambda _v: rural * u(0, 50)),
+        "household_waste_recycling": (u(38, 55), lambda v: min(v + u(0, 3), 75)),
+        "residual_waste_kg_per_inhabitant": (u(250, 350), lambda v: v - u(0, 12)),
+        "wastewater_sludge_biogas": (rng.choice([0, 0, 35, 60, 100]), lambda v: v),
+    }
+    return models.get(key)
+
+
+def _indicator_values(municipalities) -> int:
+    """Demo values 2021–2024 for the catalogue's indicators; about a third of the
+    municipalities still miss some 2024 values (so "what is due" has something to show)."""
+    if IndicatorValue.objects.exists():
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not security
+    indicators = list(Indicator.objects.filter(is_active=True))
+    values, targets = [], []
+    for municipality in municipalities:
+        rural = _rurality(municipality)
+        late = rng.random() < 0.35
+        for indicator in indicators:
+            model = _indicator_model(rng, indicator.key, rural, municipality.population)
+            if model is None:
+                continue
+            value, step = model
+            for year in INDICATOR_YEARS:
+                clamped = Decimal(max(value, 0)).quantize(Decimal("0.1"))
+                if indicator.maximum is not None:
+                    clamped = min(clamped, indicator.maximum)
+                if not (year == 2024 and late and rng.random() < 0.5):
+                    values.append(
+                        IndicatorValue(
+                            indicator=indicator,
+                            municipality=municipality,
+                            year=year,
+                            value=clamped,
+                            data_release=DEMO_RELEASE,
+                            data_source=DEMO_SOURCE,
+                        )
+                    )
+                value = step(value)
+            if indicator.key == "electric_car_share" and rng.random() < 0.4:
+                targets.append(
+                    IndicatorTarget(
+                        indicator=indicator,
+                        municipality=municipality,
+                        year=2030,
+                        value=Decimal(rng.choice([40, 50, 60])),
+                    )
+                )
+    IndicatorValue.objects.bulk_create(values, batch_size=2000)
+    IndicatorTarget.objects.bulk_create(targets, batch_size=2000)
+    return len(values)

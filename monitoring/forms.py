@@ -119,6 +119,36 @@ class ChecklistForm(forms.Form):
 ChecklistFormSet = forms.formset_factory(ChecklistForm, formset=BaseFixedFormSet, extra=0)
 
 
+class IndicatorValueForm(forms.Form):
+    """One transition indicator's value of the round's year and its 2030 target; the indicator
+    is known from the form's position (the view sets `indicator` for the range check)."""
+
+    value = forms.DecimalField(label=_("Value"), required=False, max_digits=16, decimal_places=4)
+    data_release = forms.CharField(label=_("Data release"), required=False, max_length=40)
+    target_2030 = forms.DecimalField(
+        label=_("2030 target"), required=False, max_digits=16, decimal_places=4
+    )
+    indicator = None
+
+    def clean(self):
+        from .indicators import IndicatorInput, check_input
+
+        data = super().clean()
+        if self.indicator is not None and not self.errors:
+            entry = IndicatorInput(
+                self.indicator,
+                data.get("value"),
+                data.get("data_release") or "",
+                data.get("target_2030"),
+            )
+            for name, message in check_input(entry).items():
+                self.add_error(name, message)
+        return data
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorValueForm, formset=BaseFixedFormSet, extra=0)
+
+
 class ActionForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Action"), max_length=200, required=False)
@@ -204,3 +234,53 @@ class StatusReportRequestForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=StatusReportDocument.Language.choices, initial="da"
     )
+
+
+class IndicatorForm(forms.ModelForm):
+    """A catalogue entry; the model's clean() checks the valid range."""
+
+    source_url = forms.URLField(
+        label=_("source web address"), required=False, assume_scheme="https", max_length=200
+    )
+
+    class Meta:
+        from .models import Indicator
+
+        model = Indicator
+        fields = [
+            "key",
+            "name_da",
+            "name_en",
+            "group",
+            "direction",
+            "unit_da",
+            "unit_en",
+            "definition_da",
+            "definition_en",
+            "source",
+            "source_url",
+            "minimum",
+            "maximum",
+            "position",
+            "is_active",
+        ]
+        widgets = {
+            "definition_da": forms.Textarea(attrs={"rows": 4}),
+            "definition_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class DigestForm(forms.Form):
+    weekly_digest = forms.BooleanField(
+        label=_("Send me the weekly e-mail about what is due"), required=False
+    )
+
+
+class PeerKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Compare with"))
+
+    def __init__(self, *args, **kwargs):
+        from .peers import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = KINDS

@@ -712,3 +712,225 @@ class StatusReportPublication(models.Model):
 
     def __str__(self) -> str:
         return str(self.document)
+
+
+# --- transition indicators (decision support) ----------------------------------------------
+
+
+class Indicator(TranslatedNameMixin, models.Model):
+    """A transition indicator: a measurable sign of the green transition in a municipality.
+
+    Kept as data (the catalogue), edited by the secretariat and the knowledge partners;
+    monitoring/reference.py seeds a starting set. Values carry their source and data release.
+    """
+
+    class Group(models.TextChoices):
+        ENERGY = "energy", _("Energy")
+        TRANSPORT = "transport", _("Transport")
+        AGRICULTURE = "agriculture_land_use", _("Agriculture and land use")
+        WASTE = "waste_wastewater", _("Waste and wastewater")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name_da = models.CharField(_("Danish name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    unit_da = models.CharField(_("unit (Danish)"), max_length=40)
+    unit_en = models.CharField(_("unit (English)"), max_length=40)
+    group = models.CharField(_("sector group"), max_length=32, choices=Group.choices)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    source = models.CharField(_("source"), max_length=300)
+    source_url = models.URLField(_("source web address"), blank=True)
+    definition_da = models.TextField(_("definition (Danish)"))
+    definition_en = models.TextField(_("definition (English)"))
+    minimum = models.DecimalField(
+        _("lowest valid value"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _("highest valid value"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("transition indicator")
+        verbose_name_plural = _("transition indicators")
+        ordering = ["group", "position", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(maximum__gte=models.F("minimum")),
+                name="indicator_range_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring-indicator-detail", kwargs={"key": self.key})
+
+    @property
+    def unit(self) -> str:
+        language = (get_language() or "da")[:2]
+        return self.unit_en if language == "en" and self.unit_en else self.unit_da
+
+    @property
+    def definition(self) -> str:
+        language = (get_language() or "da")[:2]
+        return self.definition_en if language == "en" and self.definition_en else self.definition_da
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == self.Direction.HIGHER
+
+    def clean(self) -> None:
+        if self.minimum is not None and self.maximum is not None and self.maximum < self.minimum:
+            raise ValidationError(
+                {"maximum": _("The highest valid value cannot be below the lowest.")}
+            )
+
+    def check_value(self, value) -> None:
+        """Raise ValidationError when `value` lies outside the indicator's valid range."""
+        if self.minimum is not None and value < self.minimum:
+            raise ValidationError(
+                _("The value must be at least %(minimum)s %(unit)s.")
+                % {"minimum": self.minimum.normalize(), "unit": self.unit}
+            )
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(
+                _("The value must be at most %(maximum)s %(unit)s.")
+                % {"maximum": self.maximum.normalize(), "unit": self.unit}
+            )
+
+
+class IndicatorValue(models.Model):
+    """One indicator's value for a municipality and year, with its source and data release.
+
+    Entered with a status report (then published with it) or imported; values not tied to a
+    report come from published statistics and are public to everyone signed in."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="indicator_values",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    data_release = models.CharField(
+        _("data release"),
+        max_length=40,
+        help_text=_("The publication the value comes from, e.g. the table and its date."),
+    )
+    data_source = models.CharField(_("data source"), max_length=300, blank=True)
+    report = models.ForeignKey(
+        StatusReport,
+        verbose_name=_("status report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "municipality", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "municipality", "year"], name="indicator_value_one_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="indicator_value_year_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+    def get_additional_data(self) -> dict:
+        return {"report_id": self.report_id}
+
+
+class IndicatorTarget(models.Model):
+    """A municipality's optional target for an indicator in a year (usually 2030)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="indicator_targets",
+    )
+    year = models.PositiveSmallIntegerField(_("target year"), validators=YEAR_VALIDATORS)
+    value = models.DecimalField(_("target value"), max_digits=16, decimal_places=4)
+    report = models.ForeignKey(
+        StatusReport,
+        verbose_name=_("status report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_targets",
+    )
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["indicator", "municipality", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "municipality", "year"], name="indicator_target_one_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+
+class DigestPreference(models.Model):
+    """A person's choice about the weekly "what is due" e-mail (sent unless opted out)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="digest_preference",
+    )
+    weekly_digest = models.BooleanField(_("weekly e-mail about what is due"), default=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digest preference")
+        verbose_name_plural = _("digest preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.weekly_digest}"

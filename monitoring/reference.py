@@ -8,6 +8,7 @@ from django.db import transaction
 
 from partners.reference import LoadResult, _upsert
 
+from . import indicators_catalogue
 from .models import ChecklistRequirement, Sector
 
 G = Sector.Group
@@ -61,4 +62,5 @@ def load() -> LoadResult:
             {"key": key},
             {"name_da": name_da, "name_en": name_en, "position": position},
         )
+    indicators_catalogue.load(result)
     return result

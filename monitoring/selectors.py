@@ -470,11 +470,13 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
         )
         action_counts = {key: getattr(report, f"actions_{key}") for key in Action.Status.values}
         met, total = report.checklist_met, report.checklist_total
+    on_track = municipality_on_track(municipality=municipality)
     chart = emissions_chart(
         chart_id=f"emissions-{municipality.code}",
         title=_chart_title(municipality.name),
         emissions=emissions,
         path=path,
+        projection=on_track.projection,
     )
     open_round, can_enter = None, False
     if permissions.can_enter_for(user, municipality):
@@ -495,7 +497,7 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
     return MunicipalityMonitoring(
         open_round=open_round,
         can_enter=can_enter,
-        on_track=municipality_on_track(municipality=municipality),
+        on_track=on_track,
         report=report,
         round=report.round if report else None,
         emissions=emissions,
@@ -512,7 +514,7 @@ def _chart_title(place: str) -> str:
 
 
 def emissions_chart(
-    *, chart_id: str, title: str, emissions: EmissionsTable, path, width: int = 640
+    *, chart_id: str, title: str, emissions: EmissionsTable, path, width: int = 640, projection=()
 ) -> str:
     if emissions.years:
         description = _(
@@ -526,6 +528,11 @@ def emissions_chart(
             "The dashed line is the straight target path from the baseline to the 2030 "
             "target and on to net zero."
         )
+    if projection:
+        description += " " + _(
+            "The dotted line is the projection to %(year)s: the least-squares trend of the "
+            "reported totals, from approved data."
+        ) % {"year": projection[-1][0]}
     return charts.stacked_bar_chart(
         chart_id=chart_id,
         title=title,
@@ -535,6 +542,8 @@ def emissions_chart(
         target_label=_("Target path: baseline → 2030 target → net zero"),
         unit=_("t CO2e"),
         width=width,
+        projection=projection,
+        projection_label=_("Projection from the reported trend"),
     )
 
 
@@ -693,6 +702,19 @@ class OnTrack:
     points: list[tuple[int, Decimal]]  # reported total emissions per year
     releases: list[str]  # the data releases the totals come from
     thresholds = analysis.THRESHOLDS
+
+    @property
+    def projection(self) -> list[tuple[int, Decimal]]:
+        """The projection line drawn in the emissions chart (analysis.projection_line)."""
+        return analysis.projection_line(self.points)
+
+    @property
+    def chart_rows(self) -> list[tuple[int, Decimal | None, Decimal | None, Decimal | None]]:
+        """The chart's lines as a table: (year, reported total, target path, projection)."""
+        reported, path = dict(self.points), dict(self.analysis.path)
+        projection = dict(self.projection)
+        years = sorted(set(reported) | set(path) | set(projection))
+        return [(y, reported.get(y), path.get(y), projection.get(y)) for y in years]
 
     @property
     def fitted_points(self) -> list[tuple[int, Decimal]]:

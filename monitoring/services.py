@@ -173,6 +173,7 @@ def report_save(
     emissions: list[EmissionInput] | None = None,
     checklist: list[ChecklistInput] | None = None,
     actions: list[ActionInput] | None = None,
+    indicators: list | None = None,
 ) -> StatusReport:
     """Save a municipality's report for a round, creating it on first save.
 
@@ -225,6 +226,10 @@ def report_save(
         _write_checklist(report=report, checklist=checklist)
     if actions is not None:
         _write_actions(report=report, actions=actions)
+    if indicators is not None:  # transition indicators of the round's year (monitoring.indicators)
+        from .indicators import write_report_values
+
+        write_report_values(report=report, entries=indicators, by=by)
     return report
 
 

@@ -25,3 +25,11 @@ def render_status_report(document_id: int) -> None:
     from .report import report_render_pdf
 
     report_render_pdf(document_id)
+
+
+@shared_task
+def send_due_digest() -> int:
+    """Weekly: e-mail each secretariat member and coordinator what is due (opt-out)."""
+    from .digest import send_digests
+
+    return send_digests()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import indicator_views, report_views, views
 
 urlpatterns = [
     path("monitoring/", views.round_list, name="monitoring-round-list"),
@@ -17,6 +17,41 @@ urlpatterns = [
         report_views.municipality_factsheet,
         name="monitoring-municipality-factsheet",
     ),
+    path(
+        "monitoring/indicators/", indicator_views.indicator_list, name="monitoring-indicator-list"
+    ),
+    path(
+        "monitoring/indicators/new/",
+        indicator_views.indicator_create,
+        name="monitoring-indicator-create",
+    ),
+    path(
+        "monitoring/indicators/<slug:key>/",
+        indicator_views.indicator_detail,
+        name="monitoring-indicator-detail",
+    ),
+    path(
+        "monitoring/indicators/<slug:key>/edit/",
+        indicator_views.indicator_edit,
+        name="monitoring-indicator-edit",
+    ),
+    path(
+        "monitoring/<int:year>/indicators/import/",
+        indicator_views.indicator_import,
+        name="monitoring-indicator-import",
+    ),
+    path(
+        "monitoring/<int:year>/indicators/import/confirm/",
+        indicator_views.indicator_import_confirm,
+        name="monitoring-indicator-import-confirm",
+    ),
+    path(
+        "monitoring/municipalities/<str:code>/peers/",
+        indicator_views.municipality_peers,
+        name="monitoring-municipality-peers",
+    ),
+    path("monitoring/due/", indicator_views.due_page, name="monitoring-due"),
+    path("monitoring/digest/", indicator_views.digest_preference, name="monitoring-digest"),
     path(
         "monitoring/report/<int:pk>/status/",
         report_views.status_report_status,

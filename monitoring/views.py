@@ -18,11 +18,13 @@ from partners import selectors as partner_selectors
 from partners.models import DGO, Municipality
 
 from . import exports, permissions, selectors, services
+from . import indicators as indicators_module
 from .forms import (
     ActionFormSet,
     ChecklistFormSet,
     EmissionFormSet,
     ImportForm,
+    IndicatorFormSet,
     ReportForm,
     ReviewForm,
     RoundFilterForm,
@@ -381,6 +383,16 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         ],
     )
     action_forms = ActionFormSet(data, prefix="actions", initial=actions)
+    rows = indicators_module.report_indicator_rows(
+        municipality_id=municipality.pk, year=round.emissions_year
+    )
+    indicators = [indicator for indicator, _initial in rows]
+    indicator_forms = IndicatorFormSet(
+        data, prefix="indicators", rows=indicators, initial=[initial for _i, initial in rows]
+    )
+    for sub, row in zip(indicator_forms, indicators, strict=True):
+        sub.indicator = row
+        sub.fields["value"].label = row.name
     sector_choices = [("", "---------"), *((s.pk, s.name) for s in sectors)]
     for sub in action_forms:
         sub.fields["sector"].choices = sector_choices  # one query for all rows, not one each
@@ -388,7 +400,7 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         sub.fields["tonnes_co2e"].label = row.name
     for sub, row in zip(checklist_forms, requirements, strict=True):
         sub.fields["met"].label = row.name
-    return form, emission_forms, checklist_forms, action_forms
+    return form, emission_forms, checklist_forms, action_forms, indicator_forms
 
 
 def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
@@ -410,7 +422,7 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
         raise PermissionDenied(reason)
     sectors = selectors.sector_list()
     requirements = selectors.requirement_list()
-    form, emission_forms, checklist_forms, action_forms = _report_forms(
+    form, emission_forms, checklist_forms, action_forms, indicator_forms = _report_forms(
         request,
         report=report,
         round=round,
@@ -419,9 +431,8 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
         requirements=requirements,
     )
     conflict = None
-    if request.method == "POST" and all(
-        f.is_valid() for f in (form, emission_forms, checklist_forms, action_forms)
-    ):
+    tables = (emission_forms, checklist_forms, action_forms, indicator_forms)
+    if request.method == "POST" and all(f.is_valid() for f in (form, *tables)):
         try:
             saved = services.report_save(
                 round=round,
@@ -450,6 +461,15 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
                     )
                     for sub in action_forms
                     if sub.cleaned_data.get("name") or sub.cleaned_data.get("id")
+                ],
+                indicators=[
+                    indicators_module.IndicatorInput(
+                        sub.indicator,
+                        sub.cleaned_data.get("value"),
+                        sub.cleaned_data.get("data_release") or "",
+                        sub.cleaned_data.get("target_2030"),
+                    )
+                    for sub in indicator_forms
                 ],
             )
         except services.ConflictError as exc:
@@ -485,9 +505,10 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "action_forms": action_forms,
             "emission_rows": list(zip(sectors, emission_forms, strict=True)),
             "checklist_rows": list(zip(requirements, checklist_forms, strict=True)),
+            "indicator_forms": indicator_forms,
+            "indicator_rows": [(sub.indicator, sub) for sub in indicator_forms],
             "conflict": conflict,
-            "has_errors": request.method == "POST"
-            and not all(f.is_valid() for f in (emission_forms, checklist_forms, action_forms)),
+            "has_errors": request.method == "POST" and not all(f.is_valid() for f in tables),
         },
     )
 

@@ -5,6 +5,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired-accounts": {
         "task": "partners.tasks.anonymise_expired_accounts",
         "schedule": 24 * 60 * 60,
+    },
+    # The weekly "what is due" digest (monitoring.digest), Monday morning Copenhagen time.
+    "monitoring-due-digest": {
+        "task": "monitoring.tasks.send_due_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

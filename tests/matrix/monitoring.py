@@ -155,3 +155,46 @@ CASES += [
     Case("monitoring-status-report-download",
          {"anonymous": 302, **roles(404)}, setup=pending_document),
 ]  # fmt: skip
+
+# Decision support: indicators, peers, what is due, the digest.
+CATALOGUE_EDITORS = {"secretariat", "knowledge_partner"}
+DUE_VIEWERS = {"coordinator_a", "coordinator_b", "secretariat"}
+
+
+def indicator_value(users) -> dict:
+    from monitoring.models import Indicator, IndicatorValue
+    from partners.models import Municipality
+
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(key="electric_car_share"),
+        municipality=Municipality.objects.get(code="751"),
+        year=2024,
+        value=12,
+        data_release="test",
+    )
+    return {"key": "electric_car_share"}
+
+
+def indicator_values(users) -> dict:
+    indicator_value(users)
+    return {}
+
+
+CASES += [
+    page("monitoring-indicator-list"),
+    page("monitoring-indicator-detail", setup=indicator_value),
+    only("monitoring-indicator-create", CATALOGUE_EDITORS),
+    only("monitoring-indicator-edit", CATALOGUE_EDITORS, {"key": "electric_car_share"}),
+    only("monitoring-indicator-import", IMPORTERS, setup=open_round),
+    post("monitoring-indicator-import-confirm", roles(403, secretariat=302, administrator=302),
+         open_round, {"token": "none"}),
+    page("monitoring-municipality-peers", setup=api_on_track),
+    only("monitoring-due", DUE_VIEWERS),
+    page("monitoring-digest"),
+    api("api-indicator-list"),
+    api("api-indicator-detail", {"key": "electric_car_share"}),
+    api("api-indicator-value-list", setup=indicator_values),
+    api("api-analysis-peers", setup=api_on_track),
+    Case("api-analysis-due", {"anonymous": 401, **roles(403, coordinator_a=200,
+         coordinator_b=200, secretariat=200)}),
+]  # fmt: skip

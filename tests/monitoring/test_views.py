@@ -35,7 +35,7 @@ def form_data(client, url=EDIT, **changes):
                 data[name] = "on"
         elif value is not None:
             data[name] = value
-    for formset in ("emission_forms", "checklist_forms", "action_forms"):
+    for formset in ("emission_forms", "checklist_forms", "action_forms", "indicator_forms"):
         forms = context[formset]
         for key, value in forms.management_form.initial.items():
             data[f"{forms.prefix}-{key}"] = value
