@@ -73,7 +73,7 @@ def seed(preset: Preset, seed: int) -> list[str]:
     rng = rng_for("governance", seed)
     secretariat = User.objects.filter(username=f"{USER_PREFIX}sekretariat").first()
     bodies = list(Body.objects.select_related("dgo__kkr", "dgo__region").order_by("pk"))
-    if secretariat is None or Meeting.objects.exists() or Membership.objects.exists():
+    if secretariat is None or Meeting.objects.exists():
         return []
     start = datetime.date(preset.years[0], 1, 1)
     named = {
