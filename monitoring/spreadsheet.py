@@ -50,6 +50,8 @@ def max_rows() -> int:
 
 def max_bytes() -> int:
     return getattr(settings, "MONITORING_IMPORT_MAX_BYTES", MAX_BYTES)
+
+
 MAX_COLUMNS = 80
 MAX_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
