@@ -307,7 +307,11 @@ class Meeting(models.Model):
                 name="meeting_ends_after_start",
             )
         ]
-        indexes = [models.Index(fields=["body", "starts_at"])]
+        indexes = [
+            models.Index(fields=["body", "starts_at"]),
+            # The meeting list (API) and the upcoming meetings across bodies order by time.
+            models.Index(fields=["starts_at", "id"], name="meeting_starts_at"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -454,6 +458,8 @@ class Decision(models.Model):
             ),
         ]
         indexes = [
+            # The decision lists (page and API) order by the newest first.
+            models.Index(fields=["-opened_at", "-id"], name="decision_recent"),
             models.Index(fields=["body", "status"]),
             models.Index(fields=["subject_content_type", "subject_object_id"]),
         ]

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
@@ -124,10 +125,20 @@ class ReportFilter(filters.FilterSet):
         fields = ["year", "municipality", "dgo", "state"]
 
 
+class ReportPages(PageNumberPagination):
+    """A report carries its emissions, checklist and some 60 actions: ten per page keeps a page
+    at a few hundred rows (`?page_size=` up to 50)."""
+
+    page_size = 10
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Status reports. `/api/monitoring-reports/{year}-{code}/` for one report."""
 
     serializer_class = ReportSerializer
+    pagination_class = ReportPages
     filterset_class = ReportFilter
     lookup_value_regex = "[0-9]{4}-[0-9]{3,6}"
     lookup_url_kwarg = "key"

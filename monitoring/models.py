@@ -369,7 +369,11 @@ class StatusReport(models.Model):
                 name="report_approved_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["round", "state"])]
+        indexes = [
+            models.Index(fields=["round", "state"]),
+            # A municipality's reports, newest round first (municipality page, analysis).
+            models.Index(fields=["municipality", "round"], name="report_municipality_round"),
+        ]
 
     def __str__(self) -> str:
         return _("%(municipality)s, %(year)s") % {
@@ -581,6 +585,8 @@ class Action(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "name"], name="action_name_unique_in_report")
         ]
+        # Actions counted by status over a round's reports (national and DGO pages).
+        indexes = [models.Index(fields=["report", "status"], name="action_report_status")]
 
     def __str__(self) -> str:
         return self.name

@@ -92,31 +92,36 @@ class DGOProgress:
 
 
 def round_progress_by_dgo(*, round: Round) -> list[DGOProgress]:
-    """Per DGO: how many of its municipalities' reports are in each state (one query)."""
-    in_round = Q(municipalities__status_reports__round=round)
-    state = "municipalities__status_reports__state"
-    approved_at = "municipalities__status_reports__approved_at__isnull"
-    rows = DGO.objects.annotate(
-        total=Count("municipalities", distinct=True),
-        reported=Count("municipalities__status_reports", filter=in_round),
-        n_draft=Count("municipalities__status_reports", filter=in_round & Q(**{state: "draft"})),
-        n_changes=Count(
-            "municipalities__status_reports",
-            filter=in_round & Q(**{state: "changes_requested"}),
-        ),
-        n_submitted=Count(
-            "municipalities__status_reports", filter=in_round & Q(**{state: "submitted"})
-        ),
-        n_approved=Count(
-            "municipalities__status_reports",
-            filter=in_round
-            & (Q(**{state: "approved"}) | Q(**{state: "locked", approved_at: False})),
-        ),
-        n_locked=Count(
-            "municipalities__status_reports",
-            filter=in_round & Q(**{state: "locked", approved_at: True}),
-        ),
-    ).order_by("name")
+    """Per DGO: how many of its municipalities' reports are in each state (one query). Only
+    this round's reports are joined (FilteredRelation), so the cost follows one round."""
+    in_round = Q(this_round__isnull=False)
+    state = "this_round__state"
+    approved_at = "this_round__approved_at__isnull"
+    rows = (
+        DGO.objects.annotate(
+            this_round=FilteredRelation(
+                "municipalities__status_reports",
+                condition=Q(municipalities__status_reports__round=round),
+            )
+        )
+        .annotate(
+            total=Count("municipalities", distinct=True),
+            reported=Count("this_round", filter=in_round),
+            n_draft=Count("this_round", filter=in_round & Q(**{state: "draft"})),
+            n_changes=Count("this_round", filter=in_round & Q(**{state: "changes_requested"})),
+            n_submitted=Count("this_round", filter=in_round & Q(**{state: "submitted"})),
+            n_approved=Count(
+                "this_round",
+                filter=in_round
+                & (Q(**{state: "approved"}) | Q(**{state: "locked", approved_at: False})),
+            ),
+            n_locked=Count(
+                "this_round",
+                filter=in_round & Q(**{state: "locked", approved_at: True}),
+            ),
+        )
+        .order_by("name")
+    )
     return [
         DGOProgress(
             dgo=row,

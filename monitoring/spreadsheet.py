@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -39,6 +40,18 @@ from .models import StatusReport as Report
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 500  # data rows; a round has 98 municipalities
+# A partnership of thousands of municipalities raises both in the settings
+# (MONITORING_IMPORT_MAX_ROWS, MONITORING_IMPORT_MAX_BYTES); the defaults above fit Denmark.
+
+
+def max_rows() -> int:
+    return getattr(settings, "MONITORING_IMPORT_MAX_ROWS", MAX_ROWS)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "MONITORING_IMPORT_MAX_BYTES", MAX_BYTES)
+
+
 MAX_COLUMNS = 80
 MAX_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
@@ -227,9 +240,9 @@ def render(data: tablib.Dataset, file_format: str, guide: tablib.Dataset | None 
 
 def read_table(content: bytes, filename: str) -> list[list[Any]]:
     """The first sheet (or the csv) as rows of cell values; SpreadsheetError if refused."""
-    if len(content) > MAX_BYTES:
+    if len(content) > max_bytes():
         raise SpreadsheetError(
-            _("The file is larger than %(limit)s MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
+            _("The file is larger than %(limit)s MB.") % {"limit": max_bytes() // (1024 * 1024)}
         )
     if not content:
         raise SpreadsheetError(_("The file is empty."))
@@ -288,9 +301,9 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
         sheet = book.worksheets[0]
         rows = []
         for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-            if number > MAX_ROWS + 1:
+            if number > max_rows() + 1:
                 raise SpreadsheetError(
-                    _("The file has more than %(limit)s rows.") % {"limit": MAX_ROWS}
+                    _("The file has more than %(limit)s rows.") % {"limit": max_rows()}
                 )
             values = []
             for cell in cells:
@@ -334,9 +347,9 @@ def _read_csv(content: bytes) -> list[list[Any]]:
     rows = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            if number > MAX_ROWS + 1:
+            if number > max_rows() + 1:
                 raise SpreadsheetError(
-                    _("The file has more than %(limit)s rows.") % {"limit": MAX_ROWS}
+                    _("The file has more than %(limit)s rows.") % {"limit": max_rows()}
                 )
             rows.append(row)
     except csv.Error as exc:

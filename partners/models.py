@@ -126,7 +126,13 @@ class Municipality(models.Model):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="municipality_name_lower")]
+        indexes = [
+            models.Index(Lower("name"), name="municipality_name_lower"),
+            # The municipality list's orderings and its DGO filter (partners.selectors).
+            models.Index(fields=["name"], name="municipality_name"),
+            models.Index(fields=["population", "name"], name="municipality_population"),
+            models.Index(fields=["dgo", "name"], name="municipality_dgo_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{3,6}$"), name="municipality_code_digits"

@@ -19,6 +19,7 @@ from .models import (
     FundingRequest,
     LiquidPool,
     Track,
+    TrackParticipant,
 )
 from .selectors import TRACK_SORTS
 
@@ -38,14 +39,20 @@ def money_field(label, **kwargs) -> forms.DecimalField:
     )
 
 
-def participant_choices() -> list:
-    """One select for municipalities and regions: values 'm:<id>' and 'r:<id>'. Two queries."""
-    regions = [
-        (f"r:{region.pk}", region.name)
-        for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name")
-    ]
+def participant_choices(*, taking_part: bool = False) -> list:
+    """One select for municipalities and regions: values 'm:<id>' and 'r:<id>'. Two queries.
+    `taking_part`: only those in some track (the list's filter stays short however many
+    municipalities there are)."""
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+    municipalities = Municipality.objects.all()
+    if taking_part:
+        regions = regions.filter(pk__in=TrackParticipant.objects.values("region_id"))
+        municipalities = municipalities.filter(
+            pk__in=TrackParticipant.objects.values("municipality_id")
+        )
+    regions = [(f"r:{region.pk}", region.name) for region in regions.order_by("name")]
     municipalities = [
-        (f"m:{m.pk}", m.name) for m in Municipality.objects.order_by("name").only("pk", "name")
+        (f"m:{m.pk}", m.name) for m in municipalities.order_by("name").only("pk", "name")
     ]
     return [
         ("", "—"),
@@ -91,7 +98,7 @@ class TrackFilterForm(forms.Form):
             ("", _("All DGOs")),
             *DGO.objects.order_by("name").values_list("slug", "name"),
         ]
-        choices = participant_choices()
+        choices = participant_choices(taking_part=True)
         choices[0] = ("", _("All participants"))
         self.fields["participant"].choices = choices
 

@@ -166,7 +166,11 @@ class Track(models.Model):
                 name="track_submitted_at_after_draft",
             )
         ]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The track list (page and API) orders by the latest change.
+            models.Index(fields=["-updated_at", "-id"], name="track_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -245,6 +245,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Monitoring imports (monitoring/spreadsheet.py): rows and bytes of one round file. The
+# defaults fit the 98 Danish municipalities; a larger partnership raises them.
+MONITORING_IMPORT_MAX_ROWS = env_int("MONITORING_IMPORT_MAX_ROWS", 500)
+MONITORING_IMPORT_MAX_BYTES = env_int("MONITORING_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,195 @@
+"""Import benchmark: a full round from xlsx (every municipality, every sector, the checklist;
+the actions carry over from each municipality's previous report), dry run and confirm, against
+the floor: bulk_create of the same rows (reports, emission figures, checklist answers, actions).
+
+    python bench/import.py [--preset national|xl] [--reuse] [--runs 3]
+
+On `national` the file has the 98 municipalities; on `xl` 10,098 (the 10,000 synthetic ones and
+the real ones), with the import limits raised for it (MONITORING_IMPORT_MAX_ROWS/_BYTES).
+Each run works inside a transaction that is rolled back, so runs see the same data. Prints
+rows/s of the dry run and of the confirmed import, the floor's rows/s and the ratios (medians).
+The database is the one bench/load.py prepares (BENCH_DB, default klima_bench_<preset>).
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import manage, recreate_database
+from load import has_database
+
+SCRIPT = r"""
+import json, statistics, time
+from decimal import Decimal
+from auditlog.context import disable_auditlog
+from django.db import transaction
+from monitoring import exports, services, spreadsheet
+from monitoring.models import Action, ChecklistAnswer, EmissionFigure, Round, StatusReport
+from partners.models import User
+
+RUNS = %(runs)d
+round = Round.objects.filter(status="open").order_by("-year").get()
+previous = Round.objects.filter(year__lt=round.year).order_by("-year").first()
+by = User.objects.get(username="scale-sekretariat")
+sectors, requirements, spec = exports._reference()
+_spec, rows = exports.template_rows(round=round)
+for n, row in enumerate(rows):  # every municipality reports every sector, a new release
+    row["data_release"] = f"{round.year}-2"
+    for i, sector in enumerate(sectors):
+        row[f"{spreadsheet.SECTOR_PREFIX}{sector.key}"] = 1000 + 37 * i + n %% 100
+    for requirement in requirements:
+        row[f"{spreadsheet.CHECKLIST_PREFIX}{requirement.key}"] = "yes"
+    if row.get("plan_status") in (None, "", "none"):
+        row["plan_status"] = "in_preparation"
+content = spreadsheet.render(
+    spreadsheet.dataset(spec, rows), "xlsx", spreadsheet.guide_dataset(spec)
+)
+n_rows = len(rows)
+
+
+class Rollback(Exception):
+    pass
+
+
+def fresh_round():
+    # The first import of the round: no report started yet (so none approved, which the
+    # import would refuse); emission figures of the round's year from earlier imports go too.
+    # Not audited: this is the benchmark's setup, rolled back at the end of the run.
+    with disable_auditlog():
+        _clear_round()
+
+
+def _clear_round():
+    # Raw deletes: no per-object signals (hundreds of thousands of actions on xl).
+    for queryset in (
+        EmissionFigure.objects.filter(report__round=round),
+        ChecklistAnswer.objects.filter(report__round=round),
+        Action.objects.filter(report__round=round),
+        StatusReport.objects.filter(round=round),
+    ):
+        queryset._raw_delete(queryset.db)
+
+
+def timed(work):
+    try:
+        with transaction.atomic():
+            fresh_round()
+            started = time.perf_counter()
+            result = work()
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed, result
+
+
+def dry():
+    result = services.round_import(round=round, by=by, content=content,
+                                   filename="round.xlsx", dry_run=True)
+    problems = result.file_errors + [(o.code, o.errors) for o in result.rows if o.errors]
+    assert result.is_valid, problems[:5]
+    return result
+
+
+def confirm():
+    result = services.round_import(round=round, by=by, content=content,
+                                   filename="round.xlsx", dry_run=False)
+    assert result.is_valid and result.written, result.lines()[:10]
+    written = {
+        "reports": StatusReport.objects.filter(round=round).count(),
+        "figures": EmissionFigure.objects.filter(data_release=f"{round.year}-2").count(),
+        "actions": Action.objects.filter(report__round=round).count(),
+    }
+    return written
+
+
+def floor():
+    # The same rows with bulk_create: a report per municipality in a scratch round, its
+    # figures, its checklist and its previous report's actions.
+    from partners.models import Municipality
+    scratch = Round.objects.create(year=round.year + 1, emissions_year=round.emissions_year,
+                                   opens_on=round.opens_on, deadline=round.deadline)
+    municipalities = list(Municipality.objects.order_by("code"))
+    reports = StatusReport.objects.bulk_create(
+        StatusReport(round=scratch, municipality=m, data_release=f"{round.year}-2",
+                     plan_status="in_preparation", updated_by=by) for m in municipalities)
+    EmissionFigure.objects.bulk_create(
+        (EmissionFigure(municipality_id=r.municipality_id, year=round.emissions_year, sector=s,
+                        tonnes_co2e=Decimal(1000), data_release=f"{round.year}-2", report=r)
+         for r in reports for s in sectors), batch_size=5000)
+    ChecklistAnswer.objects.bulk_create(
+        (ChecklistAnswer(report=r, requirement=q, met=True) for r in reports
+         for q in requirements), batch_size=5000)
+    earlier = {}
+    for a in Action.objects.filter(report__round=previous).values("report__municipality_id",
+                                                                   "name", "sector_id", "status"):
+        earlier.setdefault(a["report__municipality_id"], []).append(a)
+    Action.objects.bulk_create(
+        (Action(report=r, name=a["name"], sector_id=a["sector_id"], status=a["status"])
+         for r in reports for a in earlier.get(r.municipality_id, [])), batch_size=5000)
+    return None
+
+
+figures = {"rows": n_rows, "file_bytes": len(content)}
+steps = [("dry_run", dry), ("confirm", confirm), ("floor", floor)]
+if %(dry_only)r:
+    steps.pop(1)
+for name, work in steps:
+    times = []
+    for _ in range(RUNS):
+        elapsed, result = timed(work)
+        times.append(elapsed)
+    figures[name] = statistics.median(times)
+    if name == "confirm":
+        figures["written"] = result
+print(json.dumps(figures))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="national", choices=["national", "xl"])
+    parser.add_argument("--reuse", action="store_true", help="use a database prepared before")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--dry-run-only",
+        action="store_true",
+        help="skip the confirmed import (on xl it writes row by row for hours, see README)",
+    )
+    args = parser.parse_args()
+    db = os.environ.get("BENCH_DB", f"klima_bench_{args.preset}")
+    if not (args.reuse and has_database(db)):
+        recreate_database(db)
+        manage(db, "migrate", "-v0")
+        manage(db, "load_reference_data")
+        print(manage(db, "seed_scale", "--preset", args.preset).strip().splitlines()[-1])
+    limits = {"MONITORING_IMPORT_MAX_ROWS": "20000", "MONITORING_IMPORT_MAX_BYTES": str(64 << 20)}
+    out = manage(
+        db,
+        "shell",
+        "--no-imports",
+        "-c",
+        SCRIPT % {"runs": args.runs, "dry_only": args.dry_run_only},
+        **limits,
+    )
+    figures = json.loads(out.strip().splitlines()[-1])
+    rows = figures["rows"]
+    print(
+        f"preset={args.preset} rows={rows} file={figures['file_bytes'] / 1e6:.1f} MB "
+        f"runs={args.runs} (medians); written by the import: {figures.get('written', '-')}"
+    )
+    print(f"{'step':<22}{'seconds':>9}{'rows/s':>10}{'x floor':>9}  target (<= 3x floor)")
+    floor = figures["floor"]
+    for step in [s for s in ("dry_run", "confirm", "floor") if s in figures]:
+        ratio = figures[step] / floor
+        verdict = "" if step == "floor" else ("met" if ratio <= 3 else "MISSED")
+        print(
+            f"{step:<22}{figures[step]:>9.2f}{rows / figures[step]:>10.1f}{ratio:>9.1f}  {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

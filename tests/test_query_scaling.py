@@ -1,0 +1,276 @@
+"""Constant cost per page: every list and detail page and every API list issues the same number
+of queries on a small data set and on one ten times larger, and never more than 15.
+
+Both data sets are built inside the test by the apps' `scale.py` modules (the same code as
+`seed_scale`): first SMALL, measured, rolled back to a savepoint; then LARGE, measured. LARGE has
+ten times the municipalities, actions per report, tracks, people and meetings of SMALL (and more
+rounds). Each page is opened by the roles that see the most of it.
+
+`test_every_get_page_is_measured_or_exempt` walks the URL matrix (tests/matrix) so that a new
+page cannot be left out: it must be measured here or exempted below with a reason.
+"""
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.models import Decision, Meeting, Membership
+from klimaalliancen.scale import Preset, seed_all
+from monitoring.models import Round, StatusReport
+from tracks.models import Allocation, ClimateAssessment, Track
+
+from .matrix import all_cases
+
+MAX_QUERIES = 15
+SMALL = Preset(
+    "small", rounds=2, actions=2, tracks=11, users=40, meetings_per_year=1, updates_per_track=1
+)
+LARGE = Preset(
+    "large",
+    rounds=4,
+    actions=20,
+    tracks=110,
+    users=400,
+    meetings_per_year=10,
+    updates_per_track=10,
+    synthetic_municipalities=882,  # 98 real + 882 = 980
+)
+SECRETARIAT = ("secretariat",)
+BROAD = ("secretariat", "coordinator_a", "member")
+
+
+def _open_year() -> int:
+    return Round.objects.filter(status=Round.Status.OPEN).get().year
+
+
+def _closed_year() -> int:
+    return Round.objects.filter(status=Round.Status.CLOSED).order_by("-year").first().year
+
+
+def _report() -> StatusReport:
+    return StatusReport.objects.filter(
+        round__status=Round.Status.CLOSED, municipality__code="751"
+    ).first()
+
+
+def _draft_751() -> dict:
+    """A report Aarhus (coordinator_a's DGO) is working on in the open round."""
+    open_round = Round.objects.get(status=Round.Status.OPEN)
+    report = StatusReport.objects.filter(round=open_round, municipality__code="751").first()
+    if report is None:
+        closed = _report()
+        report = StatusReport.objects.get(pk=closed.pk)
+        report.pk = None
+        report.round = open_round
+        report.state = StatusReport.State.DRAFT
+        report.save()
+    else:
+        StatusReport.objects.filter(pk=report.pk).update(state=StatusReport.State.DRAFT)
+    return {"year": open_round.year, "code": "751"}
+
+
+def _track(status: str) -> Track:
+    return Track.objects.filter(status=status).order_by("pk").first()
+
+
+def _fu_decision() -> Decision:
+    return Decision.objects.filter(body__code="fu").order_by("pk").first()
+
+
+# name -> (kwargs from the data, query string, roles). Detail pages pick the same kind of object
+# in both data sets; the large one has ten times more of everything around it.
+PAGES = {
+    # partners
+    "dashboard": (dict, "", (*BROAD, "knowledge_partner", "observer")),
+    "municipality-list": (dict, "", BROAD),
+    "municipality-detail": (lambda: {"code": "751"}, "", BROAD),
+    "dgo-list": (dict, "", BROAD),
+    "dgo-detail": (lambda: {"slug": "midtjylland"}, "", BROAD),
+    "organisation-list": (dict, "", SECRETARIAT),
+    "notification-list": (dict, "", BROAD),
+    "search": (dict, "?q=skala", BROAD),
+    "audit-log": (dict, "", SECRETARIAT),
+    "profile": (dict, "", BROAD),
+    "api-municipality-list": (dict, "", BROAD),
+    "api-municipality-detail": (lambda: {"code": "751"}, "", BROAD),
+    "api-dgo-list": (dict, "", BROAD),
+    "api-dgo-detail": (lambda: {"slug": "midtjylland"}, "", BROAD),
+    # governance
+    "body-list": (dict, "", BROAD),
+    "body-detail": (lambda: {"code": "fu"}, "", BROAD),
+    "meeting-detail": (
+        lambda: {"pk": Meeting.objects.filter(body__code="fu").order_by("pk").first().pk},
+        "",
+        BROAD,
+    ),
+    "decision-list": (dict, "", BROAD),
+    "decision-detail": (lambda: {"pk": _fu_decision().pk}, "", ("secretariat", "member")),
+    "api-body-list": (dict, "", BROAD),
+    "api-body-detail": (lambda: {"code": "fu"}, "", BROAD),
+    "api-membership-list": (dict, "", BROAD),
+    "api-membership-detail": (
+        lambda: {"pk": Membership.objects.filter(body__code="fu").order_by("pk").first().pk},
+        "",
+        BROAD,
+    ),
+    "api-meeting-list": (dict, "", BROAD),
+    "api-meeting-detail": (
+        lambda: {"pk": Meeting.objects.filter(body__code="fu").order_by("pk").first().pk},
+        "",
+        ("secretariat", "member"),
+    ),
+    "api-decision-list": (dict, "", BROAD),
+    "api-decision-detail": (lambda: {"pk": _fu_decision().pk}, "", ("secretariat", "member")),
+    # monitoring
+    "monitoring-round-list": (dict, "", BROAD),
+    "monitoring-national": (dict, "", BROAD),
+    "monitoring-dgo": (lambda: {"slug": "midtjylland"}, "", BROAD),
+    "monitoring-municipality-emissions": (lambda: {"code": "751"}, "", BROAD),
+    "monitoring-round-detail": (lambda: {"year": _open_year()}, "", BROAD),
+    "monitoring-report-detail": (
+        lambda: {"year": _closed_year(), "code": "751"},
+        "",
+        BROAD,
+    ),
+    "monitoring-report-edit": (_draft_751, "", ("secretariat", "coordinator_a")),
+    "monitoring-round-export": (lambda: {"year": _open_year()}, "", SECRETARIAT),
+    "monitoring-round-template": (lambda: {"year": _open_year()}, "", SECRETARIAT),
+    "api-monitoring-round-list": (dict, "", BROAD),
+    "api-monitoring-round-detail": (lambda: {"year": _open_year()}, "", BROAD),
+    "api-monitoring-report-list": (dict, "", BROAD),
+    "api-monitoring-report-detail": (
+        lambda: {"key": f"{_closed_year()}-751"},
+        "",
+        BROAD,
+    ),
+    "api-analysis-municipality": (lambda: {"code": "751"}, "", BROAD),
+    # tracks
+    "track-list": (dict, "", BROAD),
+    "focus-area-list": (dict, "", BROAD),
+    "track-detail": (lambda: {"pk": _track(Track.Status.RUNNING).pk}, "", BROAD),
+    "track-proposal": (lambda: {"pk": _track(Track.Status.RUNNING).pk}, "", BROAD),
+    "budget-overview": (dict, "", BROAD),
+    "budget-export-csv": (dict, "", SECRETARIAT),
+    "budget-export-xlsx": (dict, "", SECRETARIAT),
+    "pool-detail": (lambda: {"key": "regioner-likvide"}, "", BROAD),
+    "allocation-approvals": (dict, "", SECRETARIAT),
+    "api-track-list": (dict, "", BROAD),
+    "api-track-detail": (lambda: {"pk": _track(Track.Status.RUNNING).pk}, "", BROAD),
+    "api-assessment-list": (dict, "", BROAD),
+    "api-assessment-detail": (
+        lambda: {"pk": ClimateAssessment.objects.order_by("pk").first().pk},
+        "",
+        BROAD,
+    ),
+    "api-allocation-list": (dict, "", BROAD),
+    "api-allocation-detail": (
+        lambda: {"pk": Allocation.objects.order_by("pk").first().pk},
+        "",
+        BROAD,
+    ),
+    "api-budget-overview": (dict, "", BROAD),
+}
+
+# GET pages that are not measured, and why.
+EXEMPT = {
+    "municipality-edit": "a form for one municipality's own fields",
+    "mfa-setup": "sign-in step, no data",
+    "mfa-verify": "sign-in step, no data",
+    "mfa-recovery-codes": "POST only",
+    "notification-read": "POST only",
+    "person-personal-data": "one person's own data export (partners' people admin)",
+    "person-anonymise": "a confirmation form for one person",
+    "accessibility": "static page",
+    "health": "no data",
+    "bench-floor": "the benchmark's floor, no data",
+    "login": "no data",
+    "logout": "POST only",
+    "password_change": "form",
+    "password_change_done": "static",
+    "password_reset": "form",
+    "password_reset_done": "static",
+    "password_reset_complete": "static",
+    "password_reset_confirm": "form",
+    "api-schema": "static schema",
+    "api-docs": "static page",
+    "meeting-create": "empty form",
+    "decision-create": "empty form",
+    "meeting-edit": "form for one meeting",
+    "agenda-item-create": "empty form",
+    "paper-upload": "empty form",
+    "meeting-minutes": "form for one meeting's minutes",
+    "paper-download": "a file",
+    "calendar-feed": "an iCalendar feed of one person's meetings, bounded by their seats",
+    "monitoring-round-create": "empty form",
+    "monitoring-round-import": "upload form",
+    "monitoring-status-report": "request form for the PDF (the report benchmark measures it)",
+    "monitoring-status-report-status": "progress of one PDF job",
+    "monitoring-status-report-download": "a file",
+    "track-create": "empty form",
+    "focus-area-create": "empty form",
+    "focus-area-edit": "form for one focus area",
+    "track-edit": "form for one draft track",
+    "track-put-to-fu": "form for one track",
+    "assessment-write": "form for one track",
+    "track-evaluate": "form for one track",
+    "status-update-create": "empty form",
+    "product-create": "empty form",
+    "allocation-request": "form for one track",
+    "product-download": "a file",
+    "spending-create": "form",
+    "budget-change-create": "form",
+}
+
+
+def _measure(client_for, preset: Preset) -> dict[tuple[str, str], int]:
+    seed_all(preset, seed=7)
+    cache.clear()
+    counts = {}
+    for name, (kwargs, query, roles) in PAGES.items():
+        url = reverse(name, kwargs=kwargs()) + query
+        for role in roles:
+            client = client_for(role)
+            client.get(url)  # warm per-process caches (content types, sessions)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, (preset.name, role, url, response.status_code)
+            counts[(name, role)] = len(queries)
+    return counts
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_every_page_has_constant_query_count(client_for, role_users):
+    small = {}
+    try:
+        with transaction.atomic():
+            small = _measure(client_for, SMALL)
+            raise Rollback
+    except Rollback:
+        pass
+    large = _measure(client_for, LARGE)
+    grows = {key: (small[key], large[key]) for key in small if large[key] != small[key]}
+    too_many = {key: large[key] for key in large if large[key] > MAX_QUERIES}
+    assert not grows, f"query count changes with the data (small, large): {grows}"
+    assert not too_many, f"more than {MAX_QUERIES} queries: {too_many}"
+
+
+def test_every_get_page_is_measured_or_exempt():
+    names = {case.name for case in all_cases() if case.method == "get"}
+    missing = names - set(PAGES) - set(EXEMPT)
+    assert not missing, f"Measure these pages in tests/test_query_scaling.py: {sorted(missing)}"
+    stale = (set(PAGES) | set(EXEMPT)) - names
+    assert not stale, f"Not in the URL matrix any more: {sorted(stale)}"
+
+
+def test_large_is_ten_times_small():
+    """LARGE really is ten times SMALL in every dimension a list grows with."""
+    assert LARGE.tracks == 10 * SMALL.tracks
+    assert LARGE.users == 10 * SMALL.users
+    assert LARGE.actions == 10 * SMALL.actions
+    assert LARGE.meetings_per_year == 10 * SMALL.meetings_per_year
+    assert LARGE.updates_per_track == 10 * SMALL.updates_per_track
+    assert 98 + LARGE.synthetic_municipalities == 10 * 98
