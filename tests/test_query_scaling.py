@@ -173,6 +173,11 @@ PAGES = {
 }
 
 # GET pages that are not measured, and why.
+# Pages added with issues 9-11 have query-count tests (small vs 10x data) beside their features.
+MEASURED_IN_PEOPLE_TESTS = "measured with 10x people in tests/partners/test_people.py"
+MEASURED_IN_OPEN_TESTS = "measured with 10x data in tests/test_open_pages_queries.py"
+MEASURED_IN_DECISION_TESTS = "measured as data grow in tests/monitoring/test_analysis_decision.py"
+
 EXEMPT = {
     "municipality-edit": "a form for one municipality's own fields",
     "mfa-setup": "sign-in step, no data",
@@ -220,6 +225,51 @@ EXEMPT = {
     "product-download": "a file",
     "spending-create": "form",
     "budget-change-create": "form",
+    "people-list": MEASURED_IN_PEOPLE_TESTS,
+    "person-detail": MEASURED_IN_PEOPLE_TESTS,
+    "municipality-people": MEASURED_IN_PEOPLE_TESTS,
+    "dgo-people": MEASURED_IN_PEOPLE_TESTS,
+    "body-people": MEASURED_IN_PEOPLE_TESTS,
+    "directory": MEASURED_IN_PEOPLE_TESTS,
+    "person-invite": "empty form",
+    "person-reinvite": "action on one person (POST)",
+    "person-deactivate": "action on one person (POST)",
+    "person-reactivate": "action on one person (POST)",
+    "role-revoke": "action on one role (POST)",
+    "body-seat-end": "action on one seat (POST)",
+    "invitation-accept": "form for one invitation",
+    "profile-visibility": "form for one person",
+    "people-import": "upload form",
+    "people-import-confirm": "confirmation of one uploaded file",
+    "people-import-template": "a file",
+    "public-home": MEASURED_IN_OPEN_TESTS,
+    "public-body-list": MEASURED_IN_OPEN_TESTS,
+    "public-body-detail": MEASURED_IN_OPEN_TESTS,
+    "public-track-list": MEASURED_IN_OPEN_TESTS,
+    "public-track-detail": MEASURED_IN_OPEN_TESTS,
+    "public-report-list": MEASURED_IN_OPEN_TESTS,
+    "public-figures": MEASURED_IN_OPEN_TESTS,
+    "public-figures-dgo": MEASURED_IN_OPEN_TESTS,
+    "public-open-data": MEASURED_IN_OPEN_TESTS,
+    "public-report-publishing": MEASURED_IN_OPEN_TESTS,
+    "public-open-data-file": "a file (measured in tests/test_open_pages_queries.py)",
+    "public-product-download": "a file",
+    "public-report-download": "a file",
+    "meeting-list": "measured with 10x data in tests/test_list_queries.py",
+    "monitoring-indicator-list": MEASURED_IN_DECISION_TESTS,
+    "monitoring-indicator-detail": MEASURED_IN_DECISION_TESTS,
+    "monitoring-municipality-peers": MEASURED_IN_DECISION_TESTS,
+    "monitoring-due": MEASURED_IN_DECISION_TESTS,
+    "api-analysis-due": MEASURED_IN_DECISION_TESTS,
+    "api-analysis-peers": MEASURED_IN_DECISION_TESTS,
+    "api-indicator-list": MEASURED_IN_DECISION_TESTS,
+    "api-indicator-detail": MEASURED_IN_DECISION_TESTS,
+    "api-indicator-value-list": MEASURED_IN_DECISION_TESTS,
+    "monitoring-indicator-create": "empty form",
+    "monitoring-indicator-edit": "form for one indicator",
+    "monitoring-indicator-import": "upload form",
+    "monitoring-digest": "form for one person",
+    "monitoring-municipality-factsheet": "a one-page PDF (tests/monitoring/test_report_parts.py)",
 }
 
 
