@@ -7,6 +7,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -303,6 +305,7 @@ def _peer_row(row) -> dict:
     }
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class PeersView(APIView):
     """GET /api/analysis/municipalities/<code>/peers/?kind=profile|population|dgo: the peer
     comparison of the page, from published data; readable by anyone signed in."""
@@ -349,6 +352,7 @@ def _plain(value):
     return value
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class DueView(APIView):
     """GET /api/analysis/due/: what is due in the caller's scope (secretariat: everything;
     coordinators: their DGOs); 403 for everyone else."""
