@@ -88,11 +88,17 @@ class Endpoint:
         url = reverse("monitoring-round-import", kwargs={"year": 2026})
         return role_users["secretariat"], url, {}
 
+    @staticmethod
+    def _PeopleImportForm(request):
+        role_users = request.getfixturevalue("role_users")
+        return role_users["secretariat"], reverse("people-import"), {}
+
 
 ENDPOINTS = [
     Endpoint("PaperForm", MAX_PAPER_BYTES, "dagsorden.pdf"),
     Endpoint("KnowledgeProductForm", MAX_PRODUCT_BYTES, "rapport.pdf"),
     Endpoint("ImportForm", MAX_IMPORT_BYTES, "indberetning.xlsx"),
+    Endpoint("PeopleImportForm", MAX_IMPORT_BYTES, "personer.xlsx"),
 ]
 
 
