@@ -45,6 +45,10 @@ PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "klimaalliancen
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
     "partners.User.password": "a password hash: never shown, never exported",
+    "partners.Invitation.token_hash": "a hash of the invitation's secret: never shown",
+    "partners.Invitation.roles": "role codes the server writes, shown as their labels",
+    "partners.Invitation.email": "validated as an e-mail address by the invite form and import; "
+    "the demo data has no invitation (the people pages' tests show it)",
     "partners.Municipality.code": "three to six digits (a database check constraint)",
     "governance.CalendarFeed.token": "the calendar feed's secret: only in the feed's own URL",
     "governance.Paper.content_type": "set by the server from the file's sniffed type",
