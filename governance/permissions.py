@@ -91,6 +91,8 @@ def body_access(user: User | AnonymousUser) -> BodyAccess:
 def forget_body_access(user: User) -> None:
     if hasattr(user, "_body_access"):
         del user._body_access
+    if hasattr(user, "_content_body_ids"):
+        del user._content_body_ids
 
 
 def can_view_body(user: User | AnonymousUser, body: Body) -> bool:
@@ -122,12 +124,18 @@ def content_body_ids(user: User | AnonymousUser) -> frozenset[int] | None:
     roles = roles_of(user)
     if roles.secretariat:
         return None
+    # Once per user object (per request), like roles_of and body_access: search asks twice.
+    cached = getattr(user, "_content_body_ids", None)
+    if cached is not None:
+        return cached
     access = body_access(user)
     ids = set(access.content_body_ids | access.chair_body_ids)
     if roles.coordinated_dgo_ids:
         ids |= set(
             Body.objects.filter(dgo_id__in=roles.coordinated_dgo_ids).values_list("pk", flat=True)
         )
+    if user.is_authenticated:
+        user._content_body_ids = frozenset(ids)
     return frozenset(ids)
 
 
