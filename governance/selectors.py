@@ -24,7 +24,7 @@ from .models import (
     SubstituteCall,
     Vote,
 )
-from .permissions import content_body_ids
+from .permissions import content_body_filter
 
 
 def _active_q(prefix: str = "", on: datetime.date | None = None) -> Q:
@@ -80,18 +80,18 @@ def body_former_members(*, body: Body) -> QuerySet[Membership]:
 
 def meetings_for(user: User) -> QuerySet[Meeting]:
     """Published meetings for every signed-in user; planned ones for the body's seats."""
-    ids = content_body_ids(user)
+    readable = content_body_filter(user)
     meetings = Meeting.objects.all()
-    if ids is not None:
-        meetings = meetings.filter(~Q(status=Meeting.Status.PLANNED) | Q(body_id__in=ids))
+    if readable is not None:
+        meetings = meetings.filter(~Q(status=Meeting.Status.PLANNED) | readable)
     return meetings
 
 
 def decisions_for(user: User) -> QuerySet[Decision]:
-    ids = content_body_ids(user)
+    readable = content_body_filter(user)
     decisions = Decision.objects.all()
-    if ids is not None:
-        decisions = decisions.filter(body_id__in=ids)
+    if readable is not None:
+        decisions = decisions.filter(readable)
     return decisions
 
 
@@ -180,10 +180,10 @@ def decision_comments(*, decision: Decision) -> QuerySet[DecisionComment]:
 
 def paper_get(*, user: User, pk: int) -> Paper:
     """Papers only for the body's seats and managers: a 404 for everyone else."""
-    ids = content_body_ids(user)
+    readable = content_body_filter(user, body="agenda_item__meeting__body")
     papers = Paper.objects.select_related("agenda_item__meeting__body")
-    if ids is not None:
-        papers = papers.filter(agenda_item__meeting__body_id__in=ids)
+    if readable is not None:
+        papers = papers.filter(readable)
     return papers.get(pk=pk)
 
 

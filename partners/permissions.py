@@ -82,9 +82,6 @@ def forget_roles(user: User) -> None:
     """Drop the per-request cache after a role change."""
     if hasattr(user, "_portal_roles"):
         del user._portal_roles
-    # governance caches the bodies a coordinator's DGOs give access to (content_body_ids)
-    if hasattr(user, "_content_body_ids"):
-        del user._content_body_ids
 
 
 def is_secretariat(user: User | AnonymousUser) -> bool:

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from klimaalliancen.celery import app
 from partners.models import RoleAssignment
 
 from .browser import browser_page, module_page  # noqa: F401  (fixtures for the browser tests)
@@ -21,6 +22,17 @@ ROLES = [
     "secretariat",
     "administrator",
 ]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process. Celery reads its configuration once, so overriding the Django
+    setting CELERY_TASK_ALWAYS_EAGER in a test has no effect after the first task ran."""
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
 
 
 def load_reference_data() -> None:

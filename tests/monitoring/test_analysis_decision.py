@@ -251,10 +251,9 @@ def test_due_page_panel_and_api(due_data, client_for):
 
 
 def test_digest_is_sent_and_opt_out_respected(
-    due_data, role_users, settings, django_capture_on_commit_callbacks
+    due_data, role_users, settings, django_capture_on_commit_callbacks, eager_celery
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     from monitoring.tasks import send_due_digest
 
     for role in ("secretariat", "coordinator_a", "coordinator_b"):

@@ -20,7 +20,6 @@ from monitoring.permissions import published_figures_q
 from monitoring.selectors import on_track_overview
 from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user, sign_in
-from tests.governance.conftest import eager_celery  # noqa: F401
 from tracks.models import Track
 from tracks.selectors import budget_overview
 

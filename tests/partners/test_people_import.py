@@ -165,27 +165,21 @@ def test_a_role_for_someone_already_in_the_portal_is_added(secretariat, role_use
 
 
 def test_invitations_are_sent_after_commit_by_celery(
-    secretariat, settings, django_capture_on_commit_callbacks
+    secretariat, django_capture_on_commit_callbacks, eager_celery
 ):
-    from klimaalliancen.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            result = run(secretariat, as_file(midtjylland_rows()[:3]))
-            assert result.written
-            assert len(mail.outbox) == 0  # nothing leaves before the commit
-        for callback in callbacks:
-            callback()
-        assert len(mail.outbox) == 3
-        assert {m.to[0] for m in mail.outbox} == {
-            "anna@rm.dk",
-            "bo@kkr-midt.dk",
-            "cecilie@concito.dk",
-        }
-        assert all("/invitations/" in m.body for m in mail.outbox)
-    finally:
-        app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = run(secretariat, as_file(midtjylland_rows()[:3]))
+        assert result.written
+        assert len(mail.outbox) == 0  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 3
+    assert {m.to[0] for m in mail.outbox} == {
+        "anna@rm.dk",
+        "bo@kkr-midt.dk",
+        "cecilie@concito.dk",
+    }
+    assert all("/invitations/" in m.body for m in mail.outbox)
 
 
 # --- bad rows: nothing is written ----------------------------------------------------------------
