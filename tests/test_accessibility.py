@@ -147,22 +147,37 @@ def describe(violations: list[dict]) -> str:
     )
 
 
-# Two roles' views of a page are checked once when their <main> is the same; the page chrome
-# (header, navigation, footer: it varies by role and language, not by page) once per variant.
-# The HTML is compared as the test client gets it, so a duplicate costs no browser visit.
+# Two roles' views of a page are checked once when their <main> has the same structure; the
+# page chrome (header, navigation, footer: it varies by role and language, not by page) once
+# per variant. The structure is the markup with every non-empty text and text-carrying
+# attribute reduced to "x": a name, a figure or a link target that differs between two users
+# changes nothing axe checks, while a missing label, an empty text, a different element,
+# class or id does. The HTML is compared as the test client gets it, so a duplicate costs no
+# browser visit. Within one language only: both languages are always checked.
 VARYING = re.compile(
     r'name="(?:csrfmiddlewaretoken|next)" value="[^"]*"|<a class="user"[^>]*>[^<]*</a>'
     r'|<p class="print-only[^>]*>[^<]*</p>'
 )
+TEXT = re.compile(r">[^<]*[^<\s][^<]*<")
+TEXT_ATTRIBUTE = re.compile(
+    r'\b(value|href|src|title|alt|aria-label|aria-valuenow|aria-valuetext|content|datetime)="[^"]+"'
+)
 MAIN = re.compile(r"<main\b.*</main>", re.S)
+# What the chrome says about the page it frames (checked with the page itself, by `first`).
+PAGE_IN_CHROME = re.compile(r"<title>.*?</title>| aria-current=\"page\"", re.S)
 CHROME_CHECKED: set[str] = set()  # per test module run
+
+
+def structure(html: str) -> str:
+    return TEXT_ATTRIBUTE.sub(r'\1="x"', TEXT.sub(">x<", html))
 
 
 def fingerprints(html: str) -> tuple[str, str]:
     html = VARYING.sub("", html)
     found = MAIN.search(html)
     main = found.group(0) if found else html
-    return digest(main), digest(html.replace(main, ""))
+    chrome = PAGE_IN_CHROME.sub("", html.replace(main, ""))
+    return digest(structure(main)), digest(structure(chrome))
 
 
 def digest(text: str) -> str:
@@ -177,6 +192,23 @@ def test_exclusions_name_real_urls():
     names = named_urls()
     stale = [name for name in EXCLUDED if name not in names]
     assert not stale, f"EXCLUDED names URLs that no longer exist: {stale}"
+
+
+def test_the_walk_skips_only_pages_that_differ_in_text():
+    def page(main: str, title: str = "A") -> str:
+        nav = '<nav><a href="/" aria-current="page">Hjem</a></nav>'
+        return f"<html><title>{title}</title>{nav}{main}</html>"
+
+    tina = page('<main><h1>Tina Carlsen</h1><input value="tina@rm.dk" aria-label="E-mail"></main>')
+    oskar = page(
+        '<main><h1>Oskar Møller</h1><input value="o@kl.dk" aria-label="E-mail"></main>', "B"
+    )
+    unlabelled = page('<main><h1>Oskar Møller</h1><input value="o@kl.dk"></main>')
+    empty_heading = page('<main><h1> </h1><input value="o@kl.dk" aria-label="E-mail"></main>')
+    assert fingerprints(tina) == fingerprints(oskar)
+    assert fingerprints(tina)[0] != fingerprints(unlabelled)[0]
+    assert fingerprints(tina)[0] != fingerprints(empty_heading)[0]
+    assert fingerprints(tina)[1] != fingerprints(page("<main></main>").replace("Hjem", ""))[1]
 
 
 def test_every_page_of_the_matrix_is_walked_or_excluded_with_a_reason():
