@@ -13,6 +13,9 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# A test database needs no durability: commits (transactional tests, flushes) do not wait for
+# the write-ahead log to reach the disk.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Parallel test processes (pytest-xdist) each get a Redis database of their own, so a Celery
 # worker started by one test never takes another process's tasks.
