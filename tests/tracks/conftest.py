@@ -1,7 +1,5 @@
 import pytest
 
-from tests.governance.conftest import eager_celery  # noqa: F401  (mails in committing tests)
-
 from .factories import People
 
 
