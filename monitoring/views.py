@@ -508,7 +508,6 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "indicator_forms": indicator_forms,
             "indicator_rows": [(sub.indicator, sub) for sub in indicator_forms],
             "conflict": conflict,
-            "has_errors": request.method == "POST" and not all(f.is_valid() for f in tables),
         },
     )
 
