@@ -16,7 +16,7 @@ from klimaalliancen.forms import add_service_errors
 from . import digest, due, exports, indicators, peers
 from .forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
 from .models import Indicator
-from .views import _municipality, _round
+from .views import _download, _municipality, _round
 
 IMPORT_SESSION_KEY = "monitoring_indicator_import"
 
@@ -96,6 +96,13 @@ def indicator_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 # --- import ------------------------------------------------------------------------------
+
+
+def indicator_template(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
+    build = partial(exports.indicator_template_file, user=request.user)
+    return _download(request, round, build, "indicator-values-{year}-template")
 
 
 def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
