@@ -98,6 +98,15 @@ def indicator_edit(request: HttpRequest, key: str) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------
 
 
+def _import_form(*args) -> ImportForm:
+    """The round import's form, with this import's own limits (a year's template fits)."""
+    form = ImportForm(*args)
+    form.fields["file"].help_text = _(
+        "At most 5 MB, and as many rows as a year's template. Use the template."
+    )
+    return form
+
+
 def indicator_template(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
@@ -109,7 +118,7 @@ def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
     """Upload → dry run (nothing written) → confirm, as the round import."""
     round = _round(year)
     _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = _import_form(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
         result, token = uploads.check(
@@ -158,7 +167,7 @@ def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
         "monitoring/indicator_import.html",
         {
             "round": round,
-            "form": ImportForm(),
+            "form": _import_form(),
             "result": result,
             "token": None,
             "columns": indicators.import_columns(),
