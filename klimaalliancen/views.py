@@ -35,12 +35,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         panels.extend(module.panels(request.user))
     roles = roles_of(request.user)
     dgos = partner_selectors.dgo_list()
+    # Only what waits for the user is a to-do: an item counting 0 ("decisions awaiting my
+    # vote" for someone who never votes) is left out; the panels below still say "none".
+    todo = [item for panel in panels for item in todo_items(panel) if item["count"]]
     return render(
         request,
         "dashboard.html",
         {
             "panels": panels,
-            "todo": [item for panel in panels for item in todo_items(panel)],
+            "todo": todo,
             "dgos": dgos,
             "my_dgos": [dgo for dgo in dgos if dgo.pk in roles.coordinated_dgo_ids],
         },

@@ -3,9 +3,10 @@ municipality, prefilled). Reads only; a fixed number of queries however many row
 
 from django.db.models import Q
 
+from klimaalliancen.exports import neutralise
 from partners.models import Municipality
 
-from . import spreadsheet
+from . import indicators, spreadsheet
 from .models import ChecklistAnswer, ChecklistRequirement, EmissionFigure, Round, Sector
 from .models import StatusReport as Report
 from .services import CARRIED_FORWARD, REPORT_FIELDS
@@ -114,3 +115,23 @@ def round_export_file(*, round: Round, file_format: str) -> bytes:
 def round_template_file(*, round: Round, file_format: str) -> bytes:
     spec, rows = template_rows(round=round)
     return _file(spec, rows, file_format)
+
+
+def indicator_template_file(*, round: Round, user, file_format: str) -> bytes:
+    """The indicator values import's template (see indicators.template_rows); the xlsx guide
+    explains the columns and lists the catalogue's indicators with their units and limits."""
+    spec = indicators.import_columns()
+    data = spreadsheet.dataset(spec, indicators.template_rows(round=round, user=user))
+    data.title = "values"
+    guide = None
+    if file_format == "xlsx":
+        guide = spreadsheet.guide_dataset(spec)
+        guide.append(["", ""])
+        for indicator in indicators.indicator_list(active_only=True):
+            limits = " – ".join(
+                "" if limit is None else f"{limit.normalize():f}"
+                for limit in (indicator.minimum, indicator.maximum)
+            )
+            text = f"{indicator.name} ({indicator.unit}; {limits}). {indicator.definition}"
+            guide.append([indicator.key, neutralise(text)])
+    return spreadsheet.render(data, file_format, guide)

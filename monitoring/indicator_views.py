@@ -1,23 +1,22 @@
 """Pages of decision support: the indicator catalogue and its import, peer comparison, what is
 due and the digest preference. Rules live in monitoring.indicators, .peers, .due, .digest."""
 
-import secrets
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klimaalliancen import uploads
 from klimaalliancen.forms import add_service_errors
 
 from . import digest, due, exports, indicators, peers
 from .forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
 from .models import Indicator
-from .views import _municipality, _round
+from .views import _download, _municipality, _round
 
 IMPORT_SESSION_KEY = "monitoring_indicator_import"
 
@@ -99,29 +98,37 @@ def indicator_edit(request: HttpRequest, key: str) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------
 
 
+def _import_form(*args) -> ImportForm:
+    """The round import's form, with this import's own limits (a year's template fits)."""
+    form = ImportForm(*args)
+    form.fields["file"].help_text = _(
+        "At most 5 MB, and as many rows as a year's template. Use the template."
+    )
+    return form
+
+
+def indicator_template(request: HttpRequest, year: int) -> HttpResponse:
+    round = _round(year)
+    _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
+    build = partial(exports.indicator_template_file, user=request.user)
+    return _download(request, round, build, "indicator-values-{year}-template")
+
+
 def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
     """Upload → dry run (nothing written) → confirm, as the round import."""
     round = _round(year)
     _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = _import_form(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read(exports.MAX_UPLOAD + 1)
-        result = indicators.indicator_import(
-            round=round, by=request.user, content=content, filename=upload.name, dry_run=True
+        result, token = uploads.check(
+            request,
+            key=IMPORT_SESSION_KEY,
+            upload=form.cleaned_data["file"],
+            max_bytes=exports.MAX_UPLOAD,
+            run=partial(indicators.indicator_import, round=round, by=request.user),
+            scope=round.year,
         )
-        if result.is_valid:
-            token = secrets.token_urlsafe(16)
-            path = default_storage.save(
-                f"monitoring-imports/indicators-{token}.bin", ContentFile(content)
-            )
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "path": path,
-                "filename": upload.name,
-                "year": round.year,
-            }
     return render(
         request,
         "monitoring/indicator_import.html",
@@ -139,25 +146,15 @@ def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
 def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
-    pending = request.session.get(IMPORT_SESSION_KEY) or {}
-    if (
-        not pending
-        or pending.get("token") != request.POST.get("token")
-        or pending.get("year") != round.year
-    ):
+    result = uploads.confirm(
+        request,
+        key=IMPORT_SESSION_KEY,
+        run=partial(indicators.indicator_import, round=round, by=request.user),
+        scope=round.year,
+    )
+    if result is None:
         messages.error(request, _("The checked file has expired; upload it again."))
         return redirect("monitoring-indicator-import", year=round.year)
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    result = indicators.indicator_import(
-        round=round,
-        by=request.user,
-        content=content,
-        filename=pending["filename"],
-        dry_run=False,
-    )
-    default_storage.delete(pending["path"])
-    del request.session[IMPORT_SESSION_KEY]
     if result.written:
         messages.success(
             request,
@@ -170,7 +167,7 @@ def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
         "monitoring/indicator_import.html",
         {
             "round": round,
-            "form": ImportForm(),
+            "form": _import_form(),
             "result": result,
             "token": None,
             "columns": indicators.import_columns(),

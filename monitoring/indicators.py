@@ -302,14 +302,24 @@ def write_report_values(
 # --- import ------------------------------------------------------------------------------
 
 
+# Columns a file may leave out; the template has them all. The names are there for reading.
+OPTIONAL_COLUMNS = {"municipality", "indicator_name", "data_source", "target_2030"}
+# A row whose cells in these columns are all empty is left alone: the template lists every
+# municipality and indicator, and one fills in the values one has.
+VALUE_COLUMNS = ("value", "data_release", "data_source", "target_2030")
+
+
 def import_columns():
     from .spreadsheet import Column
 
     return [
         Column("municipality_code", "code", gettext_lazy("Official three-digit code"),
                required=True),
+        Column("municipality", "ignored", gettext_lazy("Name, for reading only (not imported)")),
         Column("indicator", "text", gettext_lazy("The indicator's key (see the catalogue)"),
                required=True, max_length=60),
+        Column("indicator_name", "ignored",
+               gettext_lazy("The indicator's name and unit, for reading only (not imported)")),
         Column("year", "year", gettext_lazy("The year the value describes"), required=True),
         Column("value", "decimal", gettext_lazy("Number in the indicator's unit"),
                required=True),
@@ -319,6 +329,46 @@ def import_columns():
                max_length=SOURCE_MAX),
         Column("target_2030", "decimal", gettext_lazy("Optional 2030 target")),
     ]  # fmt: skip
+
+
+def importable_municipalities(user) -> list[Municipality]:
+    """The municipalities the user may import indicator values for (importers: all)."""
+    if not can_import_values(user):
+        return []
+    return list(Municipality.objects.order_by("code"))
+
+
+def template_rows(*, round: Round, user) -> list[dict[str, Any]]:
+    """The import template of a round: the values of its emissions year, one row per
+    municipality the user may import for and indicator in use, in the import's columns, with
+    the values already known filled in (3 queries however many rows)."""
+    year = round.emissions_year
+    catalogue = indicator_list(active_only=True)
+    known = {
+        (v.municipality_id, v.indicator_id): v for v in IndicatorValue.objects.filter(year=year)
+    }
+    targets = {
+        (t.municipality_id, t.indicator_id): t.value
+        for t in IndicatorTarget.objects.filter(year=TARGET_YEAR)
+    }
+    rows = []
+    for municipality in importable_municipalities(user):
+        for indicator in catalogue:
+            value = known.get((municipality.pk, indicator.pk))
+            rows.append(
+                {
+                    "municipality_code": municipality.code,
+                    "municipality": municipality.name,
+                    "indicator": indicator.key,
+                    "indicator_name": f"{indicator.name} ({indicator.unit})",
+                    "year": year,
+                    "value": value.value if value else None,
+                    "data_release": value.data_release if value else "",
+                    "data_source": value.data_source if value else "",
+                    "target_2030": targets.get((municipality.pk, indicator.pk)),
+                }
+            )
+    return rows
 
 
 @dataclass
@@ -346,7 +396,10 @@ def indicator_import(
     year), then, unless a dry run or anything is wrong, write it all in one transaction.
 
     The same reading, cell parsing, limits and lock on the round as the round import
-    (services.round_import): one bad row means nothing is written."""
+    (services.round_import): one bad row means nothing is written. A row with no value,
+    release, source or target (a template row not filled in) is skipped. A file may have as
+    many rows as a year's template (every municipality times every indicator in use), at
+    least the round import's limit."""
     from . import spreadsheet as sheet
     from .services import ImportResult, RowOutcome
 
@@ -361,8 +414,14 @@ def indicator_import(
                 % {"year": round.year}
             )
             return result
+        municipalities = {m.code: m for m in Municipality.objects.all()}
+        indicators = {i.key: i for i in Indicator.objects.filter(is_active=True)}
         try:
-            table = sheet.read_table(content, filename)
+            table = sheet.read_table(
+                content,
+                filename,
+                row_limit=max(sheet.max_rows(), len(municipalities) * len(indicators)),
+            )
         except sheet.SpreadsheetError as exc:
             result.file_errors.append(str(exc))
             return result
@@ -370,16 +429,16 @@ def indicator_import(
             result.file_errors.append(_("The file has no header row."))
             return result
         spec = import_columns()
-        optional = {"data_source", "target_2030"}
         positions, header_errors = sheet.parse_header(table[0], spec)
         header_errors = [
-            e for e in header_errors if not _only_optional_missing(e, positions, spec, optional)
+            e
+            for e in header_errors
+            if not _only_optional_missing(e, positions, spec, OPTIONAL_COLUMNS)
         ]
         if header_errors:
             result.file_errors.extend(header_errors)
             return result
-        municipalities = {m.code: m for m in Municipality.objects.all()}
-        indicators = {i.key: i for i in Indicator.objects.filter(is_active=True)}
+        value_positions = [positions[key] for key in VALUE_COLUMNS if key in positions]
         existing = {
             (v.indicator_id, v.municipality_id, v.year): v
             for v in IndicatorValue.objects.select_for_update().filter(
@@ -393,7 +452,9 @@ def indicator_import(
         seen: dict[tuple, int] = {}
         planned: list[_PlannedValue] = []
         for number, cells in enumerate(table[1:], start=2):
-            if all(sheet.is_blank(value) for value in cells):
+            if all(sheet.is_blank(value) for value in cells) or all(
+                index >= len(cells) or sheet.is_blank(cells[index]) for index in value_positions
+            ):
                 continue
             outcome = RowOutcome(number=number, code="", name="", status="error")
             row = _PlannedValue(outcome=outcome)

@@ -238,8 +238,10 @@ def render(data: tablib.Dataset, file_format: str, guide: tablib.Dataset | None 
 # --- import: reading the file safely -----------------------------------------------------
 
 
-def read_table(content: bytes, filename: str) -> list[list[Any]]:
-    """The first sheet (or the csv) as rows of cell values; SpreadsheetError if refused."""
+def read_table(content: bytes, filename: str, *, row_limit: int | None = None) -> list[list[Any]]:
+    """The first sheet (or the csv) as rows of cell values; SpreadsheetError if refused.
+    At most `row_limit` data rows (default: max_rows())."""
+    row_limit = row_limit or max_rows()
     if len(content) > max_bytes():
         raise SpreadsheetError(
             _("The file is larger than %(limit)s MB.") % {"limit": max_bytes() // (1024 * 1024)}
@@ -248,9 +250,9 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
         raise SpreadsheetError(_("The file is empty."))
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(content)
+        return _read_xlsx(content, row_limit)
     if name.endswith(".csv"):
-        return _read_csv(content)
+        return _read_csv(content, row_limit)
     raise SpreadsheetError(_("Upload an .xlsx or .csv file."))
 
 
@@ -287,7 +289,7 @@ def _check_zip(content: bytes) -> None:
         raise SpreadsheetError(_("The file is not a real xlsx workbook.")) from exc
 
 
-def _read_xlsx(content: bytes) -> list[list[Any]]:
+def _read_xlsx(content: bytes, row_limit: int) -> list[list[Any]]:
     _check_zip(content)
     import openpyxl
 
@@ -301,9 +303,9 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
         sheet = book.worksheets[0]
         rows = []
         for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-            if number > max_rows() + 1:
+            if number > row_limit + 1:
                 raise SpreadsheetError(
-                    _("The file has more than %(limit)s rows.") % {"limit": max_rows()}
+                    _("The file has more than %(limit)s rows.") % {"limit": row_limit}
                 )
             values = []
             for cell in cells:
@@ -340,16 +342,16 @@ def _decode(content: bytes) -> str:
         ) from exc
 
 
-def _read_csv(content: bytes) -> list[list[Any]]:
+def _read_csv(content: bytes, row_limit: int) -> list[list[Any]]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     rows = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            if number > max_rows() + 1:
+            if number > row_limit + 1:
                 raise SpreadsheetError(
-                    _("The file has more than %(limit)s rows.") % {"limit": max_rows()}
+                    _("The file has more than %(limit)s rows.") % {"limit": row_limit}
                 )
             rows.append(row)
     except csv.Error as exc:

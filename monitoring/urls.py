@@ -41,6 +41,11 @@ urlpatterns = [
         name="monitoring-indicator-import",
     ),
     path(
+        "monitoring/<int:year>/indicators/template/",
+        indicator_views.indicator_template,
+        name="monitoring-indicator-template",
+    ),
+    path(
         "monitoring/<int:year>/indicators/import/confirm/",
         indicator_views.indicator_import_confirm,
         name="monitoring-indicator-import-confirm",

@@ -1,10 +1,8 @@
-import secrets
 from dataclasses import asdict
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from klimaalliancen import uploads
 from klimaalliancen.exports import Column, export_list, list_export, requested_export
 from partners import selectors as partner_selectors
 from partners.models import DGO, Municipality
@@ -254,27 +253,20 @@ def _download(request, round, build, name) -> HttpResponse:
 
 
 def round_import(request: HttpRequest, year: int) -> HttpResponse:
-    """Upload → dry run (nothing written) → confirm. The file waits in the default storage
-    (shared by every web process) under a random name kept in the session."""
+    """Upload → dry run (nothing written) → confirm (klimaalliancen.uploads)."""
     round = _round(year)
     _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
     form = ImportForm(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read(exports.MAX_UPLOAD + 1)
-        result = services.round_import(
-            round=round, by=request.user, content=content, filename=upload.name, dry_run=True
+        result, token = uploads.check(
+            request,
+            key=IMPORT_SESSION_KEY,
+            upload=form.cleaned_data["file"],
+            max_bytes=exports.MAX_UPLOAD,
+            run=partial(services.round_import, round=round, by=request.user),
+            scope=round.year,
         )
-        if result.is_valid:
-            token = secrets.token_urlsafe(16)
-            path = default_storage.save(f"monitoring-imports/{token}.bin", ContentFile(content))
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "path": path,
-                "filename": upload.name,
-                "year": round.year,
-            }
     return render(
         request,
         "monitoring/round_import.html",
@@ -286,26 +278,15 @@ def round_import(request: HttpRequest, year: int) -> HttpResponse:
 def round_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
-    pending = request.session.get(IMPORT_SESSION_KEY) or {}
-    if (
-        not pending
-        or pending.get("token") != request.POST.get("token")
-        or pending.get("year") != round.year
-    ):
+    result = uploads.confirm(
+        request,
+        key=IMPORT_SESSION_KEY,
+        run=partial(services.round_import, round=round, by=request.user),
+        scope=round.year,
+    )
+    if result is None:
         messages.error(request, _("The checked file has expired; upload it again."))
         return redirect("monitoring-round-import", year=round.year)
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    # Validated again under lock: the data may have changed since the dry run.
-    result = services.round_import(
-        round=round,
-        by=request.user,
-        content=content,
-        filename=pending["filename"],
-        dry_run=False,
-    )
-    default_storage.delete(pending["path"])
-    del request.session[IMPORT_SESSION_KEY]
     if result.written:
         counts = result.counts
         messages.success(
@@ -508,7 +489,6 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "indicator_forms": indicator_forms,
             "indicator_rows": [(sub.indicator, sub) for sub in indicator_forms],
             "conflict": conflict,
-            "has_errors": request.method == "POST" and not all(f.is_valid() for f in tables),
         },
     )
 

@@ -1,13 +1,11 @@
 """People and access administration: invitations, roles, leaving, the contact directory."""
 
-import secrets
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from klimaalliancen import uploads
 from klimaalliancen.forms import add_service_errors
 
 from . import selectors, services
@@ -382,19 +381,13 @@ def people_import(request: HttpRequest) -> HttpResponse:
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read(sheet.MAX_BYTES + 1)
-        result = services.people_import(
-            by=request.user, content=content, filename=upload.name, dry_run=True
+        result, token = uploads.check(
+            request,
+            key=IMPORT_SESSION_KEY,
+            upload=form.cleaned_data["file"],
+            max_bytes=sheet.MAX_BYTES,
+            run=partial(services.people_import, by=request.user),
         )
-        if result.is_valid:
-            token = secrets.token_urlsafe(16)
-            path = default_storage.save(f"people-imports/{token}.bin", ContentFile(content))
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "path": path,
-                "filename": upload.name,
-            }
     return render(
         request, "partners/people_import.html", {"form": form, "result": result, "token": token}
     )
@@ -403,17 +396,12 @@ def people_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def people_import_confirm(request: HttpRequest) -> HttpResponse:
     _require(can_import_people(request.user), _("Only the secretariat imports people."))
-    pending = request.session.get(IMPORT_SESSION_KEY) or {}
-    if not pending or pending.get("token") != request.POST.get("token"):
+    result = uploads.confirm(
+        request, key=IMPORT_SESSION_KEY, run=partial(services.people_import, by=request.user)
+    )
+    if result is None:
         messages.error(request, _("The checked file has expired; upload it again."))
         return redirect("people-import")
-    with default_storage.open(pending["path"], "rb") as handle:
-        content = handle.read()
-    result = services.people_import(
-        by=request.user, content=content, filename=pending["filename"], dry_run=False
-    )
-    default_storage.delete(pending["path"])
-    del request.session[IMPORT_SESSION_KEY]
     if result.written:
         counts = result.counts
         messages.success(

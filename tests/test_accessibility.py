@@ -42,6 +42,7 @@ EXCLUDED = {
     "calendar-feed": "an iCalendar feed",
     "monitoring-round-export": "a spreadsheet download",
     "monitoring-round-template": "a spreadsheet download",
+    "monitoring-indicator-template": "a spreadsheet download",
     "monitoring-status-report-download": "the PDF (its own tests check its structure)",
     "monitoring-status-report-status": "a progress fragment polled by the status report page",
     "person-personal-data": "a JSON or CSV download of a person's data",

@@ -136,6 +136,7 @@ PAGES = {
     "monitoring-report-edit": (_draft_751, "", ("secretariat", "coordinator_a")),
     "monitoring-round-export": (lambda: {"year": _open_year()}, "", SECRETARIAT),
     "monitoring-round-template": (lambda: {"year": _open_year()}, "", SECRETARIAT),
+    "monitoring-indicator-template": (lambda: {"year": _open_year()}, "", SECRETARIAT),
     "api-monitoring-round-list": (dict, "", BROAD),
     "api-monitoring-round-detail": (lambda: {"year": _open_year()}, "", BROAD),
     "api-monitoring-report-list": (dict, "", BROAD),

@@ -3,6 +3,7 @@ change only through the services (the portal's pages): here they are read-only, 
 (FU's approval, the pool's size, a published assessment) can be bypassed by editing a field."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import (
@@ -40,12 +41,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TransitionInline(admin.TabularInline):
     model = TrackTransition
     extra = 0
-    fields = ["at", "from_status", "to_status", "by", "reason", "decision"]
+    fields = ["at", "from_status", "to_status", "what_happened", "by", "reason", "decision"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, transition: TrackTransition) -> str:
+        return transition.description
 
 
 class ReadOnlyTrackInline(admin.TabularInline):

@@ -38,9 +38,20 @@ class TransitionSerializer(serializers.ModelSerializer):
     from_status = serializers.CharField(read_only=True, help_text="A track status, or empty")
     to_status = serializers.CharField(read_only=True, help_text="A track status")
 
+    event = serializers.CharField(
+        read_only=True, help_text="What happened: " + ", ".join(TrackTransition.Event.values)
+    )
+    description = serializers.CharField(
+        read_only=True, help_text="What happened, in the language chosen with the language switch"
+    )
+    reason = serializers.CharField(read_only=True, help_text="What the person wrote, or empty")
+
     class Meta:
         model = TrackTransition
-        fields = ["from_status", "to_status", "by", "at", "reason", "decision"]
+        fields = [
+            *("from_status", "to_status", "event", "description", "by", "at", "reason"),
+            "decision",
+        ]
 
 
 TRACK_STATUSES = ", ".join(Track.Status.values)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from governance.models import Decision
 from klimaalliancen.links import web_url
 from partners.models import DGO, Municipality, Organisation, User
 
@@ -268,7 +269,32 @@ class TrackContact(models.Model):
 
 
 class TrackTransition(models.Model):
-    """One step in a track's life: who moved it from which status to which, when and why."""
+    """One step in a track's life: who moved it from which status to which, when and why.
+
+    What happened is stored as an `event` with its `params`, and put into words in the
+    reader's language when shown (`description`); `reason` holds only what the person wrote.
+    """
+
+    class Event(models.TextChoices):
+        PROPOSED = "proposed", _("Proposal started.")
+        SUBMITTED = "submitted", _("Submitted to APS's long list.")
+        WITHDRAWN = "withdrawn", _("The track is withdrawn.")
+        QUALIFICATION = "qualification", _("APS qualifies the track with the knowledge partners.")
+        ASSESSED = "assessed", _("The climate assessment is published.")
+        RECOMMENDED = "recommended", _("Recommended by APS to FU.")
+        PUT_TO_FU = "put_to_fu", _("Put to FU for decision.")
+        FU_DECIDED = "fu_decided", _("FU's decision is closed.")
+        STARTED = "started", _("The track has started.")
+        EVALUATED = "evaluated", _("The evaluation is written.")
+        CLOSED = "closed", _("The track is closed.")
+
+    # Events told with their parameters; without them (or with broken ones) the label is used.
+    DETAILED = {
+        Event.ASSESSED: _(
+            "%(organisation)s published the climate assessment (version %(version)s)."
+        ),
+        Event.FU_DECIDED: _("FU's decision “%(title)s”: %(outcome)s."),
+    }
 
     track = models.ForeignKey(
         Track, verbose_name=_("track"), on_delete=models.CASCADE, related_name="transitions"
@@ -286,6 +312,8 @@ class TrackTransition(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     decision = models.ForeignKey(
         "governance.Decision",
@@ -303,6 +331,28 @@ class TrackTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track}: {self.from_status or '–'} → {self.to_status}"
+
+    @property
+    def description(self) -> str:
+        """What happened, in the active language."""
+        params = dict(self.params or {})
+        if "outcome" in params:  # a decision's status, named in the reader's language
+            status = params["outcome"]
+            params["outcome"] = (
+                Decision.Status(status).label if status in Decision.Status.values else status
+            )
+        detailed = self.DETAILED.get(self.event)
+        if detailed is not None and params:
+            try:
+                return str(detailed) % params
+            except (KeyError, TypeError, ValueError):
+                pass
+        return str(self.get_event_display()) if self.event else ""
+
+    @property
+    def note(self) -> str:
+        """The timeline's line about the step: the reason the person gave, else what happened."""
+        return self.reason or self.description
 
 
 class ClimateAssessment(models.Model):

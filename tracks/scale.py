@@ -57,6 +57,23 @@ THEMES = [
 ]
 
 
+E = TrackTransition.Event
+# The timeline's event of each step the scale data takes, by the status it reaches.
+EVENT_OF = {
+    S.DRAFT: E.PROPOSED,
+    S.SUBMITTED: E.SUBMITTED,
+    S.WITHDRAWN: E.WITHDRAWN,
+    S.IN_QUALIFICATION: E.QUALIFICATION,
+    S.ASSESSED: E.ASSESSED,
+    S.RECOMMENDED: E.RECOMMENDED,
+    S.APPROVED: E.FU_DECIDED,
+    S.REJECTED: E.FU_DECIDED,
+    S.RUNNING: E.STARTED,
+    S.EVALUATED: E.EVALUATED,
+    S.CLOSED: E.CLOSED,
+}
+
+
 def _path_to(state: str) -> list[str]:
     if state == S.REJECTED:
         return [*PATH[: PATH.index(S.RECOMMENDED) + 1], S.REJECTED]
@@ -180,6 +197,10 @@ def seed(preset: Preset, seed: int) -> list[str]:
                     track=track,
                     from_status=source,
                     to_status=target,
+                    event=EVENT_OF[target],
+                    params={"title": decision.title, "outcome": decision.status}
+                    if decision is not None
+                    else {},
                     by=track.proposed_by if target == S.SUBMITTED else secretariat,
                     at=stamp,
                     decision=decision,

@@ -60,6 +60,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 S = Track.Status
+Event = TrackTransition.Event
 MIN_PARTICIPANTS = 3
 TRACK_FIELDS = (
     "title",
@@ -82,13 +83,23 @@ def _lock(track: Track) -> Track:
 
 
 def _record(
-    track: Track, *, to: str, by: User | None, reason: str = "", decision: Decision | None = None
+    track: Track,
+    *,
+    to: str,
+    event: str,
+    by: User | None,
+    reason: str = "",
+    decision: Decision | None = None,
+    params: dict | None = None,
 ) -> TrackTransition:
-    """Move a locked track to `to` and record the step on its timeline."""
+    """Move a locked track to `to` and record the step on its timeline: the event (put into
+    words when shown, in the reader's language) and the reason the person gave, if any."""
     transition = TrackTransition.objects.create(
         track=track,
         from_status=track.status,
         to_status=to,
+        event=event,
+        params=params or {},
         by=by,
         reason=reason.strip(),
         decision=decision,
@@ -273,7 +284,7 @@ def track_create(
         fields=fields,
     )
     TrackTransition.objects.create(
-        track=track, from_status="", to_status=S.DRAFT, by=by, reason=_("Proposal started.")
+        track=track, from_status="", to_status=S.DRAFT, event=Event.PROPOSED, by=by
     )
     return track
 
@@ -373,7 +384,7 @@ def track_submit(*, track: Track, by: User, reason: str = "") -> Track:
     failures = track_check_principles(track=track)
     if failures:
         raise ValidationError(failures)
-    _record(track, to=S.SUBMITTED, by=by, reason=reason or _("Submitted to APS's long list."))
+    _record(track, to=S.SUBMITTED, event=Event.SUBMITTED, by=by, reason=reason)
     _mail(
         "tracks/email/track_submitted.txt",
         gettext_lazy("New development track on the long list: %(title)s"),
@@ -403,7 +414,7 @@ def track_withdraw(*, track: Track, by: User, reason: str) -> Track:
         raise Conflict(
             _("FU is deciding on the track: it can be withdrawn once the decision is closed.")
         )
-    _record(track, to=S.WITHDRAWN, by=by, reason=reason)
+    _record(track, to=S.WITHDRAWN, event=Event.WITHDRAWN, by=by, reason=reason)
     return track
 
 
@@ -415,12 +426,7 @@ def track_start_qualification(*, track: Track, by: User, reason: str = "") -> Tr
         _("Only APS members and the secretariat qualify development tracks."),
     )
     _require_state(track, S.SUBMITTED, _("Only a submitted track can go into qualification."))
-    _record(
-        track,
-        to=S.IN_QUALIFICATION,
-        by=by,
-        reason=reason or _("APS qualifies the track with the knowledge partners."),
-    )
+    _record(track, to=S.IN_QUALIFICATION, event=Event.QUALIFICATION, by=by, reason=reason)
     return track
 
 
@@ -436,7 +442,7 @@ def track_recommend(*, track: Track, by: User, reason: str = "") -> Track:
         S.ASSESSED,
         _("APS recommends a track once the knowledge partners' climate assessment is published."),
     )
-    _record(track, to=S.RECOMMENDED, by=by, reason=reason or _("Recommended by APS to FU."))
+    _record(track, to=S.RECOMMENDED, event=Event.RECOMMENDED, by=by, reason=reason)
     return track
 
 
@@ -502,10 +508,10 @@ def assessment_publish(
         _record(
             track,
             to=S.ASSESSED,
+            event=Event.ASSESSED,
+            params={"organisation": str(assessment.organisation), "version": assessment.version},
             by=by,
-            reason=reason
-            or _("%(organisation)s published the climate assessment (version %(version)s).")
-            % {"organisation": assessment.organisation, "version": assessment.version},
+            reason=reason,
         )
     return assessment
 
@@ -555,8 +561,8 @@ def track_put_to_fu(
         track=track,
         from_status=track.status,
         to_status=track.status,
+        event=Event.PUT_TO_FU,
         by=by,
-        reason=_("Put to FU for decision."),
         decision=decision,
     )
     return decision
@@ -583,12 +589,14 @@ def on_fu_decision_closed(*, decision: Decision, subject) -> None:
             "FU decision %s closed on track %s in %s", decision.pk, track.pk, track.status
         )
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _("FU's decision “%(title)s”: %(outcome)s.") % {
-            "title": decision.title,
-            "outcome": decision.get_status_display(),
-        }
-    _record(track, to=outcome, by=decision.closed_by, reason=reason, decision=decision)
+    _record(
+        track,
+        to=outcome,
+        event=Event.FU_DECIDED,
+        params={"title": decision.title, "outcome": decision.status},
+        by=decision.closed_by,
+        decision=decision,
+    )
 
 
 # --- Running, evaluating, closing ---------------------------------------------------------------
@@ -599,7 +607,7 @@ def track_start(*, track: Track, by: User, reason: str = "") -> Track:
     track = _lock(track)
     _require(perms.is_proposer(by, track), _proposer_only())
     _require_state(track, S.APPROVED, _("Only a track FU has approved can start."))
-    _record(track, to=S.RUNNING, by=by, reason=reason or _("The track has started."))
+    _record(track, to=S.RUNNING, event=Event.STARTED, by=by, reason=reason)
     return track
 
 
@@ -678,7 +686,7 @@ def track_evaluate(*, track: Track, by: User, text: str) -> Evaluation:
     evaluation = Evaluation(track=track, text=text.strip(), author=by)
     evaluation.full_clean()
     evaluation.save()
-    _record(track, to=S.EVALUATED, by=by, reason=_("The evaluation is written."))
+    _record(track, to=S.EVALUATED, event=Event.EVALUATED, by=by)
     return evaluation
 
 
@@ -687,7 +695,7 @@ def track_close(*, track: Track, by: User, reason: str = "") -> Track:
     track = _lock(track)
     _require(perms.is_secretariat(by), _("The secretariat closes development tracks."))
     _require_state(track, S.EVALUATED, _("A track is closed once it is evaluated."))
-    _record(track, to=S.CLOSED, by=by, reason=reason or _("The track is closed."))
+    _record(track, to=S.CLOSED, event=Event.CLOSED, by=by, reason=reason)
     return track
 
 

@@ -209,13 +209,10 @@ def _proposal(request: HttpRequest, track: Track | None) -> HttpResponse:
                     ),
                 )
                 return redirect(track)
-    has_errors = bool(form.errors) or any(
-        fs.total_error_count() for fs in formsets.values() if fs.is_bound
-    )
     return render(
         request,
         "tracks/track_form.html",
-        {"form": form, "track": track, "has_errors": has_errors, **formsets},
+        {"form": form, "track": track, **formsets},
         status=400 if request.method == "POST" else 200,
     )
 

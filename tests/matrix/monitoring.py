@@ -186,6 +186,7 @@ CASES += [
     only("monitoring-indicator-create", CATALOGUE_EDITORS),
     only("monitoring-indicator-edit", CATALOGUE_EDITORS, {"key": "electric_car_share"}),
     only("monitoring-indicator-import", IMPORTERS, setup=open_round),
+    only("monitoring-indicator-template", IMPORTERS, setup=open_round),
     post("monitoring-indicator-import-confirm", roles(403, secretariat=302, administrator=302),
          open_round, {"token": "none"}),
     page("monitoring-municipality-peers", setup=api_on_track),
