@@ -251,9 +251,19 @@ def stacked_bar_chart(
                 f"{escape(layer.label)} {year}: {_fmt(value)} {escape(unit)}</title>{rect}</g>"
             )
             base += value
-    # Target path
+    # Target path and projection, each point with its value. Both lines fall from the upper
+    # left, so of the two points in 2030 the higher one's label goes to its upper right and
+    # the lower one's to its lower left: the open sides, never between the two markers.
     axis_y = top + plot_height
     projected_end = dict(projection[-1:])
+
+    def value_label(x: float, y: float, *, above: bool) -> tuple[float, float, str]:
+        if not above and y + 18 < axis_y - 4:
+            return x - 10, y + 18, "end"
+        if x > width - right - 60:
+            return x - 10, y - 8, "end"
+        return x + 8, y - 8, "start"
+
     if target_path:
         points = " ".join(f"{x_of(year):.1f},{y_of(value):.1f}" for year, value in target_path)
         parts.append(
@@ -262,17 +272,16 @@ def stacked_bar_chart(
         )
         for year, value in target_path:
             x, y = x_of(year), y_of(value)
-            anchor = "end" if x > width - right - 60 else "start"
-            dx = -10 if anchor == "end" else 8
-            label_y = y - 8
+            label_x, label_y, anchor = value_label(x, y, above=True)
             if value == 0:
                 label_y -= 22  # above the last stretch of the line, clear of the axis
-            elif value < projected_end.get(year, value) and y + 18 < axis_y - 4:
-                label_y = y + 18  # the projection's end is above: its label goes above
+            elif value < projected_end.get(year, value):
+                # the projection's end is higher: its label takes the upper right
+                label_x, label_y, anchor = value_label(x, y, above=False)
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" '
                 f'stroke="{PATH_COLOUR}" stroke-width="2"/>'
-                f'<text x="{x + dx:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
+                f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
                 f'fill="{PATH_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
             )
     # Projection: a dotted line with its end value
@@ -284,14 +293,14 @@ def stacked_bar_chart(
         )
         year, value = projection[-1]
         x, y = x_of(year), y_of(value)
-        # Below its marker, unless the target's point of that year is lower (its label then
-        # goes below) or the axis is in the way: the two labels never share a side.
         target_there = dict(target_path).get(year)
-        above = (target_there is not None and value > target_there) or y + 18 >= axis_y - 4
+        label_x, label_y, anchor = value_label(
+            x, y, above=target_there is not None and value > target_there
+        )
         parts.append(
             f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
             f'stroke="{PROJECTION_COLOUR}" stroke-width="2"/>'
-            f'<text x="{x - 10:.1f}" y="{y - 8 if above else y + 18:.1f}" text-anchor="end" '
+            f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
             f'fill="{PROJECTION_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
         )
     # Legend below the plot, in two columns where the labels fit

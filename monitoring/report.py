@@ -291,7 +291,7 @@ def report_context(
         return ReportContext(
             round=round,
             language=language,
-            title=_("Klimaalliancen – Statusrapport %(year)s") % {"year": round.year},
+            title=_("Klimaalliancen – Status report %(year)s") % {"year": round.year},
             national=national,
             chapters=chapters,
             snapshot_at=snapshot_at or data_snapshot_at(round),

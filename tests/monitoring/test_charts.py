@@ -165,12 +165,15 @@ def test_a_long_legend_label_takes_its_own_row_the_short_ones_share_rows():
 
 
 def test_the_projection_and_target_labels_at_2030_sit_on_opposite_sides():
-    def label_y(root, prefix: str, colour: str) -> float:
+    def label(root, prefix: str, colour: str):
         return next(
-            float(t.get("y"))
+            t
             for t in root.iter(f"{SVG}text")
             if (t.text or "").startswith(prefix) and t.get("fill") == colour
         )
+
+    def label_y(root, prefix: str, colour: str) -> float:
+        return float(label(root, prefix, colour).get("y"))
 
     def marker_y(root, colour: str) -> float:
         """The centre of the marker drawn just before the 2030 label in `colour`."""
@@ -195,7 +198,16 @@ def test_the_projection_and_target_labels_at_2030_sit_on_opposite_sides():
         projection_label = label_y(root, "2030:", charts.PROJECTION_COLOUR)
         target_y = marker_y(root, charts.PATH_COLOUR)
         projection_y = marker_y(root, charts.PROJECTION_COLOUR)
-        if projection_above:  # the higher marker's label above it, the lower's below it
+        # the higher marker's label to its upper right, the lower's to its lower left: the
+        # open sides, as both lines come down from the upper left
+        higher, lower = (
+            (charts.PROJECTION_COLOUR, charts.PATH_COLOUR)
+            if projection_above
+            else (charts.PATH_COLOUR, charts.PROJECTION_COLOUR)
+        )
+        assert label(root, "2030:", higher).get("text-anchor") == "start"
+        assert label(root, "2030:", lower).get("text-anchor") == "end"
+        if projection_above:
             assert projection_label < projection_y and target_label > target_y
         else:
             assert target_label < target_y and projection_label > projection_y

@@ -343,3 +343,14 @@ def test_every_chart_of_the_report_draws_each_sector_group_with_one_pattern():
 
 def round_half_up(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1), rounding="ROUND_HALF_UP")
+
+
+def test_each_edition_has_its_own_language_in_the_running_header():
+    round = make_round(year=2025, closed=True)
+    make_report(round, "751", state="approved")
+    english = report_html(report_context(round, "en"))
+    danish = report_html(report_context(round, "da"))
+    assert "<title>Klimaalliancen – Status report 2025</title>" in english
+    assert "Statusrapport" not in english
+    assert "<title>Klimaalliancen – Statusrapport 2025</title>" in danish
+    assert "Status report" not in danish
