@@ -10,6 +10,7 @@ Accessible: role="img", a <title> and a <desc> (the PDF's alternative text); eac
 carries its own <title>; the page shows the same numbers in a data table next to the chart.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -108,6 +109,21 @@ def _patterned_rect(prefix: str, pattern: int, x: float, y: float, w: float, h: 
         f'<rect {box} fill="{background}"/>'
         f'<rect {box} fill="url(#{prefix}-p{pattern})" stroke="{INK}" stroke-width="0.6"/>'
     )
+
+
+def _line_top(points: Sequence[tuple[float, float]], x_from: float, x_to: float) -> float:
+    """The highest point (smallest y) of the polyline `points` between x_from and x_to."""
+
+    def y_at(x: float) -> float:
+        if x <= points[0][0]:
+            return points[0][1]
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            if x1 <= x <= x2:
+                return y1 if x2 == x1 else y1 + (y2 - y1) * (x - x1) / (x2 - x1)
+        return points[-1][1]
+
+    inside = [y for x, y in points if x_from <= x <= x_to]
+    return min([y_at(x_from), y_at(x_to), *inside])
 
 
 def _legend_layout(labels: Sequence[str], plot_width: float) -> tuple[list[tuple[int, int]], int]:
@@ -257,12 +273,19 @@ def stacked_bar_chart(
     axis_y = top + plot_height
     projected_end = dict(projection[-1:])
 
-    def value_label(x: float, y: float, *, above: bool) -> tuple[float, float, str]:
+    def value_label(
+        x: float, y: float, *, above: bool, line: Sequence[tuple[int, Decimal]], text: str
+    ) -> tuple[float, float, str]:
+        """Where the value `text` of the point (x, y) on `line` goes: (x, y, text-anchor)."""
         if not above and y + 18 < axis_y - 4:
             return x - 10, y + 18, "end"
-        if x > width - right - 60:
-            return x - 10, y - 8, "end"
-        return x + 8, y - 8, "start"
+        if x <= width - right - 60:
+            return x + 8, y - 8, "start"
+        # At the right edge: above and to the left, lifted clear of the line that comes down
+        # from the upper left (≈7 px a character).
+        left_end = x - 10 - len(text) * 7
+        pixels = [(x_of(year), y_of(value)) for year, value in line]
+        return x - 10, min(y - 8, _line_top(pixels, left_end, x) - 4), "end"
 
     if target_path:
         points = " ".join(f"{x_of(year):.1f},{y_of(value):.1f}" for year, value in target_path)
@@ -272,17 +295,17 @@ def stacked_bar_chart(
         )
         for year, value in target_path:
             x, y = x_of(year), y_of(value)
-            label_x, label_y, anchor = value_label(x, y, above=True)
+            text = f"{year}: {_fmt(value)}"
+            # the projection's end higher: its label takes the upper right, this the lower left
+            above = value == 0 or value >= projected_end.get(year, value)
+            label_x, label_y, anchor = value_label(x, y, above=above, line=target_path, text=text)
             if value == 0:
-                label_y -= 22  # above the last stretch of the line, clear of the axis
-            elif value < projected_end.get(year, value):
-                # the projection's end is higher: its label takes the upper right
-                label_x, label_y, anchor = value_label(x, y, above=False)
+                label_y = min(label_y, y - 30)  # above the last stretch, clear of the axis
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" '
                 f'stroke="{PATH_COLOUR}" stroke-width="2"/>'
                 f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
-                f'fill="{PATH_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
+                f'fill="{PATH_COLOUR}" font-weight="600">{escape(text)}</text>'
             )
     # Projection: a dotted line with its end value
     if projection:
@@ -294,14 +317,19 @@ def stacked_bar_chart(
         year, value = projection[-1]
         x, y = x_of(year), y_of(value)
         target_there = dict(target_path).get(year)
+        text = f"{year}: {_fmt(value)}"
         label_x, label_y, anchor = value_label(
-            x, y, above=target_there is not None and value > target_there
+            x,
+            y,
+            above=target_there is not None and value > target_there,
+            line=projection,
+            text=text,
         )
         parts.append(
             f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
             f'stroke="{PROJECTION_COLOUR}" stroke-width="2"/>'
             f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
-            f'fill="{PROJECTION_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
+            f'fill="{PROJECTION_COLOUR}" font-weight="600">{escape(text)}</text>'
         )
     # Legend below the plot, in two columns where the labels fit
     legend_top = top + plot_height + 40

@@ -211,3 +211,26 @@ def test_the_projection_and_target_labels_at_2030_sit_on_opposite_sides():
             assert projection_label < projection_y and target_label > target_y
         else:
             assert target_label < target_y and projection_label > projection_y
+
+
+def test_a_value_label_at_the_right_edge_sits_above_the_line_coming_down_to_it():
+    """A municipality without targets: the projection ends low in the chart's last year, with
+    no room below or to the right; its label goes up and left, clear of the dotted line."""
+    root = ET.fromstring(
+        chart(
+            target_path=[],
+            projection=[(2018, Decimal(790)), (2030, Decimal(40))],
+            projection_label="Projection",
+        )
+    )
+    label = next(t for t in root.iter(f"{SVG}text") if (t.text or "").startswith("2030:"))
+    assert label.get("text-anchor") == "end"
+    line = next(root.iter(f"{SVG}polyline"))
+    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in line.get("points").split())
+    right, baseline = float(label.get("x")), float(label.get("y"))
+    left = right - len(label.text) * 7  # the text's left end, at the chart's estimate
+
+    def line_y(x: float) -> float:
+        return y1 + (y2 - y1) * (x - x1) / (x2 - x1)
+
+    assert baseline < line_y(left) and baseline < line_y(right)  # the text is above the line
