@@ -10,6 +10,7 @@ Accessible: role="img", a <title> and a <desc> (the PDF's alternative text); eac
 carries its own <title>; the page shows the same numbers in a data table next to the chart.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +28,8 @@ GRID = "#d5dcd6"
 PATH_COLOUR = "#a4262c"
 PROJECTION_COLOUR = "#1d4f91"
 
-# (background fill, pattern ink, pattern shape): distinguishable by shade and by pattern.
+# (background fill, pattern ink, pattern shape): distinguishable by shade and by pattern, and
+# no two alike, so every series reads in black and white.
 PATTERNS = [
     ("#1f6b4f", "#1f6b4f", "solid"),
     ("#d9e7f5", "#1d4f91", "diagonal"),
@@ -36,17 +38,20 @@ PATTERNS = [
     ("#b7d9c6", "#144a37", "horizontal"),
     ("#e8d1d3", "#a4262c", "vertical"),
     ("#cfd6e2", "#33425a", "back-diagonal"),
-    ("#5f7f9f", "#5f7f9f", "solid"),
+    ("#ffffff", "#1d2b2a", "diagonal-cross"),
 ]
 
 
 @dataclass(frozen=True)
 class Series:
-    """One stacked layer: a label and a value per year."""
+    """One stacked layer: a label and a value per year. `pattern` fixes the layer's pattern
+    (an index into PATTERNS) so that the same layer looks the same in every chart, also when
+    a chart lacks some layers; without it the layer's position is used."""
 
     key: str
     label: str
     values: dict[int, Decimal]
+    pattern: int | None = None
 
 
 def _fmt(value: float | Decimal) -> str:
@@ -64,17 +69,23 @@ def _nice_step(maximum: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
-def _pattern_defs(prefix: str, count: int) -> str:
+def _pattern_defs(prefix: str, patterns: Sequence[int]) -> str:
+    """The marks of each (non-solid) pattern on a transparent tile. The shade is the bar's own
+    fill, drawn under the marks: a PDF viewer draws a tiling pattern tile by tile, and at low
+    resolution the tiles' anti-aliased edges show as a grid, which on a shaded tile made a
+    solid layer look cross-hatched (like another layer) and every layer look chequered."""
     parts = []
-    for index in range(count):
-        background, ink, shape = PATTERNS[index % len(PATTERNS)]
-        pid = f"{prefix}-p{index}"
+    for index in sorted(set(patterns)):
+        _background, ink, shape = PATTERNS[index % len(PATTERNS)]
+        if shape == "solid":
+            continue
         marks = {
-            "solid": "",
             "diagonal": f'<path d="M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6" stroke="{ink}" '
             'stroke-width="1.4"/>',
             "back-diagonal": f'<path d="M0,0 L8,8 M-2,6 L2,10 M6,-2 L10,2" stroke="{ink}" '
             'stroke-width="1.4"/>',
+            "diagonal-cross": f'<path d="M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6 M0,0 L8,8 '
+            f'M-2,6 L2,10 M6,-2 L10,2" stroke="{ink}" stroke-width="1"/>',
             "dots": f'<circle cx="2" cy="2" r="1.3" fill="{ink}"/>'
             f'<circle cx="6" cy="6" r="1.3" fill="{ink}"/>',
             "crosshatch": f'<path d="M0,4 L8,4 M4,0 L4,8" stroke="{ink}" stroke-width="1"/>',
@@ -82,10 +93,56 @@ def _pattern_defs(prefix: str, count: int) -> str:
             "vertical": f'<path d="M2,0 L2,8 M6,0 L6,8" stroke="{ink}" stroke-width="1.2"/>',
         }[shape]
         parts.append(
-            f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="8" height="8">'
-            f'<rect width="8" height="8" fill="{background}"/>{marks}</pattern>'
+            f'<pattern id="{prefix}-p{index}" patternUnits="userSpaceOnUse" width="8" '
+            f'height="8">{marks}</pattern>'
         )
     return "<defs>" + "".join(parts) + "</defs>"
+
+
+def _patterned_rect(prefix: str, pattern: int, x: float, y: float, w: float, h: float) -> str:
+    """A rectangle in a series' shade with its pattern's marks over it, outlined."""
+    background, _ink, shape = PATTERNS[pattern % len(PATTERNS)]
+    box = f'x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"'
+    if shape == "solid":
+        return f'<rect {box} fill="{background}" stroke="{INK}" stroke-width="0.6"/>'
+    return (
+        f'<rect {box} fill="{background}"/>'
+        f'<rect {box} fill="url(#{prefix}-p{pattern})" stroke="{INK}" stroke-width="0.6"/>'
+    )
+
+
+def _line_top(points: Sequence[tuple[float, float]], x_from: float, x_to: float) -> float:
+    """The highest point (smallest y) of the polyline `points` between x_from and x_to."""
+
+    def y_at(x: float) -> float:
+        if x <= points[0][0]:
+            return points[0][1]
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            if x1 <= x <= x2:
+                return y1 if x2 == x1 else y1 + (y2 - y1) * (x - x1) / (x2 - x1)
+        return points[-1][1]
+
+    inside = [y for x, y in points if x_from <= x <= x_to]
+    return min([y_at(x_from), y_at(x_to), *inside])
+
+
+def _legend_layout(labels: Sequence[str], plot_width: float) -> tuple[list[tuple[int, int]], int]:
+    """(column, row) of each legend entry and the number of rows: two columns, in order; a
+    label too long for half the width (≈7 px a character, with its key) gets a row of its own,
+    so one long label does not stretch the legend of a short chart to a column of rows."""
+    slots, row, column = [], 0, 0
+    for label in labels:
+        if len(label) * 7 + 40 < plot_width / 2:
+            slots.append((column, row))
+            column += 1
+        else:
+            if column:
+                row += 1
+            slots.append((0, row))
+            column = 2
+        if column == 2:
+            row, column = row + 1, 0
+    return slots, row + (1 if column else 0)
 
 
 def stacked_bar_chart(
@@ -106,24 +163,18 @@ def stacked_bar_chart(
     dashed line through its points (year, value) and a projection as a dotted line. Years
     without data have no bar."""
     years_with_data = sorted({year for s in series for year in s.values})
+    patterns = [index if s.pattern is None else s.pattern for index, s in enumerate(series)]
     path_years = [year for year, _ in target_path] + [year for year, _ in projection]
     all_years = years_with_data + path_years
     left, right, top = 84, 24, 28
+    plot_width = width - left - right
     legend_labels = (
         [s.label for s in series]
-        + ([target_label or "x"] if target_path else [])
-        + ([projection_label or "x"] if projection else [])
+        + ([target_label or _("Target path")] if target_path else [])
+        + ([projection_label or _("Projection")] if projection else [])
     )
-    # Two legend columns when the longest label fits in half the width (≈7 px a character).
-    columns = (
-        2
-        if max((len(label) for label in legend_labels), default=0) * 7 + 40
-        < (width - left - right) / 2
-        else 1
-    )
-    legend_rows = ceil(len(legend_labels) / columns)
+    legend_slots, legend_rows = _legend_layout(legend_labels, plot_width)
     height = top + plot_height + 40 + legend_rows * 22 + 8
-    plot_width = width - left - right
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="chart" '
@@ -131,7 +182,7 @@ def stacked_bar_chart(
         f'font-size="12" fill="{INK}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        _pattern_defs(chart_id, len(series)),
+        _pattern_defs(chart_id, patterns),
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
     if not all_years:
@@ -202,14 +253,40 @@ def stacked_bar_chart(
             if not value:
                 continue
             y_top, y_bottom = y_of(base + value), y_of(base)
+            rect = _patterned_rect(
+                chart_id,
+                patterns[index],
+                x_of(year) - bar / 2,
+                y_top,
+                bar,
+                max(y_bottom - y_top, 0.5),
+            )
             parts.append(
-                f'<rect x="{x_of(year) - bar / 2:.1f}" y="{y_top:.1f}" width="{bar:.1f}" '
-                f'height="{max(y_bottom - y_top, 0.5):.1f}" fill="url(#{chart_id}-p{index})" '
-                f'stroke="{INK}" stroke-width="0.6"><title>'
-                f"{escape(layer.label)} {year}: {_fmt(value)} {escape(unit)}</title></rect>"
+                f'<g class="segment" data-series="{escape(layer.key)}" '
+                f'data-pattern="{patterns[index]}"><title>'
+                f"{escape(layer.label)} {year}: {_fmt(value)} {escape(unit)}</title>{rect}</g>"
             )
             base += value
-    # Target path
+    # Target path and projection, each point with its value. Both lines fall from the upper
+    # left, so of the two points in 2030 the higher one's label goes to its upper right and
+    # the lower one's to its lower left: the open sides, never between the two markers.
+    axis_y = top + plot_height
+    projected_end = dict(projection[-1:])
+
+    def value_label(
+        x: float, y: float, *, above: bool, line: Sequence[tuple[int, Decimal]], text: str
+    ) -> tuple[float, float, str]:
+        """Where the value `text` of the point (x, y) on `line` goes: (x, y, text-anchor)."""
+        if not above and y + 18 < axis_y - 4:
+            return x - 10, y + 18, "end"
+        if x <= width - right - 60:
+            return x + 8, y - 8, "start"
+        # At the right edge: above and to the left, lifted clear of the line that comes down
+        # from the upper left (≈7 px a character).
+        left_end = x - 10 - len(text) * 7
+        pixels = [(x_of(year), y_of(value)) for year, value in line]
+        return x - 10, min(y - 8, _line_top(pixels, left_end, x) - 4), "end"
+
     if target_path:
         points = " ".join(f"{x_of(year):.1f},{y_of(value):.1f}" for year, value in target_path)
         parts.append(
@@ -218,15 +295,17 @@ def stacked_bar_chart(
         )
         for year, value in target_path:
             x, y = x_of(year), y_of(value)
-            anchor = "end" if x > width - right - 60 else "start"
-            dx = -10 if anchor == "end" else 8
+            text = f"{year}: {_fmt(value)}"
+            # the projection's end higher: its label takes the upper right, this the lower left
+            above = value == 0 or value >= projected_end.get(year, value)
+            label_x, label_y, anchor = value_label(x, y, above=above, line=target_path, text=text)
             if value == 0:
-                y -= 22  # above the last stretch of the line, clear of the axis
+                label_y = min(label_y, y - 30)  # above the last stretch, clear of the axis
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="4" fill="#ffffff" '
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" '
                 f'stroke="{PATH_COLOUR}" stroke-width="2"/>'
-                f'<text x="{x + dx:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}" '
-                f'fill="{PATH_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
+                f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
+                f'fill="{PATH_COLOUR}" font-weight="600">{escape(text)}</text>'
             )
     # Projection: a dotted line with its end value
     if projection:
@@ -237,23 +316,32 @@ def stacked_bar_chart(
         )
         year, value = projection[-1]
         x, y = x_of(year), y_of(value)
+        target_there = dict(target_path).get(year)
+        text = f"{year}: {_fmt(value)}"
+        label_x, label_y, anchor = value_label(
+            x,
+            y,
+            above=target_there is not None and value > target_there,
+            line=projection,
+            text=text,
+        )
         parts.append(
             f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
             f'stroke="{PROJECTION_COLOUR}" stroke-width="2"/>'
-            f'<text x="{x - 10:.1f}" y="{y + 18:.1f}" text-anchor="end" '
-            f'fill="{PROJECTION_COLOUR}" font-weight="600">{year}: {_fmt(value)}</text>'
+            f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
+            f'fill="{PROJECTION_COLOUR}" font-weight="600">{escape(text)}</text>'
         )
-    # Legend below the plot, in one or two columns
+    # Legend below the plot, in two columns where the labels fit
     legend_top = top + plot_height + 40
     entries = [(index, layer.label) for index, layer in enumerate(series)]
     if target_path:
-        entries.append((None, target_label or _("Target path")))
+        entries.append((None, legend_labels[len(series)]))
     if projection:
-        entries.append(("projection", projection_label or _("Projection")))
-    column_width = plot_width / columns
-    for position, (index, label) in enumerate(entries):
-        x = left + (position % columns) * column_width
-        y = legend_top + (position // columns) * 22
+        entries.append(("projection", legend_labels[-1]))
+    column_width = plot_width / 2
+    for (index, label), (column, row) in zip(entries, legend_slots, strict=True):
+        x = left + column * column_width
+        y = legend_top + row * 22
         if index == "projection":
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x + 22:.1f}" y1="{y + 7}" y2="{y + 7}" '
@@ -266,9 +354,11 @@ def stacked_bar_chart(
                 f'stroke="{PATH_COLOUR}" stroke-width="2.5" stroke-dasharray="7 4"/>'
             )
         else:
+            key = escape(series[index].key)
+            rect = _patterned_rect(chart_id, patterns[index], x, y, 22, 14)
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="22" height="14" '
-                f'fill="url(#{chart_id}-p{index})" stroke="{INK}" stroke-width="0.6"/>'
+                f'<g class="legend-key" data-series="{key}" '
+                f'data-pattern="{patterns[index]}">{rect}</g>'
             )
         parts.append(f'<text x="{x + 30:.1f}" y="{y + 11}">{escape(label)}</text>')
     parts.append("</svg>")

@@ -39,6 +39,7 @@ from .selectors import (
     Aggregates,
     EmissionsTable,
     aggregates,
+    emissions_chart,
     municipality_on_track,
     sector_list,
 )
@@ -188,9 +189,13 @@ def _municipality_pages(
     round: Round | None,
     on_track: dict[int, analysis.Analysis],
     only: Municipality | None = None,
+    *,
+    up_to_round: bool = True,
 ) -> list[MunicipalityPage]:
     """Every municipality (or `only` one) with its published report of the round and its
-    published figures up to the round's emissions year: four queries in all."""
+    published figures (up to the round's emissions year, or every year if not
+    `up_to_round`): four queries in all. The chart is the municipality web page's: the
+    reported years, the target path and the projection of the reported trend to 2030."""
     sectors = sector_list()
     scope = Q() if only is None else Q(municipality=only)
     reports = {
@@ -203,7 +208,7 @@ def _municipality_pages(
     }
     cells: dict[int, dict[tuple[int, int], Decimal]] = {}
     releases: dict[int, set[str]] = {}
-    until = Q() if round is None else Q(year__lte=round.emissions_year)
+    until = Q(year__lte=round.emissions_year) if round is not None and up_to_round else Q()
     figures = EmissionFigure.objects.latest_releases(
         published_figures_q() & until & scope
     ).values_list("municipality_id", "sector_id", "year", "tonnes_co2e", "data_release")
@@ -238,15 +243,14 @@ def _municipality_pages(
             emissions=table,
             on_track=on_track.get(municipality.pk),
         )
-        page.chart = charts.stacked_bar_chart(
+        # The projection is drawn from the same totals the page's on-track analysis used.
+        page.chart = emissions_chart(
             chart_id=f"emissions-{municipality.code}",
             title=_("Territorial emissions by sector group, %(place)s")
             % {"place": municipality.name},
-            description=_("Stacked bars of emissions in tonnes CO2e per year, by sector group."),
-            series=table.group_series(),
-            target_path=path,
-            target_label=_("Target path: baseline → 2030 target → net zero"),
-            unit=_("t CO2e"),
+            emissions=table,
+            path=path,
+            projection=analysis.projection_line(zip(table.years, table.totals, strict=True)),
             width=760,
             plot_height=150,
         )
@@ -287,7 +291,7 @@ def report_context(
         return ReportContext(
             round=round,
             language=language,
-            title=_("Klimaalliancen – Statusrapport %(year)s") % {"year": round.year},
+            title=_("Klimaalliancen – Status report %(year)s") % {"year": round.year},
             national=national,
             chapters=chapters,
             snapshot_at=snapshot_at or data_snapshot_at(round),
@@ -337,7 +341,11 @@ def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
         )
         round = latest.round if latest else None
         on_track = municipality_on_track(municipality=municipality).analysis
-        pages = _municipality_pages(round, {municipality.pk: on_track}, only=municipality)
+        # Every published year, as on the municipality's web page (a later data release may
+        # hold years the round's report did not cover yet).
+        pages = _municipality_pages(
+            round, {municipality.pk: on_track}, only=municipality, up_to_round=False
+        )
         return FactSheet(
             page=pages[0],
             round=round,

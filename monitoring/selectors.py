@@ -325,9 +325,11 @@ class EmissionsTable:
                 continue
             layer = groups.setdefault(sector.group, {})
             layer[year] = layer.get(year, Decimal(0)) + value
+        # Each group keeps its pattern (its place among all groups) in every chart, also in a
+        # chart that lacks some groups: the reader learns the patterns once.
         return [
-            charts.Series(key=key, label=str(label), values=groups[key])
-            for key, label in Sector.Group.choices
+            charts.Series(key=key, label=str(label), values=groups[key], pattern=position)
+            for position, (key, label) in enumerate(Sector.Group.choices)
             if key in groups
         ]
 
@@ -519,7 +521,14 @@ def _chart_title(place: str) -> str:
 
 
 def emissions_chart(
-    *, chart_id: str, title: str, emissions: EmissionsTable, path, width: int = 640, projection=()
+    *,
+    chart_id: str,
+    title: str,
+    emissions: EmissionsTable,
+    path,
+    width: int = 640,
+    projection=(),
+    plot_height: int = 260,
 ) -> str:
     if emissions.years:
         description = _(
@@ -547,6 +556,7 @@ def emissions_chart(
         target_label=_("Target path: baseline → 2030 target → net zero"),
         unit=_("t CO2e"),
         width=width,
+        plot_height=plot_height,
         projection=projection,
         projection_label=_("Projection from the reported trend"),
     )

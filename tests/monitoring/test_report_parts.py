@@ -2,17 +2,19 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
+import defusedxml.ElementTree as ET
 import pytest
 from django.db import connection
 from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument
-from monitoring.report import report_context
+from monitoring.report import factsheet_context, factsheet_pdf, report_context, report_html
 from monitoring.selectors import municipality_on_track
 from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user
@@ -235,3 +237,120 @@ def test_layout_progress_moves_the_document_along_while_weasyprint_works():
         document.refresh_from_db()
         assert document.progress == 90 and document.step == "Skriver PDF-filen"
     assert not log.handlers
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def aarhus_with_a_later_release() -> tuple[Round, Municipality]:
+    """Aarhus's approved 2025 report (emissions up to 2023) with figures back to 2019, and a
+    published 2024 figure from a later data release that no report of the round covers."""
+    round = make_round(year=2025, closed=True)
+    report = make_report(round, "751", state="approved")
+    aarhus = report.municipality
+    sector = EmissionFigure.objects.filter(report=report).first().sector
+    for year, tonnes in ((2019, 9000), (2020, 8000), (2021, 7000), (2022, 6000), (2024, 4000)):
+        EmissionFigure.objects.create(
+            municipality=aarhus,
+            year=year,
+            sector=sector,
+            tonnes_co2e=Decimal(tonnes),
+            data_release="2025-1",
+            report=report if year < 2024 else None,
+        )
+    return round, aarhus
+
+
+def chart_lines(chart: str) -> tuple[set[int], dict[str, list[tuple[float, float]]], list[str]]:
+    """The years with bars, the lines by stroke pattern (dashed: target path, dotted:
+    projection) and the texts of an emissions chart."""
+    root = ET.fromstring(str(chart))
+    years = {
+        int(re.search(r" (\d{4}): ", g.find(f"{SVG}title").text).group(1))
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "segment"
+    }
+    lines = {
+        line.get("stroke-dasharray"): [
+            tuple(map(float, point.split(","))) for point in line.get("points").split()
+        ]
+        for line in root.iter(f"{SVG}polyline")
+    }
+    return years, lines, [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def test_the_fact_sheet_chart_shows_every_reported_year_the_target_path_and_the_projection():
+    """Like the municipality's web page: all published years (also those after the round's
+    emissions year), the target path through 2030 and the projection to 2030."""
+    round, aarhus = aarhus_with_a_later_release()
+    on_track = municipality_on_track(municipality=aarhus)
+    assert on_track.projection and on_track.projection[-1][0] == 2030
+    sheet = factsheet_context(aarhus, "en")
+    assert sheet.round == round
+    years, lines, texts = chart_lines(sheet.page.chart)
+    assert years == {2019, 2020, 2021, 2022, 2023, 2024}
+    assert set(lines) == {"7 4", "2 4"}  # the dashed target path and the dotted projection
+    assert len(lines["2 4"]) == len(on_track.projection)
+    with translation.override("en"):
+        projected = formats.number_format(
+            round_half_up(on_track.projection[-1][1]), decimal_pos=0, force_grouping=True
+        )
+        target = formats.number_format(
+            round_half_up(on_track.analysis.target), decimal_pos=0, force_grouping=True
+        )
+    assert f"2030: {projected}" in texts and f"2030: {target}" in texts
+    assert "Projection from the reported trend" in texts
+    # the PDF says the same, on one page
+    pdf, pages = factsheet_pdf(aarhus, "en")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert pages == 1 and f"2030: {projected}" in text and "2024" in text
+
+
+def test_the_reports_municipality_page_stops_at_the_rounds_year_with_its_projection():
+    round, aarhus = aarhus_with_a_later_release()
+    context = report_context(round, "en")
+    page = next(p for c in context.chapters for p in c.municipalities if p.municipality == aarhus)
+    years, lines, _texts = chart_lines(page.chart)
+    assert years == {2019, 2020, 2021, 2022, 2023}  # 2024 is not the round's yet
+    assert set(lines) == {"7 4", "2 4"}
+    assert page.on_track is not None and page.on_track.projected is not None
+    assert lines["2 4"][-1] != lines["2 4"][0]
+
+
+def test_every_chart_of_the_report_draws_each_sector_group_with_one_pattern():
+    """In the DGO chapters, the summary and the municipality pages alike: a group's bars and
+    its legend key share one look, and the group keeps it from chart to chart."""
+    round = make_round(year=2025, closed=True)
+    for code in ("751", "101", "461"):
+        make_report(round, code, state="approved")
+    html = report_html(report_context(round, "da"))
+    charts_seen, looks = 0, {}
+    for svg in re.findall(r"<svg[^>]*class=\"chart\".*?</svg>", html, re.S):
+        root = ET.fromstring(svg)
+        groups = [g for g in root.iter(f"{SVG}g") if g.get("data-series")]
+        if not groups:
+            continue
+        charts_seen += 1
+        for group in groups:
+            rects = group.findall(f"{SVG}rect")
+            look = (rects[0].get("fill"), len(rects), group.get("data-pattern"))
+            assert looks.setdefault(group.get("data-series"), look) == look, group.attrib
+    assert charts_seen == 1 + 3 + 3  # the summary, the three DGOs with data, the three
+    assert len(set(looks.values())) == len(looks) == 5  # five groups, five looks
+    # where there is nothing to draw, the page says so instead of leaving out the section
+    assert html.count("Endnu ingen udledningstal.") == 2 + 95  # two DGOs, 95 municipalities
+
+
+def round_half_up(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1), rounding="ROUND_HALF_UP")
+
+
+def test_each_edition_has_its_own_language_in_the_running_header():
+    round = make_round(year=2025, closed=True)
+    make_report(round, "751", state="approved")
+    english = report_html(report_context(round, "en"))
+    danish = report_html(report_context(round, "da"))
+    assert "<title>Klimaalliancen – Status report 2025</title>" in english
+    assert "Statusrapport" not in english
+    assert "<title>Klimaalliancen – Statusrapport 2025</title>" in danish
+    assert "Status report" not in danish
