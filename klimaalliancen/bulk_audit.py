@@ -50,6 +50,7 @@ class BulkAuditTrail:
         }
         self.cid = get_cid()
         self.entries: list[LogEntry] = []
+        self._content_types: dict[type[Model], int] = {}
 
     def created(self, instance: Model) -> None:
         """After the row is inserted (the entry names its primary key)."""
@@ -70,15 +71,17 @@ class BulkAuditTrail:
         return LogEntry.objects.bulk_create(self.entries) if self.entries else []
 
     def _add(self, instance: Model, action: int, changes: dict | None) -> None:
-        if changes is None or not auditlog.contains(type(instance)):
+        model = type(instance)
+        if changes is None or not auditlog.contains(model):
             return  # as the receivers: no changes (or a model not audited), no entry
         pk = LogEntry.objects._get_pk_value(instance)
         try:
             object_repr = smart_str(instance)
         except ObjectDoesNotExist:
             object_repr = "<error forming object repr>"
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(instance),
+        get_additional_data = getattr(instance, "get_additional_data", None)
+        fields = dict(
+            content_type_id=self._content_type_id(model),
             object_pk=smart_str(pk),
             object_id=pk if isinstance(pk, int) else None,
             object_repr=object_repr,
@@ -86,16 +89,19 @@ class BulkAuditTrail:
             serialized_data=LogEntry.objects._get_serialized_data_or_none(instance),
             action=action,
             changes=changes,
-            actor=self.actor,
+            actor_id=self.actor.pk if self.actor else None,
             actor_email=getattr(self.actor, "email", None),
             cid=self.cid,
+            additional_data=get_additional_data() if callable(get_additional_data) else None,
         )
-        get_additional_data = getattr(instance, "get_additional_data", None)
-        if callable(get_additional_data):
-            entry.additional_data = get_additional_data()
-        for key, value in self.extra.items():
-            setattr(entry, key, value() if callable(value) else value)
-        self.entries.append(entry)
+        for key, value in self.extra.items():  # as auditlog.context's pre_save receiver
+            fields[key] = value() if callable(value) else value
+        self.entries.append(LogEntry(**fields))
+
+    def _content_type_id(self, model: type[Model]) -> int:
+        if model not in self._content_types:
+            self._content_types[model] = ContentType.objects.get_for_model(model).pk
+        return self._content_types[model]
 
 
 def _json() -> dict[str, Any]:

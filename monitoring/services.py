@@ -1089,10 +1089,10 @@ def _import_carry_forward_actions(*, round: Round, created: list[StatusReport], 
         .annotate(previous=Subquery(latest_earlier))
         .values("previous")
     )
-    report_by_municipality = {report.municipality_id: report for report in created}
+    report_by_municipality = {report.municipality_id: report.pk for report in created}
     actions = [
         Action(
-            report=report_by_municipality[earlier["report__municipality_id"]],
+            report_id=report_by_municipality[earlier["report__municipality_id"]],
             name=earlier["name"],
             sector_id=earlier["sector_id"],
             status=earlier["status"],
