@@ -543,3 +543,22 @@ def test_confirm_issues_the_same_queries_for_3_and_for_30_municipalities(round, 
     # read and added; started: reports, figures read, dropped and added, answers read and
     # updated); the audit entries; release
     assert len(small) == len(large) == 17, (small, large)
+
+
+def test_a_failure_during_the_bulk_write_leaves_nothing_written(round, importer, monkeypatch):
+    """The rows are written before their audit entries: if the last statement fails, the
+    reports, figures, answers and actions written before it are rolled back with it."""
+    from auditlog.models import LogEntry
+
+    from klimaalliancen.bulk_audit import BulkAuditTrail
+
+    def fail(self):
+        raise RuntimeError("the database went away")
+
+    make_report(make_round(2025, closed=True), "751", state=State.LOCKED)
+    make_report(round, "101")  # a changed row too
+    monkeypatch.setattr(BulkAuditTrail, "write", fail)
+    before, entries = snapshot(), LogEntry.objects.count()
+    with pytest.raises(RuntimeError):
+        run(round, importer, as_file(*filled_rows(round, data_release="2026-2")))
+    assert snapshot() == before and LogEntry.objects.count() == entries
