@@ -6,13 +6,16 @@ guarded by its `version`: a save based on an older version raises ConflictError 
 values someone else saved in between, and nothing is overwritten.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -355,26 +358,6 @@ def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
                 setattr(action, key, value)
         action.full_clean(exclude=["report"], validate_unique=False, validate_constraints=False)
         action.save()
-
-
-def _carry_forward_actions(report: StatusReport) -> None:
-    previous = (
-        StatusReport.objects.filter(
-            municipality_id=report.municipality_id, round__year__lt=report.round.year
-        )
-        .order_by("-round__year")
-        .first()
-    )
-    if previous is None:
-        return
-    for action in previous.actions.all():  # one save each, for the audit trail
-        Action.objects.create(
-            report=report,
-            name=action.name,
-            sector_id=action.sector_id,
-            status=action.status,
-            note=action.note,
-        )
 
 
 def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any]:
@@ -770,17 +753,13 @@ def round_import(
             result.file_errors.append(_("The file has no data rows."))
         if dry_run or not result.is_valid:
             return result
-        sectors_by_id = {s.pk: s for s in sectors}
-        requirements_by_id = {r.pk: r for r in requirements}
-        for row in planned:
-            if row.outcome.status in ("new", "changed"):
-                _import_write(
-                    row=row,
-                    round=round,
-                    by=by,
-                    sectors=sectors_by_id,
-                    requirements=requirements_by_id,
-                )
+        _import_write(
+            rows=[row for row in planned if row.outcome.status in ("new", "changed")],
+            round=round,
+            by=by,
+            sectors={s.pk: s for s in sectors},
+            requirements={r.pk: r for r in requirements},
+        )
         result.written = True
     return result
 
@@ -925,38 +904,207 @@ def _compare(
     outcome.changes = changes
 
 
+# Rows per INSERT/UPDATE statement of the import's bulk writes. A round within the default
+# limits (500 rows: ~30,000 carried-forward actions, ~40,000 audit entries) is written with one
+# statement per table; only files beyond them (MONITORING_IMPORT_MAX_ROWS raised) are split, to
+# keep each statement's size bounded.
+IMPORT_WRITE_BATCH = 50_000
+
+
 def _import_write(
-    *, row: _PlannedRow, round: Round, by: User | None, sectors, requirements
+    *, rows: list[_PlannedRow], round: Round, by: User | None, sectors, requirements
 ) -> None:
+    """Write the new and changed rows of a validated import: each table with a fixed number
+    of statements whatever the number of rows, and one audit entry per row written.
+
+    The same rules as a report saved row by row: version + 1, updated_by/updated_at; a new
+    report carries its municipality's previous report's actions forward (the spreadsheet has
+    none); figures are upserted in the report's release and the report's figures of other
+    releases dropped, but a blank cell deletes nothing; checklist notes are kept. The caller
+    holds the round's and its reports' row locks, inside the import's transaction.
+    """
+    from klimaalliancen.bulk_audit import BulkAuditTrail
+
     now = timezone.now()
-    report = row.report
-    if report is None:
-        report = StatusReport(round=round, municipality=row.municipality, version=1, created_at=now)
-    else:
-        report.version += 1
-    created = report.pk is None
-    for name, value in row.fields.items():
-        setattr(report, name, value)
-    report.updated_at, report.updated_by = now, by
-    report.save()
-    if created:  # the spreadsheet holds no actions: they carry over from the previous report
-        _carry_forward_actions(report)
-    _write_emissions(
-        report=report,
-        emissions=[EmissionInput(sectors[sid], tonnes) for sid, tonnes in row.emissions.items()],
-        by=by,
-        delete_blank=False,
+    trail = BulkAuditTrail(actor=by)
+    with disable_auditlog():  # the trail below records each row; no per-row signal entries
+        created, changed = _import_write_reports(
+            rows=rows, round=round, by=by, now=now, trail=trail
+        )
+        _import_write_emissions(
+            rows=rows, round=round, by=by, sectors=sectors, now=now, trail=trail, changed=changed
+        )
+        _import_write_checklist(rows=rows, requirements=requirements, trail=trail, changed=changed)
+        _import_carry_forward_actions(round=round, created=created, trail=trail)
+        trail.write()
+
+
+def _import_write_reports(
+    *, rows: list[_PlannedRow], round: Round, by: User | None, now, trail
+) -> tuple[list[StatusReport], list[StatusReport]]:
+    created, changed, before = [], [], {}
+    for row in rows:
+        report = row.report
+        if report is None:
+            report = StatusReport(
+                round=round, municipality=row.municipality, version=1, created_at=now
+            )
+            created.append(report)
+        else:
+            report.round, report.municipality = round, row.municipality  # for the entry's repr
+            before[report.pk] = copy.copy(report)
+            report.version += 1
+            changed.append(report)
+        for name, value in row.fields.items():
+            setattr(report, name, value)
+        report.updated_at, report.updated_by = now, by
+        row.report = report
+    StatusReport.objects.bulk_create(created, batch_size=IMPORT_WRITE_BATCH)
+    StatusReport.objects.bulk_update(
+        changed,
+        [*REPORT_FIELDS, "version", "updated_at", "updated_by"],
+        batch_size=IMPORT_WRITE_BATCH,
     )
-    notes = dict(
-        ChecklistAnswer.objects.filter(report=report).values_list("requirement_id", "note")
+    for report in created:
+        trail.created(report)
+    for report in changed:
+        trail.changed(before[report.pk], report)
+    return created, changed
+
+
+def _import_write_emissions(
+    *, rows: list[_PlannedRow], round: Round, by: User | None, sectors, now, trail, changed
+) -> None:
+    """As _write_emissions(delete_blank=False) for every row at once."""
+    year = round.emissions_year
+    reports = {row.report.pk: row.report for row in rows}
+    figures = EmissionFigure.objects.filter(year=year).select_related("sector")
+    figures = figures.filter(
+        Q(municipality_id__in=[row.municipality.pk for row in rows])
+        | Q(report_id__in=[report.pk for report in changed])
     )
-    _write_checklist(
-        report=report,
-        checklist=[
-            ChecklistInput(requirements[rid], met, notes.get(rid, ""))
-            for rid, met in row.checklist.items()
-        ],
+    dropped, existing = [], {}
+    for figure in figures:
+        report = reports.get(figure.report_id)
+        if report is not None and figure.data_release != report.data_release:
+            # entered by this report under a release it no longer has: never published
+            dropped.append(figure)
+        else:
+            existing[(figure.municipality_id, figure.data_release, figure.sector_id)] = figure
+    if dropped:
+        for figure in dropped:
+            trail.deleted(figure)
+        # One DELETE (a queryset's delete() collects them and deletes 100 at a time, for the
+        # signals it sends); no row refers to an emission figure, so nothing cascades.
+        doomed = EmissionFigure.objects.filter(pk__in=[figure.pk for figure in dropped])
+        doomed._raw_delete(doomed.db)
+    new, updated, before = [], [], {}
+    for row in rows:
+        report = row.report
+        for sector_id, tonnes in row.emissions.items():
+            figure = existing.get((report.municipality_id, report.data_release, sector_id))
+            if figure is None:
+                figure = EmissionFigure(
+                    municipality_id=report.municipality_id,
+                    year=year,
+                    sector=sectors[sector_id],
+                    data_release=report.data_release,
+                )
+                new.append(figure)
+            elif (
+                figure.tonnes_co2e == tonnes
+                and figure.data_source == report.data_source
+                and figure.report_id == report.pk
+            ):
+                continue
+            else:
+                before[figure.pk] = copy.copy(figure)
+                updated.append(figure)
+            figure.tonnes_co2e = tonnes
+            figure.data_source = report.data_source
+            figure.report = report
+            figure.entered_by = by
+            figure.entered_at = now
+            # The foreign keys are ours (one query each to check them is what made this slow).
+            figure.full_clean(
+                exclude=["municipality", "sector", "report", "entered_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+    EmissionFigure.objects.bulk_create(new, batch_size=IMPORT_WRITE_BATCH)
+    EmissionFigure.objects.bulk_update(
+        updated,
+        ["tonnes_co2e", "data_source", "report", "entered_by", "entered_at"],
+        batch_size=IMPORT_WRITE_BATCH,
     )
+    for figure in new:
+        trail.created(figure)
+    for figure in updated:
+        trail.changed(before[figure.pk], figure)
+
+
+def _import_write_checklist(*, rows: list[_PlannedRow], requirements, trail, changed) -> None:
+    """As _write_checklist for every row at once; the file has no notes, so an answer's note
+    stays as it was."""
+    existing = {
+        (answer.report_id, answer.requirement_id): answer
+        for answer in ChecklistAnswer.objects.filter(
+            report_id__in=[report.pk for report in changed]
+        ).select_related("requirement")
+    }
+    new, updated, before = [], [], {}
+    for row in rows:
+        for requirement_id, met in row.checklist.items():
+            answer = existing.get((row.report.pk, requirement_id))
+            if answer is None:
+                new.append(
+                    ChecklistAnswer(
+                        report=row.report, requirement=requirements[requirement_id], met=met
+                    )
+                )
+            elif answer.met != met:
+                before[answer.pk] = copy.copy(answer)
+                answer.met = met
+                updated.append(answer)
+    ChecklistAnswer.objects.bulk_create(new, batch_size=IMPORT_WRITE_BATCH)
+    ChecklistAnswer.objects.bulk_update(updated, ["met"], batch_size=IMPORT_WRITE_BATCH)
+    for answer in new:
+        trail.created(answer)
+    for answer in updated:
+        trail.changed(before[answer.pk], answer, fields=["met", "note"])
+
+
+def _import_carry_forward_actions(*, round: Round, created: list[StatusReport], trail) -> None:
+    """A new report starts with the actions of its municipality's latest earlier report (the
+    spreadsheet holds no actions), in their order there."""
+    if not created:
+        return
+    latest_earlier = (
+        StatusReport.objects.filter(municipality=OuterRef("pk"), round__year__lt=round.year)
+        .order_by("-round__year")
+        .values("pk")[:1]
+    )
+    previous_reports = (
+        Municipality.objects.filter(pk__in=[report.municipality_id for report in created])
+        .annotate(previous=Subquery(latest_earlier))
+        .values("previous")
+    )
+    report_by_municipality = {report.municipality_id: report.pk for report in created}
+    actions = [
+        Action(
+            report_id=report_by_municipality[earlier["report__municipality_id"]],
+            name=earlier["name"],
+            sector_id=earlier["sector_id"],
+            status=earlier["status"],
+            note=earlier["note"],
+        )
+        for earlier in Action.objects.filter(report_id__in=previous_reports)
+        .order_by("report_id", "pk")
+        .values("report__municipality_id", "name", "sector_id", "status", "note")
+    ]
+    Action.objects.bulk_create(actions, batch_size=IMPORT_WRITE_BATCH)
+    for action in actions:
+        trail.created(action)
 
 
 # --- the annual status report (PDF) -------------------------------------------------------

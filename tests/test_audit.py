@@ -31,3 +31,46 @@ def test_the_trail_cannot_be_edited_or_deleted_in_the_admin(admin_client, role_u
     unchanged = LogEntry.objects.get(pk=entry.pk)
     assert (unchanged.changes, unchanged.object_repr) == (entry.changes, entry.object_repr)
     assert change.status_code in (200, 403)  # a read-only view at most
+
+
+def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
+    """klimaalliancen.bulk_audit builds the entries auditlog's receivers make for save() and
+    delete(): same changes, repr, additional data, actor (here from the context)."""
+    import copy
+
+    from auditlog.context import set_actor
+
+    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from monitoring.models import Action
+    from tests.monitoring.factories import make_report, make_round
+
+    report = make_report(make_round(), "751", actions=0)
+    by = role_users["secretariat"]
+    shown = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "changes")
+    shown += ("actor_id", "actor_email", "additional_data", "serialized_data", "cid")
+
+    def entries_since(pk):
+        return [
+            tuple(getattr(entry, name) for name in shown)
+            for entry in LogEntry.objects.filter(pk__gt=pk).order_by("pk")
+        ]
+
+    start = LogEntry.objects.order_by("-pk").first().pk
+    with set_actor(by):
+        trail = BulkAuditTrail(actor=None)
+        action = Action(report=report, name="Elbusser", status="started")
+        action.save()
+        trail.created(action)
+        before = copy.copy(action)
+        action.status, action.note = "completed", "Alle linjer kører elektrisk"
+        action.save()
+        trail.changed(before, action)
+        trail.changed(copy.copy(action), action)  # nothing changed: no entry
+        trail.deleted(action)
+        action.delete()
+        middle = LogEntry.objects.order_by("-pk").first().pk
+        trail.write()
+    by_signals, by_trail = entries_since(start)[:3], entries_since(middle)
+    assert len(by_signals) == len(by_trail) == 3
+    assert by_trail == by_signals
+    assert {entry[shown.index("actor_id")] for entry in by_trail} == {by.pk}

@@ -378,3 +378,187 @@ def test_export_command_writes_the_same_columns_as_the_template(round, tmp_path)
         stdout=io.StringIO(),
     )  # fmt: skip
     assert openpyxl.load_workbook(xlsx).worksheets[0]["A2"].value == "751"
+
+
+# --- the confirmed import: its rules, its audit trail and its cost ------------------------
+
+
+def audit_entries_since(last_pk: int, model) -> list:
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        LogEntry.objects.filter(
+            pk__gt=last_pk, content_type=ContentType.objects.get_for_model(model)
+        ).order_by("pk")
+    )
+
+
+def last_audit_pk() -> int:
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_confirmed_import_is_in_the_audit_trail_as_the_importers(round, importer):
+    from auditlog.models import LogEntry
+
+    from monitoring.models import Action
+    from monitoring.selectors import report_history
+
+    make_report(make_round(2025, closed=True), "751", state=State.LOCKED)  # two actions
+    spec, rows = filled_rows(round)
+    since = last_audit_pk()
+    run(round, importer, as_file(spec, rows))
+
+    reports = audit_entries_since(since, StatusReport)
+    figures = audit_entries_since(since, EmissionFigure)
+    answers = audit_entries_since(since, ChecklistAnswer)
+    actions = audit_entries_since(since, Action)
+    # one entry per row written, none twice (the per-row signal entries are suppressed)
+    assert (len(reports), len(figures), len(answers), len(actions)) == (98, 98 * 11, 98 * 6, 2)
+    every = reports + figures + answers + actions
+    assert {entry.action for entry in every} == {LogEntry.Action.CREATE}
+    assert {entry.actor for entry in every} == {importer}
+    assert LogEntry.objects.filter(pk__gt=since).count() == len(every)
+
+    aarhus = StatusReport.objects.get(round=round, municipality__code="751")
+    entry = next(e for e in reports if e.object_id == aarhus.pk)
+    assert entry.object_repr == str(aarhus)
+    assert entry.changes_dict["net_zero_year"] == [None, 2050]
+    assert entry.changes_dict["updated_by"] == [None, importer.pk]
+    carried = aarhus.actions.order_by("pk")
+    assert [(e.object_id, e.object_repr, e.additional_data) for e in actions] == [
+        (action.pk, action.name, {"report_id": aarhus.pk}) for action in carried
+    ]
+    history = report_history(report=aarhus)
+    labels = [entry.object_label for entry in history]
+    assert {entry.actor for entry in history} == {importer}
+    assert "status report" in labels and "action: Handling 0" in labels
+    assert sum(label.startswith("emission figure: ") for label in labels) == 11
+
+    # A second import that changes one row: one entry per row that changed, what changed
+    rows[0]["net_zero_year"] = 2040
+    rows[0][f"{spreadsheet.SECTOR_PREFIX}road_transport"] = Decimal(1)
+    since = last_audit_pk()
+    run(round, importer, as_file(spec, rows))
+    changed = StatusReport.objects.get(round=round, municipality__code=rows[0]["municipality_code"])
+    [report_entry] = audit_entries_since(since, StatusReport)
+    [figure_entry] = audit_entries_since(since, EmissionFigure)
+    assert LogEntry.objects.filter(pk__gt=since).count() == 2
+    assert (report_entry.action, report_entry.object_id) == (LogEntry.Action.UPDATE, changed.pk)
+    assert report_entry.changes_dict == {"net_zero_year": [2050, 2040]}
+    assert figure_entry.action == LogEntry.Action.UPDATE
+    assert figure_entry.changes_dict["tonnes_co2e"] == ["1000.00", "1.00"]
+    assert {report_entry.actor, figure_entry.actor} == {importer}
+
+
+def test_import_into_started_reports_keeps_the_rules(round, importer):
+    from auditlog.models import LogEntry
+
+    from monitoring.models import Action
+
+    previous = make_round(2025, closed=True)
+    make_report(previous, "751", state=State.LOCKED, actions=3)
+    aarhus = make_report(round, "751", actions=2)  # draft, release 2026-1
+    noted = aarhus.checklist_answers.order_by("pk").first()
+    noted.note = "Vedtaget i byrådet"
+    noted.save()
+    copenhagen = make_report(round, "101", state=State.SUBMITTED)
+    kept = copenhagen.emission_figures.get(sector__key="electricity")
+    spec, rows = filled_rows(round)
+    for row in rows:
+        if row["municipality_code"] == "751":  # a new release, one cell blank, one answer "no"
+            row["data_release"] = "2026-2"
+            row[f"{spreadsheet.SECTOR_PREFIX}road_transport"] = None
+            row[f"{spreadsheet.CHECKLIST_PREFIX}{noted.requirement.key}"] = "no"
+        if row["municipality_code"] == "101":  # the same release, one cell blank
+            row[f"{spreadsheet.SECTOR_PREFIX}electricity"] = None
+    since = last_audit_pk()
+    result = run(round, importer, as_file(spec, rows))
+    assert result.counts == {"new": 96, "changed": 2, "unchanged": 0, "error": 0}
+
+    aarhus.refresh_from_db()
+    assert (aarhus.version, aarhus.updated_by, aarhus.data_release) == (2, importer, "2026-2")
+    # the report's own figures of its old release are dropped; the blank cell adds none
+    assert sorted(aarhus.emission_figures.values_list("data_release", flat=True)) == (
+        ["2026-2"] * 10
+    )
+    deleted = [
+        e for e in audit_entries_since(since, EmissionFigure) if e.action == LogEntry.Action.DELETE
+    ]
+    assert len(deleted) == 11 and {e.actor for e in deleted} == {importer}
+    assert {e.additional_data["report_id"] for e in deleted} == {aarhus.pk}
+    noted.refresh_from_db()
+    assert (noted.met, noted.note) == (False, "Vedtaget i byrådet")  # the note is kept
+    assert Action.objects.filter(report=aarhus).count() == 2  # nothing carried into it
+
+    copenhagen.refresh_from_db()
+    assert (copenhagen.version, copenhagen.state) == (2, State.SUBMITTED)
+    kept.refresh_from_db()  # a blank cell deletes no figure
+    assert kept.report == copenhagen and kept.tonnes_co2e == Decimal(1000)
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["new reports", "changed reports"])
+def test_confirm_issues_the_same_queries_for_3_and_for_30_municipalities(round, importer, started):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.models import Action
+    from partners.models import User
+
+    previous = make_round(2025, closed=True)
+    municipalities = list(Municipality.objects.order_by("code")[:30])
+    for municipality in municipalities:
+        make_report(previous, municipality, state=State.LOCKED, actions=3)
+        if started:  # the file changes their release (figures dropped) and an answer
+            make_report(round, municipality, actions=1)
+    spec, rows = filled_rows(round, data_release="2026-2")
+    rows = [row for row in rows if row["municipality_code"] in {m.code for m in municipalities}]
+    for row in rows:
+        row[f"{spreadsheet.CHECKLIST_PREFIX}net_zero_2050"] = "no"
+    ContentType.objects.get_for_models(StatusReport, EmissionFigure, ChecklistAnswer, Action)
+
+    def confirm(count: int) -> tuple[list[str], int]:
+        by = User.objects.get(pk=importer.pk)  # as in a request: roles not yet looked up
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                result = run(round, by, as_file(spec, rows[:count]))
+            assert result.written
+            assert result.counts["changed" if started else "new"] == count
+            audited = LogEntry.objects.filter(pk__gt=since, actor=by).count()
+            transaction.set_rollback(True)  # each count starts from the same data
+        return [query["sql"][:70] for query in queries], audited
+
+    since = last_audit_pk()
+    (small, small_audited), (large, large_audited) = confirm(3), confirm(30)
+    # new: report, 11 figures, 6 answers, 3 actions; started: report, 11 figures dropped
+    # and 11 added, 1 answer
+    per_row = 24 if started else 21
+    assert (small_audited, large_audited) == (3 * per_row, 30 * per_row)
+    # permission, savepoint, round, sectors, requirements, municipalities, reports, figures,
+    # answers (the check); the writes (new: reports, figures read and added, answers, actions
+    # read and added; started: reports, figures read, dropped and added, answers read and
+    # updated); the audit entries; release
+    assert len(small) == len(large) == 17, (small, large)
+
+
+def test_a_failure_during_the_bulk_write_leaves_nothing_written(round, importer, monkeypatch):
+    """The rows are written before their audit entries: if the last statement fails, the
+    reports, figures, answers and actions written before it are rolled back with it."""
+    from auditlog.models import LogEntry
+
+    from klimaalliancen.bulk_audit import BulkAuditTrail
+
+    def fail(self):
+        raise RuntimeError("the database went away")
+
+    make_report(make_round(2025, closed=True), "751", state=State.LOCKED)
+    make_report(round, "101")  # a changed row too
+    monkeypatch.setattr(BulkAuditTrail, "write", fail)
+    before, entries = snapshot(), LogEntry.objects.count()
+    with pytest.raises(RuntimeError):
+        run(round, importer, as_file(*filled_rows(round, data_release="2026-2")))
+    assert snapshot() == before and LogEntry.objects.count() == entries
