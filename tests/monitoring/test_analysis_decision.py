@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from monitoring import analysis, digest, due, peers
 from monitoring.models import (
@@ -18,6 +16,7 @@ from monitoring.models import (
     StatusReport,
 )
 from partners.models import Municipality
+from tests.flat import assert_flat, measure
 
 from .factories import make_report, make_round
 from .test_queries import grow
@@ -302,13 +301,6 @@ def test_municipality_chart_has_projection_and_table(client_for):
 # --- query counts ------------------------------------------------------------------------
 
 
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def _indicator_values():
     indicators = list(Indicator.objects.all())
     have = set(IndicatorValue.objects.values_list("municipality_id", flat=True))
@@ -320,32 +312,29 @@ def _indicator_values():
     )
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/monitoring/municipalities/751/peers/",
-        "/monitoring/municipalities/751/peers/?kind=dgo",
-        "/monitoring/municipalities/751/peers/?kind=population",
-        "/monitoring/indicators/",
-        "/monitoring/indicators/oil_boilers/",
-        "/monitoring/due/",
-        "/monitoring/due/?panel=1",
-        "/",
-        "/api/analysis/municipalities/751/peers/",
-        "/api/analysis/due/",
-        "/municipalities/751/",
-    ],
-)
-def test_query_count_is_flat(url, client_for, django_assert_max_num_queries):
+ANALYSIS_URLS = [
+    "/monitoring/municipalities/751/peers/",
+    "/monitoring/municipalities/751/peers/?kind=dgo",
+    "/monitoring/municipalities/751/peers/?kind=population",
+    "/monitoring/indicators/",
+    "/monitoring/indicators/oil_boilers/",
+    "/monitoring/due/",
+    "/monitoring/due/?panel=1",
+    "/",
+    "/api/analysis/municipalities/751/peers/",
+    "/api/analysis/due/",
+    "/municipalities/751/",
+]
+
+
+def test_query_count_is_flat(client_for):
     grow(rounds=1, municipalities=98)
     _indicator_values()
     StatusReport.objects.filter(round__year=2026, municipality__code="751").update(state="draft")
-    client = client_for("secretariat")
-    small = count_queries(client, url)
+    small = measure(client_for, ["secretariat"], ANALYSIS_URLS)
     grow(rounds=5, municipalities=300)
     _indicator_values()
-    with django_assert_max_num_queries(small):
-        client.get(url)
+    assert_flat(small, measure(client_for, ["secretariat"], ANALYSIS_URLS))
 
 
 def test_summaries_for_the_report(db):
