@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from .conftest import ROLES
-from .matrix import all_cases
+from .matrix import all_cases, cases_by_app
 
 LOGGER = "klimaalliancen.security"
 REFUSING = [case for case in all_cases() if {401, 403} & set(case.expect.values())]
@@ -23,21 +23,8 @@ def denied_lines(caplog) -> list[logging.LogRecord]:
     return [record for record in caplog.records if record.name == LOGGER]
 
 
-def refusing_cases_by_app() -> list[tuple[str, list]]:
-    from tests.matrix import governance, monitoring, partners, tracks
-
-    groups = {
-        app.__name__.rsplit(".", 1)[-1]: [case for case in REFUSING if case in app.CASES]
-        for app in (governance, tracks, monitoring, partners)
-    }
-    grouped = [case for cases in groups.values() for case in cases]
-    groups["other"] = [case for case in REFUSING if case not in grouped]
-    return [(app, cases) for app, cases in groups.items() if cases]
-
-
-# One test per app, each case in a savepoint that is rolled back: the cases need the same
-# role users, which cost more to create than the requests do.
-@pytest.mark.parametrize("app_cases", refusing_cases_by_app(), ids=lambda group: group[0])
+# One test per app, each case in a savepoint that is rolled back.
+@pytest.mark.parametrize("app_cases", cases_by_app(REFUSING), ids=lambda group: group[0])
 def test_every_refusal_is_logged_with_the_user_id_only(app_cases, client_for, role_users, caplog):
     failures = []
     for case in app_cases[1]:

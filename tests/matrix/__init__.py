@@ -67,3 +67,23 @@ def all_cases() -> list[Case]:
         *tracks.CASES,
         *open_pages.CASES,
     ]
+
+
+def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
+    """The cases split by the app whose matrix module holds them, for tests that run one app's
+    cases in one test (each case in a savepoint): creating the role users for every case
+    cost more than its requests."""
+    from . import governance, monitoring, open_pages, partners, tracks
+
+    modules = {
+        "partners": partners.CASES,
+        "governance": governance.CASES,
+        "monitoring": [*monitoring.CASES, *monitoring.EXTRA],
+        "tracks": tracks.CASES,
+        "open_pages": open_pages.CASES,
+    }
+    origin = {id(case): app for app, app_cases in modules.items() for case in app_cases}
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(origin.get(id(case), "other"), []).append(case)
+    return list(groups.items())
