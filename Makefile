@@ -8,8 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/klimaalliancen
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-# Two test processes (this machine has two cores); tests of one file stay in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Two test processes (this machine has two cores). worksteal: an idle process takes tests
+# from the busy one, so a file of slow browser tests does not keep one process busy alone.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run test lint format messages install install-dev clean backup restore
 
