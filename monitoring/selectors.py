@@ -576,13 +576,13 @@ def incomplete_years_note(incomplete: list[analysis.Coverage]) -> str:
     if not incomplete:
         return ""
     years = ", ".join(
-        _("%(year)s (%(reporting)s of %(municipalities)s municipalities)")
+        _("%(year)s (%(reporting)s of %(municipalities)s)")
         % {"year": c.year, "reporting": c.reporting, "municipalities": c.municipalities}
         for c in incomplete
     )
     return _(
-        "Incomplete: not every municipality has figures for %(years)s. Such a total is lower "
-        "than the whole, not a fall in emissions; changes are compared like with like."
+        "Not every municipality has figures for %(years)s: the total is lower than the "
+        "whole, not a fall in emissions."
     ) % {"years": years}
 
 
