@@ -17,6 +17,13 @@ How it is computed (the pages' "how we calculate this" panel repeats this):
   when it is above by more.
 - Gap: projection − target in t CO2e (positive: the reductions still missing; negative: ahead of
   the target), and the same per inhabitant (none when the population is zero).
+
+Totals over many municipalities (a DGO, the whole country) are only as complete as the
+reporting: a year for which 22 of 98 municipalities have figures adds up to a fraction of the
+country. So every yearly total carries its coverage (`coverage_by_year`: how many of the
+geography's municipalities have figures for the year), and every comparison of two years goes
+through `change_between`, the one rule: **like with like** – only the municipalities with
+figures for both years are added up, and how many they are is stated with the result.
 """
 
 from collections.abc import Iterable, Sequence
@@ -297,6 +304,106 @@ def projection_line(points: Iterable[Point], *, year: int = TARGET_YEAR) -> list
                 line.append((whole + 1, Decimal(0)))
     line.append((year, projection.value))
     return line
+
+
+# --- totals over many municipalities: coverage and like-for-like change ---------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of a geography's municipalities have figures for a year."""
+
+    year: int
+    reporting: int  # municipalities with at least one figure for the year
+    municipalities: int  # municipalities in the geography
+
+    @property
+    def complete(self) -> bool:
+        return self.reporting >= self.municipalities
+
+    @property
+    def share(self) -> Decimal | None:
+        """Per cent of the geography's municipalities with figures."""
+        if not self.municipalities:
+            return None
+        return Decimal(self.reporting * 100) / self.municipalities
+
+
+def coverage_by_year(
+    reported: Iterable[tuple[int, int]], *, municipalities: int
+) -> dict[int, Coverage]:
+    """{year: Coverage} from (municipality id, year) pairs – one pair per figure or per
+    municipality and year, duplicates are counted once – for a geography of `municipalities`."""
+    ids: dict[int, set[int]] = {}
+    for municipality_id, year in reported:
+        ids.setdefault(year, set()).add(municipality_id)
+    return {year: Coverage(year, len(ids[year]), municipalities) for year in sorted(ids)}
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change in total emissions from one year to another, like with like."""
+
+    from_year: int
+    to_year: int
+    from_total: Decimal  # t CO2e of the compared municipalities in from_year
+    to_total: Decimal
+    compared: int  # municipalities with figures for both years: the ones added up
+    municipalities: int  # municipalities in the geography
+
+    @property
+    def pct(self) -> Decimal | None:
+        if not self.from_total:
+            return None
+        return (self.to_total - self.from_total) * 100 / self.from_total
+
+    @property
+    def complete(self) -> bool:
+        """Every municipality of the geography is in the comparison."""
+        return self.compared >= self.municipalities
+
+
+def change_between(
+    totals: Iterable[tuple[int, int, Decimal]],
+    *,
+    from_year: int,
+    to_year: int,
+    municipalities: int,
+) -> Change | None:
+    """THE rule for comparing two years' totals: add up only the municipalities with figures
+    for both years (from (municipality id, year, t CO2e) rows), so that a municipality that
+    has not reported yet does not count as a fall to zero. None when no municipality has
+    figures for both years."""
+    by_year: dict[int, dict[int, Decimal]] = {from_year: {}, to_year: {}}
+    for municipality_id, year, total in totals:
+        if year in by_year:
+            cells = by_year[year]
+            cells[municipality_id] = cells.get(municipality_id, Decimal(0)) + total
+    both = by_year[from_year].keys() & by_year[to_year].keys()
+    if from_year == to_year or not both:
+        return None
+    return Change(
+        from_year=from_year,
+        to_year=to_year,
+        from_total=sum((by_year[from_year][m] for m in both), Decimal(0)),
+        to_total=sum((by_year[to_year][m] for m in both), Decimal(0)),
+        compared=len(both),
+        municipalities=municipalities,
+    )
+
+
+def change_since_first_year(
+    totals: Iterable[tuple[int, int, Decimal]], *, municipalities: int
+) -> Change | None:
+    """The headline change: from the first year of the accounts to the latest year anyone has
+    figures for, by `change_between` (like with like)."""
+    totals = list(totals)
+    years = {year for _m, year, _t in totals}
+    if len(years) < 2:
+        return None
+    return change_between(
+        totals, from_year=min(years), to_year=max(years), municipalities=municipalities
+    )
 
 
 # --- for the annual status report (monitoring/report.py) -----------------------------------

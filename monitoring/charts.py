@@ -11,6 +11,7 @@ carries its own <title>; the page shows the same numbers in a data table next to
 """
 
 import itertools
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +28,8 @@ MUTED = "#4a5a58"
 GRID = "#d5dcd6"
 PATH_COLOUR = "#a4262c"
 PROJECTION_COLOUR = "#1d4f91"
+INCOMPLETE_MARK = "*"  # over the bar of a year not every municipality has figures for
+INCOMPLETE_OPACITY = "0.4"
 
 # (background fill, pattern ink, pattern shape): distinguishable by shade and by pattern, and
 # no two alike, so every series reads in black and white.
@@ -158,10 +161,17 @@ def stacked_bar_chart(
     plot_height: int = 260,
     projection: Sequence[tuple[int, Decimal]] = (),
     projection_label: str = "",
+    incomplete_years: Sequence[int] = (),
+    incomplete_note: str = "",
 ) -> SafeString:
     """Stacked bars per year (one layer per series) and, optionally, a target path as a
     dashed line through its points (year, value) and a projection as a dotted line. Years
-    without data have no bar."""
+    without data have no bar.
+
+    The bars of `incomplete_years` (a total over many municipalities that not all have
+    reported for) are drawn lighter, outlined with a dashed line and marked with an asterisk
+    that refers to `incomplete_note`, printed under the legend: visibly not comparable with
+    the other bars, in colour and in black and white."""
     years_with_data = sorted({year for s in series for year in s.values})
     patterns = [index if s.pattern is None else s.pattern for index, s in enumerate(series)]
     path_years = [year for year, _ in target_path] + [year for year, _ in projection]
@@ -174,7 +184,13 @@ def stacked_bar_chart(
         + ([projection_label or _("Projection")] if projection else [])
     )
     legend_slots, legend_rows = _legend_layout(legend_labels, plot_width)
-    height = top + plot_height + 40 + legend_rows * 22 + 8
+    incomplete = set(incomplete_years)
+    note_lines = (
+        textwrap.wrap(f"{INCOMPLETE_MARK} {incomplete_note}", width=max(int(plot_width / 6.6), 30))
+        if incomplete and incomplete_note
+        else []
+    )
+    height = top + plot_height + 40 + legend_rows * 22 + len(note_lines) * 16 + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="chart" '
@@ -245,9 +261,13 @@ def stacked_bar_chart(
         f'<line x1="{left}" x2="{width - right}" y1="{top + plot_height}" '
         f'y2="{top + plot_height}" stroke="{INK}" stroke-width="1"/>'
     )
-    # Bars
+    # Bars; an incomplete year's bar lighter, in a dashed outline, with an asterisk over it
     for year in years_with_data:
         base = Decimal(0)
+        if year in incomplete:
+            parts.append(
+                f'<g class="incomplete" data-year="{year}" opacity="{INCOMPLETE_OPACITY}">'
+            )
         for index, layer in enumerate(series):
             value = layer.values.get(year)
             if not value:
@@ -267,6 +287,16 @@ def stacked_bar_chart(
                 f"{escape(layer.label)} {year}: {_fmt(value)} {escape(unit)}</title>{rect}</g>"
             )
             base += value
+        if year in incomplete:
+            y_top = y_of(base)
+            parts.append(
+                f'</g><rect class="incomplete-outline" x="{x_of(year) - bar / 2 - 2:.1f}" '
+                f'y="{y_top - 2:.1f}" width="{bar + 4:.1f}" '
+                f'height="{max(y_of(0) - y_top, 0.5) + 2:.1f}" fill="none" stroke="{INK}" '
+                f'stroke-width="1.2" stroke-dasharray="4 3"/>'
+                f'<text class="incomplete-mark" x="{x_of(year):.1f}" y="{y_top - 6:.1f}" '
+                f'text-anchor="middle" font-size="16" font-weight="700">{INCOMPLETE_MARK}</text>'
+            )
     # Target path and projection, each point with its value. Both lines fall from the upper
     # left, so of the two points in 2030 the higher one's label goes to its upper right and
     # the lower one's to its lower left: the open sides, never between the two markers.
@@ -361,6 +391,13 @@ def stacked_bar_chart(
                 f'data-pattern="{patterns[index]}">{rect}</g>'
             )
         parts.append(f'<text x="{x + 30:.1f}" y="{y + 11}">{escape(label)}</text>')
+    # The footnote of the incomplete years, under the legend
+    note_top = legend_top + legend_rows * 22 + 10
+    for number, line in enumerate(note_lines):
+        parts.append(
+            f'<text class="incomplete-note" x="{left}" y="{note_top + number * 16}" '
+            f'fill="{INK}">{escape(line)}</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import DGO, Municipality
 
+from . import analysis
 from .models import EmissionFigure, Round, Sector, StatusReport, StatusReportDocument
 from .permissions import published_figures_q
 
@@ -78,6 +79,15 @@ DATASETS = {
             ("sector_code", _("Code of the sector")),
             ("sector", _("Name of the sector")),
             ("tonnes_co2e", _("Emissions in tonnes CO2e (decimal point)")),
+            (
+                "municipalities_with_figures",
+                _(
+                    "Municipalities of the geography with figures for the year: where it is "
+                    "below 'municipalities', the year's totals are incomplete (lower than the "
+                    "whole, not a fall in emissions)"
+                ),
+            ),
+            ("municipalities", _("Municipalities in the geography")),
         ],
     ),
     "planer": Dataset(
@@ -105,13 +115,14 @@ def _geographies() -> tuple[list[DGO], str]:
 
 
 def emissions_rows() -> list[dict]:
-    """Two queries, however many figures: published latest-release totals per DGO, sector and
-    year (the national rows are their sums)."""
+    """Four queries, however many figures: published latest-release totals per DGO, sector and
+    year (the national rows are their sums), and each geography's coverage per year: how many
+    of its municipalities have figures for the year (analysis.coverage_by_year)."""
     dgos, national_name = _geographies()
     sectors = {s.pk: s for s in Sector.objects.all()}
+    latest = EmissionFigure.objects.latest_releases(published_figures_q())
     totals = (
-        EmissionFigure.objects.latest_releases(published_figures_q())
-        .values("municipality__dgo_id", "sector_id", "year")
+        latest.values("municipality__dgo_id", "sector_id", "year")
         .annotate(total=Sum("tonnes_co2e"))
         .values_list("municipality__dgo_id", "sector_id", "year", "total")
         .order_by()
@@ -121,6 +132,20 @@ def emissions_rows() -> list[dict]:
         cells[(dgo_id, sector_id, year)] = total
         key = (None, sector_id, year)
         cells[key] = cells.get(key, Decimal(0)) + total
+    municipalities = dict(
+        Municipality.objects.values("dgo_id").annotate(n=Count("pk")).values_list("dgo_id", "n")
+    )
+    municipalities[None] = sum(municipalities.values())
+    reported: dict[int | None, list[tuple[int, int]]] = {None: []}
+    for dgo_id, municipality_id, year in (
+        latest.values_list("municipality__dgo_id", "municipality_id", "year").distinct().order_by()
+    ):
+        reported.setdefault(dgo_id, []).append((municipality_id, year))
+        reported[None].append((municipality_id, year))
+    coverage = {
+        dgo_id: analysis.coverage_by_year(pairs, municipalities=municipalities.get(dgo_id, 0))
+        for dgo_id, pairs in reported.items()
+    }
     names = {None: (NATIONAL, national_name), **{d.pk: (d.slug, d.name) for d in dgos}}
     order = {None: -1, **{d.pk: i for i, d in enumerate(dgos)}}
     rows = []
@@ -137,6 +162,8 @@ def emissions_rows() -> list[dict]:
                 "sector_code": sector.key,
                 "sector": sector.name,
                 "tonnes_co2e": cells[(dgo_id, sector_id, year)],
+                "municipalities_with_figures": coverage[dgo_id][year].reporting,
+                "municipalities": municipalities.get(dgo_id, 0),
             }
         )
     return rows

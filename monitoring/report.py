@@ -147,10 +147,6 @@ class ReportContext:
     snapshot_at: object
     generated_at: object
     generated_by: str
-    emissions_change_pct: Decimal | None
-    emissions_first_year: int | None
-    emissions_last_year: int | None
-    total_last: Decimal | None
     releases: list[str]
     tracks: list[Track] = field(default_factory=list)
     track_counts: list[tuple[str, str, int]] = field(default_factory=list)
@@ -163,6 +159,26 @@ class ReportContext:
         return self.national.on_track
 
     @property
+    def emissions_change(self) -> analysis.Change | None:
+        """Since the first year of the accounts, like with like (analysis.change_between)."""
+        return self.national.emissions.change
+
+    @property
+    def emissions_last_year(self) -> int | None:
+        years = self.national.emissions.years
+        return years[-1] if years else None
+
+    @property
+    def total_last(self) -> Decimal | None:
+        """The latest year's total, whoever has reported for it (see `coverage_last`)."""
+        totals = self.national.emissions.totals
+        return totals[-1] if totals else None
+
+    @property
+    def coverage_last(self) -> analysis.Coverage | None:
+        return self.national.emissions.coverage.get(self.emissions_last_year)
+
+    @property
     def tracks_running(self) -> int:
         return sum(1 for t in self.tracks if t.status == Track.Status.RUNNING)
 
@@ -173,16 +189,6 @@ class ReportContext:
     @property
     def page_count_municipalities(self) -> int:
         return sum(len(c.municipalities) for c in self.chapters)
-
-
-def _change_pct(emissions: EmissionsTable) -> tuple[Decimal | None, Decimal | None]:
-    totals = emissions.totals
-    if not totals:
-        return None, None
-    first, last = totals[0], totals[-1]
-    if not first:
-        return None, last
-    return (last - first) * 100 / first, last
 
 
 def _municipality_pages(
@@ -285,8 +291,6 @@ def report_context(
                     municipalities=[p for p in pages if p.municipality.dgo_id == dgo.pk],
                 )
             )
-        change, last = _change_pct(national.emissions)
-        years = national.emissions.years
         releases = sorted({release for page in pages for release in page.emissions.releases})
         return ReportContext(
             round=round,
@@ -297,10 +301,6 @@ def report_context(
             snapshot_at=snapshot_at or data_snapshot_at(round),
             generated_at=timezone.now(),
             generated_by=(by.get_full_name() or by.get_username()) if by else "",
-            emissions_change_pct=change,
-            emissions_first_year=years[0] if years else None,
-            emissions_last_year=years[-1] if years else None,
-            total_last=last,
             releases=releases,
             tracks=track_selectors.tracks_for_report(),
             track_counts=track_selectors.track_status_counts(),

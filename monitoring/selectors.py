@@ -303,6 +303,28 @@ class EmissionsTable:
     sectors: list[Sector]
     cells: dict[tuple[int, int], Decimal]  # (sector id, year) -> t CO2e
     releases: set[str] = field(default_factory=set)
+    # Totals over many municipalities (a DGO, the country): how many have figures each year,
+    # and the change since the first year, like with like (analysis.change_between). Empty
+    # and None for one municipality's own table.
+    coverage: dict[int, analysis.Coverage] = field(default_factory=dict)
+    change: analysis.Change | None = None
+
+    @property
+    def coverage_row(self) -> list[analysis.Coverage | None]:
+        return [self.coverage.get(y) for y in self.years]
+
+    @property
+    def year_columns(self) -> list[tuple[int, analysis.Coverage | None]]:
+        return list(zip(self.years, self.coverage_row, strict=True))
+
+    @property
+    def incomplete_years(self) -> list[analysis.Coverage]:
+        """The years (their coverage) for which not every municipality has figures."""
+        return [c for c in self.coverage_row if c is not None and not c.complete]
+
+    @property
+    def incomplete_note(self) -> str:
+        return incomplete_years_note(self.incomplete_years)
 
     @property
     def rows(self) -> list[tuple[Sector, list[Decimal | None]]]:
@@ -354,9 +376,19 @@ def municipality_emissions(*, municipality: Municipality, user: User) -> Emissio
     return _emissions_table(figures)
 
 
-def aggregate_emissions(*, dgo: DGO | None = None, until: int | None = None) -> EmissionsTable:
+def aggregate_emissions(
+    *,
+    dgo: DGO | None = None,
+    until: int | None = None,
+    yearly: list | None = None,
+    municipalities: int | None = None,
+) -> EmissionsTable:
     """Total published emissions by sector and year (latest release of each figure), up to
-    the year `until` (a round's emissions year: later years are not complete yet)."""
+    the year `until` (a round's emissions year: later years are not complete yet), with each
+    year's coverage and the change since the first year, like with like.
+
+    `yearly` (the `_yearly_totals` rows of the same scope) and `municipalities` (how many
+    the geography has) are fetched when not given: 1 query, or 3."""
     condition = published_figures_q()
     if until is not None:
         condition &= Q(year__lte=until)
@@ -369,7 +401,25 @@ def aggregate_emissions(*, dgo: DGO | None = None, until: int | None = None) -> 
         .values_list("sector_id", "year", "total")
         .order_by()
     )
-    return _emissions_table((s, y, t, None) for s, y, t in rows)
+    table = _emissions_table((s, y, t, None) for s, y, t in rows)
+    if yearly is None:
+        yearly = list(_yearly_totals(_scope_until(dgo, until)))
+    if municipalities is None:
+        scope = Municipality.objects.all() if dgo is None else Municipality.objects.filter(dgo=dgo)
+        municipalities = scope.count()
+    totals = [(m, year, total) for m, year, total, _release in yearly]
+    table.coverage = analysis.coverage_by_year(
+        ((m, year) for m, year, _t in totals), municipalities=municipalities
+    )
+    table.change = analysis.change_since_first_year(totals, municipalities=municipalities)
+    return table
+
+
+def _scope_until(dgo: DGO | None, until: int | None) -> Q:
+    condition = Q() if dgo is None else Q(municipality__dgo=dgo)
+    if until is not None:
+        condition &= Q(year__lte=until)
+    return condition
 
 
 @dataclass
@@ -520,6 +570,22 @@ def _chart_title(place: str) -> str:
     return _("Territorial emissions by sector group, %(place)s") % {"place": place}
 
 
+def incomplete_years_note(incomplete: list[analysis.Coverage]) -> str:
+    """The footnote of a chart or table whose totals include years not every municipality has
+    figures for ("" when there are none)."""
+    if not incomplete:
+        return ""
+    years = ", ".join(
+        _("%(year)s (%(reporting)s of %(municipalities)s)")
+        % {"year": c.year, "reporting": c.reporting, "municipalities": c.municipalities}
+        for c in incomplete
+    )
+    return _(
+        "Not every municipality has figures for %(years)s: the total is lower than the "
+        "whole, not a fall in emissions."
+    ) % {"years": years}
+
+
 def emissions_chart(
     *,
     chart_id: str,
@@ -547,11 +613,17 @@ def emissions_chart(
             "The dotted line is the projection to %(year)s: the least-squares trend of the "
             "reported totals, from approved data."
         ) % {"year": projection[-1][0]}
+    incomplete = emissions.incomplete_years
+    note = incomplete_years_note(incomplete)
+    if note:
+        description += " " + note
     return charts.stacked_bar_chart(
         chart_id=chart_id,
         title=title,
         description=description,
         series=emissions.group_series(),
+        incomplete_years=[c.year for c in incomplete],
+        incomplete_note=note,
         target_path=path,
         target_label=_("Target path: baseline → 2030 target → net zero"),
         unit=_("t CO2e"),
@@ -634,7 +706,13 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
         .annotate(n=Count("pk"))
         .order_by()
     )
-    emissions = aggregate_emissions(dgo=dgo, until=round.emissions_year if round else None)
+    # One query for every municipality's yearly totals, shared by the coverage, the change
+    # since the first year and the on-track roll-up.
+    until = round.emissions_year if round else None
+    yearly = list(_yearly_totals(_scope_until(dgo, until)))
+    emissions = aggregate_emissions(
+        dgo=dgo, until=until, yearly=yearly, municipalities=counts["municipalities"]
+    )
     place = dgo.name if dgo else _("all municipalities")
     return Aggregates(
         round=round,
@@ -655,7 +733,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
             path=[],
             width=900,
         ),
-        on_track=on_track_overview(round=round, dgo=dgo),
+        on_track=on_track_overview(round=round, dgo=dgo, yearly=yearly),
     )
 
 
@@ -798,9 +876,12 @@ class OnTrackOverview:
     thresholds = analysis.THRESHOLDS
 
 
-def on_track_overview(*, round: Round | None, dgo: DGO | None = None) -> OnTrackOverview | None:
+def on_track_overview(
+    *, round: Round | None, dgo: DGO | None = None, yearly: list | None = None
+) -> OnTrackOverview | None:
     """Targets from the round's approved reports, emission totals up to the round's emissions
-    year (2 queries, however many municipalities and years)."""
+    year (2 queries, however many municipalities and years; 1 when the caller has the
+    `_yearly_totals` rows of the same scope as `yearly`)."""
     if round is None:
         return None
     scope = Q() if dgo is None else Q(municipality__dgo=dgo)
@@ -828,9 +909,9 @@ def on_track_overview(*, round: Round | None, dgo: DGO | None = None) -> OnTrack
     }
     points: dict[int, list[tuple[int, Decimal]]] = {}
     releases = set()
-    for municipality_id, year, total, release in _yearly_totals(
-        scope & Q(year__lte=round.emissions_year)
-    ):
+    if yearly is None:
+        yearly = _yearly_totals(scope & Q(year__lte=round.emissions_year))
+    for municipality_id, year, total, release in yearly:
         points.setdefault(municipality_id, []).append((year, total))
         if release:
             releases.add(release)
