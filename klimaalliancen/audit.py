@@ -35,7 +35,8 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(
         label=gettext_lazy("From date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date field shows and sends ISO 8601 whatever the language's own date format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):

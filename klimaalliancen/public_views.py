@@ -25,6 +25,7 @@ from monitoring import public as monitoring_public
 from monitoring import services as monitoring_services
 from monitoring.forms import YearForm
 from monitoring.models import StatusReportDocument
+from monitoring.report_views import STATUS_REPORT_NAMES, pdf_name
 from monitoring.selectors import aggregates
 from partners.models import DGO, Organisation
 from tracks import public as tracks_public
@@ -149,7 +150,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("The file is missing.")) from exc
-    name = f"klimaalliancen-statusrapport-{document.round.year}-{document.language}.pdf"
+    name = "klimaalliancen-" + pdf_name(STATUS_REPORT_NAMES, document.language, document.round.year)
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 

@@ -24,10 +24,24 @@ def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
     municipality = Municipality.objects.select_related("dgo").filter(code=code).first()
     if municipality is None:
         raise Http404(_("No municipality has the code %(code)s.") % {"code": code})
-    pdf, _pages = factsheet_pdf(municipality, translation.get_language() or "da")
+    language = translation.get_language() or "da"
+    pdf, _pages = factsheet_pdf(municipality, language)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="faktaark-{municipality.code}.pdf"'
+    name = pdf_name(FACT_SHEET_NAMES, language, municipality.code)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# File names of the PDFs in the document's language (plain ASCII: no quoting in the header).
+# Not gettext: the name follows the language the PDF was written in, which for a stored status
+# report need not be the language of the page that offers it.
+FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
+STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
+
+
+def pdf_name(names: dict[str, str], language: str, key: object) -> str:
+    """The download name of a PDF written in `language` (Danish for any other language)."""
+    return names.get(language, names["da"]).format(key=key)
 
 
 def _documents_for(user, round):
@@ -95,7 +109,7 @@ def status_report_download(request: HttpRequest, pk: int) -> FileResponse:
     document = _document(request, pk)
     if not document.is_done or not document.file:
         raise Http404(_("The status report is not ready yet."))
-    name = f"statusrapport-{document.round.year}-{document.language}.pdf"
+    name = pdf_name(STATUS_REPORT_NAMES, document.language, document.round.year)
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
     )

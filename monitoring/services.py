@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -612,7 +613,7 @@ def round_send_reminders(*, round: Round, requested_at: datetime.datetime) -> in
                 "%(names)s\n\nThe round: %(path)s"
             ) % {
                 "year": round.year,
-                "deadline": round.deadline.strftime("%d.%m.%Y"),
+                "deadline": date_format(round.deadline, "SHORT_DATE_FORMAT"),
                 "dgo": dgo.name,
                 "names": "\n".join(f"- {m.name}" for m in municipalities),
                 "path": reverse("monitoring-round-detail", kwargs={"year": round.year}),

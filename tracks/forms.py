@@ -24,7 +24,9 @@ from .models import (
 from .selectors import TRACK_SORTS
 
 YEAR_CHOICES = [(year, str(year)) for year in range(FIRST_YEAR, LAST_YEAR + 1)]
-MONEY_HELP = _("In kroner, e.g. 250.000,00.")
+# The example is written as the language writes numbers: the field reads the input in the
+# active language's format, so "250.000,00" typed on an English page would mean 250.
+MONEY_HELP = _("In Danish kroner (DKK), e.g. 250,000.00.")
 
 
 def money_field(label, **kwargs) -> forms.DecimalField:

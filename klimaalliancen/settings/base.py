@@ -225,6 +225,9 @@ TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Our own English formats (klimaalliancen/formats/en): unambiguous dates, not Django's American
+# "06/02/2022". Danish uses Django's own `da` formats.
+FORMAT_MODULE_PATH = ["klimaalliancen.formats"]
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"

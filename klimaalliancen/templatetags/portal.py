@@ -25,10 +25,13 @@ def nav_link(context, url_name: str, label: str, exact: bool = False) -> str:
 
 @register.filter
 def dkk(amount: Decimal | int | None, decimals: int = 2) -> str:
-    """An amount in kroner in the active language's format: '1.234.567,00 kr.' in Danish."""
+    """An amount in Danish kroner as the active language writes it: '1.234.567,00 kr.' in
+    Danish, 'DKK 1,234,567.00' in English ("kr." is also Norway's and Sweden's). Every page,
+    e-mail, service message and the status report write amounts through this one function."""
     if amount is None:
         return "–"
-    return _("%(amount)s kr.") % {
+    # Translators: an amount of money in Danish kroner; Danish writes "%(amount)s kr."
+    return _("DKK %(amount)s") % {
         "amount": number_format(amount, decimal_pos=decimals, force_grouping=True)
     }
 

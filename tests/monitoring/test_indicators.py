@@ -261,3 +261,171 @@ def test_indicator_page_and_api_show_values(client_for):
     data = client.get("/api/indicator-values/?indicator=oil_boilers").json()
     rows = data["results"] if isinstance(data, dict) else data
     assert rows[0]["municipality"] == "751" and rows[0]["data_release"] == "BBR 2025"
+
+
+# --- the confirmed import writes in bulk ---------------------------------------------------
+
+
+def _audit_since(last_pk: int, model) -> list:
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        LogEntry.objects.filter(
+            pk__gt=last_pk, content_type=ContentType.objects.get_for_model(model)
+        ).order_by("pk")
+    )
+
+
+def _last_audit_pk() -> int:
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _existing(municipalities, share, *, report=None) -> None:
+    """A value of 2024 and a 2030 target for each municipality, as before an import."""
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator=share,
+            municipality=m,
+            year=2024,
+            value=5,
+            data_release="Old",
+            data_source=share.source[:300],
+            report=report,
+        )
+        for m in municipalities
+    )
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(indicator=share, municipality=m, year=2030, value=50)
+        for m in municipalities
+    )
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["new values", "changed values"])
+def test_confirm_issues_the_same_queries_for_3_and_for_30_rows(role_users, started):
+    """The confirmed import writes values, targets and their audit entries with a fixed
+    number of statements, whatever the number of rows (it used to be ~2 per row)."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.models import User
+
+    round = make_round()
+    share = Indicator.objects.get(key="electric_car_share")
+    municipalities = list(Municipality.objects.order_by("code")[:30])
+    if started:
+        _existing(municipalities, share)
+    rows = [f"{m.code};electric_car_share;2024;17,5;Statistik 2025;;60" for m in municipalities]
+    ContentType.objects.get_for_models(IndicatorValue, IndicatorTarget)
+    since = _last_audit_pk()
+
+    def confirm(count: int) -> tuple[list[str], int]:
+        by = User.objects.get(pk=role_users["secretariat"].pk)  # roles not yet looked up
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                result = indicators.indicator_import(
+                    round=round, by=by, content=csv(HEADER, *rows[:count]), filename="v.csv",
+                    dry_run=False,
+                )  # fmt: skip
+            assert result.written
+            assert result.counts["changed" if started else "new"] == count
+            audited = LogEntry.objects.filter(pk__gt=since, actor=by).count()
+            transaction.set_rollback(True)  # each count starts from the same data
+        return [query["sql"][:70] for query in queries], audited
+
+    (small, small_audited), (large, large_audited) = confirm(3), confirm(30)
+    # one entry for each value and each target written
+    assert (small_audited, large_audited) == (3 * 2, 30 * 2)
+    # permission (roles), savepoint, round, municipalities, indicators, values, targets (the
+    # check); values and targets added or updated; the audit entries; release
+    assert len(small) == len(large) == 11, (small, large)
+
+
+def test_confirmed_import_keeps_its_rules_and_audits_each_row_as_the_importer(role_users):
+    from auditlog.models import LogEntry
+
+    round = make_round()
+    by = role_users["secretariat"]
+    share = Indicator.objects.get(key="electric_car_share")
+    aarhus, copenhagen, odense = (Municipality.objects.get(code=c) for c in ("751", "101", "461"))
+    report = make_report(round, "751")
+    _existing([aarhus, copenhagen], share, report=report)
+    unchanged = IndicatorValue.objects.get(municipality=copenhagen)
+    content = csv(
+        HEADER,
+        "751;electric_car_share;2024;17,5;Statistikbanken 2025-02;;60",  # value and target
+        "101;electric_car_share;2024;5;Old;;",  # as it is: not written
+        "461;electric_car_share;2023;12;Statistikbanken 2024-02;DST;",  # new, no target
+        "461;electric_car_share;2024;14;Statistikbanken 2025-02;;70",  # new, with target
+    )
+    since = _last_audit_pk()
+    result = indicators.indicator_import(
+        round=round, by=by, content=content, filename="v.csv", dry_run=False
+    )
+    assert result.written
+    assert result.counts == {"new": 2, "changed": 1, "unchanged": 1, "error": 0}
+
+    value = IndicatorValue.objects.get(municipality=aarhus)
+    # from published statistics now: no longer the report's; the catalogue's source
+    assert (value.value, value.report, value.entered_by) == (D("17.5"), None, by)
+    assert value.data_source == share.source[:300]
+    assert IndicatorValue.objects.get(municipality=copenhagen).entered_at == unchanged.entered_at
+    assert {(v.year, v.value, v.data_source) for v in odense.indicator_values.all()} == {
+        (2023, D(12), "DST"),
+        (2024, D(14), share.source[:300]),
+    }
+    targets = dict(IndicatorTarget.objects.values_list("municipality__code", "value"))
+    assert targets == {"751": D(60), "101": D(50), "461": D(70)}
+
+    values = sorted(_audit_since(since, IndicatorValue), key=lambda e: -e.action)
+    assert [e.action for e in values] == [
+        LogEntry.Action.UPDATE, LogEntry.Action.CREATE, LogEntry.Action.CREATE
+    ]  # fmt: skip
+    assert {e.actor for e in values} == {by}
+    update = values[0]
+    assert update.object_id == value.pk
+    assert update.changes_dict["value"] == ["5.0000", "17.50"]
+    assert update.changes_dict["report"] == [report.pk, None]
+    assert update.additional_data == {"report_id": None}
+    assert {e.object_id for e in values[1:]} == {v.pk for v in odense.indicator_values.all()}
+    target_entries = sorted(_audit_since(since, IndicatorTarget), key=lambda e: -e.action)
+    assert [(e.action, e.object_id, e.actor) for e in target_entries] == [
+        (LogEntry.Action.UPDATE, IndicatorTarget.objects.get(municipality=aarhus).pk, by),
+        (LogEntry.Action.CREATE, IndicatorTarget.objects.get(municipality=odense).pk, by),
+    ]
+    assert target_entries[0].changes_dict == {"value": ["50.0000", "60.00"]}
+
+
+def test_a_failure_in_the_bulk_write_leaves_nothing_written(role_users, monkeypatch):
+    """The values and targets are written before their audit entries: if that last
+    statement fails, they are rolled back with it."""
+    from auditlog.models import LogEntry
+
+    from klimaalliancen.bulk_audit import BulkAuditTrail
+
+    def fail(self):
+        raise RuntimeError("the database went away")
+
+    round = make_round()
+    share = Indicator.objects.get(key="electric_car_share")
+    _existing([Municipality.objects.get(code="101")], share)
+    monkeypatch.setattr(BulkAuditTrail, "write", fail)
+    before = sorted(IndicatorValue.objects.values_list("municipality__code", "year", "value"))
+    entries = LogEntry.objects.count()
+    content = csv(
+        HEADER,
+        "751;electric_car_share;2024;17,5;Statistikbanken 2025-02;;60",
+        "101;electric_car_share;2024;6;Statistikbanken 2025-02;;55",
+    )
+    with pytest.raises(RuntimeError):
+        indicators.indicator_import(
+            round=round, by=role_users["secretariat"], content=content, filename="v.csv",
+            dry_run=False,
+        )  # fmt: skip
+    after = sorted(IndicatorValue.objects.values_list("municipality__code", "year", "value"))
+    assert after == before and LogEntry.objects.count() == entries
+    assert list(IndicatorTarget.objects.values_list("value", flat=True)) == [D(50)]

@@ -159,7 +159,7 @@ def test_the_fact_sheet_is_one_page_with_the_municipalitys_figures(client_for):
     make_report(round, "101", state="approved")  # another municipality's figures stay out
     response = client_for("observer").get("/monitoring/municipalities/751/factsheet/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "faktaark-751.pdf" in response["Content-Disposition"]
+    assert 'filename="faktaark-751.pdf"' in response["Content-Disposition"]
     pdf = PdfReader(io.BytesIO(response.content))
     assert len(pdf.pages) == 1
     text = pdf.pages[0].extract_text()
@@ -354,3 +354,31 @@ def test_each_edition_has_its_own_language_in_the_running_header():
     assert "Statusrapport" not in english
     assert "<title>Klimaalliancen – Statusrapport 2025</title>" in danish
     assert "Status report" not in danish
+
+
+def test_the_fact_sheet_and_status_report_are_named_in_their_own_language(client_for):
+    from monitoring.report_views import STATUS_REPORT_NAMES, pdf_name
+
+    make_report(make_round(year=2025), "751", state="approved")
+    client = client_for("observer")
+    client.cookies["django_language"] = "en"
+    response = client.get("/monitoring/municipalities/751/factsheet/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="fact-sheet-751.pdf"'
+    # a stored report is named by the language it is written in, not the page's
+    assert pdf_name(STATUS_REPORT_NAMES, "en", 2025) == "status-report-2025-en.pdf"
+    assert pdf_name(STATUS_REPORT_NAMES, "da", 2025) == "statusrapport-2025-da.pdf"
+
+
+def test_the_english_edition_writes_amounts_in_dkk():
+    """The budget chapter and the summary's budget tile: "DKK 82,100,000" in English,
+    "82.100.000 kr." in Danish, through the one `dkk` filter."""
+    round = make_round(year=2025, closed=True)
+    make_report(round, "751", state="approved")
+    english = " ".join(report_html(report_context(round, "en")).split())
+    danish = " ".join(report_html(report_context(round, "da")).split())
+    assert "of the budget of DKK 82,100,000 spent or bound" in english
+    assert "The partnership's budget of DKK 82,100,000 over five years" in english
+    assert not re.search(r"\d kr\.", english)
+    assert "af budgettet på 82.100.000 kr. er forbrugt eller bundet" in danish
+    assert "DKK" not in danish

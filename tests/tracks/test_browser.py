@@ -140,3 +140,43 @@ def test_proposal_assessment_and_allocation(
     page.goto(f"{base}/budget/")
     assert "82.100.000,00 kr." in page.locator("#main").inner_text()
     page.screenshot(path=ARTIFACTS / "tracks-budget.png", full_page=True)
+
+
+def test_the_funding_table_stays_inside_its_card(reference_data, module_page, live_server):
+    """At 1280 px the track's funding sits in the narrow side column, at 360 px in the only
+    one: in Danish and in English the table never runs past its card (the long pool name and
+    "DKK 2,500,000.00" once made it 105 px too wide) and the page never scrolls sideways."""
+    from tests.browser import DESKTOP, MOBILE, session_cookie, use_cookies
+    from tests.tracks.factories import People, advance, allocation, draft
+
+    people = People()
+    track = advance(draft(people.coordinator), Track.Status.APPROVED, people)
+    allocation(track, people, "2500000.00")
+    approved = allocation(track, people, "1200000.00")
+    services.allocation_approve(allocation=approved, by=people.realdania, note="")
+    page, base = module_page, live_server.url
+    session = session_cookie(people.secretariat)
+    measure = """() => {
+        const card = document.getElementById('funding').closest('.card').getBoundingClientRect();
+        const cells = [...document.querySelectorAll('#funding ~ * td, #funding ~ * th')]
+            .filter(cell => cell.offsetParent !== null);
+        return {
+            cells: cells.length,
+            past: Math.max(...cells.map(c => c.getBoundingClientRect().right - card.right)),
+            sideways: document.documentElement.scrollWidth
+                - document.documentElement.clientWidth,
+        };
+    }"""
+    for language, amount in (("da", "2.500.000,00 kr."), ("en", "DKK 2,500,000.00")):
+        use_cookies(page, base, language=language, session=session)
+        for viewport in (DESKTOP, MOBILE):
+            page.set_viewport_size(viewport)
+            page.goto(f"{base}/tracks/{track.pk}/")
+            assert amount in page.locator("#funding").locator("..").inner_text()
+            layout = page.evaluate(measure)
+            assert layout["cells"] >= 6
+            assert layout["past"] <= 0 and layout["sideways"] == 0, (language, viewport, layout)
+            page.locator("#funding").locator("..").screenshot(
+                path=ARTIFACTS / f"track-funding-{language}-{viewport['width']}.png"
+            )
+    page.set_viewport_size(DESKTOP)
