@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/klimaalliancen
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Two test processes (this machine has two cores). worksteal: an idle process takes tests
 # from the busy one, so a file of slow browser tests does not keep one process busy alone.
-PYTEST_ARGS ?= -n 2 --dist worksteal
+PYTEST_ARGS ?= -n 2 --dist worksteal --durations=25
 
 .PHONY: run test lint format messages install install-dev clean backup restore
 

@@ -1,6 +1,6 @@
 """The API fuzzed with schemathesis from its own OpenAPI schema: no 5xx, for anyone.
 
-A bounded number of generated requests per operation (FUZZ_EXAMPLES, default 20) keeps the
+A bounded number of generated requests per operation (FUZZ_EXAMPLES, default 10) keeps the
 suite fast; raise it locally for a deeper run: `FUZZ_EXAMPLES=500 make test`.
 """
 
@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from klimaalliancen.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture(autouse=True)

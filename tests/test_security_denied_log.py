@@ -25,11 +25,13 @@ def denied_lines(caplog) -> list[logging.LogRecord]:
 
 # One test per app, each case in a savepoint that is rolled back.
 @pytest.mark.parametrize("app_cases", cases_by_app(REFUSING), ids=lambda group: group[0])
-def test_every_refusal_is_logged_with_the_user_id_only(app_cases, client_for, role_users, caplog):
+def test_every_refusal_is_logged_with_the_user_id_only(
+    app_cases, session_client_for, role_users, caplog
+):
     failures = []
     for case in app_cases[1]:
         with transaction.atomic():
-            failures.extend(refusals_not_logged(case, client_for, role_users, caplog))
+            failures.extend(refusals_not_logged(case, session_client_for, role_users, caplog))
             transaction.set_rollback(True)
     assert not failures, "\n".join(failures)
 

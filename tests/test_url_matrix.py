@@ -63,11 +63,11 @@ def test_every_case_names_every_role():
 
 # One test per app, each case in a savepoint that is rolled back; a failure names the case.
 @pytest.mark.parametrize("app_cases", cases_by_app(CASES), ids=lambda group: group[0])
-def test_url_matrix(app_cases, client_for, role_users):
+def test_url_matrix(app_cases, session_client_for, role_users):
     failures = []
     for case in app_cases[1]:
         with transaction.atomic():
-            failures.extend(case_failures(case, client_for, role_users))
+            failures.extend(case_failures(case, session_client_for, role_users))
             transaction.set_rollback(True)
     assert not failures, "\n".join(failures)
 
