@@ -2,20 +2,12 @@
 exported files issue the same number of queries with ten times the rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from partners.models import Municipality
+from tests.flat import count_queries as count
 from tests.governance.factories import open_decision, plan_meeting
 from tests.matrix.tracks import _track
 from tests.monitoring.factories import make_report, make_round
-
-
-def count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 def grow(users: dict, n: int) -> None:

@@ -4,14 +4,13 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import SeatRole
 from monitoring.models import StatusReportDocument, StatusReportPublication
 from partners.models import DGO, Municipality
+from tests.flat import count_queries as count
 from tests.governance.factories import seat
 from tests.monitoring.factories import make_report, make_round
 from tracks.models import KnowledgeProduct, Track, TrackParticipant
@@ -55,13 +54,6 @@ def grow(users: dict, n: int) -> None:
         )
         document.file.save(document.file_name, ContentFile(b"%PDF-1.7"), save=True)
         StatusReportPublication.objects.create(document=document)
-
-
-def count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 URLS = [

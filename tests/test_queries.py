@@ -1,10 +1,9 @@
 """List and detail pages issue the same number of queries however much data there is."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from partners.models import DGO, Municipality
+from tests.flat import count_queries
 
 
 def grow_municipalities(total: int) -> None:
@@ -22,13 +21,6 @@ def grow_municipalities(total: int) -> None:
         )
         for i in range(missing)
     )
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,6 @@
 import datetime
 from decimal import Decimal
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from monitoring.models import (
     Action,
     ChecklistAnswer,
@@ -89,13 +86,6 @@ def grow(rounds: int, municipalities: int) -> None:
             for r in reports
             for n in range(3)
         )
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 URLS = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from partners.models import DGO, Municipality
 from tests.factories import sign_in
-from tests.flat import assert_flat, measure
+from tests.flat import assert_flat, count_queries, measure
 from tracks.models import (
     Allocation,
     ClimateAssessment,
@@ -89,13 +89,6 @@ def grow_tracks(people, total: int, participants: int) -> None:
     Track.dgos.through.objects.bulk_create(
         Track.dgos.through(track=track, dgo=dgo) for track in tracks for dgo in dgos[:2]
     )
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 @pytest.fixture
