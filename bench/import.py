@@ -139,7 +139,7 @@ def floor():
 def floor_audited():
     # The floor plus what the audit trail asks of any write: one auditlog entry per row,
     # built with auditlog's diff and inserted with one bulk_create (not the target's floor).
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
     trail = BulkAuditTrail(actor=by)
     for rows in floor():
         for row in rows:

@@ -23,12 +23,12 @@ from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser as User  # core knows no domain app
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.utils.encoding import smart_str
-
-from partners.models import User
 
 
 class BulkAuditTrail:
@@ -39,7 +39,7 @@ class BulkAuditTrail:
             context = dict(auditlog_value.get())
         except LookupError:  # no set_actor / middleware around this write
             context = {}
-        if actor is None and isinstance(context.get("actor"), User):
+        if actor is None and isinstance(context.get("actor"), get_user_model()):
             actor = context["actor"]
         self.actor = actor
         # remote_addr, remote_port and whatever set_extra_data() put there (not the actor)

@@ -16,6 +16,7 @@ class OutboxEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
+        db_table = "klimaalliancen_outboxemail"  # the table kept its name when the model moved
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         indexes = [
@@ -46,6 +47,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
+        db_table = "klimaalliancen_notification"  # the table kept its name when the model moved
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]

@@ -2,10 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AbstractUser as User  # core knows no domain app
 from django.db.models import QuerySet
 from django.utils import timezone
-
-from partners.models import User
 
 from .mail import send_mail_after_commit, subject_line
 from .models import Notification

@@ -60,7 +60,7 @@ def rng_for(app: str, seed: int) -> random.Random:
 
 def seed_all(preset: Preset, seed: int = 1, log=None) -> dict[str, list[str]]:
     """Run every app's scale module in order; returns what each created."""
-    from klimaalliancen.portal_apps import portal_modules
+    from core.portal_apps import portal_modules
 
     created = {}
     for app, module in portal_modules("scale"):

@@ -4,10 +4,9 @@ substring match on names (so 'aar' finds Aarhus); SQLite gets the substring matc
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractUser as User  # core knows no domain app
 from django.db import connection
 from django.db.models import Q, QuerySet
-
-from partners.models import User
 
 from .portal_apps import portal_modules
 

@@ -12,7 +12,12 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="klimaalliancen.tasks.deliver_email",  # the name it had before the move to core
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def deliver_email(outbox_id: int) -> bool:
     """Send one outbox e-mail. Idempotent: a re-delivered task finds it sent and stops."""
     with transaction.atomic():
@@ -38,7 +43,7 @@ def deliver_email(outbox_id: int) -> bool:
     return True
 
 
-@shared_task
+@shared_task(name="klimaalliancen.tasks.deliver_pending_emails")  # name kept across the move
 def deliver_pending_emails() -> int:
     """Periodic: send what waited in the outbox (e.g. while the broker was down)."""
     cutoff = timezone.now() - timedelta(minutes=1)

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klimaalliancen.forms import help_texts
+from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
+from core.forms import help_texts
 
-from .files import CONTENT_TYPES, MAX_PAPER_BYTES
 from .models import Decision, Meeting, Membership, SubstituteCall, Vote
 
 

@@ -1,4 +1,4 @@
-"""Governance's part of people administration (called through klimaalliancen.portal_apps)."""
+"""Governance's part of people administration (called through core.portal_apps)."""
 
 import datetime
 
@@ -25,3 +25,50 @@ def person_deactivated(*, user: User, by: User | None, reason: str) -> None:
         # by=None: the people service has already checked who may deactivate.
         ended = seat_end_now(membership=membership, by=None)
         audit_note(ended, by=by, reason=reason)
+
+
+# --- the seats that people administration (partners) asks for through this hook -------------
+
+
+def bodies():
+    """The bodies a person can be seated in, for the people pages, forms and imports."""
+    from .models import Body
+
+    return Body.objects.all()
+
+
+def seats_of(*, person: User):
+    """A person's seats, current and past, for the person page."""
+    return (
+        Membership.objects.filter(person=person)
+        .select_related("body", "appointed_by")
+        .order_by("ends_on", "-starts_on")
+    )
+
+
+def seats_held(*, people) -> set[tuple[int, int]]:
+    """(person id, body id) of today's seats of these people (one query)."""
+    return set(
+        Membership.objects.active().filter(person__in=people).values_list("person_id", "body_id")
+    )
+
+
+def seat_grant(*, user: User, body, member: bool, appointed_by, by: User | None, reason: str):
+    """Seat a person in a body as member (or observer) unless seated there today; True when a
+    seat was added. The people service has already checked who may do it."""
+    from partners.services import audit_note
+
+    from .models import SeatRole
+    from .services import membership_add
+
+    if Membership.objects.active().filter(person=user, body=body).exists():
+        return False
+    membership = membership_add(
+        body=body,
+        person=user,
+        seat_role=SeatRole.MEMBER if member else SeatRole.OBSERVER,
+        appointed_by=appointed_by,
+        by=by,
+    )
+    audit_note(membership, by=by, reason=reason)
+    return True

@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from klimaalliancen.scale import USER_PREFIX, Preset, rng_for
+from core.scale import USER_PREFIX, Preset, rng_for
 from partners.models import Organisation, User
 
 from . import services

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from klimaalliancen.search import SearchResult, text_search
+from core.search import SearchResult, text_search
 from partners.models import User
 
 from .models import Body

@@ -24,11 +24,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from klimaalliancen.mail import send_mail_after_commit
+from core.files import check_paper
+from core.mail import send_mail_after_commit
 from partners.models import DGO, Organisation, User
 from partners.permissions import roles_of
 
-from .files import check_paper
 from .models import (
     CHAIR_ROLES,
     VOTING_ROLES,

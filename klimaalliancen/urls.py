@@ -7,8 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partners.forms_auth import PortalPasswordResetForm
-
-from . import audit, bench_views, notification_views, views
+from portal import audit, bench_views, notification_views, views
 
 admin.site.site_header = "Klimaalliancen"
 admin.site.site_title = "Klimaalliancen"
@@ -36,7 +35,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("search/", views.search, name="search"),
-    path("aaben/", include("klimaalliancen.public_urls")),
+    path("aaben/", include("portal.public_urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_read, name="notification-read"),
     path("", include("partners.urls")),
@@ -47,9 +46,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "klimaalliancen.views.error_403"
-handler404 = "klimaalliancen.views.error_404"
-handler500 = "klimaalliancen.views.error_500"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,7 +1,7 @@
 """The weekly "what is due" e-mail to the secretariat and the DGO coordinators (opt-out).
 
 Sent by the Celery beat job `monitoring.tasks.send_due_digest` (settings CELERY_BEAT_SCHEDULE)
-through the outbox (klimaalliancen.mail). Everyone who can see a due list gets it unless they
+through the outbox (core.mail). Everyone who can see a due list gets it unless they
 turned it off on the digest page (DigestPreference); an empty list sends nothing.
 """
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from klimaalliancen.mail import send_mail_after_commit
+from core.mail import send_mail_after_commit
 from partners.models import RoleAssignment, User
 
 from .due import due_for

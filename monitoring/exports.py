@@ -3,7 +3,7 @@ municipality, prefilled). Reads only; a fixed number of queries however many row
 
 from django.db.models import Q
 
-from klimaalliancen.exports import neutralise
+from core.exports import neutralise
 from partners.models import Municipality
 
 from . import indicators, spreadsheet

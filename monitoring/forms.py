@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klimaalliancen.forms import help_texts
+from core.forms import help_texts
 from partners.models import DGO
 
 from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport, StatusReportDocument

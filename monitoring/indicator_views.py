@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klimaalliancen import uploads
-from klimaalliancen.forms import add_service_errors
+from core import uploads
+from core.forms import add_service_errors
 
 from . import digest, due, exports, indicators, peers
 from .forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm

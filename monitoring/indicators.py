@@ -580,7 +580,7 @@ def _import_write(
     the values and targets read (`existing`, `targets`), inside the import's transaction."""
     from auditlog.context import disable_auditlog
 
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
 
     now = timezone.now()
     trail = BulkAuditTrail(actor=by)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from klimaalliancen.scale import USER_PREFIX, Preset, rng_for
+from core.scale import USER_PREFIX, Preset, rng_for
 from partners.models import Municipality, User
 
 from .demo import ACTIONS, PROFILE, TREND

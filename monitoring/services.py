@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from klimaalliancen.mail import send_mail_after_commit
+from core.mail import send_mail_after_commit
 from partners.models import DGO, Municipality, RoleAssignment, User
 
 from . import permissions
@@ -924,7 +924,7 @@ def _import_write(
     releases dropped, but a blank cell deletes nothing; checklist notes are kept. The caller
     holds the round's and its reports' row locks, inside the import's transaction.
     """
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
 
     now = timezone.now()
     trail = BulkAuditTrail(actor=by)
@@ -1116,7 +1116,7 @@ class ReportQueueUnavailable(Exception):
 
 
 def _enqueue_status_report(document_id: int) -> None:
-    from klimaalliancen.mail import is_broker_error
+    from core.mail import is_broker_error
 
     from .tasks import render_status_report
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klimaalliancen import uploads
-from klimaalliancen.exports import Column, export_list, list_export, requested_export
+from core import uploads
+from core.exports import Column, export_list, list_export, requested_export
 from partners import selectors as partner_selectors
 from partners.models import DGO, Municipality
 
@@ -253,7 +253,7 @@ def _download(request, round, build, name) -> HttpResponse:
 
 
 def round_import(request: HttpRequest, year: int) -> HttpResponse:
-    """Upload → dry run (nothing written) → confirm (klimaalliancen.uploads)."""
+    """Upload → dry run (nothing written) → confirm (core.uploads)."""
     round = _round(year)
     _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
     form = ImportForm(request.POST or None, request.FILES or None)

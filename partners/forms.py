@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klimaalliancen.forms import help_texts
+from core.forms import help_texts
 
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, User
 from .selectors import MUNICIPALITY_SORTS
@@ -95,10 +95,9 @@ class InviteForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from governance.models import Body
-
         from .models import BODY_INVITE_ROLES, InviteRole
         from .permissions import can_invite, editable_municipalities, roles_of
+        from .services import seats
 
         super().__init__(*args, **kwargs)
         roles = roles_of(user)
@@ -114,9 +113,9 @@ class InviteForm(forms.Form):
             DGO.objects.all() if roles.secretariat or roles.administrator else DGO.objects.none()
         )
         bodies = (
-            Body.objects.all()
+            seats().bodies()
             if roles.secretariat
-            else Body.objects.filter(dgo_id__in=roles.coordinated_dgo_ids)
+            else seats().bodies().filter(dgo_id__in=roles.coordinated_dgo_ids)
         )
         self.fields["body"].queryset = bodies
         self.fields["organisation"].queryset = Organisation.objects.all()

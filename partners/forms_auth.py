@@ -1,7 +1,7 @@
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 
-from klimaalliancen.mail import send_mail_after_commit
+from core.mail import send_mail_after_commit
 
 
 class PortalPasswordResetForm(PasswordResetForm):

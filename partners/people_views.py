@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from klimaalliancen import uploads
-from klimaalliancen.forms import add_service_errors
+from core import uploads
+from core.forms import add_service_errors
 
 from . import selectors, services
 from . import spreadsheet as sheet
@@ -136,8 +136,6 @@ def _person(request: HttpRequest, pk: int) -> User:
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from governance.models import Membership
-
     person = _person(request, pk)
     return render(
         request,
@@ -147,9 +145,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": selectors.role_assignments_of(user=person).order_by(
                 "ends_on", "-starts_on"
             ),
-            "seats": Membership.objects.filter(person=person)
-            .select_related("body", "appointed_by")
-            .order_by("ends_on", "-starts_on"),
+            "seats": services.seats().seats_of(person=person),
             "invitations": selectors.person_invitations(user=person),
             "reason_form": ReasonForm(),
         },
@@ -352,14 +348,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _import_reference() -> dict:
-    from governance.models import Body
-
     from .models import InviteRole
 
     return {
         "role": list(InviteRole.choices),
         "dgo": [(d.slug, d.name) for d in DGO.objects.order_by("name")],
-        "body": [(b.code, b.name) for b in Body.objects.order_by("position", "name")],
+        "body": [(b.code, b.name) for b in services.seats().bodies().order_by("position", "name")],
         "organisation": [(o.code, o.name) for o in Organisation.objects.order_by("name")],
     }
 

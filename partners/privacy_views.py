@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klimaalliancen.exports import neutralise
+from core.exports import neutralise
 
 from . import services
 from .models import User

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from klimaalliancen.scale import FIRST_SYNTHETIC_CODE, USER_PREFIX, Preset, rng_for
+from core.scale import FIRST_SYNTHETIC_CODE, USER_PREFIX, Preset, rng_for
 
 from .models import DGO, DGOUserObjectPermission, Municipality, Organisation, RoleAssignment, User
 

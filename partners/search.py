@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 
-from klimaalliancen.search import SearchResult, text_search
+from core.search import SearchResult, text_search
 
 from .models import DGO, Municipality, Organisation, User
 

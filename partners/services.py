@@ -4,10 +4,11 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
-from klimaalliancen.mail import send_mail_after_commit
-from klimaalliancen.portal_apps import portal_modules
+from core.mail import send_mail_after_commit
+from core.portal_apps import portal_modules
 
 from .models import (
     BODY_INVITE_ROLES,
@@ -525,6 +526,15 @@ def _check_scope(*, role, dgo, municipality, organisation, body) -> None:
             )
 
 
+def seats() -> ModuleType:
+    """The app that seats people in bodies (governance's `people` hook), found through the
+    plugin discovery: partners sits below governance and never imports it."""
+    for _app, module in portal_modules("people"):
+        if hasattr(module, "seat_grant"):
+            return module
+    raise ImproperlyConfigured("No portal app seats people in bodies (a people.seat_grant).")
+
+
 def role_description(*, role, dgo=None, municipality=None, organisation=None, body=None) -> str:
     label = str(InviteRole(role).label)
     scope = body or dgo or municipality or organisation
@@ -536,20 +546,14 @@ def role_description(*, role, dgo=None, municipality=None, organisation=None, bo
 def _grant(*, user, role, by, reason, dgo, municipality, organisation, body) -> bool:
     """Grant the role unless the person holds it today; True when something was granted."""
     if role in BODY_INVITE_ROLES:
-        from governance.models import Membership, SeatRole
-        from governance.services import membership_add
-
-        if Membership.objects.active().filter(person=user, body=body).exists():
-            return False
-        membership = membership_add(
+        return seats().seat_grant(
+            user=user,
             body=body,
-            person=user,
-            seat_role=SeatRole.MEMBER if role == InviteRole.BODY_MEMBER else SeatRole.OBSERVER,
+            member=role == InviteRole.BODY_MEMBER,
             appointed_by=organisation,
             by=by,
+            reason=reason,
         )
-        audit_note(membership, by=by, reason=reason)
-        return True
     scope = {
         InviteRole.DGO_COORDINATOR: {"dgo": dgo},
         InviteRole.MUNICIPAL_CONTACT: {"municipality": municipality},
@@ -666,14 +670,12 @@ def people_import(*, by: User, content: bytes, filename: str, dry_run: bool) -> 
 
 def _plan_people(*, parsed, by: User) -> list[tuple[PersonRowOutcome, dict]]:
     """Look every row up (four queries for the reference data, two for who holds what)."""
-    from governance.models import Body, Membership
-
     from . import spreadsheet as sheet
 
     organisations = {o.code.casefold(): o for o in Organisation.objects.all()}
     municipalities = {m.code: m for m in Municipality.objects.select_related("dgo")}
     dgos = {d.slug.casefold(): d for d in DGO.objects.all()}
-    bodies = {b.code.casefold(): b for b in Body.objects.all()}
+    bodies = {b.code.casefold(): b for b in seats().bodies()}
     emails = {row.values.get("email", "").casefold() for row in parsed} - {""}
     people = {
         u.email.casefold(): u
@@ -684,11 +686,7 @@ def _plan_people(*, parsed, by: User) -> list[tuple[PersonRowOutcome, dict]]:
         .filter(user__in=people.values())
         .values_list("user_id", "role", "dgo_id", "municipality_id", "organisation_id")
     )
-    held_seats = set(
-        Membership.objects.active()
-        .filter(person__in=people.values())
-        .values_list("person_id", "body_id")
-    )
+    held_seats = seats().seats_held(people=people.values())
     seen: set[tuple] = set()
     planned = []
     for row in parsed:

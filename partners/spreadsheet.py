@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from klimaalliancen.exports import neutralise
-from monitoring.spreadsheet import (  # the shared, hardened file reader
+from core.exports import neutralise
+from core.spreadsheet import (  # the shared, hardened file reader
     MAX_BYTES,
     CellError,
     SpreadsheetError,

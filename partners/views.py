@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from klimaalliancen.exports import Column, export_list
+from core.exports import Column, export_list
+from core.portal_apps import portal_modules
 
 from . import mfa, selectors, services
 from .forms import MunicipalityFilterForm, MunicipalityForm, VisibilityForm
@@ -83,9 +84,11 @@ def _get_municipality(code: str) -> Municipality:
 
 
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
-    from monitoring.selectors import municipality_monitoring
-
     municipality = _get_municipality(code)
+    # Higher apps add their part of the page (monitoring: the figures) through a hook module.
+    parts: dict = {}
+    for _app, module in portal_modules("municipality_page"):
+        parts.update(module.municipality_context(municipality=municipality, user=request.user))
     return render(
         request,
         "partners/municipality_detail.html",
@@ -94,7 +97,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "coordinators": selectors.dgo_coordinators(dgo=municipality.dgo),
             "can_edit": can_edit_municipality(request.user, municipality),
             "can_see_people": can_view_people_of_municipality(request.user, municipality),
-            "monitoring": municipality_monitoring(municipality=municipality, user=request.user),
+            **parts,
         },
     )
 

@@ -1,11 +1,11 @@
 from django.apps import AppConfig
 
 
-class KlimaalliancenConfig(AppConfig):
-    """Project-wide pieces: layout, template filters, middleware, shared tasks."""
+class PortalConfig(AppConfig):
+    """Pages that read several apps: dashboard, search, open pages, audit, notifications."""
 
-    name = "klimaalliancen"
-    verbose_name = "Klimaalliancen"
+    name = "portal"
+    verbose_name = "Klimaalliancen portal"
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

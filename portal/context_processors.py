@@ -2,10 +2,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from core.notifications import unread_count
 from partners.demo import DEMO_USERS
 from partners.permissions import roles_of
-
-from .notifications import unread_count
 
 
 def portal(request: HttpRequest) -> dict:

@@ -93,7 +93,7 @@ class SessionRefreshMiddleware:
 class DeniedRequestLogMiddleware:
     """Every refused request (401 or 403, however the view or middleware refused it: a raised
     PermissionDenied, a DRF refusal, a service's reason answered as 403, the MFA gate, a failed
-    CSRF check) leaves one log line with the user id only (klimaalliancen.views.log_denied)."""
+    CSRF check) leaves one log line with the user id only (portal.views.log_denied)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import exports
 from governance import public as governance_public
 from governance.models import Body
 from monitoring import permissions as monitoring_permissions
@@ -30,8 +31,6 @@ from monitoring.selectors import aggregates
 from partners.models import DGO, Organisation
 from tracks import public as tracks_public
 from tracks.models import KnowledgeProduct, Track
-
-from . import exports
 
 PAGE_SIZE = 25
 

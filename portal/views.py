@@ -7,11 +7,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import search as search_module
+from core.portal_apps import portal_modules
 from partners import selectors as partner_selectors
 from partners.permissions import roles_of
-
-from . import search as search_module
-from .portal_apps import portal_modules
 
 security_log = logging.getLogger("klimaalliancen.security")
 

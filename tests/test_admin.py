@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from klimaalliancen.models import Notification, OutboxEmail
+from core.models import Notification, OutboxEmail
 from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
 
 CHANGELISTS = [Organisation, DGO, Municipality, User, RoleAssignment, OutboxEmail, Notification]
@@ -60,7 +60,7 @@ def test_every_portal_model_is_in_the_admin():
         shown |= {inline.model for inline in model_admin.inlines}
     unregistered = [
         model._meta.label
-        for app in [*settings.PORTAL_APPS, "klimaalliancen"]
+        for app in [*settings.PORTAL_APPS, "core"]
         for model in apps.get_app_config(app).get_models()
         if model not in shown
         and not model._meta.object_name.endswith(("UserObjectPermission", "GroupObjectPermission"))

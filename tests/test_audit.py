@@ -34,13 +34,13 @@ def test_the_trail_cannot_be_edited_or_deleted_in_the_admin(admin_client, role_u
 
 
 def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
-    """klimaalliancen.bulk_audit builds the entries auditlog's receivers make for save() and
+    """core.bulk_audit builds the entries auditlog's receivers make for save() and
     delete(): same changes, repr, additional data, actor (here from the context)."""
     import copy
 
     from auditlog.context import set_actor
 
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
     from monitoring.models import Action
     from tests.monitoring.factories import make_report, make_round
 

@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from klimaalliancen.models import OutboxEmail
+from core.models import OutboxEmail
 from tests.factories import UserFactory
 from tests.test_settings import manage
 
@@ -134,7 +134,7 @@ def test_redis_down_pages_work_mail_waits_then_flows_again(reference_data, priva
     # The periodic task sends what waited.
     from django.core import mail
 
-    from klimaalliancen.tasks import deliver_pending_emails
+    from core.tasks import deliver_pending_emails
 
     OutboxEmail.objects.update(created_at=waiting.created_at.replace(year=2000))
     assert deliver_pending_emails() == 2

@@ -1,4 +1,4 @@
-"""Every list exports as csv and xlsx through one mechanism (klimaalliancen.exports.export_list):
+"""Every list exports as csv and xlsx through one mechanism (core.exports.export_list):
 the file holds exactly the rows the page shows the same user under the same filter, on all
 pages together, with formula-like cells neutralised."""
 

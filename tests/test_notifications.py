@@ -1,7 +1,7 @@
 from django.urls import reverse
 
-from klimaalliancen.models import Notification, OutboxEmail
-from klimaalliancen.notifications import notify, unread_count
+from core.models import Notification, OutboxEmail
+from core.notifications import notify, unread_count
 
 
 def test_notify_creates_notices_and_emails(db, role_users, django_capture_on_commit_callbacks):

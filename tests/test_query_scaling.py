@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.scale import Preset, seed_all
 from governance.models import Decision, Meeting, Membership
-from klimaalliancen.scale import Preset, seed_all
 from monitoring.models import Round, StatusReport
 from tracks.models import Allocation, ClimateAssessment, Track
 

@@ -34,13 +34,13 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from klimaalliancen.exports import FORMULA_STARTS
+from core.exports import FORMULA_STARTS
 from partners.models import User
 from tests.factories import sign_in
 
 from .matrix import all_cases
 
-PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "klimaalliancen")
+PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "core")
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
@@ -53,9 +53,9 @@ EXCLUDED = {
     "governance.CalendarFeed.token": "the calendar feed's secret: only in the feed's own URL",
     "governance.Paper.content_type": "set by the server from the file's sniffed type",
     "tracks.KnowledgeProduct.content_type": "set by the server from the file's sniffed type",
-    "klimaalliancen.OutboxEmail.*": "the e-mail outbox (admin only); the e-mails are tested "
+    "core.OutboxEmail.*": "the e-mail outbox (admin only); the e-mails are tested "
     "by test_emails_carry_payloads_as_plain_text",
-    "klimaalliancen.Notification.url": "a path the code builds with reverse(), never input",
+    "core.Notification.url": "a path the code builds with reverse(), never input",
     "monitoring.StatusReportDocument.step": "a progress label the code writes, never input",
     "monitoring.StatusReportDocument.error": "the worker's error text, for the admin only",
     "partners.RoleAssignment.reason": "kept for the audit trail; not shown on a page yet (a page "
@@ -234,7 +234,7 @@ DEMO_CRAWLERS = ("sekretariat", "koordinator-midt", "fu-medlem")
 def demo_portal(db, settings):
     from django.core.management import call_command
 
-    from klimaalliancen.models import Notification
+    from core.models import Notification
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
@@ -343,10 +343,10 @@ HOSTILE = f"{SCRIPT}{BREAKOUT}{TEMPLATE}"
 def test_emails_carry_payloads_as_plain_text(db, client):
     """Every kind of e-mail the portal sends, with payloads in the texts it quotes (and a header
     injection and an over-long title in subjects): plain text, literal, deliverable."""
+    from core.models import OutboxEmail
+    from core.tasks import deliver_email
     from governance.models import Body
     from governance.services import decision_open
-    from klimaalliancen.models import OutboxEmail
-    from klimaalliancen.tasks import deliver_email
     from monitoring import services as monitoring_services
     from tests.factories import make_user
     from tests.monitoring.factories import make_report, make_round

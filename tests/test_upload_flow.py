@@ -1,4 +1,4 @@
-"""The upload → check → confirm flow the spreadsheet imports share (klimaalliancen.uploads):
+"""The upload → check → confirm flow the spreadsheet imports share (core.uploads):
 a checked file is kept for its user's session and scope, imported once, then removed."""
 
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
-from klimaalliancen import uploads
+from core import uploads
 
 pytestmark = pytest.mark.django_db
 

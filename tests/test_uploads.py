@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework import serializers
 
-from governance.files import MAX_PAPER_BYTES
+from core.files import MAX_PAPER_BYTES
 from monitoring.spreadsheet import MAX_BYTES as MAX_IMPORT_BYTES
 from monitoring.views import IMPORT_SESSION_KEY
 from tests.factories import sign_in

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from klimaalliancen.exports import neutralise
+from core.exports import neutralise
 
 from .selectors import BudgetOverview
 

@@ -1,6 +1,6 @@
 """Checking uploaded knowledge products: size, and type by the file's content (magic bytes).
 
-The same checks as meeting papers (governance.files): the extension alone proves nothing.
+The same checks as meeting papers (core.files): the extension alone proves nothing.
 """
 
 import uuid
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from governance.files import CONTENT_TYPES, EXTENSIONS, safe_original_name, sniff
+from core.files import CONTENT_TYPES, EXTENSIONS, safe_original_name, sniff
 
 MAX_PRODUCT_BYTES = 20 * 1024 * 1024
 

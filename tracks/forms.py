@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import help_texts
 from governance.forms import DATETIME_FORMATS, DateTimeInput
-from klimaalliancen.forms import help_texts
 from partners.models import DGO, Municipality, Organisation
 
 from .files import MAX_PRODUCT_BYTES

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.links import web_url
 from governance.models import Decision
-from klimaalliancen.links import web_url
 from partners.models import DGO, Municipality, Organisation, User
 
 # The partnership runs 1 April 2023 – 31 December 2027 (§7).

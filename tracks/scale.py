@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from core.scale import USER_PREFIX, Preset, rng_for
 from governance.models import VOTING_ROLES, Body, Decision, Membership, Vote
-from klimaalliancen.scale import USER_PREFIX, Preset, rng_for
 from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
 
 from .models import (

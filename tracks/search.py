@@ -3,7 +3,7 @@ never submitted is found only by its proposers and the secretariat, like everywh
 
 from django.utils.translation import gettext as _
 
-from klimaalliancen.search import SearchResult, text_search
+from core.search import SearchResult, text_search
 from partners.models import User
 
 from .models import Track

@@ -24,11 +24,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.mail import send_mail_after_commit
+from core.templatetags.portal import dkk
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
-from klimaalliancen.mail import send_mail_after_commit
-from klimaalliancen.templatetags.portal import dkk
 from partners.models import DGO, RoleAssignment, User
 from partners.permissions import roles_of
 

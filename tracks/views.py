@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from klimaalliancen.exports import Column, export_list
-from klimaalliancen.forms import add_service_errors
+from core.exports import Column, export_list
+from core.forms import add_service_errors
 
 from . import exports, selectors, services
 from . import permissions as perms

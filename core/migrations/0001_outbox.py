@@ -6,6 +6,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     initial = True
+    # These models lived in the app `klimaalliancen` until the architecture issue (15) moved
+    # them to `core` with their tables (db_table). A database that applied the old migration
+    # counts this one as applied too, so nothing is created or dropped there.
+    replaces = [('klimaalliancen', '0001_outbox')]
 
     dependencies = [
     ]
@@ -25,6 +29,7 @@ class Migration(migrations.Migration):
                 ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
             ],
             options={
+                'db_table': 'klimaalliancen_outboxemail',
                 'verbose_name': 'outgoing e-mail',
                 'verbose_name_plural': 'outgoing e-mails',
                 'indexes': [models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['created_at'], name='outbox_pending')],

@@ -7,8 +7,13 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # These models lived in the app `klimaalliancen` until the architecture issue (15) moved
+    # them to `core` with their tables (db_table). A database that applied the old migration
+    # counts this one as applied too, so nothing is created or dropped there.
+    replaces = [('klimaalliancen', '0002_notifications')]
+
     dependencies = [
-        ('klimaalliancen', '0001_outbox'),
+        ('core', '0001_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -25,6 +30,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='person')),
             ],
             options={
+                'db_table': 'klimaalliancen_notification',
                 'verbose_name': 'notification',
                 'verbose_name_plural': 'notifications',
                 'ordering': ['-created_at'],

@@ -7,7 +7,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from klimaalliancen.links import web_url
+from core.links import web_url
 
 register = template.Library()
 

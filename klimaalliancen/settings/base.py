@@ -40,30 +40,32 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "klimaalliancen",
+    "core",
 ]
 # The portal's own apps, in dependency order; commands that load reference and demo data
 # visit them in this order.
 PORTAL_APPS = ["partners", "governance", "tracks", "monitoring"]
 INSTALLED_APPS += PORTAL_APPS
+# Pages that read several apps; above them all (README: Architecture).
+INSTALLED_APPS += ["portal"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "klimaalliancen.middleware.SessionRefreshMiddleware",
-    "klimaalliancen.middleware.LanguageMiddleware",
+    "portal.middleware.SessionRefreshMiddleware",
+    "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "klimaalliancen.middleware.DeniedRequestLogMiddleware",
+    "portal.middleware.DeniedRequestLogMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "klimaalliancen.middleware.PortalLoginRequiredMiddleware",
+    "portal.middleware.PortalLoginRequiredMiddleware",
     "partners.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "klimaalliancen.middleware.PrivateCacheMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -83,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "klimaalliancen.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -191,7 +193,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "klimaalliancen.views.csrf_failure"  # our 403 page
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # our 403 page
 
 # Brute force (django-axes): after 5 failed sign-ins for one username from one IP address, that
 # pair waits 15 minutes. Locking the pair, not the username alone, means an attacker elsewhere
@@ -294,10 +296,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "klimaalliancen.api.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.PortalPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "klimaalliancen.api.portal_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.portal_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.files import MAX_PAPER_BYTES, check_paper, safe_original_name
+from core.files import MAX_PAPER_BYTES, check_paper, safe_original_name
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 32

@@ -550,7 +550,7 @@ def test_a_failure_during_the_bulk_write_leaves_nothing_written(round, importer,
     reports, figures, answers and actions written before it are rolled back with it."""
     from auditlog.models import LogEntry
 
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
 
     def fail(self):
         raise RuntimeError("the database went away")

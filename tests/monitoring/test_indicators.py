@@ -405,7 +405,7 @@ def test_a_failure_in_the_bulk_write_leaves_nothing_written(role_users, monkeypa
     statement fails, they are rolled back with it."""
     from auditlog.models import LogEntry
 
-    from klimaalliancen.bulk_audit import BulkAuditTrail
+    from core.bulk_audit import BulkAuditTrail
 
     def fail(self):
         raise RuntimeError("the database went away")

@@ -12,8 +12,8 @@ from django.utils import translation
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
+from core.templatetags.portal import dkk
 from klimaalliancen.celery import app
-from klimaalliancen.templatetags.portal import dkk
 from monitoring import services, tasks
 from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument
 from monitoring.permissions import published_figures_q

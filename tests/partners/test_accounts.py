@@ -39,7 +39,7 @@ def test_deactivating_ends_sessions_and_roles_but_keeps_the_person(
 
 
 def test_idle_timeout_is_eight_hours_and_moves_with_activity(settings, client, db):
-    from klimaalliancen.middleware import SessionRefreshMiddleware
+    from portal.middleware import SessionRefreshMiddleware
 
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     client.force_login(make_user())

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from klimaalliancen.models import OutboxEmail
+from core.models import OutboxEmail
 from partners import demo
 from partners.models import User
 from tests.browser import ARTIFACTS, sign_in

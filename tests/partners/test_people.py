@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from guardian.shortcuts import get_perms
 
+from core.models import OutboxEmail
 from governance.models import Body, Membership, SeatRole
 from governance.services import membership_add
-from klimaalliancen.models import OutboxEmail
 from partners import services
 from partners.models import (
     DGO,

@@ -22,7 +22,7 @@ def pages(role_users) -> list[tuple[str, str]]:
         municipality=Municipality.objects.get(code="751"),
         reason="New contact person",
     )
-    from klimaalliancen.models import OutboxEmail
+    from core.models import OutboxEmail
 
     body = OutboxEmail.objects.get(to=["mette@aarhus.dk"]).body
     link = body[body.index("/invitations/") :].split()[0]

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
+from core.models import OutboxEmail
 from governance.models import Membership
-from klimaalliancen.models import OutboxEmail
 from monitoring import spreadsheet as monitoring_sheet
 from partners import services
 from partners import spreadsheet as sheet

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from klimaalliancen.portal_apps import portal_modules
+from core.portal_apps import portal_modules
 
 
 class Command(BaseCommand):

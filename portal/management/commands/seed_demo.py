@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from klimaalliancen.portal_apps import portal_modules
+from core.portal_apps import portal_modules
 from partners.demo import DEMO_PASSWORD, DEMO_USERS
 
 

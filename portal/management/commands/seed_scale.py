@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from klimaalliancen.scale import PRESETS, USER_PREFIX, seed_all
+from core.scale import PRESETS, USER_PREFIX, seed_all
 from partners.models import User
 
 
