@@ -27,6 +27,7 @@ def env_for(name: str, **extra: str) -> dict:
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_CONN_MAX_AGE": "600",
             "LOG_LEVEL": "WARNING",
+            "BENCHMARK_FLOOR": "true",  # routes /_floor/ (klimaalliancen/urls.py)
         }
     )
     env.update(extra)

@@ -31,7 +31,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
-    path("_floor/", bench_views.floor, name="bench-floor"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("search/", views.search, name="search"),
@@ -49,6 +48,11 @@ urlpatterns = [
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"
+
+# The load benchmark's floor (bench/load.py): routed only when the benchmark asks for it, so a
+# deployment never has it.
+if settings.BENCHMARK_FLOOR:
+    urlpatterns.append(path("_floor/", bench_views.floor, name="bench-floor"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

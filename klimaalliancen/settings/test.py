@@ -7,6 +7,7 @@ from .env import env_str
 
 SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdefghijklmnop"  # noqa: S105
 DEBUG = False
+BENCHMARK_FLOOR = True  # the URL matrix walks /_floor/ too
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/klimaalliancen"),
