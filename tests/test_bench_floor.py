@@ -25,4 +25,3 @@ def test_floor_routed_only_with_the_benchmark_setting(settings, reload_urls, on)
     else:
         with pytest.raises(Resolver404):
             resolve("/_floor/")
-
