@@ -4,8 +4,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+# The locked runtime dependencies (exact versions with hashes; `make lock` writes the file).
+COPY requirements.txt ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # collectstatic needs settings but no secrets of the real deployment.
 RUN SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghijklmnop \

@@ -12,22 +12,31 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # from the busy one, so a file of slow browser tests does not keep one process busy alone.
 PYTEST_ARGS ?= -n 2 --dist worksteal --durations=25
 
-.PHONY: run test lint format messages install install-dev clean backup restore
+.PHONY: run test lint lock format messages install install-dev clean backup restore
 
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files (exact versions with hashes), never from a fresh resolution;
+# `make lock` writes them again from pyproject.toml after a dependency changes there.
+$(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e .
+	$(PIP) --require-hashes -r requirements.txt
 	touch $@
 
-# The dev install includes the runtime one: one resolution and one editable build, not two.
-$(VENV)/.installed-dev: pyproject.toml
+# The runtime from its lock; the dev tools within the runtime's pins.
+# TODO: install from requirements-dev.txt (hashes) once `make lock` has written it.
+$(VENV)/.installed-dev: requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e '.[dev]'
+	$(PIP) --require-hashes -r requirements.txt
+	$(PIP) -c requirements.txt '.[dev]'
 	touch $(VENV)/.installed $@
+
+## make lock: pin pyproject.toml's dependencies with hashes (requirements.txt, requirements-dev.txt)
+lock: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.txt pyproject.toml
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -49,9 +58,11 @@ test: $(VENV)/.installed-dev lint
 		$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## make lint: ruff, and the import contracts of README's "Architecture" (import-linter)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
