@@ -39,7 +39,7 @@ configure_settings_module()
 import django
 django.setup()
 from monitoring.models import Round
-from monitoring.report import render_pdf, report_context, report_html
+from monitoring.status_report.rendering import render_pdf, report_context, report_html
 year, language, html_path, pdf_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 if year == "latest":
     round = Round.objects.filter(reports__approved_at__isnull=False).order_by("-year").first()

@@ -16,10 +16,12 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from monitoring import selectors
+from monitoring.figures import analysis
+from monitoring.insight import due, indicators, peers
 from partners.models import Municipality
 from partners.permissions import roles_of
 
-from . import analysis, due, indicators, peers, selectors
 from .models import (
     Action,
     ChecklistAnswer,

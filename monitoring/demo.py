@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from monitoring.figures.analysis import Status, Targets, analyse
 from partners.models import Municipality, User
 
-from .analysis import Status, Targets, analyse
 from .models import (
     Action,
     ChecklistAnswer,

@@ -4,9 +4,10 @@ municipality, prefilled). Reads only; a fixed number of queries however many row
 from django.db.models import Q
 
 from core.exports import neutralise
+from monitoring import spreadsheet
+from monitoring.insight import indicators
 from partners.models import Municipality
 
-from . import indicators, spreadsheet
 from .models import ChecklistAnswer, ChecklistRequirement, EmissionFigure, Round, Sector
 from .models import StatusReport as Report
 from .services import CARRIED_FORWARD, REPORT_FIELDS

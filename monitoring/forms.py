@@ -131,7 +131,7 @@ class IndicatorValueForm(forms.Form):
     indicator = None
 
     def clean(self):
-        from .indicators import IndicatorInput, check_input
+        from monitoring.insight.indicators import IndicatorInput, check_input
 
         data = super().clean()
         if self.indicator is not None and not self.errors:
@@ -280,7 +280,7 @@ class PeerKindForm(forms.Form):
     kind = forms.ChoiceField(label=_("Compare with"))
 
     def __init__(self, *args, **kwargs):
-        from .peers import KINDS
+        from monitoring.insight.peers import KINDS
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = KINDS

@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.figures import analysis
 from partners.models import DGO, Municipality
 
-from . import analysis
 from .models import EmissionFigure, Round, Sector, StatusReport, StatusReportDocument
 from .permissions import published_figures_q
 

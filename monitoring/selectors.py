@@ -26,10 +26,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring import permissions
+from monitoring.figures import analysis, charts
 from partners.models import DGO, Municipality, User
 from partners.permissions import roles_of
 
-from . import analysis, charts, permissions
 from .models import (
     Action,
     ChecklistAnswer,

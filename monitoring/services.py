@@ -231,7 +231,7 @@ def report_save(
     if actions is not None:
         _write_actions(report=report, actions=actions)
     if indicators is not None:  # transition indicators of the round's year (monitoring.indicators)
-        from .indicators import write_report_values
+        from monitoring.insight.indicators import write_report_values
 
         write_report_values(report=report, entries=indicators, by=by)
     return report
@@ -1138,7 +1138,7 @@ def _enqueue_status_report(document_id: int) -> None:
 def status_report_request(*, round: Round, language: str, by: User) -> StatusReportDocument:
     """Ask for the status report of a round in a language. The same round, language and
     unchanged data reuse the existing document (unless it failed: then it is tried again)."""
-    from .report import data_snapshot_at
+    from monitoring.status_report.rendering import data_snapshot_at
 
     if not permissions.can_request_status_report(by):
         raise PermissionDenied(_("Only the secretariat produces the status report."))

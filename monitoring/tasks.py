@@ -8,7 +8,12 @@ from .models import Round
 from .services import round_send_reminders
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name="monitoring.tasks.send_round_reminders",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def send_round_reminders(*, round_id: int, requested_at: str) -> int:
     """E-mail the coordinators of DGOs with missing reports (see services.round_send_reminders)."""
     round = Round.objects.filter(pk=round_id).first()
@@ -19,17 +24,17 @@ def send_round_reminders(*, round_id: int, requested_at: str) -> int:
     )
 
 
-@shared_task
+@shared_task(name="monitoring.tasks.render_status_report")
 def render_status_report(document_id: int) -> None:
     """Render a requested status report PDF (see monitoring.report.report_render_pdf)."""
-    from .report import report_render_pdf
+    from monitoring.status_report.rendering import report_render_pdf
 
     report_render_pdf(document_id)
 
 
-@shared_task
+@shared_task(name="monitoring.tasks.send_due_digest")
 def send_due_digest() -> int:
     """Weekly: e-mail each secretariat member and coordinator what is due (opt-out)."""
-    from .digest import send_digests
+    from monitoring.insight.digest import send_digests
 
     return send_digests()

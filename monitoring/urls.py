@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import indicator_views, report_views, views
+from monitoring.status_report import views as report_views
+from monitoring.views import indicators as indicator_views
+from monitoring.views import rounds as views
 
 urlpatterns = [
     path("monitoring/", views.round_list, name="monitoring-round-list"),

@@ -26,8 +26,8 @@ from monitoring import public as monitoring_public
 from monitoring import services as monitoring_services
 from monitoring.forms import YearForm
 from monitoring.models import StatusReportDocument
-from monitoring.report_views import STATUS_REPORT_NAMES, pdf_name
 from monitoring.selectors import aggregates
+from monitoring.status_report.views import STATUS_REPORT_NAMES, pdf_name
 from partners.models import DGO, Organisation
 from tracks import public as tracks_public
 from tracks.models import KnowledgeProduct, Track

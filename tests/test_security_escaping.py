@@ -314,7 +314,7 @@ def pdf_shown_fields() -> set[int]:
     """The status report PDF of the demo's latest round, rendered from the payload data: the
     payloads are printed as text, and the PDF holds no script, action or javascript: link."""
     from monitoring.models import Round
-    from monitoring.report import render_pdf, report_context, report_html
+    from monitoring.status_report.rendering import render_pdf, report_context, report_html
 
     round = Round.objects.filter(status=Round.Status.CLOSED).order_by("-year").first()
     context = report_context(round, "da")

@@ -159,7 +159,7 @@ def test_coordinator_b_sees_nothing_unpublished_of_midtjylland(scoped, client_fo
 
 
 def test_the_status_report_pdf_has_only_published_data(scoped, role_users):
-    from monitoring.report import render_pdf, report_context, report_html
+    from monitoring.status_report.rendering import render_pdf, report_context, report_html
 
     context = report_context(scoped["round"], "da", by=role_users["coordinator_b"])
     for chapter in context.chapters:

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from monitoring import analysis, selectors
-from monitoring.analysis import Status, Targets
+from monitoring import selectors
+from monitoring.figures import analysis
+from monitoring.figures.analysis import Status, Targets
 from monitoring.models import EmissionFigure, Sector, StatusReport
 from partners.models import DGO, Municipality
 

@@ -25,9 +25,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from monitoring import analysis
+from monitoring.figures import analysis
 from monitoring.models import EmissionFigure, Sector
-from monitoring.report import report_context, report_html
+from monitoring.status_report.rendering import report_context, report_html
 from partners.models import Municipality
 
 from .factories import make_report, make_round

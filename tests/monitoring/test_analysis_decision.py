@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from monitoring import analysis, digest, due, peers
+from monitoring.figures import analysis
+from monitoring.insight import digest, due, peers
 from monitoring.models import (
     DigestPreference,
     EmissionFigure,
@@ -356,7 +357,7 @@ def test_summaries_for_the_report(db):
 
 
 def test_bar_chart_rounds_like_the_table():
-    from monitoring import charts
+    from monitoring.figures import charts
 
     svg = charts.bar_chart(
         chart_id="t",

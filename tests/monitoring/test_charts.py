@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import defusedxml.ElementTree as ET
 
-from monitoring import charts
+from monitoring.figures import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

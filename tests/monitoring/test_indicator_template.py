@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from monitoring import indicators
+from monitoring.insight import indicators
 from monitoring.models import Indicator, IndicatorValue
 from partners.models import Municipality
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from monitoring import indicators
 from monitoring import indicators_catalogue as catalogue
 from monitoring.indicators_catalogue import INDICATORS
+from monitoring.insight import indicators
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue
 from partners.models import Municipality
 from partners.reference import LoadResult

@@ -14,8 +14,13 @@ from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument
-from monitoring.report import factsheet_context, factsheet_pdf, report_context, report_html
 from monitoring.selectors import municipality_on_track
+from monitoring.status_report.rendering import (
+    factsheet_context,
+    factsheet_pdf,
+    report_context,
+    report_html,
+)
 from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user
 from tracks.models import (
@@ -200,7 +205,7 @@ def test_the_municipality_page_links_to_its_fact_sheet(client_for):
 
 
 def test_snapshot_moves_with_the_tracks_and_budget():
-    from monitoring.report import data_snapshot_at
+    from monitoring.status_report.rendering import data_snapshot_at
 
     round = make_round()
     before = data_snapshot_at(round)
@@ -212,7 +217,7 @@ def test_snapshot_moves_with_the_tracks_and_budget():
 def test_layout_progress_moves_the_document_along_while_weasyprint_works():
     import logging
 
-    from monitoring.report import _layout_progress
+    from monitoring.status_report.rendering import _layout_progress
 
     round = make_round()
     document = StatusReportDocument.objects.create(
@@ -357,7 +362,7 @@ def test_each_edition_has_its_own_language_in_the_running_header():
 
 
 def test_the_fact_sheet_and_status_report_are_named_in_their_own_language(client_for):
-    from monitoring.report_views import STATUS_REPORT_NAMES, pdf_name
+    from monitoring.status_report.views import STATUS_REPORT_NAMES, pdf_name
 
     make_report(make_round(year=2025), "751", state="approved")
     client = client_for("observer")

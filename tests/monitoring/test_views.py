@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from monitoring import exports
 from monitoring.models import Action, Round, Sector, StatusReport
-from monitoring.views import IMPORT_SESSION_KEY
+from monitoring.views.rounds import IMPORT_SESSION_KEY
 
 from .factories import make_report, make_round, snapshot
 from .test_import import as_file, filled_rows

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.models import Round, StatusReportDocument
-from monitoring.report import report_write_pdf
+from monitoring.status_report.rendering import report_write_pdf
 
 
 class Command(BaseCommand):

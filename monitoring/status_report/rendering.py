@@ -20,22 +20,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from partners.models import DGO, Municipality, User
-from tracks import selectors as track_selectors
-from tracks.models import Track
-from tracks.reference import TOTAL as AGREED_BUDGET
-from tracks.selectors import BudgetOverview
-
-from . import analysis, charts
-from .models import (
+from monitoring.figures import analysis, charts
+from monitoring.models import (
     Action,
     EmissionFigure,
     Round,
     StatusReport,
     StatusReportDocument,
 )
-from .permissions import published_figures_q
-from .selectors import (
+from monitoring.permissions import published_figures_q
+from monitoring.selectors import (
     Aggregates,
     EmissionsTable,
     aggregates,
@@ -43,6 +37,11 @@ from .selectors import (
     municipality_on_track,
     sector_list,
 )
+from partners.models import DGO, Municipality, User
+from tracks import selectors as track_selectors
+from tracks.models import Track
+from tracks.reference import TOTAL as AGREED_BUDGET
+from tracks.selectors import BudgetOverview
 
 logger = logging.getLogger(__name__)
 Status = StatusReportDocument.Status

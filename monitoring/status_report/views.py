@@ -7,19 +7,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import permissions, services
-from .forms import StatusReportRequestForm
-from .models import StatusReportDocument
-from .views import _round
+from monitoring import permissions, services
+from monitoring.forms import StatusReportRequestForm
+from monitoring.models import StatusReportDocument
+from monitoring.views.rounds import _round
 
 
 @require_GET
 def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
     """A one-page PDF of one municipality, rendered at once (no queue). Everyone who may open
     the municipality's page may download it: it shows approved, published data only."""
+    from monitoring.status_report.rendering import factsheet_pdf
     from partners.models import Municipality
-
-    from .report import factsheet_pdf
 
     municipality = Municipality.objects.select_related("dgo").filter(code=code).first()
     if municipality is None:

@@ -13,12 +13,8 @@ from django.views.decorators.http import require_POST
 
 from core import uploads
 from core.exports import Column, export_list, list_export, requested_export
-from partners import selectors as partner_selectors
-from partners.models import DGO, Municipality
-
-from . import exports, permissions, selectors, services
-from . import indicators as indicators_module
-from .forms import (
+from monitoring import exports, permissions, selectors, services
+from monitoring.forms import (
     ActionFormSet,
     ChecklistFormSet,
     EmissionFormSet,
@@ -30,7 +26,10 @@ from .forms import (
     RoundForm,
     YearForm,
 )
-from .models import Round, StatusReport
+from monitoring.insight import indicators as indicators_module
+from monitoring.models import Round, StatusReport
+from partners import selectors as partner_selectors
+from partners.models import DGO, Municipality
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "monitoring_import"

@@ -432,20 +432,20 @@ def summarise(values: Iterable[Decimal]) -> Summary:
 
 def report_indicator_summaries(*, year: int):
     """[(indicator, Summary)] of the published values of `year`, every indicator in use."""
-    from .indicators import indicator_summaries
+    from monitoring.insight.indicators import indicator_summaries
 
     return indicator_summaries(year=year)
 
 
 def report_due(*, today=None):
     """What is due in the whole partnership (monitoring.due.DueList)."""
-    from .due import due_list
+    from monitoring.insight.due import due_list
 
     return due_list(dgo_ids=None, today=today)
 
 
 def report_peers(*, municipality, kind: str = "profile"):
     """A municipality's peer comparison (monitoring.peers.PeerComparison)."""
-    from .peers import peer_comparison
+    from monitoring.insight.peers import peer_comparison
 
     return peer_comparison(municipality=municipality, kind=kind)

@@ -19,10 +19,16 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring.models import (
+    Indicator,
+    IndicatorValue,
+    Round,
+    StatusReport,
+    add_years,
+    next_revision_due,
+)
 from partners.models import Municipality
 from partners.permissions import roles_of
-
-from .models import Indicator, IndicatorValue, Round, StatusReport, add_years, next_revision_due
 
 State = StatusReport.State
 UNAPPROVED = (State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED)

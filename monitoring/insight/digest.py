@@ -15,10 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.mail import send_mail_after_commit
+from monitoring.insight.due import due_for
+from monitoring.models import DigestPreference
 from partners.models import RoleAssignment, User
-
-from .due import due_for
-from .models import DigestPreference
 
 Role = RoleAssignment.Role
 

@@ -22,12 +22,11 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitoring.figures import charts
+from monitoring.insight.indicators import latest_values
+from monitoring.models import EmissionFigure, Indicator, Sector
+from monitoring.permissions import published_figures_q
 from partners.models import Municipality
-
-from . import charts
-from .indicators import latest_values
-from .models import EmissionFigure, Indicator, Sector
-from .permissions import published_figures_q
 
 POPULATION_BANDS = [0, 20_000, 40_000, 60_000, 100_000]  # lower bounds, the last open-ended
 PROFILE_PEERS = 8

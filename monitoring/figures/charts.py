@@ -411,7 +411,7 @@ def target_path_points(
 ) -> list[tuple[int, Decimal]]:
     """The straight path from the baseline to the 2030 target and on to net zero (computed by
     monitoring.analysis.target_path, the one implementation)."""
-    from .analysis import target_path
+    from monitoring.figures.analysis import target_path
 
     return target_path(baseline_year, baseline_emissions, reduction_2030_pct, net_zero_year)
 

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from core import uploads
 from core.forms import add_service_errors
-
-from . import digest, due, exports, indicators, peers
-from .forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
-from .models import Indicator
-from .views import _download, _municipality, _round
+from monitoring import exports
+from monitoring.forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
+from monitoring.insight import digest, due, indicators, peers
+from monitoring.models import Indicator
+from monitoring.views.rounds import _download, _municipality, _round
 
 IMPORT_SESSION_KEY = "monitoring_indicator_import"
 

@@ -23,11 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitoring import permissions
+from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
 from partners.models import Municipality, User
 from partners.permissions import roles_of
-
-from . import permissions
-from .models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
 
 State = StatusReport.State
 TARGET_YEAR = 2030
@@ -311,7 +310,7 @@ VALUE_COLUMNS = ("value", "data_release", "data_source", "target_2030")
 
 
 def import_columns():
-    from .spreadsheet import Column
+    from monitoring.spreadsheet import Column
 
     return [
         Column("municipality_code", "code", gettext_lazy("Official three-digit code"),
@@ -401,8 +400,8 @@ def indicator_import(
     release, source or target (a template row not filled in) is skipped. A file may have as
     many rows as a year's template (every municipality times every indicator in use), at
     least the round import's limit."""
-    from . import spreadsheet as sheet
-    from .services import ImportResult, RowOutcome
+    from monitoring import spreadsheet as sheet
+    from monitoring.services import ImportResult, RowOutcome
 
     if not (system and by is None) and not can_import_values(by):
         raise PermissionDenied(_("Only the secretariat and administrators import round data."))
@@ -653,7 +652,7 @@ def _only_optional_missing(error: str, positions, spec, optional: set[str]) -> b
 
 def indicator_summaries(*, year: int) -> list:
     """[(indicator, analysis.Summary)] of the published values of `year` (2 queries)."""
-    from .analysis import summarise
+    from monitoring.figures.analysis import summarise
 
     values: dict[int, list[Decimal]] = {}
     for indicator_id, value in IndicatorValue.objects.filter(
