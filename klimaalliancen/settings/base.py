@@ -209,6 +209,8 @@ AXES_VERBOSE = False
 # Two-factor authentication (django-otp, TOTP with recovery codes) is required for the
 # secretariat and administrators. Only the development settings exempt the demo users.
 MFA_EXEMPT_DEMO_USERS = False
+# Changing one's second factor, granting roles: the factor checked within this many seconds.
+MFA_REAUTH_SECONDS = env_int("MFA_REAUTH_SECONDS", 15 * 60)
 OTP_TOTP_ISSUER = "Klimaalliancen"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
