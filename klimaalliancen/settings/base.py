@@ -203,6 +203,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# One count per account: "REALDANIA", "realdania" and the e-mail address are the same one.
+AXES_USERNAME_CALLABLE = "partners.auth.axes_username"
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
 AXES_VERBOSE = False
 
