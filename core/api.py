@@ -1,12 +1,75 @@
 """Project-wide API pieces shared by every app's endpoints."""
 
+import codecs
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+# Deeper than any of the API's own documents; far below Python's recursion limit.
+JSON_MAX_DEPTH = 32
+
+
+def _too_large() -> ParseError:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return ParseError(_("The request body is too large: at most %(mb)s MB.") % {"mb": limit})
+
+
+def _depth_exceeds(value, limit: int) -> bool:
+    """Whether parsed JSON nests deeper than limit (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+class PortalJSONParser(JSONParser):
+    """DRF's JSON parser, answering a malformed, too deep or too large body with a 400 whose
+    reason is in the request's language (never a RecursionError's 500 or an HTML page)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        if stream is None:
+            return {}
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            body = stream.read(limit + 1) if limit is not None else stream.read()
+        except RequestDataTooBig as exc:
+            raise _too_large() from exc
+        if limit is not None and len(body) > limit:
+            raise _too_large()
+        try:
+            data = json.loads(codecs.decode(body, encoding), parse_constant=_no_constant)
+        except RecursionError as exc:
+            raise ParseError(_("The JSON is nested too deeply.")) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("The request body is not valid JSON.")) from exc
+        if _depth_exceeds(data, JSON_MAX_DEPTH):
+            raise ParseError(_("The JSON is nested too deeply."))
+        return data
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def portal_exception_handler(exc, context):
     """DRF's handler. Refusals (401/403) are logged by DeniedRequestLogMiddleware, like the
-    pages' refusals."""
+    pages' refusals. A body over DATA_UPLOAD_MAX_MEMORY_SIZE read elsewhere is a 400 too."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": _too_large().detail}, status=400)
     return exception_handler(exc, context)
 
 

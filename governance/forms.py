@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
+from core.text import CleanTextFieldsMixin
 
 from .models import Decision, Meeting, Membership, SubstituteCall, Vote
 
@@ -27,7 +28,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m
         "see it."
     ),
 )
-class MeetingForm(forms.ModelForm):
+class MeetingForm(CleanTextFieldsMixin, forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
     )
@@ -50,7 +51,7 @@ class MeetingForm(forms.ModelForm):
         return cleaned
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(CleanTextFieldsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -99,7 +100,7 @@ class MinutesForm(forms.Form):
         "member votes yes."
     ),
 )
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextFieldsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     text = forms.CharField(
         label=_("Proposal"),

@@ -17,14 +17,38 @@ class EmailOrUsernameBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        matches = list(
-            User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username))[:2]
-        )
-        if len(matches) != 1:
+        user = account_for_login(username)
+        if user is None:
             # Run the hasher anyway so a missing account is not told apart by timing.
             User().set_password(password)
             return None
-        user = matches[0]
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def account_for_login(name: str) -> User | None:
+    """The one account a sign-in name means: its username or e-mail, in any case."""
+    matches = list(User.objects.filter(Q(username__iexact=name) | Q(email__iexact=name))[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str:
+    """The name django-axes counts failures under: one per account, whatever the spelling.
+
+    Sign-in accepts the username or the e-mail address in any case, so failures are counted
+    under the account's username; a name that matches no account is counted case-folded.
+    """
+    from django.conf import settings
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        name = credentials.get(field)
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        name = data.get(field)
+    name = (name or "").strip()
+    if not name:
+        return name
+    account = account_for_login(name)
+    return account.username.casefold() if account is not None else name.casefold()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.text import CleanTextFieldsMixin
 
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, User
 from .selectors import MUNICIPALITY_SORTS
@@ -49,8 +50,10 @@ class MunicipalityForm(forms.ModelForm):
 # --- People and access ---------------------------------------------------------------------
 
 
-class InviteForm(forms.Form):
+class InviteForm(CleanTextFieldsMixin, forms.Form):
     """Invite a person (or give an existing person a role): the choices fit who is inviting."""
+
+    clean_text_fields = ("first_name", "last_name", "title")
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)

@@ -5,6 +5,7 @@ single-use recovery codes. A TOTP code cannot be used twice (django-otp remember
 time step); a recovery code is deleted when used.
 """
 
+import time
 from collections.abc import Callable
 
 import django_otp
@@ -25,7 +26,10 @@ from .permissions import roles_of
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
 # Pages an unverified user may still reach: the MFA pages themselves, signing out, language.
+# The setup page itself refuses to replace a confirmed authenticator without the current factor.
 MFA_FLOW_URL_NAMES = {"mfa-setup", "mfa-verify", "logout", "set_language"}
+# When the session last passed the second factor (seconds since the epoch).
+VERIFIED_AT_SESSION_KEY = "mfa_verified_at"
 
 
 def mfa_exempt(user: User) -> bool:
@@ -54,8 +58,16 @@ def totp_device_start(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, user: User, token: str) -> list[str]:
-    """Confirm the pending authenticator with a code from it; returns new recovery codes."""
+def totp_device_confirm(*, user: User, token: str, current_factor_checked: bool) -> list[str]:
+    """Confirm the pending authenticator with a code from it; returns new recovery codes.
+
+    Replacing a confirmed authenticator needs the current factor (or a recovery code) checked
+    recently in this session (``current_factor_checked``): a password alone never replaces it.
+    """
+    if mfa_enrolled(user) and not current_factor_checked:
+        raise ValidationError(
+            _("Confirm with your current authenticator or a recovery code before replacing it.")
+        )
     device = (
         TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk")
     ).first()
@@ -95,8 +107,66 @@ def mfa_verify(*, request: HttpRequest, token: str) -> bool:
     device = django_otp.match_token(request.user, token)
     if device is None:
         return False
-    django_otp.login(request, device)
+    mark_verified(request, device)
     return True
+
+
+def mark_verified(request: HttpRequest, device) -> None:
+    """The session has passed the second factor with this device, now."""
+    django_otp.login(request, device)
+    request.session[VERIFIED_AT_SESSION_KEY] = int(time.time())
+
+
+def recently_verified(request: HttpRequest) -> bool:
+    """The session passed the second factor within settings.MFA_REAUTH_SECONDS."""
+    if not request.user.is_authenticated or not request.user.is_verified():
+        return False
+    verified_at = request.session.get(VERIFIED_AT_SESSION_KEY) or 0
+    return time.time() - verified_at <= settings.MFA_REAUTH_SECONDS
+
+
+def reauthentication_needed(request: HttpRequest) -> bool:
+    """A sensitive action by someone who must use two factors needs a recent check of them."""
+    return mfa_required(request.user) and not recently_verified(request)
+
+
+def reauthenticate_redirect(request: HttpRequest, next_url: str | None = None) -> HttpResponse:
+    """Send the user to confirm the second factor again, then back to next_url."""
+    target = next_url or request.get_full_path()
+    return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': target, 'again': '1'})}")
+
+
+@transaction.atomic
+def mfa_reset(*, user: User, by: User, reason: str) -> int:
+    """An administrator removes a lost authenticator and its recovery codes, audited.
+
+    The person is signed out everywhere and enrols anew at the next sign-in. Returns the
+    number of devices removed.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from . import services
+
+    if not (roles_of(by).administrator or by.is_superuser):
+        raise PermissionDenied(_("Only an administrator resets a lost authenticator."))
+    if by.pk == user.pk:
+        raise ValidationError(_("Ask another administrator to reset your own authenticator."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    services.sessions_end(user=user)
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        user,
+        action=LogEntry.Action.UPDATE,
+        changes={"two-factor": ["enrolled", "reset"], "reason": ["", reason]},
+        actor=by,
+        force_log=True,
+    )
+    return removed
 
 
 def safe_next(request: HttpRequest, default: str = "dashboard") -> str:

@@ -1,12 +1,12 @@
 from base64 import b32encode
 
-import django_otp
 import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,16 +25,25 @@ class CodeForm(forms.Form):
 
 
 def mfa_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: scan the code, type one code to confirm."""
+    """Enrol an authenticator app: scan the code, type one code to confirm.
+
+    Replacing a confirmed authenticator first asks for the current one (or a recovery code).
+    """
+    if mfa.mfa_enrolled(request.user) and not mfa.recently_verified(request):
+        return mfa.reauthenticate_redirect(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = mfa.totp_device_confirm(user=request.user, token=form.cleaned_data["token"])
+            codes = mfa.totp_device_confirm(
+                user=request.user,
+                token=form.cleaned_data["token"],
+                current_factor_checked=mfa.recently_verified(request),
+            )
         except ValidationError as error:
             form.add_error("token", error)
         else:
             device = TOTPDevice.objects.get(user=request.user, confirmed=True)
-            django_otp.login(request, device)
+            mfa.mark_verified(request, device)
             return render(
                 request,
                 "registration/mfa_recovery_codes.html",
@@ -81,5 +90,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not mfa.mfa_enrolled(request.user):
         messages.error(request, _("Set up an authenticator app first."))
         return redirect("mfa-setup")
+    if not mfa.recently_verified(request):
+        return mfa.reauthenticate_redirect(request, reverse("mfa-setup"))
     codes = mfa.recovery_codes_regenerate(user=request.user)
     return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": ""})

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core import uploads
 from core.forms import add_service_errors
 
-from . import selectors, services
+from . import mfa, selectors, services
 from . import spreadsheet as sheet
 from .forms import (
     AcceptInvitationForm,
@@ -211,6 +212,30 @@ def person_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator resets a person's lost authenticator (with a reason, audited)."""
+    person = _person(request, pk)
+    if mfa.reauthentication_needed(request):
+        return mfa.reauthenticate_redirect(request, reverse("person-detail", args=[person.pk]))
+    form = ReasonForm(request.POST)
+    try:
+        mfa.mfa_reset(
+            user=person,
+            by=request.user,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(person)s's authenticator is reset; they set up a new one at the next sign-in.")
+            % {"person": person},
+        )
+    return redirect("person-detail", pk=person.pk)
+
+
+@require_POST
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         RoleAssignment.objects.select_related("user", "municipality", "dgo"), pk=pk
@@ -243,6 +268,9 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         can_invite(request.user, "municipal_contact") or can_manage_people(request.user),
         _("Only the secretariat and DGO coordinators invite people."),
     )
+    if mfa.reauthentication_needed(request):
+        # Granting roles is sensitive: the secretariat and administrators confirm their factor.
+        return mfa.reauthenticate_redirect(request)
     form = InviteForm(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -390,6 +418,8 @@ def people_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def people_import_confirm(request: HttpRequest) -> HttpResponse:
     _require(can_import_people(request.user), _("Only the secretariat imports people."))
+    if mfa.reauthentication_needed(request):
+        return mfa.reauthenticate_redirect(request, reverse("people-import"))
     result = uploads.confirm(
         request, key=IMPORT_SESSION_KEY, run=partial(services.people_import, by=request.user)
     )

@@ -20,6 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from core.mail import send_mail_after_commit
 from core.portal_apps import portal_modules
+from core.text import clean_text
 
 from .models import (
     BODY_INVITE_ROLES,
@@ -242,6 +243,8 @@ def person_find_or_create(
     is not silently brought back: they are reactivated on their page first.
     """
     email = (email or "").strip()
+    # Names from the invite form and from spreadsheets alike: no bidi or zero-width tricks.
+    first_name, last_name, title = (clean_text(v or "") for v in (first_name, last_name, title))
     if not email:
         raise ValidationError({"email": _("An e-mail address is required.")})
     existing = User.objects.filter(email__iexact=email).first()

@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person-deactivate"),
     path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person-reactivate"),
     path("people/<int:pk>/reinvite/", people_views.person_reinvite, name="person-reinvite"),
+    path("people/<int:pk>/mfa-reset/", people_views.person_mfa_reset, name="person-mfa-reset"),
     path("people/roles/<int:pk>/revoke/", people_views.role_revoke, name="role-revoke"),
     path("invitations/<str:token>/", people_views.invitation_accept, name="invitation-accept"),
     path(

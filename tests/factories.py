@@ -1,3 +1,5 @@
+import time
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -56,6 +58,7 @@ def verify_mfa(client, user: User) -> None:
     )
     session = client.session
     session["otp_device_id"] = device.persistent_id
+    session["mfa_verified_at"] = int(time.time())
     session.save()
 
 

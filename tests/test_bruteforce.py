@@ -37,3 +37,41 @@ def test_one_attacker_does_not_lock_out_everybody(client, people):
     assert attempt(client, "mette", PASSWORD, ip="10.0.0.2").status_code == 302
     client.logout()
     assert attempt(client, "jens", PASSWORD, ip="10.6.6.6").status_code == 302
+
+
+@pytest.fixture
+def realdania(db):
+    return UserFactory(username="realdania", email="kontakt@realdania.dk", password=PASSWORD)
+
+
+def lock(client, username: str) -> None:
+    for _ in range(5):
+        attempt(client, username, "wrong")
+
+
+@pytest.mark.parametrize(
+    "spelling", ["REALDANIA", "RealDania", "kontakt@realdania.dk", "KONTAKT@Realdania.DK"]
+)
+def test_a_locked_account_stays_locked_whatever_the_spelling(client, realdania, spelling):
+    lock(client, "realdania")
+    assert attempt(client, spelling, PASSWORD).status_code == 429
+    assert attempt(client, "realdania", PASSWORD).status_code == 429
+
+
+def test_case_variants_and_the_email_share_five_guesses(client, realdania):
+    for spelling in ["realdania", "REALDANIA", "Realdania", "kontakt@realdania.dk"]:
+        assert attempt(client, spelling, "wrong").status_code == 200
+    assert attempt(client, "KONTAKT@REALDANIA.DK", "wrong").status_code == 429
+    assert attempt(client, "realdania", PASSWORD).status_code == 429
+
+
+def test_the_email_locks_the_account_and_the_right_spelling_is_refused(client, realdania):
+    lock(client, "Kontakt@Realdania.dk")
+    assert attempt(client, "realdania", PASSWORD).status_code == 429
+
+
+def test_unknown_names_are_counted_case_folded(client, realdania):
+    lock(client, "nobody")
+    assert attempt(client, "NOBODY", "wrong").status_code == 429
+    # The real account is not locked by guesses at another name.
+    assert attempt(client, "realdania", PASSWORD).status_code == 302

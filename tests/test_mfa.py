@@ -137,3 +137,157 @@ def test_wrong_codes_are_throttled(client, secretariat_user):
     assert response.status_code == 200
     device.refresh_from_db()
     assert device.throttling_failure_count >= 1
+
+
+# --- replacing an authenticator needs the current factor (issue 22) -------------------------
+
+
+def _enrolled(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def _password_only_session_tries_to_enrol(client, username: str) -> None:
+    sign_in(client, username)
+    response = client.get(reverse("mfa-setup"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+    # Not even an unconfirmed device is started, and a posted code changes nothing.
+    response = client.post(reverse("mfa-setup"), {"token": "123456"})
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+    assert client.get("/municipalities/").url.startswith(reverse("mfa-verify"))
+
+
+def test_password_only_session_cannot_replace_the_authenticator(client, secretariat_user):
+    device = _enrolled(secretariat_user)
+    _password_only_session_tries_to_enrol(client, "sara")
+    assert TOTPDevice.objects.get(user=secretariat_user, confirmed=True).pk == device.pk
+    assert not TOTPDevice.objects.filter(user=secretariat_user, confirmed=False).exists()
+
+
+def test_the_bypass_is_closed_with_production_settings(client, db, settings):
+    from tests.test_settings import GOOD_SECRET, manage
+
+    # The values production forces (checked in a real production-settings process) ...
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.MFA_EXEMPT_DEMO_USERS,"
+        " 'partners.mfa.MFARequiredMiddleware' in s.MIDDLEWARE, s.MFA_REAUTH_SECONDS)",
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+    )
+    debug, exempt, gate, reauth = result.stdout.split()
+    assert (debug, exempt, gate) == ("False", "False", "True"), result.stderr
+    # ... applied here, for a demo user's name too: no exemption, no bypass.
+    settings.DEBUG = False
+    settings.MFA_EXEMPT_DEMO_USERS = False
+    settings.MFA_REAUTH_SECONDS = int(reauth)
+    user = make_user(Role.SECRETARIAT, username="realdania", password=PASSWORD)
+    device = _enrolled(user)
+    _password_only_session_tries_to_enrol(client, "realdania")
+    assert list(TOTPDevice.objects.filter(user=user)) == [device]
+
+
+def test_the_service_refuses_replacement_without_the_current_factor(secretariat_user):
+    from django.core.exceptions import ValidationError
+
+    old = _enrolled(secretariat_user)
+    pending = mfa.totp_device_start(user=secretariat_user)
+    with pytest.raises(ValidationError):
+        mfa.totp_device_confirm(
+            user=secretariat_user, token=current_code(pending), current_factor_checked=False
+        )
+    assert TOTPDevice.objects.get(user=secretariat_user, confirmed=True).pk == old.pk
+
+
+@pytest.mark.parametrize("factor", ["authenticator", "recovery code"])
+def test_replacing_after_the_current_factor(client, secretariat_user, settings, factor):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    old = _enrolled(secretariat_user)
+    codes = mfa.recovery_codes_regenerate(user=secretariat_user)
+    sign_in(client, "sara")
+    token = current_code(old) if factor == "authenticator" else codes[0]
+    response = client.post(reverse("mfa-verify"), {"token": token, "next": reverse("mfa-setup")})
+    assert response.status_code == 302 and response.url == reverse("mfa-setup")
+    assert client.get(reverse("mfa-setup")).status_code == 200
+    new = TOTPDevice.objects.get(user=secretariat_user, confirmed=False)
+    response = client.post(reverse("mfa-setup"), {"token": current_code(new)})
+    assert response.status_code == 200 and len(response.context["codes"]) == 10
+    assert list(TOTPDevice.objects.filter(user=secretariat_user)) == [new]
+    new.refresh_from_db()
+    assert new.confirmed
+
+
+def _age_verification(client, seconds: int) -> None:
+    session = client.session
+    session[mfa.VERIFIED_AT_SESSION_KEY] -= seconds
+    session.save()
+
+
+def test_changing_mfa_needs_a_recent_check(client, secretariat_user, settings):
+    from tests.factories import sign_in as sign_in_verified
+
+    sign_in_verified(client, secretariat_user)
+    assert client.get(reverse("mfa-setup")).status_code == 200
+    _age_verification(client, settings.MFA_REAUTH_SECONDS + 1)
+    response = client.get(reverse("mfa-setup"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+    response = client.post(reverse("mfa-recovery-codes"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+    # The rest of the portal stays open: only the sensitive actions ask again.
+    assert client.get("/municipalities/").status_code == 200
+
+
+def test_granting_roles_needs_a_recent_check(client, secretariat_user, settings):
+    from tests.factories import sign_in as sign_in_verified
+
+    sign_in_verified(client, secretariat_user)
+    assert client.get(reverse("person-invite")).status_code == 200
+    _age_verification(client, settings.MFA_REAUTH_SECONDS + 1)
+    response = client.post(reverse("person-invite"), {"email": "new@example.dk"})
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+    from partners.models import User
+
+    assert not User.objects.filter(email="new@example.dk").exists()
+    response = client.post(reverse("people-import-confirm"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa-verify"))
+
+
+def test_an_administrator_resets_a_lost_authenticator_audited(client, secretariat_user):
+    from auditlog.models import LogEntry
+
+    from tests.factories import sign_in as sign_in_verified
+
+    _enrolled(secretariat_user)
+    mfa.recovery_codes_regenerate(user=secretariat_user)
+    person_client = client.__class__()
+    sign_in(person_client, "sara")  # a session of the person that must end
+    admin = make_user(Role.ADMINISTRATOR, username="ada", password=PASSWORD)
+    sign_in_verified(client, admin)
+    url = reverse("person-mfa-reset", args=[secretariat_user.pk])
+
+    client.post(url, {"reason": ""})
+    assert mfa.mfa_enrolled(secretariat_user)
+
+    response = client.post(url, {"reason": "Lost phone, called the helpdesk"})
+    assert response.status_code == 302
+    assert not mfa.mfa_enrolled(secretariat_user) and mfa.recovery_codes_left(secretariat_user) == 0
+    entry = LogEntry.objects.filter(object_pk=str(secretariat_user.pk), actor=admin).latest("pk")
+    assert entry.changes_dict["reason"][1] == "Lost phone, called the helpdesk"
+    assert "two-factor" in entry.changes_dict
+    response = person_client.get("/municipalities/")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_only_an_administrator_resets_an_authenticator(client, secretariat_user):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import sign_in as sign_in_verified
+
+    _enrolled(secretariat_user)
+    other = make_user(Role.SECRETARIAT, username="sofie", password=PASSWORD)
+    sign_in_verified(client, other)
+    client.post(reverse("person-mfa-reset", args=[secretariat_user.pk]), {"reason": "why not"})
+    assert mfa.mfa_enrolled(secretariat_user)
+    with pytest.raises(PermissionDenied):
+        mfa.mfa_reset(user=secretariat_user, by=other, reason="why not")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.text import CleanTextFieldsMixin
 from governance.forms import DATETIME_FORMATS, DateTimeInput
 from partners.models import DGO, Municipality, Organisation
 
@@ -125,7 +126,7 @@ class TrackFilterForm(forms.Form):
         }
 
 
-class TrackForm(forms.ModelForm):
+class TrackForm(CleanTextFieldsMixin, forms.ModelForm):
     dgos = forms.ModelMultipleChoiceField(
         label=_("DGOs involved"),
         queryset=DGO.objects.order_by("name"),
@@ -238,7 +239,7 @@ class ExternalFundingForm(forms.Form):
         }
 
 
-class ContactForm(forms.Form):
+class ContactForm(CleanTextFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     role = forms.CharField(label=_("Role in the track"), max_length=200, required=False)
@@ -340,7 +341,7 @@ class StatusUpdateForm(forms.Form):
     )
 
 
-class KnowledgeProductForm(forms.Form):
+class KnowledgeProductForm(CleanTextFieldsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -370,7 +371,9 @@ class KnowledgeProductForm(forms.Form):
     name_en=_("Shown on the English pages."),
     position=_("The order on lists: lower numbers come first."),
 )
-class FocusAreaForm(forms.ModelForm):
+class FocusAreaForm(CleanTextFieldsMixin, forms.ModelForm):
+    clean_text_fields = ("name_da", "name_en")
+
     year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
 
     class Meta:

@@ -207,12 +207,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# One count per account: "REALDANIA", "realdania" and the e-mail address are the same one.
+AXES_USERNAME_CALLABLE = "partners.auth.axes_username"
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
 AXES_VERBOSE = False
 
 # Two-factor authentication (django-otp, TOTP with recovery codes) is required for the
 # secretariat and administrators. Only the development settings exempt the demo users.
 MFA_EXEMPT_DEMO_USERS = False
+# Changing one's second factor, granting roles: the factor checked within this many seconds.
+MFA_REAUTH_SECONDS = env_int("MFA_REAUTH_SECONDS", 15 * 60)
 OTP_TOTP_ISSUER = "Klimaalliancen"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
@@ -302,6 +306,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.portal_exception_handler",
+    # JSON that is malformed, too deep or too large answers 400 with a reason, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -51,7 +51,12 @@ CASES = [
             {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
             setup=lambda users: {"pk": users["member"].pk},
         )
-        for name in ("person-deactivate", "person-reactivate", "person-reinvite")
+        for name in (
+            "person-deactivate",
+            "person-reactivate",
+            "person-reinvite",
+            "person-mfa-reset",
+        )
     ),
     Case(
         "role-revoke",
