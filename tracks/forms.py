@@ -6,12 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.forms import DATETIME_FORMATS, DateTimeInput
 from klimaalliancen.forms import help_texts
+from klimaalliancen.templatetags.portal import dkk
 from partners.models import DGO, Municipality, Organisation
 
 from .files import MAX_PRODUCT_BYTES
 from .models import (
     FIRST_YEAR,
     LAST_YEAR,
+    Allocation,
     BudgetLine,
     ClimateAssessment,
     ExternalFunding,
@@ -400,6 +402,9 @@ class DecisionNoteForm(forms.Form):
 @help_texts(
     budget_line=_("The line of the budget the spending is booked on."),
     track=_("Only if the spending belongs to a development track."),
+    allocation=_(
+        "For liquid funds: the approved allocation the spending draws on. Its track is booked."
+    ),
 )
 class SpendingForm(forms.Form):
     budget_line = forms.ModelChoiceField(
@@ -421,11 +426,22 @@ class SpendingForm(forms.Form):
     track = forms.ModelChoiceField(
         label=_("Track"), queryset=Track.objects.none(), required=False, empty_label="—"
     )
+    allocation = forms.ModelChoiceField(
+        label=_("Allocation"),
+        queryset=Allocation.objects.select_related("pool", "track").filter(
+            status=Allocation.Status.APPROVED
+        ),
+        required=False,
+        empty_label="—",
+    )
 
     def __init__(self, *args, tracks=None, **kwargs):
         super().__init__(*args, **kwargs)
         if tracks is not None:
             self.fields["track"].queryset = tracks
+        self.fields["allocation"].label_from_instance = lambda allocation: (
+            f"{allocation.year}: {allocation.pool} – {allocation.track} ({dkk(allocation.amount)})"
+        )
         self.fields["budget_line"].label_from_instance = lambda line: (
             f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
         )
