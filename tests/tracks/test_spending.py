@@ -133,3 +133,16 @@ def test_the_form_shows_each_refusal_in_danish_and_books_nothing(people, approve
     response = client.post(url, {**base, "allocation": granted.pk, "amount": "1.234.567,89"})
     assert response.status_code == 302
     assert Spending.objects.get().amount == D("1234567.89")
+
+
+def test_track_page_and_overview_show_approved_spent_and_left(people, approved, client):
+    track, granted, _pending = approved
+    book(people, allocation=granted, amount=D("400000"))
+    sign_in(client, people.secretariat)
+    for url in (
+        track.get_absolute_url(),
+        reverse("budget-overview"),
+        granted.pool.get_absolute_url(),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+        assert "1.500.000,00" in page and "400.000,00" in page and "1.100.000,00" in page, url
