@@ -415,7 +415,7 @@ def _funds(tracks: dict[str, Track], people, pools) -> None:
         amount=D("300000.00"),
         description="Leje af el-skraldebil, første halvår",
         document_reference="FAK-2026-0412",
-        track=tracks["refuse"],
+        allocation=refuse_track,
     )
     services.spending_add(
         budget_line=lines["realdania-likvide-2026"],
@@ -424,7 +424,7 @@ def _funds(tracks: dict[str, Track], people, pools) -> None:
         amount=D("450000.00"),
         description="Materialepas og laboratorietest af beton",
         document_reference="FAK-2026-0388",
-        track=tracks["concrete"],
+        allocation=concrete,
     )
     services.spending_add(
         budget_line=lines["kl-kkr-2026"],

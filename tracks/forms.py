@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.templatetags.portal import dkk
 from core.text import CleanTextFieldsMixin
 from governance.forms import DATETIME_FORMATS, DateTimeInput
 from partners.models import DGO, Municipality, Organisation
@@ -13,6 +14,7 @@ from .files import MAX_PRODUCT_BYTES
 from .models import (
     FIRST_YEAR,
     LAST_YEAR,
+    Allocation,
     BudgetLine,
     ClimateAssessment,
     ExternalFunding,
@@ -403,6 +405,9 @@ class DecisionNoteForm(forms.Form):
 @help_texts(
     budget_line=_("The line of the budget the spending is booked on."),
     track=_("Only if the spending belongs to a development track."),
+    allocation=_(
+        "For liquid funds: the approved allocation the spending draws on. Its track is booked."
+    ),
 )
 class SpendingForm(forms.Form):
     budget_line = forms.ModelChoiceField(
@@ -424,11 +429,22 @@ class SpendingForm(forms.Form):
     track = forms.ModelChoiceField(
         label=_("Track"), queryset=Track.objects.none(), required=False, empty_label="—"
     )
+    allocation = forms.ModelChoiceField(
+        label=_("Allocation"),
+        queryset=Allocation.objects.select_related("pool", "track").filter(
+            status=Allocation.Status.APPROVED
+        ),
+        required=False,
+        empty_label="—",
+    )
 
     def __init__(self, *args, tracks=None, **kwargs):
         super().__init__(*args, **kwargs)
         if tracks is not None:
             self.fields["track"].queryset = tracks
+        self.fields["allocation"].label_from_instance = lambda allocation: (
+            f"{allocation.year}: {allocation.pool} – {allocation.track} ({dkk(allocation.amount)})"
+        )
         self.fields["budget_line"].label_from_instance = lambda line: (
             f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
         )

@@ -836,6 +836,15 @@ class Spending(models.Model):
         blank=True,
         related_name="spending",
     )
+    allocation = models.ForeignKey(
+        "Allocation",
+        verbose_name=_("allocation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="spending",
+        help_text=_("For liquid funds: the approved allocation the spending draws on."),
+    )
     document_reference = models.CharField(
         _("document reference"),
         max_length=100,

@@ -14,12 +14,16 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 
 from governance.models import Decision
 from partners.models import DGO, Organisation, User
@@ -153,8 +157,8 @@ def track_get(*, user: User, pk: int) -> Track:
         lookups.append(
             Prefetch(
                 "allocations",
-                queryset=Allocation.objects.select_related(
-                    "pool", "requested_by", "decided_by"
+                queryset=with_spent(
+                    Allocation.objects.select_related("pool", "requested_by", "decided_by")
                 ).order_by("-requested_at", "-pk"),
             )
         )
@@ -288,10 +292,34 @@ def pool_get(*, key: str) -> LiquidPool:
     return pool_list().get(key=key)
 
 
-def pool_allocations(*, pool: LiquidPool) -> QuerySet[Allocation]:
-    return pool.allocations.select_related("track", "requested_by", "decided_by").order_by(
-        "status", "-requested_at", "-pk"
+def with_spent(allocations: QuerySet[Allocation]) -> QuerySet[Allocation]:
+    """Each allocation with `spent` (booked on it) and `left` (approved amount less spent)."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    spent = Coalesce(
+        Subquery(
+            Spending.objects.filter(allocation=OuterRef("pk"))
+            .values("allocation")
+            .annotate(total=Sum("amount"))
+            .values("total"),
+            output_field=money,
+        ),
+        Value(ZERO, output_field=money),
+        output_field=money,
     )
+    return allocations.annotate(spent=spent, left=F("amount") - spent)
+
+
+def approved_allocations() -> QuerySet[Allocation]:
+    """Every approved allocation with what is spent of it and what is left (budget overview)."""
+    return with_spent(
+        Allocation.objects.filter(status=Allocation.Status.APPROVED).select_related("pool", "track")
+    ).order_by("pool__name", "year", "track__title", "pk")
+
+
+def pool_allocations(*, pool: LiquidPool) -> QuerySet[Allocation]:
+    return with_spent(
+        pool.allocations.select_related("track", "requested_by", "decided_by")
+    ).order_by("status", "-requested_at", "-pk")
 
 
 def pool_for_track_form() -> QuerySet[LiquidPool]:

@@ -895,6 +895,57 @@ def line_spent(line: BudgetLine) -> Decimal:
     return line.spending.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")
 
 
+def allocation_spent(allocation: Allocation) -> Decimal:
+    return allocation.spending.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")
+
+
+def _spending_allocation(
+    line: BudgetLine, allocation: Allocation | None, track: Track | None
+) -> Allocation | None:
+    """For a liquid pool's line: the approved allocation of that pool and year, row-locked.
+    Locks after the line (always line, then allocation), so concurrent bookings run in turn."""
+    pool = LiquidPool.objects.filter(contribution_id=line.contribution_id).first()
+    if pool is None:
+        if allocation is not None:
+            raise ValidationError(
+                {"allocation": _("Only spending of liquid funds draws on an allocation.")}
+            )
+        return None
+    if allocation is None:
+        raise ValidationError(
+            {
+                "allocation": _(
+                    "Spending of %(pool)s draws on an allocation its party has approved: "
+                    "name the allocation."
+                )
+                % {"pool": pool}
+            }
+        )
+    allocation = (
+        Allocation.objects.select_for_update().select_related("track").get(pk=allocation.pk)
+    )
+    if allocation.pool_id != pool.pk or allocation.year != line.year:
+        raise ValidationError(
+            {
+                "allocation": _("The allocation is not from %(pool)s for %(year)s.")
+                % {"pool": pool, "year": line.year}
+            }
+        )
+    if allocation.status != Allocation.Status.APPROVED:
+        raise ValidationError(
+            {
+                "allocation": _(
+                    "The allocation is %(status)s: only an allocation its party has approved "
+                    "can be spent."
+                )
+                % {"status": allocation.get_status_display().lower()}
+            }
+        )
+    if track is not None and track.pk != allocation.track_id:
+        raise ValidationError({"track": _("The allocation belongs to another track.")})
+    return allocation
+
+
 @transaction.atomic
 def spending_add(
     *,
@@ -905,13 +956,23 @@ def spending_add(
     description: str,
     document_reference: str,
     track: Track | None = None,
+    allocation: Allocation | None = None,
 ) -> Spending:
-    """Book an actual cost. Never beyond the line's budget: that needs an approved change first.
-    Holds the budget line's row lock while it sums what is already spent."""
+    """Book an actual cost (§11.2: support never exceeds costs actually incurred).
+
+    Never beyond the line's budget (that needs an approved change first), never dated in the
+    future or outside the line's year, and spending of liquid funds draws on an approved
+    allocation and never beyond it (§5.2). Holds the budget line's row lock, then the
+    allocation's, while it sums what is already spent, so two bookings run one after the other.
+    """
     _require(perms.is_budget_keeper(by), _("The secretariat books spending."))
     line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+    allocation = _spending_allocation(line, allocation, track)
+    if allocation is not None:
+        track = allocation.track
     spending = Spending(
         budget_line=line,
+        allocation=allocation,
         date=date,
         amount=amount,
         description=description.strip(),
@@ -920,6 +981,17 @@ def spending_add(
         entered_by=by,
     )
     spending.full_clean()
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": _("Spending is booked when the cost is incurred: the date is in the future.")}
+        )
+    if date.year != line.year:
+        raise ValidationError(
+            {
+                "date": _("The line %(line)s is for %(year)s: the date is in another year.")
+                % {"line": line, "year": line.year}
+            }
+        )
     if track is not None and track.status not in (
         S.APPROVED,
         S.RUNNING,
@@ -938,6 +1010,18 @@ def spending_add(
                 % {"line": line, "left": dkk(budget - spent)}
             }
         )
+    if allocation is not None:
+        left = allocation.amount - allocation_spent(allocation)
+        if amount > left:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The allocation has %(left)s left of the %(approved)s its party approved: "
+                        "spending beyond it needs a new approved allocation."
+                    )
+                    % {"left": dkk(left), "approved": dkk(allocation.amount)}
+                }
+            )
     spending.save()
     return spending
 

@@ -570,6 +570,7 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
         {
             "overview": selectors.budget_overview(),
             "pools": selectors.pool_list(),
+            "allocations": selectors.approved_allocations(),
             "spending": selectors.recent_spending(),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),

@@ -77,3 +77,69 @@ def test_concurrent_approvals_cannot_overdraw_the_pool(reference_data, eager_cel
     statuses = dict(Allocation.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "approved", second.pk: "pending"}
     assert services.pool_totals(pool())["approved"] == Decimal("3000000.00")
+
+
+def test_concurrent_bookings_cannot_overspend_the_allocation(reference_data, eager_celery):
+    """Two bookings on one approved allocation, each within it alone, 1.6 mio of 1.5 together:
+    the first holds the line's and the allocation's row locks, the second waits and is refused."""
+    import datetime
+
+    from tracks.models import BudgetLine, Spending
+
+    people = People()
+    track = advance(draft(people.coordinator), Track.Status.RUNNING, people)
+    granted = allocation(track, people, "1500000.00")
+    services.allocation_approve(allocation=granted, by=people.realdania)
+    liquid = BudgetLine.objects.get(key="realdania-likvide-2026")
+
+    def book(amount: str):
+        return services.spending_add(
+            budget_line=liquid, allocation=granted, by=people.secretariat,
+            date=datetime.date(2026, 3, 1), amount=Decimal(amount),
+            description="Processtøtte", document_reference="F",
+        )  # fmt: skip
+
+    first_holds_lock = threading.Event()
+    release_first = threading.Event()
+    results: dict[str, object] = {}
+
+    def book_first():
+        try:
+            with transaction.atomic():
+                book("800000.00")
+                first_holds_lock.set()
+                release_first.wait(timeout=30)
+            results["first"] = "booked"
+        except Exception as exc:
+            results["first"] = exc
+        finally:
+            first_holds_lock.set()
+            connections.close_all()
+
+    def book_second():
+        try:
+            book("800000.00")
+            results["second"] = "booked"
+        except ValidationError as exc:
+            results["second"] = exc
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=book_first)
+    one.start()
+    assert first_holds_lock.wait(timeout=30)
+    two = threading.Thread(target=book_second)
+    two.start()
+    for _ in range(600):
+        if waiting_for_a_lock():
+            break
+        two.join(timeout=0.05)
+    assert two.is_alive() and waiting_for_a_lock() == 1
+    release_first.set()
+    one.join(timeout=30)
+    two.join(timeout=30)
+
+    assert results["first"] == "booked"
+    assert isinstance(results["second"], ValidationError)
+    assert "700.000,00" in results["second"].messages[0]
+    assert list(Spending.objects.values_list("amount", flat=True)) == [Decimal("800000.00")]
