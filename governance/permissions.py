@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -198,6 +199,16 @@ def can_vote(
     if not decision.is_open:
         return VoteCheck(
             False, _("The decision is closed; its outcome can no longer change."), conflict=True
+        )
+    if decision.deadline_passed():
+        return VoteCheck(
+            False,
+            _(
+                "The deadline passed on %(date)s: no more votes are counted. The chair or the "
+                "secretariat closes the decision."
+            )
+            % {"date": date_format(timezone.localtime(decision.deadline), "DATE_FORMAT")},
+            conflict=True,
         )
     day = on or timezone.localdate()
     seats = list(
