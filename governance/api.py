@@ -12,7 +12,12 @@ from django.db.models import Prefetch
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +25,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import selectors, services
 from .models import Body, Decision, Meeting, Membership, Vote
+from .permissions import can_see_votes
 
 
 class BodySerializer(serializers.ModelSerializer):
@@ -164,7 +170,11 @@ class VoteSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.ModelSerializer):
     body = serializers.SlugRelatedField(slug_field="code", read_only=True)
     subject = serializers.SerializerMethodField()
-    votes = VoteSerializer(many=True, read_only=True)
+    votes = serializers.SerializerMethodField(
+        help_text="Who voted what: for the body's members and observers and the secretariat; "
+        "null for everyone else, who read `outcome`"
+    )
+    outcome = serializers.CharField(source="outcome_summary", read_only=True)
 
     class Meta:
         model = Decision
@@ -180,8 +190,16 @@ class DecisionSerializer(serializers.ModelSerializer):
             "subject",
             "opened_at",
             "closed_at",
+            "outcome",
             "votes",
         ]
+
+    @extend_schema_field(VoteSerializer(many=True, allow_null=True))
+    def get_votes(self, decision) -> list | None:
+        request = self.context.get("request")
+        if request is None or not can_see_votes(request.user, decision.body_id):
+            return None
+        return VoteSerializer(decision.votes.all(), many=True).data
 
     def get_subject(self, decision) -> dict | None:
         if decision.subject_content_type_id is None:

@@ -12,6 +12,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -476,6 +477,24 @@ class Decision(models.Model):
 
     def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) > self.deadline
+
+    @property
+    def outcome_summary(self) -> str:
+        """The outcome without any voter, in the active language: "Afvist af FU den 2. december
+        2026" (what those who may not see the votes read; governance.permissions.can_see_votes)."""
+        if self.is_open or self.closed_at is None:
+            return _("%(status)s in %(body)s") % {
+                "status": self.get_status_display(),
+                "body": self.body.short_name,
+            }
+        sentence = {
+            self.Status.ADOPTED: _("Adopted by %(body)s on %(date)s"),
+            self.Status.REJECTED: _("Rejected by %(body)s on %(date)s"),
+        }.get(self.status, _("Closed without outcome in %(body)s on %(date)s"))
+        return sentence % {
+            "body": self.body.short_name,
+            "date": date_format(timezone.localtime(self.closed_at), "DATE_FORMAT"),
+        }
 
 
 class Vote(models.Model):

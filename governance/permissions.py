@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -142,6 +143,19 @@ def can_view_decision(user: User | AnonymousUser, decision: Decision) -> bool:
     return can_view_body_content(user, decision.body)
 
 
+def can_see_votes(user: User | AnonymousUser, body: Body | int) -> bool:
+    """Who voted what (and who closed a decision by the last vote): the body's members and
+    observers and the secretariat only. Everyone else, a body's managers from outside it
+    included, sees the outcome ("Afvist af FU den 2. december 2026"). Every surface that names
+    a voter (pages, track timelines, search, exports, API, e-mails, PDFs) asks this."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if roles_of(user).secretariat:
+        return True
+    body_id = body if isinstance(body, int) else body.pk
+    return body_id in body_access(user).content_body_ids
+
+
 def can_comment(user: User | AnonymousUser, decision: Decision) -> bool:
     """Members and observers (every seat) comment on an open decision."""
     return decision.is_open and decision.body_id in body_access(user).content_body_ids
@@ -185,6 +199,16 @@ def can_vote(
     if not decision.is_open:
         return VoteCheck(
             False, _("The decision is closed; its outcome can no longer change."), conflict=True
+        )
+    if decision.deadline_passed():
+        return VoteCheck(
+            False,
+            _(
+                "The deadline passed on %(date)s: no more votes are counted. The chair or the "
+                "secretariat closes the decision."
+            )
+            % {"date": date_format(timezone.localtime(decision.deadline), "DATE_FORMAT")},
+            conflict=True,
         )
     day = on or timezone.localdate()
     seats = list(

@@ -35,6 +35,7 @@ from .permissions import (
     can_comment,
     can_manage_body,
     can_manage_decisions,
+    can_see_votes,
     can_view_body_content,
     can_vote,
 )
@@ -414,6 +415,7 @@ def _decision_page(
         "tally": tally,
         "vote_check": can_vote(request.user, decision, voted_seat_ids=tally.voted_seat_ids),
         "can_comment": can_comment(request.user, decision),
+        "see_votes": can_see_votes(request.user, decision.body_id),
         "can_manage": manage,
         "comments": selectors.decision_comments(decision=decision),
         "comment_form": forms.get("comment_form") or CommentForm(),

@@ -7,6 +7,7 @@ when the user may not take the step; 409 when the track is not in the state the 
 Allocations: `POST /api/allocations/<id>/approve/` (or `refuse/`) for the pool's party approver.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import include, path
@@ -34,7 +35,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.get_full_name", default=None)
+    by = serializers.SerializerMethodField(
+        help_text="Who took the step; null for FU's decision unless the reader may see its votes"
+    )
+    outcome = serializers.SerializerMethodField(
+        help_text='FU\'s outcome without voters ("Afvist af FU den …"), when `by` is hidden'
+    )
     from_status = serializers.CharField(read_only=True, help_text="A track status, or empty")
     to_status = serializers.CharField(read_only=True, help_text="A track status")
 
@@ -50,8 +56,22 @@ class TransitionSerializer(serializers.ModelSerializer):
         model = TrackTransition
         fields = [
             *("from_status", "to_status", "event", "description", "by", "at", "reason"),
-            "decision",
+            *("decision", "outcome"),
         ]
+
+    def _hidden(self, step: TrackTransition) -> bool:
+        request = self.context.get("request")
+        return selectors.hides_voter(request.user if request else AnonymousUser(), step)
+
+    def get_by(self, step: TrackTransition) -> str | None:
+        if step.by_id is None or self._hidden(step):
+            return None
+        return step.by.get_full_name()
+
+    def get_outcome(self, step: TrackTransition) -> str:
+        if step.decision_id is None or not self._hidden(step):
+            return ""
+        return step.decision.outcome_summary
 
 
 TRACK_STATUSES = ", ".join(Track.Status.values)
@@ -173,7 +193,10 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if self.action != "list":
             tracks = tracks.prefetch_related(
-                Prefetch("transitions", queryset=TrackTransition.objects.select_related("by"))
+                Prefetch(
+                    "transitions",
+                    queryset=TrackTransition.objects.select_related("by", "decision__body"),
+                )
             )
         return tracks.distinct() if self.request.query_params else tracks
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
@@ -26,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from governance.models import Decision
+from governance.permissions import can_see_votes
 from partners.models import DGO, Organisation, User
 from partners.permissions import roles_of
 
@@ -141,7 +143,9 @@ def track_get(*, user: User, pk: int) -> Track:
         _participants_prefetch(),
         Prefetch(
             "transitions",
-            queryset=TrackTransition.objects.select_related("by", "decision").order_by("at", "pk"),
+            queryset=TrackTransition.objects.select_related("by", "decision__body").order_by(
+                "at", "pk"
+            ),
         ),
     ]
     if track.status in ASSESSED_STATES:
@@ -193,6 +197,27 @@ def track_proposal_get(*, user: User, pk: int) -> Track:
         )
         .get(pk=pk)
     )
+
+
+def hides_voter(user: User | AnonymousUser, step: TrackTransition) -> bool:
+    """Whether the step's `by` must be hidden from the user: FU's decision, whose closer is its
+    last voter, for a reader who may not see the votes."""
+    return step.event == TrackTransition.Event.FU_DECIDED and not (
+        step.decision_id is not None and can_see_votes(user, step.decision.body_id)
+    )
+
+
+def timeline(*, user: User, track: Track) -> list[TrackTransition]:
+    """The track's steps as `user` may read them. FU's decision is closed by its last vote, so
+    who closed it names a voter: only those who may see the votes
+    (governance.permissions.can_see_votes) read it; everyone else reads the outcome, "Afvist af
+    FU den 2. december 2026". Each step gets `shown_by` (a user or None) and `outcome`."""
+    steps = list(track.transitions.all())
+    for step in steps:
+        hidden = hides_voter(user, step)
+        step.shown_by = None if hidden else step.by
+        step.outcome = step.decision.outcome_summary if hidden and step.decision_id else ""
+    return steps
 
 
 def track_decisions(*, track: Track) -> QuerySet[Decision]:

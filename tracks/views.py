@@ -258,7 +258,7 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if track.status == Track.Status.DRAFT
                 else []
             ),
-            "transitions": track.transitions.all(),
+            "transitions": selectors.timeline(user=user, track=track),
             # FU's decisions are read by its seats and the secretariat (governance): the link
             # is shown to the secretariat; members find them under their decisions.
             "link_decisions": perms.is_secretariat(user),

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
@@ -142,9 +143,37 @@ def test_substitute_called_in_after_the_deadline_without_the_members_vote(board)
     services.substitute_call(
         decision=decision, substitute=board["substitute"], by=board["secretariat"]
     )
-    vote(decision, board["substitute"])
-    decision.refresh_from_db()
-    assert decision.status == Status.ADOPTED
+    # No vote after the deadline, not even the called-in substitute's: refused with the reason,
+    # nothing written; the decision is then closed without outcome (the closing rule).
+    with pytest.raises(services.Conflict, match="Fristen udløb den"):
+        vote(decision, board["substitute"])
+    assert decision.votes.count() == 2
+    decision = services.decision_close(decision=decision, by=board["secretariat"])
+    assert decision.status == Status.LAPSED
+
+
+def test_no_vote_after_the_deadline_page_and_api(board, client):
+    from rest_framework.test import APIClient
+
+    from tests.factories import sign_in
+
+    decision = past(open_decision("fu", by=board["secretariat"]))
+    member = board["member"].person
+    sign_in(client, member)
+    client.cookies["django_language"] = "da"
+    page = client.post(reverse("decision-vote", args=[decision.pk]), {"choice": "yes"}, follow=True)
+    assert "Fristen udløb den" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(member)
+    answer = api.post(
+        reverse("api-decision-vote", args=[decision.pk]),
+        {"choice": "yes"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert answer.status_code == 409
+    assert "Fristen udløb den" in answer.json()["detail"]
+    assert not decision.votes.exists()
 
 
 def test_substitute_is_not_called_in_for_a_seat_that_voted(board):
