@@ -28,6 +28,7 @@ from partners.permissions import roles_of
 
 from . import permissions
 from .models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
+from .numbers import as_stored
 
 State = StatusReport.State
 TARGET_YEAR = 2030
@@ -215,13 +216,15 @@ def report_indicator_rows(
         current_release=Subquery(value.values("data_release")[:1]),
         current_target=Subquery(target.values("value")[:1]),
     )
+    value_field = IndicatorValue._meta.get_field("value")
+    target_field = IndicatorTarget._meta.get_field("value")
     return [
         (
             row,
             {
-                "value": row.current_value,
+                "value": as_stored(row.current_value, value_field),
                 "data_release": row.current_release or "",
-                "target_2030": row.current_target,
+                "target_2030": as_stored(row.current_target, target_field),
             },
         )
         for row in rows
