@@ -653,10 +653,18 @@ class Aggregates:
     on_track: "OnTrackOverview | None" = None
 
     @property
+    def without_approved_report(self) -> int:
+        """Municipalities with no approved report in the round yet: their own category, never
+        counted as having no plan or no target (issue 16)."""
+        return self.municipality_count - self.reported
+
+    @property
     def with_plan_share(self) -> Decimal | None:
-        if not self.municipality_count:
+        """The share of the approved reports that have a plan (not of all municipalities: one
+        without an approved report is not known to have none)."""
+        if not self.reported:
             return None
-        return Decimal(self.with_plan * 100) / self.municipality_count
+        return Decimal(self.with_plan * 100) / self.reported
 
 
 REVISIONS_LISTED = 25

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditlog.context import disable_auditlog
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -505,7 +506,7 @@ def _mail_coordinators_about(report: StatusReport, *, comment: str) -> None:
             "municipality": report.municipality.name,
             "year": report.round.year,
             "comment": comment,
-            "path": report.get_absolute_url(),
+            "path": settings.PORTAL_BASE_URL + report.get_absolute_url(),
         }
     send_mail_after_commit(subject=subject, body=body, to=to)
 

@@ -232,7 +232,9 @@ def parse_code(value: Any) -> str:
     text = _text(value)
     if not re.fullmatch(r"[0-9]{1,6}", text):
         raise CellError(_("Not a municipality code (digits only)."))
-    return text.zfill(3)
+    # The national accounts write the codes with a leading zero (0101, 0580); the portal keeps
+    # the three digits (101, 580).
+    return text.lstrip("0").zfill(3)
 
 
 def parse_decimal(value: Any, *, maximum: Decimal | None = None) -> Decimal:

@@ -50,6 +50,8 @@ class Status(models.TextChoices):
     OFF_TRACK = "off_track", _("Off track")
     NOT_ENOUGH_DATA = "not_enough_data", _("Not enough data")
     NO_TARGET = "no_target", _("No 2030 target")
+    # Not "no plan" nor "no target": the municipality has no approved report to read them from.
+    NO_APPROVED_REPORT = "no_approved_report", _("No approved report yet")
 
 
 CLASSIFIED = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
@@ -170,7 +172,7 @@ class Analysis:
 def analyse(*, targets: Targets | None, points: Sequence[Point], population: int) -> Analysis:
     """Classify one municipality from its targets and reported yearly totals."""
     if targets is None:
-        return Analysis(Status.NO_TARGET, _("No approved status report."), population)
+        return Analysis(Status.NO_APPROVED_REPORT, _("No approved status report."), population)
     path = target_path(
         targets.baseline_year,
         targets.baseline_emissions,

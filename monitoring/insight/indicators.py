@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from monitoring import permissions
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
+from monitoring.numbers import as_stored
 from partners.models import Municipality, User
 from partners.permissions import roles_of
 
@@ -214,13 +215,15 @@ def report_indicator_rows(
         current_release=Subquery(value.values("data_release")[:1]),
         current_target=Subquery(target.values("value")[:1]),
     )
+    value_field = IndicatorValue._meta.get_field("value")
+    target_field = IndicatorTarget._meta.get_field("value")
     return [
         (
             row,
             {
-                "value": row.current_value,
+                "value": as_stored(row.current_value, value_field),
                 "data_release": row.current_release or "",
-                "target_2030": row.current_target,
+                "target_2030": as_stored(row.current_target, target_field),
             },
         )
         for row in rows

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.models import OutboxEmail
 from governance import services as governance_services
 from governance.models import Body, Decision, SeatRole
 from governance.permissions import can_see_votes
-from klimaalliancen.models import OutboxEmail
 from tests.factories import UserFactory, sign_in
 from tests.governance.factories import open_decision, seat
 from tests.tracks.factories import People, advance, draft, fu_adopts

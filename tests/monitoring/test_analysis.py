@@ -124,10 +124,16 @@ def test_analyse_too_few_points():
     assert "3" in str(result.reason)
 
 
+def test_analyse_without_an_approved_report_is_its_own_category():
+    result = analysis.analyse(targets=None, points=[(2021, D(400))], population=10)
+    assert result.status == Status.NO_APPROVED_REPORT
+    assert result.status not in analysis.CLASSIFIED
+    assert result.gap is None
+
+
 @pytest.mark.parametrize(
     "targets",
     [
-        None,  # no approved report
         Targets(None, None, D(70), 2050),  # missing baseline
         Targets(2018, D(1000), None, 2050),  # no 2030 target
         Targets(2030, D(1000), D(70), 2050),  # target year already passed for this baseline
@@ -251,7 +257,7 @@ def test_municipality_on_track_from_latest_releases(analysed):
 def test_draft_targets_are_not_used(db):
     make_report(make_round(2026), "751", state=State.DRAFT, figures=False)
     on_track = selectors.municipality_on_track(municipality=Municipality.objects.get(code="751"))
-    assert on_track.analysis.status == Status.NO_TARGET
+    assert on_track.analysis.status == Status.NO_APPROVED_REPORT
 
 
 def test_overview_national_and_per_dgo(analysed, django_assert_max_num_queries):
@@ -260,7 +266,8 @@ def test_overview_national_and_per_dgo(analysed, django_assert_max_num_queries):
     total = overview.rollup
     assert total.counts[Status.ON_TRACK] == 1
     assert total.counts[Status.OFF_TRACK] == 1
-    assert total.counts[Status.NO_TARGET] == Municipality.objects.count() - 2
+    assert total.counts.get(Status.NO_TARGET, 0) == 0
+    assert total.counts[Status.NO_APPROVED_REPORT] == Municipality.objects.count() - 2
     assert total.combined_target == D(600)
     assert total.combined_projection == D(556)
     populations = {m.code: m.population for m in Municipality.objects.all()}

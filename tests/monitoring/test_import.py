@@ -362,6 +362,22 @@ def test_import_command_dry_run_errors_and_import(round, tmp_path):
         call_command("import_monitoring", str(good), "--year", "1999", stdout=io.StringIO())
 
 
+def test_import_command_with_a_user_who_may_not_import(round, role_users, tmp_path):
+    spec, rows = filled_rows(round)
+    good = tmp_path / "good.csv"
+    good.write_bytes(as_file(spec, rows, "csv"))
+    before = snapshot()
+    coordinator = role_users["coordinator_a"].username
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "import_monitoring", str(good), "--year", "2026", "--user", coordinator,
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    message = str(error.value)
+    assert message.count("\n") == 0 and "may not import" in message and coordinator in message
+    assert snapshot() == before
+
+
 def test_export_command_writes_the_same_columns_as_the_template(round, tmp_path):
     make_report(round, "751")
     target = tmp_path / "out.csv"
@@ -562,3 +578,20 @@ def test_a_failure_during_the_bulk_write_leaves_nothing_written(round, importer,
     with pytest.raises(RuntimeError):
         run(round, importer, as_file(*filled_rows(round, data_release="2026-2")))
     assert snapshot() == before and LogEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"), [("0101", "101"), ("0580", "580"), ("751", "751"), (101, "101")]
+)
+def test_codes_with_or_without_the_leading_zero(cell, code):
+    assert spreadsheet.parse_code(cell) == code
+
+
+def test_a_file_with_leading_zero_codes_imports(round, importer):
+    spec, rows = filled_rows(round)
+    for row in rows:
+        row["municipality_code"] = row["municipality_code"].zfill(4)
+    assert rows[0]["municipality_code"].startswith("0")
+    result = run(round, importer, csv_text(spec, rows).encode("utf-8"), "round.csv")
+    assert result.is_valid and result.written, result.lines()[:5]
+    assert StatusReport.objects.filter(round=round).count() == len(rows)

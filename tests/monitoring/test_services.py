@@ -5,6 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -186,6 +187,8 @@ def test_workflow_submit_request_changes_approve(
     assert report.state == State.CHANGES_REQUESTED
     assert mail.call_args.kwargs["to"] == ["mads@example.dk"]
     assert "Kilden mangler" in mail.call_args.kwargs["body"]
+    # The link is absolute, like the other e-mails' links.
+    assert f"{settings.PORTAL_BASE_URL}/monitoring/2026/751/" in mail.call_args.kwargs["body"]
     report = save(round, aarhus, coordinator, version=report.version, data_source="DST")
     report = services.report_submit(report=report, by=coordinator)
     report = services.report_approve(report=report, by=secretariat)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring import services
@@ -39,15 +40,23 @@ class Command(BaseCommand):
         if file.stat().st_size > MAX_BYTES:
             raise CommandError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
         content = file.read_bytes()
-        with set_actor(by):
-            result = services.round_import(
-                round=round,
-                by=by,
-                system=by is None,
-                content=content,
-                filename=file.name,
-                dry_run=dry_run,
-            )
+        try:
+            with set_actor(by):
+                result = services.round_import(
+                    round=round,
+                    by=by,
+                    system=by is None,
+                    content=content,
+                    filename=file.name,
+                    dry_run=dry_run,
+                )
+        except PermissionDenied as error:
+            # The service decides who may import; the command says so in one line (English,
+            # like its other messages), not a traceback.
+            raise CommandError(
+                f"User {user!r} may not import monitoring rounds (secretariat or administrator "
+                "only); nothing was written."
+            ) from error
         for line in result.lines():
             self.stdout.write(line)
         if not result.is_valid:

@@ -1,0 +1,69 @@
+"""A municipality with no approved report in the round is its own category on the national
+page, the open figures page (/aaben/tal/) and the PDF, all read from selectors.aggregates:
+never counted as having no plan or no 2030 target (issue 16)."""
+
+import re
+
+from monitoring import selectors
+from monitoring.figures.analysis import Status
+from monitoring.models import StatusReport
+from monitoring.status_report import rendering as report
+from partners.models import Municipality
+
+from .factories import make_report, make_round
+
+State = StatusReport.State
+
+
+def _counts(figures) -> tuple:
+    rollup = figures.on_track.rollup
+    return (
+        figures.municipality_count,
+        figures.reported,
+        figures.with_plan,
+        figures.without_approved_report,
+        figures.revisions_overdue,
+        rollup.counts.get(Status.NO_APPROVED_REPORT, 0),
+        rollup.counts.get(Status.NO_TARGET, 0),
+        rollup.counts.get(Status.ON_TRACK, 0),
+    )
+
+
+def test_no_approved_report_is_its_own_category_everywhere(client_for, db):
+    earlier = make_round(2025, closed=True)
+    make_report(earlier, "751", state=State.LOCKED)
+    make_report(earlier, "101", state=State.LOCKED)
+    closed = make_round(2026, closed=True)
+    make_report(closed, "751", state=State.LOCKED)
+    make_report(closed, "101", state=State.SUBMITTED)  # not approved: not counted this round
+    total = Municipality.objects.count()
+
+    figures = selectors.aggregates(round=closed)
+    assert figures.reported == 1 and figures.with_plan == 1
+    assert figures.without_approved_report == total - 1
+    assert figures.with_plan_share == 100  # of the approved reports, not of all municipalities
+    rollup = figures.on_track.rollup
+    assert rollup.counts.get(Status.NO_TARGET, 0) == 0
+    assert rollup.counts[Status.NO_APPROVED_REPORT] == total - 1
+    expected = _counts(figures)
+
+    national = client_for("observer").get("/monitoring/national/?year=2026")
+    assert _counts(national.context["figures"]) == expected
+    public = client_for("anonymous").get("/aaben/tal/?year=2026", HTTP_ACCEPT_LANGUAGE="da")
+    assert public.status_code == 200
+    assert _counts(public.context["figures"]) == expected
+    page = public.content.decode()
+    assert re.search(
+        rf">{total - 1}</p><p class=\"muted\">kommuner uden godkendt indberetning i runden endnu",
+        page,
+    )
+    assert f"1 / {total}" not in page
+
+    context = report.report_context(closed, "da")
+    assert _counts(context.national) == expected
+    html = report.report_html(context)
+    row = re.search(
+        r"Kommuner uden godkendt indberetning i runden endnu</th><td class=\"num\">(\d+)<", html
+    )
+    assert row and int(row.group(1)) == total - 1
+    assert "Godkendte indberetninger med en vedtaget eller revideret klimahandlingsplan" in html
