@@ -24,13 +24,11 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) --require-hashes -r requirements.txt
 	touch $@
 
-# The runtime from its lock; the dev tools within the runtime's pins.
-# TODO: install from requirements-dev.txt (hashes) once `make lock` has written it.
-$(VENV)/.installed-dev: requirements.txt pyproject.toml
+# The runtime and the dev tools from their lock (requirements-dev.txt holds both, with hashes).
+$(VENV)/.installed-dev: requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) --require-hashes -r requirements.txt
-	$(PIP) -c requirements.txt '.[dev]'
+	$(PIP) --require-hashes -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 ## make lock: pin pyproject.toml's dependencies with hashes (requirements.txt, requirements-dev.txt)
