@@ -162,6 +162,11 @@ def _seat_errors(membership: Membership, *, check_rules: bool) -> dict[str, str]
                 "seat": membership.get_seat_role_display().lower(),
                 "person": holder.person,
             }
+            rules = body.seat_rules.filter(seat=membership.seat_role).values_list(
+                "label", flat=True
+            )
+            if rules:
+                errors["seat_role"] += " (" + "; ".join(rules) + ")"
     if check_rules and not errors:
         refusal = seat_refusal(membership)
         if refusal:
@@ -205,7 +210,7 @@ def membership_add(
         ends_on=ends_on,
         created_by=by,
     )
-    membership.full_clean()
+    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
     errors = _seat_errors(membership, check_rules=check_rules)
     if errors:
         raise ValidationError(errors)
@@ -236,7 +241,7 @@ def membership_update(*, membership: Membership, by: User | None, **changes) -> 
         raise ValueError(f"Not editable: {sorted(unknown)}")
     Body.objects.select_for_update().get(pk=membership.body_id)
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("body", "person", "appointed_by", "geography")
         .get(pk=membership.pk)
     )
@@ -266,7 +271,7 @@ def membership_update(*, membership: Membership, by: User | None, **changes) -> 
         )
     for name in changed:
         setattr(membership, name, changes[name])
-    membership.full_clean()
+    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
     errors = _seat_errors(membership, check_rules=True)
     if errors:
         raise ValidationError(errors)

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-GREEN = "Alle pladser besat som aftalen siger"
+GREEN = "Alle pladser er besat, som aftalen foreskriver"
 
 
 def test_secretariat_fills_pugs_vacancy_and_seats_an_aps_substitute(
