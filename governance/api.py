@@ -5,6 +5,11 @@ the body's members and observers, its managers and the secretariat (others get 4
 Voting: `POST /api/decisions/<id>/vote/` with {"choice": "yes" | "no" | "abstain"}:
 201 counted; 400 bad choice; 403 with a reason (observers, non-members, ended seats,
 substitutes not called in); 409 closed decision or a seat that has already voted.
+Seats: `POST /api/memberships/` adds one (an existing `person`, or a new person by `email`,
+invited in the same step), `PATCH /api/memberships/<id>/` corrects one and
+`POST /api/memberships/<id>/end/` ends one (today: at once) — the secretariat, and for a DGO's
+groups its coordinators, through the body page's services: 400 with the reason (a composition
+rule in its own words, an overlapping seat, an end before the start), 403, nothing written.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
