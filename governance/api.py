@@ -5,11 +5,17 @@ the body's members and observers, its managers and the secretariat (others get 4
 Voting: `POST /api/decisions/<id>/vote/` with {"choice": "yes" | "no" | "abstain"}:
 201 counted; 400 bad choice; 403 with a reason (observers, non-members, ended seats,
 substitutes not called in); 409 closed decision or a seat that has already voted.
+Seats: `POST /api/memberships/` adds one (an existing `person`, or a new person by `email`,
+invited in the same step), `PATCH /api/memberships/<id>/` corrects one and
+`POST /api/memberships/<id>/end/` ends one (today: at once) — the secretariat, and for a DGO's
+groups its coordinators, through the body page's services: 400 with the reason (a composition
+rule in its own words, an overlapping seat, an end before the start), 403, nothing written.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import include, path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
@@ -18,13 +24,17 @@ from drf_spectacular.utils import (
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from partners.models import DGO, Organisation, User
+from partners.services import audit_note
+
 from . import selectors, services
-from .models import Body, Decision, Meeting, Membership, Vote
+from .models import Body, Decision, Meeting, Membership, SeatRole, Vote
+from .people import seat_end_now
 from .permissions import can_see_votes
 
 
@@ -93,10 +103,68 @@ class MembershipFilter(filters.FilterSet):
         return queryset.active() if value else queryset
 
 
-class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
-    """Who sits (and sat) in which body. Every signed-in user may read them."""
+Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
+
+
+class SeatWriteSerializer(serializers.Serializer):
+    """A seat to add (POST) or change (PATCH). A new person is given by e-mail and name and is
+    invited in the same step; `reason` goes to the audit trail."""
+
+    body = serializers.SlugRelatedField(slug_field="code", queryset=Body.objects.all())
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    seat_role = serializers.ChoiceField(choices=SeatRole.choices)
+    substitute_for = serializers.PrimaryKeyRelatedField(
+        queryset=Membership.objects.all(), required=False, allow_null=True
+    )
+    appointed_by = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.all()
+    )
+    geography = serializers.SlugRelatedField(
+        slug_field="slug", queryset=DGO.objects.all(), required=False, allow_null=True
+    )
+    capacity = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    def validate(self, attrs):
+        if self.partial:
+            return attrs
+        if not attrs.get("person") and not attrs.get("email"):
+            raise serializers.ValidationError(
+                {"person": _("Choose a person, or give a new person's e-mail address.")}
+            )
+        return attrs
+
+
+class SeatEndRequest(serializers.Serializer):
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=300)
+
+
+def _refusal(error: ValidationError) -> Response:
+    if hasattr(error, "error_dict"):
+        body = {
+            ("detail" if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        body = {"detail": " ".join(error.messages)}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Who sits (and sat) in which body. Every signed-in user may read them; the secretariat
+    (and for a DGO's groups its coordinators) add, change and end seats, through the same
+    services and composition rules as the body page: 400 with the reason, 403, nothing written."""
 
     lookup_value_regex = "[0-9]+"  # a malformed id is a 404, not a server error
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
@@ -105,6 +173,80 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
         return Membership.objects.select_related(
             "body", "person", "appointed_by", "geography"
         ).order_by("body__position", "starts_on", "pk")
+
+    def _done(self, membership: Membership, code: int) -> Response:
+        fresh = self.get_queryset().get(pk=membership.pk)
+        return Response(MembershipSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=SeatWriteSerializer,
+        responses={201: MembershipSerializer, 400: Reason, 403: Reason},
+    )
+    def create(self, request):
+        serializer = SeatWriteSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        body = data.pop("body")
+        try:
+            outcome = services.seat_appoint(body=body, by=request.user, **data)
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except ValidationError as error:
+            return _refusal(error)
+        return self._done(outcome.membership, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SeatWriteSerializer,
+        responses={200: MembershipSerializer, 400: Reason, 403: Reason},
+    )
+    def partial_update(self, request, pk=None):
+        membership = self.get_object()
+        serializer = SeatWriteSerializer(data=request.data, partial=True)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
+        unknown = set(data) - set(services.SEAT_FIELDS)
+        if unknown:
+            return Response(
+                {name: [_("A seat's person and body stay as they are.")] for name in unknown},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            changed = services.membership_update(membership=membership, by=request.user, **data)
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except ValidationError as error:
+            return _refusal(error)
+        audit_note(changed, by=request.user, reason=reason)
+        return self._done(changed, status.HTTP_200_OK)
+
+    @extend_schema(
+        request=SeatEndRequest,
+        responses={200: MembershipSerializer, 400: Reason, 403: Reason},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the seat: from `ends_on` (default today: at once) it no longer counts."""
+        membership = self.get_object()
+        serializer = SeatEndRequest(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        ends_on = serializer.validated_data.get("ends_on")
+        try:
+            if ends_on is None or ends_on <= timezone.localdate():
+                ended = seat_end_now(membership=membership, by=request.user)
+            else:
+                ended = services.membership_end(
+                    membership=membership, by=request.user, ends_on=ends_on
+                )
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except ValidationError as error:
+            return _refusal(error)
+        audit_note(ended, by=request.user, reason=serializer.validated_data["reason"])
+        return self._done(ended, status.HTTP_200_OK)
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -222,7 +364,6 @@ class DecisionFilter(filters.FilterSet):
 VoteRequest = inline_serializer(
     "VoteRequest", {"choice": serializers.ChoiceField(choices=Vote.Choice.choices)}
 )
-Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
 
 
 class DecisionViewSet(viewsets.ReadOnlyModelViewSet):

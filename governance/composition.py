@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import DGO, Organisation
 
@@ -129,10 +130,24 @@ def check_composition(
             )
         return True
 
+    def one_per_municipality(candidates: list[Membership]) -> list[Membership]:
+        """Only the first holder from each municipality counts; a holder from no municipality
+        counts for none."""
+        seen: set[int] = set()
+        kept = []
+        for membership in sorted(candidates, key=lambda m: (m.starts_on, m.pk or 0)):
+            municipality = membership.person.municipality_id
+            if municipality is not None and municipality not in seen:
+                seen.add(municipality)
+                kept.append(membership)
+        return kept
+
     statuses = []
     matched: set[int] = set()
     for rule in rules:
         candidates = [m for m in memberships if fills(rule, m)]
+        if rule.different_municipalities:
+            candidates = one_per_municipality(candidates)
         if rule.per_geography:
             for geography in geographies:
                 holders = [m for m in candidates if _represents(m, geography)]
@@ -143,3 +158,58 @@ def check_composition(
             statuses.append(RuleStatus(rule, None, candidates))
     unmatched = [m for m in memberships if id(m) not in matched] if rules else []
     return Composition(body=body, on=day, statuses=statuses, unmatched=unmatched)
+
+
+def _labels(rules: list[SeatRule]) -> str:
+    return "; ".join(rule.label for rule in rules)
+
+
+def seat_refusal(candidate: Membership, *, memberships: list[Membership] | None = None) -> str:
+    """Why a new or changed seat breaks the body's composition rules, in the rules' own words;
+    "" when it fits. `candidate` need not be saved. Checked on the day the seat starts, against
+    the seats active then (other than the candidate itself)."""
+    body = candidate.body
+    rules = list(body.seat_rules.select_related("appointed_by", "must_sit_in"))
+    if not rules:
+        return ""
+    day = candidate.starts_on
+    if memberships is None:
+        memberships = list(
+            Membership.objects.active(day)
+            .filter(body=body)
+            .exclude(pk=candidate.pk)
+            .select_related("person", "appointed_by", "geography")
+        )
+    composition = check_composition(
+        body=body, on=day, memberships=[*memberships, candidate], rules=rules
+    )
+    held = [
+        status for status in composition.statuses if any(h is candidate for h in status.holders)
+    ]
+    own_kind = [
+        r for r in rules if r.seat != SeatRule.Seat.VOTING and candidate.seat_role in r.seat_roles()
+    ]
+    if own_kind and not any(status.rule in own_kind for status in held):
+        return _("%(body)s's rules for this seat: %(rules)s. The seat fits none of them.") % {
+            "body": body.short_name,
+            "rules": _labels(own_kind),
+        }
+    for status in held:
+        if status.excess:
+            return _("%(rule)s: at most %(count)s, and the seat would be one more.") % {
+                "rule": status.rule.label
+                + (f" ({status.geography.geography})" if status.geography else ""),
+                "count": status.rule.max_count,
+            }
+    if not held:
+        same = [r for r in rules if candidate.seat_role in r.seat_roles()]
+        if not same:
+            return _("%(body)s's composition has no seat of this kind (%(seat)s).") % {
+                "body": body.short_name,
+                "seat": candidate.get_seat_role_display().lower(),
+            }
+        return _(
+            "The seat fits no rule of %(body)s's composition (check the appointing party, the "
+            "geography and the seat): %(rules)s."
+        ) % {"body": body.short_name, "rules": _labels(same)}
+    return ""

@@ -3,7 +3,7 @@ meetings with agendas, one open decision awaiting fu-medlem's vote and one adopt
 
 Runs after partners' demo (the demo logins exist). Idempotent: a body that has seats, meetings
 or decisions is left alone. PUG's KKR seat for Sjælland is left vacant on purpose, to show how
-the body page reports a vacancy.
+the body page reports a vacancy. The ten DGO steering groups are seated by their default rules.
 """
 
 import datetime
@@ -172,6 +172,70 @@ def _seat_bodies(people: dict[str, User], created: list[str]) -> None:
             created.append(f"membership:{code}:{seat.username}")
 
 
+def _demo_person(username: str, first: str, last: str, organisation: Organisation, **extra) -> User:
+    user, was_created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@demo.klimaalliancen.dk",
+            "organisation": organisation,
+            **extra,
+        },
+    )
+    if was_created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _seat_dgo_groups(created: list[str]) -> None:
+    """Each geography's two steering groups, seated as their default rules say: political =
+    the regional council chair and the KKR chairmanship; administrative = five municipal
+    representatives from five different municipalities and two from the region."""
+    start = datetime.date(2023, 4, 1)
+    for dgo in DGO.objects.select_related("region", "kkr").order_by("name"):
+        geography = dgo.geography
+        region, kkr = dgo.region, dgo.kkr
+        political = Body.objects.filter(code=f"dgo-{dgo.slug}-pol").first()
+        if political is not None and not political.memberships.exists():
+            for number, (first, title, organisation) in enumerate(
+                (
+                    ("Regionsrådsformand", "Regionsrådsformand", region),
+                    ("KKR-formand", "Formand for KKR, borgmester", kkr),
+                    ("KKR-næstformand", "Næstformand for KKR, borgmester", kkr),
+                ),
+                start=1,
+            ):
+                person = _demo_person(
+                    f"demo-{dgo.slug}-pol-{number}", first, f"{geography} (demo)", organisation,
+                    title=title,
+                )  # fmt: skip
+                services.membership_add(
+                    body=political, person=person, seat_role=R.MEMBER, appointed_by=organisation,
+                    capacity=title, starts_on=start, by=None,
+                )  # fmt: skip
+                created.append(f"membership:{political.code}:{person.username}")
+        administrative = Body.objects.filter(code=f"dgo-{dgo.slug}-adm").first()
+        if administrative is None or administrative.memberships.exists():
+            continue
+        municipalities = list(dgo.municipalities.order_by("name")[:5])
+        seats = [(f"Kommunaldirektør, {m.name}", kkr, m) for m in municipalities] + [
+            ("Regionaldirektør", region, None),
+            ("Chef for Regional Udvikling", region, None),
+        ]
+        for number, (title, organisation, municipality) in enumerate(seats, start=1):
+            person = _demo_person(
+                f"demo-{dgo.slug}-adm-{number}", "Direktør", f"{geography} {number} (demo)",
+                organisation, title=title, municipality=municipality,
+            )  # fmt: skip
+            services.membership_add(
+                body=administrative, person=person, seat_role=R.MEMBER,
+                appointed_by=organisation, capacity=title, starts_on=start, by=None,
+            )  # fmt: skip
+            created.append(f"membership:{administrative.code}:{person.username}")
+
+
 def _meetings(secretariat: User, created: list[str]) -> None:
     now = timezone.now()
     year = timezone.localdate().year
@@ -263,6 +327,7 @@ def seed() -> list[str]:
         return created
     people = _people()
     _seat_bodies(people, created)
+    _seat_dgo_groups(created)
     _meetings(secretariat, created)
     _decisions(people, secretariat, created)
     return created

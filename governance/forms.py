@@ -5,7 +5,7 @@ from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
 from core.text import CleanTextFieldsMixin
 
-from .models import Decision, Meeting, Membership, SubstituteCall, Vote
+from .models import Decision, Meeting, Membership, SeatRole, SeatRule, SubstituteCall, Vote
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -179,3 +179,130 @@ class SubstituteCallForm(forms.Form):
         super().__init__(*args, **kwargs)
         if substitutes is not None:
             self.fields["substitute"].queryset = substitutes
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+@help_texts(
+    person=_("Someone who already has a login. Or leave it empty and invite a new person below."),
+    email=_("For a new person: they get an invitation to set a password and sign in."),
+    seat_role=_(
+        "Chair, vice-chair and members vote; a substitute votes only when called in for the "
+        "member; observers follow the work without voting."
+    ),
+    substitute_for=_("For a substitute: the member they stand in for."),
+    appointed_by=_("The party or organisation the seat represents, as the agreement says."),
+    geography=_("For seats the agreement gives each geography (KKR or region), e.g. in PUG."),
+    capacity=_("E.g. 'political representative' or 'CEO of CONCITO'."),
+    ends_on=_(
+        "The seat no longer counts from this day: ending it today takes effect at once. Empty: "
+        "until further notice."
+    ),
+    reason=_("Why the seat is added or changed; kept in the audit trail."),
+)
+class SeatForm(CleanTextFieldsMixin, forms.Form):
+    """A seat in a body: who (an existing person, or a new one invited in the same step), which
+    seat, for whom, for which party and geography, and for how long."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    email = forms.EmailField(label=_("New person's e-mail"), required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    seat_role = forms.ChoiceField(label=_("Seat"), choices=SeatRole.choices)
+    substitute_for = forms.ModelChoiceField(
+        label=_("Substitute for"), queryset=Membership.objects.none(), required=False
+    )
+    appointed_by = forms.ModelChoiceField(label=_("Appointed by"), queryset=None)
+    geography = forms.ModelChoiceField(
+        label=_("Geography represented"), queryset=None, required=False
+    )
+    capacity = forms.CharField(label=_("Capacity"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput(), input_formats=DATE_FORMATS)
+    ends_on = forms.DateField(
+        label=_("Ends"), widget=DateInput(), input_formats=DATE_FORMATS, required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, body, members, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from partners.models import DGO, Organisation
+
+        if people is None:  # editing: the person stays
+            for name in ("person", "email", "first_name", "last_name"):
+                del self.fields[name]
+        else:
+            self.fields["person"].queryset = people
+        self.fields["substitute_for"].queryset = members
+        self.fields["substitute_for"].label_from_instance = seat_label
+        self.fields["appointed_by"].queryset = Organisation.objects.order_by("kind", "name")
+        self.fields["geography"].queryset = DGO.objects.select_related("region").order_by("name")
+        self.fields["geography"].label_from_instance = lambda dgo: dgo.geography
+
+    def clean(self):
+        cleaned = super().clean()
+        if "person" in self.fields and not cleaned.get("person"):
+            if not cleaned.get("email"):
+                self.add_error(
+                    "person", _("Choose a person, or give a new person's e-mail address.")
+                )
+            elif not (cleaned.get("first_name") and cleaned.get("last_name")):
+                self.add_error("last_name", _("Give the new person's first and last name."))
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("A seat cannot end before it starts."))
+        return cleaned
+
+
+@help_texts(
+    ends_on=_("From this day the seat no longer counts. Today: at once."),
+)
+class SeatEndForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("Ends"), widget=DateInput(), input_formats=DATE_FORMATS, required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CompositionForm(forms.Form):
+    meetings_per_year = forms.IntegerField(label=_("Meetings per year"), min_value=1, max_value=52)
+    chair_rule = forms.CharField(label=_("Chairmanship"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+APPOINTING_KINDS = (
+    ("kkr", _("The KKR (the municipalities)")),
+    ("region", _("The region")),
+)
+
+
+class SeatRuleForm(CleanTextFieldsMixin, forms.Form):
+    """One line of a DGO steering group's composition."""
+
+    rule = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    label = forms.CharField(label=_("Rule"), max_length=300, required=False)
+    seat = forms.ChoiceField(label=_("Seat"), choices=SeatRule.Seat.choices)
+    appointed_by_kind = forms.ChoiceField(label=_("Appointed by"), choices=APPOINTING_KINDS)
+    min_count = forms.IntegerField(label=_("At least"), min_value=0, max_value=50)
+    max_count = forms.IntegerField(label=_("At most"), min_value=0, max_value=50)
+    different_municipalities = forms.BooleanField(
+        label=_("From different municipalities"), required=False
+    )
+    delete = forms.BooleanField(label=_("Remove"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_count"), cleaned.get("max_count")
+        if low is not None and high is not None and high < low:
+            self.add_error("max_count", _("At most cannot be below at least."))
+        return cleaned
+
+
+SeatRuleFormSet = forms.formset_factory(SeatRuleForm, extra=1)

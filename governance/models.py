@@ -143,6 +143,14 @@ class SeatRule(models.Model):
         blank=True,
         related_name="+",
     )
+    different_municipalities = models.BooleanField(
+        _("from different municipalities"),
+        default=False,
+        help_text=_(
+            "Each holder comes from another municipality (the person's municipality), e.g. "
+            "'five representatives from five different municipalities'."
+        ),
+    )
     min_count = models.PositiveSmallIntegerField(_("at least"))
     max_count = models.PositiveSmallIntegerField(_("at most"))
 
@@ -178,9 +186,11 @@ class SeatRule(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> "MembershipQuerySet":
+        """Seats that count on `on` (today). `ends_on` is the first day without the seat, as
+        for role assignments: a seat ended today no longer counts today."""
         day = on or timezone.localdate()
         return self.filter(starts_on__lte=day).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day)
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=day)
         )
 
     def voting(self) -> "MembershipQuerySet":
@@ -226,7 +236,15 @@ class Membership(models.Model):
         help_text=_("E.g. 'political representative' or 'CEO of CONCITO'."),
     )
     starts_on = models.DateField(_("from"), default=timezone.localdate)
-    ends_on = models.DateField(_("to"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The seat no longer counts from this day: ending it today takes effect at once. "
+            "Empty: until further notice."
+        ),
+    )
     created_by = models.ForeignKey(
         User,
         verbose_name=_("appointed in the portal by"),
@@ -269,7 +287,7 @@ class Membership(models.Model):
         return self.seat_role in VOTING_ROLES
 
     def is_active_on(self, day: datetime.date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
 
 
 class Meeting(models.Model):

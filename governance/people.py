@@ -1,7 +1,5 @@
 """Governance's part of people administration (called through core.portal_apps)."""
 
-import datetime
-
 from django.utils import timezone
 
 from partners.models import User
@@ -11,9 +9,9 @@ from .services import membership_end
 
 
 def seat_end_now(*, membership: Membership, by: User | None) -> Membership:
-    """End a seat so that it no longer counts from today: its last day is yesterday (or its
-    first day, for a seat that began today). The body permissions follow at once."""
-    ends_on = max(membership.starts_on, timezone.localdate() - datetime.timedelta(days=1))
+    """End a seat so that it no longer counts from today (the end date is the first day
+    without the seat; a seat not yet begun never counts). The body permissions follow at once."""
+    ends_on = max(membership.starts_on, timezone.localdate())
     return membership_end(membership=membership, by=by, ends_on=ends_on)
 
 
@@ -43,6 +41,16 @@ def seats_of(*, person: User):
         Membership.objects.filter(person=person)
         .select_related("body", "appointed_by")
         .order_by("ends_on", "-starts_on")
+    )
+
+
+def seats_now(*, person: User):
+    """The person's seats today, as roles on their profile ("Medlem, Forretningsudvalget")."""
+    return (
+        Membership.objects.active()
+        .filter(person=person)
+        .select_related("body", "appointed_by", "geography", "substitute_for__person")
+        .order_by("body__position", "body__name")
     )
 
 

@@ -114,6 +114,16 @@ can_publish_agenda = can_manage_body
 can_publish_minutes = can_manage_body
 
 
+def can_edit_composition(user: User | AnonymousUser, body: Body) -> bool:
+    """A DGO steering group's composition rules and cadence are set by its KKR and region
+    (§8.1): the secretariat and that DGO's coordinators keep them. The national bodies' rules
+    are the agreement's own (§8.2–8.4) and change only with it."""
+    if body.dgo_id is None or not user.is_authenticated or not user.is_active:
+        return False
+    roles = roles_of(user)
+    return roles.secretariat or body.dgo_id in roles.coordinated_dgo_ids
+
+
 def can_view_body_content(user: User | AnonymousUser, body: Body) -> bool:
     """Planned meetings, papers and decisions: the body's seats, its managers and nobody else."""
     return body.pk in body_access(user).content_body_ids or can_manage_body(user, body)

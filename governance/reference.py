@@ -36,6 +36,7 @@ class Rule:
     kinds: tuple[str, ...] = ()
     per_geography: bool = False
     must_sit_in: str | None = None  # a Body code
+    different_municipalities: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ DGO_ADMINISTRATIVE_RULES = (
         5,
         5,
         kinds=(K.KKR,),
+        different_municipalities=True,
     ),
     Rule("region-reps", "2 repræsentanter fra regionen", S.VOTING, 2, 2, kinds=(K.REGION,)),
 )
@@ -180,6 +182,7 @@ def _upsert_rule(
         "must_sit_in": Body.objects.get(code=rule.must_sit_in) if rule.must_sit_in else None,
         "min_count": rule.min_count,
         "max_count": rule.max_count,
+        "different_municipalities": rule.different_municipalities,
     }
     existing = SeatRule.objects.filter(body=body, key=rule.key).first()
     if existing is None:

@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import User
+from partners.models import DGO, Organisation, User
 
 from .models import (
     VOTING_ROLES,
@@ -21,6 +21,7 @@ from .models import (
     Membership,
     Paper,
     SeatRole,
+    SeatRule,
     SubstituteCall,
     Vote,
 )
@@ -30,7 +31,7 @@ from .permissions import content_body_filter
 def _active_q(prefix: str = "", on: datetime.date | None = None) -> Q:
     day = on or timezone.localdate()
     return Q(**{f"{prefix}starts_on__lte": day}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": day})
     )
 
 
@@ -72,7 +73,7 @@ def body_members(*, body: Body, on: datetime.date | None = None) -> list[Members
 
 def body_former_members(*, body: Body) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(body=body, ends_on__lt=timezone.localdate())
+        Membership.objects.filter(body=body, ends_on__lte=timezone.localdate())
         .select_related("person", "appointed_by", "geography")
         .order_by("-ends_on", "person__last_name")
     )
@@ -234,4 +235,48 @@ def calendar_meetings(*, user: User) -> QuerySet[Meeting]:
         .filter(body_id__in=bodies, starts_at__gte=since)
         .select_related("body")
         .order_by("starts_at")
+    )
+
+
+RULE_SEAT_ROLES = {
+    SeatRule.Seat.VOTING: SeatRole.MEMBER,
+    SeatRule.Seat.CHAIR: SeatRole.CHAIR,
+    SeatRule.Seat.VICE_CHAIR: SeatRole.VICE_CHAIR,
+    SeatRule.Seat.SUBSTITUTE: SeatRole.SUBSTITUTE,
+    SeatRule.Seat.OBSERVER: SeatRole.OBSERVER,
+}
+
+
+def seat_prefill(*, body: Body, rule: SeatRule, geography: DGO | None) -> dict:
+    """The seat form's first values for filling a vacancy of `rule` (in `geography`): its
+    seat, the party that appoints it and the geography it represents."""
+    initial: dict = {"seat_role": RULE_SEAT_ROLES[rule.seat], "geography": geography}
+    if rule.appointed_by_id is not None:
+        initial["appointed_by"] = rule.appointed_by
+        return initial
+    local = geography or body.dgo
+    for kind in rule.appointed_by_kinds:
+        if local is not None and kind == Organisation.Kind.KKR:
+            initial["appointed_by"] = local.kkr
+        elif local is not None and kind == Organisation.Kind.REGION:
+            initial["appointed_by"] = local.region
+        else:
+            initial["appointed_by"] = Organisation.objects.filter(kind=kind).first()
+        if initial["appointed_by"] is not None:
+            break
+    return initial
+
+
+def seat_candidates() -> QuerySet[User]:
+    """The people a seat can be given to: everyone who can sign in, by name."""
+    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+
+
+def body_voting_seats(*, body: Body) -> QuerySet[Membership]:
+    """Today's voting seats, for naming the member a substitute stands in for."""
+    return (
+        Membership.objects.active()
+        .filter(body=body, seat_role__in=VOTING_ROLES)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
     )

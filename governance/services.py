@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -42,12 +43,14 @@ from .models import (
     Membership,
     Paper,
     SeatRole,
+    SeatRule,
     SubstituteCall,
     Vote,
 )
 from .permissions import (
     MANAGERS_ONLY,
     can_comment,
+    can_edit_composition,
     can_manage_body,
     can_manage_decisions,
     can_vote,
@@ -82,7 +85,8 @@ def can_appoint(user: User | None, body: Body) -> bool:
 def _sync_body_permissions(person: User, body: Body) -> None:
     """Grant or remove the person's guardian permissions on the body to match current seats."""
     today = timezone.localdate()
-    seats = Membership.objects.filter(person=person, body=body).exclude(ends_on__lt=today)
+    # Seats not ended by today (an end date is the first day without the seat).
+    seats = Membership.objects.filter(person=person, body=body).exclude(ends_on__lte=today)
     if seats.exists():
         assign_perm("governance.view_body_content", person, body)
     else:
@@ -92,6 +96,82 @@ def _sync_body_permissions(person: User, body: Body) -> None:
     else:
         remove_perm("governance.chair_body", person, body)
     forget_body_access(person)
+
+
+def _in_period(seats: models.QuerySet, starts_on: datetime.date, ends_on: datetime.date | None):
+    """The seats that count on some day of [starts_on, ends_on) (ends_on None: open-ended)."""
+    seats = seats.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=starts_on))
+    if ends_on is not None:
+        seats = seats.filter(starts_on__lt=ends_on)
+    return seats
+
+
+def _seat_errors(membership: Membership, *, check_rules: bool) -> dict[str, str]:
+    """What is wrong with a new or changed seat, by form field (None: the whole seat)."""
+    from .composition import seat_refusal
+
+    body, person = membership.body, membership.person
+    errors: dict[str, str] = {}
+    if membership.ends_on is not None and membership.ends_on < membership.starts_on:
+        errors["ends_on"] = _("A seat cannot end before it starts.")
+        return errors
+    substitute_for = membership.substitute_for
+    if membership.seat_role == SeatRole.SUBSTITUTE:
+        if substitute_for is None:
+            errors["substitute_for"] = _("A substitute stands in for a named member.")
+        elif substitute_for.body_id != body.pk or substitute_for.seat_role not in VOTING_ROLES:
+            errors["substitute_for"] = _(
+                "A substitute stands in for a voting member of the same body."
+            )
+        elif not substitute_for.is_active_on(membership.starts_on):
+            errors["substitute_for"] = _("The member is not seated when the substitute starts.")
+        elif substitute_for.person_id == person.pk:
+            errors["substitute_for"] = _("A person cannot stand in for themselves.")
+    elif substitute_for is not None:
+        errors["substitute_for"] = _("Only a substitute stands in for a member.")
+    geography, appointed_by = membership.geography, membership.appointed_by
+    kinds = (Organisation.Kind.REGION, Organisation.Kind.KKR)
+    if (
+        geography is not None
+        and appointed_by.kind in kinds
+        and appointed_by.region_code != geography.region_code
+    ):
+        errors["geography"] = _("A region or KKR appoints for its own geography only.")
+    others = Membership.objects.filter(body=body).exclude(pk=membership.pk)
+    if _in_period(others.filter(person=person), membership.starts_on, membership.ends_on).exists():
+        errors["person"] = _("%(person)s already holds a seat in %(body)s in this period.") % {
+            "person": person,
+            "body": body.short_name,
+        }
+    if membership.seat_role in CHAIR_ROLES:
+        holder = (
+            _in_period(
+                others.filter(seat_role=membership.seat_role),
+                membership.starts_on,
+                membership.ends_on,
+            )
+            .select_related("person")
+            .first()
+        )
+        if holder is not None:
+            errors["seat_role"] = _(
+                "%(body)s has one %(seat)s: %(person)s holds the seat in this period. End that "
+                "seat first."
+            ) % {
+                "body": body.short_name,
+                "seat": membership.get_seat_role_display().lower(),
+                "person": holder.person,
+            }
+            rules = body.seat_rules.filter(seat=membership.seat_role).values_list(
+                "label", flat=True
+            )
+            if rules:
+                errors["seat_role"] += " (" + "; ".join(rules) + ")"
+    if check_rules and not errors:
+        refusal = seat_refusal(membership)
+        if refusal:
+            errors[NON_FIELD_ERRORS] = refusal
+    return errors
 
 
 @transaction.atomic
@@ -107,8 +187,14 @@ def membership_add(
     capacity: str = "",
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
+    check_rules: bool = False,
 ) -> Membership:
-    """Give a person a seat in a body for a period; the body permissions follow the seat."""
+    """Give a person a seat in a body for a period; the body permissions follow the seat.
+
+    With `check_rules` (the portal's seat form and the API) a seat that breaks the body's
+    composition rules is refused with the rules' text; reference data, the demo and the
+    people import seat without it, and the body page reports what does not fit.
+    """
     if not can_appoint(by, body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     Body.objects.select_for_update().get(pk=body.pk)  # one appointment at a time per body
@@ -124,36 +210,8 @@ def membership_add(
         ends_on=ends_on,
         created_by=by,
     )
-    membership.full_clean()
-    errors: dict[str, str] = {}
-    if seat_role == SeatRole.SUBSTITUTE:
-        if substitute_for is None:
-            errors["substitute_for"] = _("A substitute stands in for a named member.")
-        elif substitute_for.body_id != body.pk or substitute_for.seat_role not in VOTING_ROLES:
-            errors["substitute_for"] = _(
-                "A substitute stands in for a voting member of the same body."
-            )
-        elif not substitute_for.is_active_on(membership.starts_on):
-            errors["substitute_for"] = _("The member is not seated when the substitute starts.")
-    elif substitute_for is not None:
-        errors["substitute_for"] = _("Only a substitute stands in for a member.")
-    kinds = (Organisation.Kind.REGION, Organisation.Kind.KKR)
-    if (
-        geography is not None
-        and appointed_by.kind in kinds
-        and appointed_by.region_code != geography.region_code
-    ):
-        errors["geography"] = _("A region or KKR appoints for its own geography only.")
-    overlapping = Membership.objects.filter(person=person, body=body).filter(
-        models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=membership.starts_on)
-    )
-    if membership.ends_on is not None:
-        overlapping = overlapping.filter(starts_on__lte=membership.ends_on)
-    if overlapping.exists():
-        errors["person"] = _("%(person)s already holds a seat in %(body)s in this period.") % {
-            "person": person,
-            "body": body.short_name,
-        }
+    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
+    errors = _seat_errors(membership, check_rules=check_rules)
     if errors:
         raise ValidationError(errors)
     membership.save()
@@ -161,11 +219,73 @@ def membership_add(
     return membership
 
 
+SEAT_FIELDS = (
+    "seat_role",
+    "substitute_for",
+    "appointed_by",
+    "geography",
+    "capacity",
+    "starts_on",
+    "ends_on",
+)
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, by: User | None, **changes) -> Membership:
+    """Correct a seat's details (SEAT_FIELDS), under the same checks as a new seat, composition
+    rules included. A seat that has voted keeps its role: end it and add a new seat instead."""
+    if not can_appoint(by, membership.body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+    unknown = set(changes) - set(SEAT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    Body.objects.select_for_update().get(pk=membership.body_id)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("body", "person", "appointed_by", "geography")
+        .get(pk=membership.pk)
+    )
+    changed = [name for name, value in changes.items() if getattr(membership, name) != value]
+    if not changed:
+        return membership
+    if "seat_role" in changed and (membership.votes.exists() or membership.votes_cast.exists()):
+        raise ValidationError(
+            {
+                "seat_role": _(
+                    "The seat has voted, so its role stays as it was: end the seat and add a "
+                    "new one for the new role."
+                )
+            }
+        )
+    if (
+        "seat_role" in changed
+        and changes["seat_role"] not in VOTING_ROLES
+        and _in_period(membership.substitutes.all(), timezone.localdate(), None).exists()
+    ):
+        raise ValidationError(
+            {
+                "seat_role": _(
+                    "A substitute stands in for this seat: end the substitute's seat first."
+                )
+            }
+        )
+    for name in changed:
+        setattr(membership, name, changes[name])
+    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
+    errors = _seat_errors(membership, check_rules=True)
+    if errors:
+        raise ValidationError(errors)
+    membership.save(update_fields=changed)
+    _sync_body_permissions(membership.person, membership.body)
+    return membership
+
+
 @transaction.atomic
 def membership_end(
     *, membership: Membership, by: User | None, ends_on: datetime.date | None = None
 ) -> Membership:
-    """End a seat. History is kept: the membership gets an end date and is never deleted."""
+    """End a seat: from `ends_on` (today: at once) it no longer counts, so its holder stops
+    voting and reading the body's papers. History is kept: the seat is never deleted."""
     if not can_appoint(by, membership.body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -178,6 +298,127 @@ def membership_end(
     membership.save(update_fields=["ends_on"])
     _sync_body_permissions(membership.person, membership.body)
     return membership
+
+
+@dataclass
+class SeatOutcome:
+    membership: Membership
+    person_created: bool
+    invited: bool
+
+
+@transaction.atomic
+def seat_appoint(
+    *,
+    body: Body,
+    by: User,
+    person: User | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    reason: str = "",
+    **seat,
+) -> SeatOutcome:
+    """Seat an existing person, or a new one invited in the same step, under the body's
+    composition rules. The person gets the invitation (or, with a login already, a note about
+    the seat) once the seat is recorded; a refused seat writes nothing, the new person neither."""
+    from partners.services import audit_note, invitation_send, person_find_or_create
+
+    if not can_appoint(by, body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+    created = False
+    if person is None:
+        person, created = person_find_or_create(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=seat.get("appointed_by"),
+        )
+    membership = membership_add(body=body, person=person, by=by, check_rules=True, **seat)
+    audit_note(membership, by=by, reason=reason)
+    invited = False
+    if person.email:
+        description = f"{membership.get_seat_role_display()}: {body.name}"
+        invitation_send(user=person, by=by, roles=description)
+        invited = True
+    return SeatOutcome(membership=membership, person_created=created, invited=invited)
+
+
+@dataclass
+class RuleChange:
+    """One line of a DGO group's composition as the form gives it; `rule` None adds it."""
+
+    label: str
+    seat: str
+    appointed_by_kind: str
+    min_count: int
+    max_count: int
+    different_municipalities: bool = False
+    rule: SeatRule | None = None
+    delete: bool = False
+
+
+@transaction.atomic
+def composition_update(
+    *,
+    body: Body,
+    by: User,
+    meetings_per_year: int,
+    chair_rule: str,
+    rules: list[RuleChange],
+    reason: str,
+) -> Body:
+    """Set a DGO steering group's cadence, chairmanship and composition rules (§8.1: the KKR
+    and the region decide them); the secretariat and the DGO's coordinators do it."""
+    from partners.services import audit_note
+
+    if not can_edit_composition(by, body):
+        raise PermissionDenied(
+            _("The secretariat and the DGO's coordinators keep a steering group's composition.")
+        )
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
+    body.meetings_per_year = meetings_per_year
+    body.chair_rule = chair_rule
+    body.full_clean()
+    body.save(update_fields=["meetings_per_year", "chair_rule"])
+    audit_note(body, by=by, reason=reason)
+    keys = set(body.seat_rules.values_list("key", flat=True))
+    position = 0
+    for change in rules:
+        if change.rule is not None and change.rule.body_id != body.pk:
+            raise ValidationError(_("The rule belongs to another body."))
+        if change.delete:
+            if change.rule is not None:
+                change.rule.delete()
+            continue
+        if not change.label.strip():
+            if change.rule is None:
+                continue  # the empty line for a new rule
+            raise ValidationError({"label": _("Give the rule in words.")})
+        position += 1
+        rule = change.rule or SeatRule(body=body)
+        if rule.pk is None:
+            base = slugify(change.label)[:50] or "rule"
+            key, number = base, 1
+            while key in keys:
+                number += 1
+                key = f"{base}-{number}"
+            keys.add(key)
+            rule.key = key
+        rule.position = position
+        rule.label = change.label.strip()
+        rule.seat = change.seat
+        rule.appointed_by = None
+        rule.appointed_by_kinds = [change.appointed_by_kind]
+        rule.per_geography = False
+        rule.min_count = change.min_count
+        rule.max_count = change.max_count
+        rule.different_municipalities = change.different_municipalities
+        rule.full_clean()
+        rule.save()
+    return body
 
 
 # --- Meetings, agendas and papers --------------------------------------------------------------

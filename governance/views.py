@@ -8,12 +8,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exports import Column, export_list
 from core.forms import add_service_errors
+from partners.models import DGO
 
 from . import calendar, selectors, services
 from .composition import check_composition
@@ -22,10 +24,14 @@ from .forms import (
     AbsenceForm,
     AgendaItemForm,
     CommentForm,
+    CompositionForm,
     DecisionForm,
     MeetingForm,
     MinutesForm,
     PaperForm,
+    SeatEndForm,
+    SeatForm,
+    SeatRuleFormSet,
     SubstituteCallForm,
     seat_label,
 )
@@ -33,6 +39,7 @@ from .models import Body, CalendarFeed, Decision, Meeting, Membership, Paper, Se
 from .permissions import (
     MANAGERS_ONLY,
     can_comment,
+    can_edit_composition,
     can_manage_body,
     can_manage_decisions,
     can_see_votes,
@@ -148,6 +155,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_content": can_content,
             "can_manage": can_manage_body(request.user, body),
             "can_appoint": services.can_appoint(request.user, body),
+            "can_edit_composition": can_edit_composition(request.user, body),
         },
     )
 
@@ -618,32 +626,212 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _require_appointer(request: HttpRequest, body: Body) -> None:
+    if not services.can_appoint(request.user, body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+
+
+def _seat(body: Body, pk: int) -> Membership:
+    try:
+        return Membership.objects.select_related(
+            "person", "appointed_by", "geography", "substitute_for__person"
+        ).get(pk=pk, body=body)
+    except Membership.DoesNotExist as exc:
+        raise Http404(_("No such seat.")) from exc
+
+
+SEAT_FORM_FIELDS = ("seat_role", "substitute_for", "appointed_by", "geography", "capacity")
+
+
+def seat_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a seat; `?rule=<id>&geography=<slug>` (the composition table's link for a vacancy)
+    arrives prefilled with that rule's seat, party and geography."""
+    body = _body(code)
+    _require_appointer(request, body)
+    initial: dict = {"starts_on": timezone.localdate()}
+    rule = None
+    rule_id = request.GET.get("rule", "")
+    if rule_id.isdigit():
+        rule = body.seat_rules.select_related("appointed_by").filter(pk=int(rule_id)).first()
+    if rule is not None:
+        geography = DGO.objects.filter(slug=request.GET.get("geography", "")).first()
+        initial.update(selectors.seat_prefill(body=body, rule=rule, geography=geography))
+    form = SeatForm(
+        request.POST or None,
+        initial=initial,
+        body=body,
+        members=selectors.body_voting_seats(body=body),
+        people=selectors.seat_candidates(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.seat_appoint(
+                body=body,
+                by=request.user,
+                person=data["person"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                reason=data["reason"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                **{name: data[name] for name in SEAT_FORM_FIELDS},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            messages.success(
+                request,
+                _("%(person)s holds a seat in %(body)s from %(date)s.")
+                % {
+                    "person": outcome.membership.person,
+                    "body": body.short_name,
+                    "date": date_format(outcome.membership.starts_on, "DATE_FORMAT"),
+                },
+            )
+            return redirect(body)
+    return render(
+        request,
+        "governance/seat_form.html",
+        {"body": body, "form": form, "rule": rule, "title": _("Add a seat")},
+    )
+
+
+def seat_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    body = _body(code)
+    _require_appointer(request, body)
+    membership = _seat(body, pk)
+    initial = {
+        name: getattr(membership, name) for name in (*SEAT_FORM_FIELDS, "starts_on", "ends_on")
+    }
+    form = SeatForm(
+        request.POST or None,
+        initial=initial,
+        body=body,
+        members=selectors.body_voting_seats(body=body).exclude(pk=membership.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.membership_update(
+                membership=membership,
+                by=request.user,
+                **{name: data[name] for name in (*SEAT_FORM_FIELDS, "starts_on", "ends_on")},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            from partners.services import audit_note
+
+            audit_note(membership, by=request.user, reason=data["reason"])
+            messages.success(request, _("The seat is saved."))
+            return redirect(body)
+    return render(
+        request,
+        "governance/seat_form.html",
+        {
+            "body": body,
+            "form": form,
+            "membership": membership,
+            "title": _("Edit the seat of %(person)s") % {"person": membership.person},
+        },
+    )
+
+
 @require_POST
 def body_seat_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """End a seat, today (at once) or from a later day, with a reason for the audit trail."""
     from partners.services import audit_note
 
     from .people import seat_end_now
 
     body = _body(code)
-    if not services.can_appoint(request.user, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
-    try:
-        membership = Membership.objects.select_related("person").get(pk=pk, body=body)
-    except Membership.DoesNotExist as exc:
-        raise Http404(_("No such seat.")) from exc
-    reason = request.POST.get("reason", "").strip()[:300]
-    if not reason:
+    _require_appointer(request, body)
+    membership = _seat(body, pk)
+    form = SeatEndForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Give a reason; it is kept in the audit trail."))
-    else:
-        try:
+        return redirect("body-people", code=body.code)
+    ends_on = form.cleaned_data["ends_on"]
+    try:
+        if ends_on is None or ends_on <= timezone.localdate():
             ended = seat_end_now(membership=membership, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
         else:
-            audit_note(ended, by=request.user, reason=reason)
-            messages.success(
-                request,
-                _("The seat of %(person)s ends %(date)s.")
-                % {"person": membership.person, "date": ended.ends_on},
-            )
+            ended = services.membership_end(membership=membership, by=request.user, ends_on=ends_on)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        audit_note(ended, by=request.user, reason=form.cleaned_data["reason"])
+        if ended.ends_on <= timezone.localdate():
+            text = _("The seat of %(person)s has ended; it no longer counts from today, %(date)s.")
+        else:
+            text = _("The seat of %(person)s ends on %(date)s: it counts until the day before.")
+        messages.success(
+            request,
+            text % {"person": membership.person, "date": date_format(ended.ends_on, "DATE_FORMAT")},
+        )
     return redirect("body-people", code=body.code)
+
+
+def body_composition(request: HttpRequest, code: str) -> HttpResponse:
+    """A DGO steering group's cadence, chairmanship and composition rules (§8.1)."""
+    body = _body(code)
+    if not can_edit_composition(request.user, body):
+        raise PermissionDenied(
+            _("The secretariat and the DGO's coordinators keep a steering group's composition.")
+        )
+    rules = {rule.pk: rule for rule in body.seat_rules.all()}
+    initial_rules = [
+        {
+            "rule": rule.pk,
+            "label": rule.label,
+            "seat": rule.seat,
+            "appointed_by_kind": (rule.appointed_by_kinds or ["kkr"])[0],
+            "min_count": rule.min_count,
+            "max_count": rule.max_count,
+            "different_municipalities": rule.different_municipalities,
+        }
+        for rule in rules.values()
+    ]
+    form = CompositionForm(
+        request.POST or None,
+        initial={"meetings_per_year": body.meetings_per_year, "chair_rule": body.chair_rule},
+    )
+    formset = SeatRuleFormSet(request.POST or None, initial=initial_rules, prefix="rules")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        changes = [
+            services.RuleChange(
+                label=row.get("label", ""),
+                seat=row["seat"],
+                appointed_by_kind=row["appointed_by_kind"],
+                min_count=row["min_count"],
+                max_count=row["max_count"],
+                different_municipalities=row.get("different_municipalities", False),
+                rule=rules.get(row.get("rule")),
+                delete=row.get("delete", False),
+            )
+            for row in formset.cleaned_data
+            if row
+        ]
+        try:
+            services.composition_update(
+                body=body,
+                by=request.user,
+                meetings_per_year=form.cleaned_data["meetings_per_year"],
+                chair_rule=form.cleaned_data["chair_rule"],
+                rules=changes,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The composition is saved."))
+            return redirect(body)
+    return render(
+        request,
+        "governance/composition_form.html",
+        {"body": body, "form": form, "formset": formset},
+    )

@@ -167,6 +167,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "partners/profile.html",
         {
             "assignments": selectors.role_assignments_of(user=request.user),
+            # Body seats are roles too (governance's `people` hook).
+            "seats": services.seats().seats_now(person=request.user),
             "mfa_enrolled": mfa.mfa_enrolled(request.user),
             "mfa_required": mfa.mfa_required(request.user),
             "recovery_codes_left": mfa.recovery_codes_left(request.user),

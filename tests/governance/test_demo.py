@@ -46,3 +46,16 @@ def test_seed_demo_fills_the_national_bodies_idempotently(db, settings):
     assert list(awaiting) == [open_decision]
     assert can_vote(member, open_decision)
     assert not can_vote(observer, open_decision)
+
+
+def test_seed_demo_seats_every_dgo_steering_group_by_its_rules(db, settings):
+    from governance.composition import check_composition
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    groups = Body.objects.exclude(kind="national")
+    assert groups.count() == 10
+    for body in groups:
+        composition = check_composition(body=body)
+        assert body.memberships.exists(), body.code
+        assert composition.is_complete, (body.code, [s.rule.key for s in composition.problems])

@@ -12,7 +12,7 @@ from guardian.shortcuts import get_perms
 from governance import services
 from governance.models import Body, Decision, Membership, SeatRole, SubstituteCall, Vote
 from governance.permissions import can_manage_decisions
-from partners.models import DGO
+from partners.models import DGO, User
 from tests.factories import UserFactory
 
 from .factories import open_decision, org, past, plan_meeting, seat, secretariat_user
@@ -379,13 +379,13 @@ def test_membership_grants_and_removes_body_permissions(fu):
     chair = seat(fu, role=SeatRole.CHAIR)
     assert set(get_perms(chair.person, fu)) == {"view_body_content", "chair_body"}
     assert can_manage_decisions(chair.person, fu)
-    services.membership_end(membership=chair, by=None)  # ends today: still seated today
-    assert "chair_body" in get_perms(chair.person, fu)
-    services.membership_end(
-        membership=chair, by=None, ends_on=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    services.membership_end(membership=chair, by=None, ends_on=tomorrow)
+    assert "chair_body" in get_perms(chair.person, fu)  # still seated today
+    services.membership_end(membership=chair, by=None)  # ends today: at once
     chair.person.refresh_from_db()
     assert get_perms(chair.person, fu) == []
+    assert not can_manage_decisions(User.objects.get(pk=chair.person.pk), fu)
     assert Membership.objects.filter(pk=chair.pk).exists()  # history is kept
 
 

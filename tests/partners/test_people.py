@@ -408,7 +408,7 @@ def test_a_body_seat_granted_and_ended_from_the_body_people_page(client, role_us
     assert "Observer for Realdania" in str(
         LogEntry.objects.get_for_object(seat).values_list("changes", flat=True)
     )
-    # A seat that began earlier ends yesterday: it no longer counts from today.
+    # A seat that began earlier ends today: it no longer counts from today.
     Membership.objects.filter(pk=seat.pk).update(
         starts_on=timezone.localdate() - datetime.timedelta(days=30)
     )
@@ -420,7 +420,7 @@ def test_a_body_seat_granted_and_ended_from_the_body_people_page(client, role_us
     )
     assert response.status_code == 302
     seat.refresh_from_db()
-    assert seat.ends_on == timezone.localdate() - datetime.timedelta(days=1)
+    assert seat.ends_on == timezone.localdate()
     assert "view_body_content" not in get_perms(User.objects.get(pk=person.pk), fu)
     assert "Left Realdania" in str(
         LogEntry.objects.get_for_object(seat).values_list("changes", flat=True)
@@ -476,7 +476,7 @@ def test_deactivation_ends_sessions_revokes_invitations_and_closes_roles(
     assignment = person.role_assignments.get()
     assert assignment.ends_on == timezone.localdate() and "Left the region" in assignment.reason
     seat.refresh_from_db()
-    assert seat.ends_on == timezone.localdate() - datetime.timedelta(days=1)
+    assert seat.ends_on == timezone.localdate()
     assert "coordinate_dgo" not in get_perms(person, DGO.objects.get(slug="midtjylland"))
     assert "view_body_content" not in get_perms(person, fu)
     assert Membership.objects.filter(pk=seat.pk).exists()  # history kept
