@@ -267,7 +267,7 @@ def _read(entry: LogEntry, found: dict) -> ReadableEntry:
             changes.append(change)
     return ReadableEntry(
         entry=entry,
-        when=timezone.localtime(entry.timestamp),
+        when=timezone.localtime(entry.timestamp).replace(microsecond=0),
         who=who,
         who_url=reverse("person-detail", args=[actor.pk]) if actor else "",
         verb=force_str(VERBS.get(entry.action, entry.get_action_display())),
