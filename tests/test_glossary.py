@@ -59,6 +59,25 @@ def test_the_danish_catalogue_uses_the_glossarys_terms():
     assert not problems, "\n".join(problems)
 
 
+# A plural noun and a relative clause without the start comma the portal uses elsewhere.
+NO_START_COMMA = re.compile(
+    r"\b\w+(?:er|ne|r) der (?:skal|venter|afventer|forfalder|har|er|søges)\b"
+)
+
+
+def test_relative_clauses_in_the_catalogue_take_the_start_comma():
+    assert NO_START_COMMA.search("Statusrapporter der skal udfyldes")
+    assert not NO_START_COMMA.search("Statusrapporter, der skal udfyldes")
+    # Headings, labels and buttons (short texts); a sentence such as "hvor mange kommuner
+    # der har tal" is an indirect question, which takes no comma.
+    missing = [
+        entry.msgstr
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.obsolete and len(entry.msgstr) <= 80 and NO_START_COMMA.search(entry.msgstr)
+    ]
+    assert not missing, missing
+
+
 @pytest.mark.django_db
 def test_the_indicator_year_picker_writes_years_without_a_separator(client_for):
     from monitoring.models import Indicator, IndicatorValue

@@ -361,7 +361,7 @@ def test_dashboard_panel(client_for, decision, role_users):
     response = client_for("member").get("/")
     panel = next(p for p in response.context["panels"] if p["template"].startswith("governance"))
     assert panel["awaiting_count"] == 1 and panel["awaiting"] == [decision]
-    assert "Beslutninger der venter på min stemme" in response.content.decode()
+    assert "Beslutninger, der venter på min stemme" in response.content.decode()
     services.vote_cast(decision=decision, by=role_users["member"], choice="yes")
     panel = next(
         p
