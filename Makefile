@@ -50,8 +50,13 @@ run: $(VENV)/.installed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The Nu Html Checker (vnu.jar, tests/test_html_validity.py) from its npm lock; it needs Java 11+.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 ## make test: lint, then the whole suite against PostgreSQL and Redis
-test: $(VENV)/.installed-dev lint
+test: $(VENV)/.installed-dev node_modules/.package-lock.json lint
 	DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -68,7 +73,7 @@ format: $(VENV)/.installed-dev
 
 ## make messages: extract new strings into the .po files and compile them (needs gettext)
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
 
 ## make backup / make restore BACKUP=backups/<stamp>: PostgreSQL (pg_dump custom format) + media
@@ -80,4 +85,4 @@ restore: $(VENV)/.installed
 	$(PY) manage.py restore $(BACKUP)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

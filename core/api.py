@@ -5,8 +5,9 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -67,9 +68,14 @@ def _no_constant(name: str):
 
 def portal_exception_handler(exc, context):
     """DRF's handler. Refusals (401/403) are logged by DeniedRequestLogMiddleware, like the
-    pages' refusals. A body over DATA_UPLOAD_MAX_MEMORY_SIZE read elsewhere is a 400 too."""
+    pages' refusals. A body over DATA_UPLOAD_MAX_MEMORY_SIZE read elsewhere is a 400 too.
+
+    A missing record answers in the request's language: get_object_or_404's own text ("No
+    Meeting matches the given query.") is English and names the model's class."""
     if isinstance(exc, RequestDataTooBig):
         return Response({"detail": _too_large().detail}, status=400)
+    if isinstance(exc, Http404):
+        exc = NotFound(_("Not found: there is no such record, or it is not one you may see."))
     return exception_handler(exc, context)
 
 

@@ -1,27 +1,62 @@
-"""The personal iCalendar feed (RFC 5545) of the meetings of a person's bodies."""
+"""The personal iCalendar feed (RFC 5545) of the meetings of a person's bodies.
+
+Every event's UID carries the portal's host (PORTAL_BASE_URL), so two portals' meetings never
+collide in one calendar, and stays the same for the meeting's life. SEQUENCE counts the
+meeting's changes and LAST-MODIFIED says when the last one was made (both from the audit
+trail, see selectors.with_changes): a calendar program replaces the event it has when either
+grows. REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL (Outlook, Google) ask it to fetch the
+feed again every hour.
+"""
 
 import datetime
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from .models import Meeting
 
 DEFAULT_LENGTH = datetime.timedelta(hours=2)
+REFRESH = datetime.timedelta(hours=1)
+
+
+def portal_host(base_url: str | None = None) -> str:
+    """The host part of the portal's address (no port): the domain of every event's UID."""
+    return urlsplit(base_url or settings.PORTAL_BASE_URL).hostname or "localhost"
+
+
+def meeting_uid(meeting: Meeting, *, host: str) -> str:
+    return f"meeting-{meeting.pk}@{host}"
+
+
+def webcal_url(url: str) -> str:
+    """The subscribe link of a feed: calendar programs open webcal:// addresses as a
+    subscription (they fetch it over http(s) and keep it up to date)."""
+    return "webcal://" + url.split("://", 1)[-1]
 
 
 def render_feed(*, meetings: Iterable[Meeting], base_url: str) -> bytes:
+    """`meetings` as from selectors.calendar_meetings (annotated with their changes)."""
+    host = portal_host(base_url)
     calendar = Calendar()
     calendar.add("prodid", "-//Klimaalliancen//Portal//DA")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Klimaalliancen")
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     now = timezone.now()
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@klimaalliancen")
-        event.add("dtstamp", now)
+        last_changed = getattr(meeting, "last_changed", None)
+        event.add("uid", meeting_uid(meeting, host=host))
+        # DTSTAMP: when this event's information was last revised (RFC 5545, 3.8.7.2).
+        event.add("dtstamp", last_changed or now)
+        if last_changed:
+            event.add("last-modified", last_changed)
+        event.add("sequence", getattr(meeting, "changes", None) or 0)
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
         event.add("summary", f"{meeting.body.short_name}: {meeting.title}")

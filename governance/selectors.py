@@ -6,7 +6,11 @@ detail, API and feed reads through them, so what a user may not see is a 404 lik
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from partners.models import DGO, Organisation, User
@@ -230,7 +234,7 @@ def calendar_meetings(*, user: User) -> QuerySet[Meeting]:
     """The meetings of the user's bodies, from a year back, for the iCalendar feed."""
     since = timezone.now() - datetime.timedelta(days=365)
     bodies = Membership.objects.active().filter(person=user).values("body_id")
-    return (
+    return with_changes(
         meetings_for(user)
         .filter(body_id__in=bodies, starts_at__gte=since)
         .select_related("body")
@@ -279,4 +283,23 @@ def body_voting_seats(*, body: Body) -> QuerySet[Membership]:
         .filter(body=body, seat_role__in=VOTING_ROLES)
         .select_related("person")
         .order_by("person__last_name", "person__first_name")
+    )
+
+
+def with_changes(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Each meeting with `changes` (how often it was changed after it was created) and
+    `last_changed` (when, or None), from the audit trail: a calendar program updates an event
+    it already has when the feed's SEQUENCE grows (RFC 5545, 3.8.7.4)."""
+    entries = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Meeting),
+            object_pk=Cast(OuterRef("pk"), output_field=models.CharField()),
+        )
+        .order_by()
+        .values("object_pk")
+    )
+    updates = entries.filter(action=LogEntry.Action.UPDATE)
+    return meetings.annotate(
+        changes=Subquery(updates.annotate(n=Count("pk")).values("n")[:1]),
+        last_changed=Subquery(entries.annotate(at=Max("timestamp")).values("at")[:1]),
     )

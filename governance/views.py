@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.exports import Column, export_list
 from core.forms import add_service_errors
@@ -572,7 +572,7 @@ def decision_substitute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe  # HEAD too: calendar programs and link checkers ask before they fetch
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The user's meetings as iCalendar. The secret in the address is the only credential."""
     feed = (

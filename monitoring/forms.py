@@ -172,6 +172,8 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you request changes."),
     )
+    # Required for one of the form's buttons: the label must not call it optional.
+    comment.conditionally_required = True
 
 
 @help_texts(

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
@@ -30,6 +31,25 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compresses what anyone may read: the open pages, the sign-in page, open data.
+
+    BREACH guesses a secret in a compressed response from its length, with text it makes the
+    page reflect. Responses to a signed-in user (a calendar address, a two-factor secret, the
+    session's CSRF token beside a reflected search) are therefore never compressed. The
+    anonymous pages carry no secret but the CSRF token of the language form, which Django
+    masks anew for every response; and Django's GZipMiddleware adds random bytes to each
+    gzip header (its documented "Heal the BREACH" mitigation, Django 4.2+). Static files are
+    compressed ahead by WhiteNoise (CompressedManifestStaticFilesStorage in production).
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return response
+        return super().process_response(request, response)
 
 
 class PrivateCacheMiddleware:

@@ -29,7 +29,35 @@ from tests.test_url_matrix import named_urls
 
 WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
+    "resultTypes": ["violations", "incomplete"],
+}
+# axe's "incomplete" results are the checks it could not decide. These kinds are decided by
+# the markup alone, so an incomplete one is a defect axe could not name for sure (an escaped
+# aria-current="&quot;page&quot;" sat here while the walk read only the violations). Left out:
+# color-contrast (incomplete where text lies over an image, a gradient or another element:
+# checked by eye on the screenshots), and the checks that need a person to judge the content
+# (e.g. video-caption, frame-tested).
+REAL_INCOMPLETE = {
+    "aria-valid-attr-value",
+    "aria-valid-attr",
+    "aria-allowed-attr",
+    "aria-prohibited-attr",
+    "aria-required-attr",
+    "aria-required-children",
+    "aria-required-parent",
+    "aria-hidden-focus",
+    "button-name",
+    "link-name",
+    "label",
+    "select-name",
+    "input-button-name",
+    "list",
+    "listitem",
+    "definition-list",
+    "td-headers-attr",
+    "duplicate-id-aria",
+    "html-lang-valid",
+    "valid-lang",
 }
 LANGUAGES = ["da", "en"]
 
@@ -139,6 +167,22 @@ def case_id(case: Case) -> str:
 
 def allowed_roles(case: Case) -> list[str]:
     return [role for role in ROLE_ORDER if case.expect.get(role) == 200]
+
+
+def real_incomplete(incomplete: list[dict]) -> list[dict]:
+    return [
+        {**result, "impact": f"{result.get('impact')}, incomplete"}
+        for result in incomplete
+        if result["id"] in REAL_INCOMPLETE
+    ]
+
+
+def test_incomplete_results_of_real_kinds_fail_the_walk():
+    incomplete = [
+        {"id": "aria-valid-attr-value", "impact": "critical", "help": "", "nodes": []},
+        {"id": "color-contrast", "impact": "serious", "help": "", "nodes": []},
+    ]
+    assert [result["id"] for result in real_incomplete(incomplete)] == ["aria-valid-attr-value"]
 
 
 def describe(violations: list[dict]) -> str:
@@ -293,7 +337,8 @@ def walk_case(page, base_url, client, settings, case, path, sessions) -> list[st
             use_cookies(page, base_url, language=language, session=sessions.get(role))
             page.set_viewport_size(DESKTOP)
             assert page.goto(base_url + path).status == 200, (role, path)
-            violations = axe.run(page, options=WCAG_AA).response["violations"]
+            results = axe.run(page, options=WCAG_AA).response
+            violations = results["violations"] + real_incomplete(results["incomplete"])
             where = f"{path} as {role} [{language}]"
             if violations:
                 failures.append(f"{where}:\n{describe(violations)}")

@@ -1,5 +1,10 @@
+import datetime
+
+import pytest
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from partners import services
 from partners.models import Municipality
@@ -74,3 +79,89 @@ def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
     assert len(by_signals) == len(by_trail) == 3
     assert by_trail == by_signals
     assert {entry[shown.index("actor_id")] for entry in by_trail} == {by.pk}
+
+
+# --- the trail as a secretariat reads it ---------------------------------------------------
+
+
+@pytest.fixture
+def published_meeting(role_users):
+    from auditlog.context import set_actor
+
+    from governance import services as governance
+    from tests.governance.factories import plan_meeting
+
+    by = role_users["secretariat"]
+    with set_actor(by):
+        meeting = plan_meeting("fu", by=by, items=1)
+        return governance.meeting_publish_agenda(meeting=meeting, by=by)
+
+
+def test_the_trail_reads_as_danish_sentences(client_for, role_users, published_meeting):
+    from governance.models import AgendaItem, Meeting
+
+    meeting = published_meeting
+    client = client_for("secretariat")
+    kind = ContentType.objects.get_for_model(Meeting)
+    html = client.get(reverse("audit-log"), {"model": kind.pk, "object": meeting.pk})
+    html = html.content.decode()
+    by = role_users["secretariat"]
+    with translation.override("da"):
+        planned, published = Meeting.Status.PLANNED.label, Meeting.Status.AGENDA_PUBLISHED.label
+        label = str(Meeting._meta.get_field("status").verbose_name).capitalize()
+        kind_name = str(Meeting._meta.verbose_name)
+    # "Tina Carlsen ændrede FU-møde (møde)", the person and the meeting as links.
+    who = f'<a href="{reverse("person-detail", args=[by.pk])}">{by.get_full_name()}</a>'
+    assert f"{who} ændrede" in html and f"{who} oprettede" in html
+    assert f'<a href="{meeting.get_absolute_url()}">{meeting.title}</a>' in html
+    assert f"({kind_name})" in html
+    assert f"<strong>{label}</strong>: {planned} → {published}" in html  # choices by label
+    assert "agenda_published_at" not in html and "update" not in html
+    published_at = timezone.localtime(meeting.agenda_published_at)
+    assert published_at.strftime("%H:%M") in html  # local time, also inside the changes
+    assert published_at.utcoffset() and published_at.isoformat()[-6:] in html  # +01:00/+02:00
+
+    # A related record by its name, with a link (the agenda item's meeting).
+    item = AgendaItem.objects.get(meeting=meeting)
+    item_kind = ContentType.objects.get_for_model(AgendaItem)
+    html = client.get(reverse("audit-log"), {"model": item_kind.pk, "object": item.pk})
+    html = html.content.decode()
+    assert f'→ <a href="{meeting.get_absolute_url()}">{meeting.title}</a>' in html
+    assert "oprettede" in html and ": – →" in html
+
+
+def test_the_trail_filters_by_person_and_period(client_for, role_users, published_meeting):
+    coordinator = client_for("coordinator_a")
+    coordinator.post(reverse("municipality-edit", args=["751"]), {"website": "", "notes": "Ny"})
+    client = client_for("secretariat")
+    mine = client.get(reverse("audit-log"), {"actor": role_users["coordinator_a"].pk})
+    assert {row.entry.actor for row in mine.context["rows"]} == {role_users["coordinator_a"]}
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    assert client.get(reverse("audit-log"), {"since": today}).context["rows"]
+    assert not client.get(reverse("audit-log"), {"since": tomorrow}).context["rows"]
+    assert client.get(reverse("audit-log"), {"until": today}).context["rows"]
+    wrong_way = client.get(reverse("audit-log"), {"since": tomorrow, "until": today})
+    assert (
+        "Periodens slutning" in wrong_way.content.decode()
+        or wrong_way.context["form"].errors["until"]
+    )
+
+
+def test_the_trail_exports_what_the_filter_shows(client_for, published_meeting):
+    from governance.models import Meeting
+
+    client = client_for("secretariat")
+    kind = ContentType.objects.get_for_model(Meeting)
+    response = client.get(
+        reverse("audit-log"), {"model": kind.pk, "object": published_meeting.pk, "export": "csv"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 2  # the header, the creation, the publication
+    with translation.override("da"):
+        published = str(Meeting.Status.AGENDA_PUBLISHED.label)
+    assert "ændrede" in text and "oprettede" in text and published in text
+    assert "Aarhus" not in text  # other records are not in the file

@@ -28,7 +28,7 @@ def test_a_voting_member_sees_the_decision_awaiting_their_vote(client_for, role_
     assert items["votes"]["count"] == 1
     assert items["votes"]["url"] == reverse("decision-detail", args=[decision["pk"]])
     page = client_for("member").get("/").content.decode()
-    assert "Beslutninger der venter på min stemme" in page and "venter på dig" in page
+    assert "Beslutninger, der venter på min stemme" in page and "venter på dig" in page
     # An observer never votes, and the secretariat does not sit in FU: nothing waits for them.
     assert "votes" not in todo(client_for("observer"))
     assert "votes" not in todo(client_for("secretariat"))

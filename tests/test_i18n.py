@@ -31,11 +31,13 @@ def test_committed_danish_catalogue_is_complete():
 def test_compiled_catalogue_matches_the_po_file():
     po = polib.pofile(str(DANISH / "django.po"))
     mo = polib.mofile(str(DANISH / "django.mo"))
-    compiled = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in mo}
+    # Keyed by context too: pgettext("audit trail", "created") is not gettext("created").
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in mo}
     for entry in po:
         if entry.msgid_plural:
             continue
-        assert compiled.get(entry.msgid) == entry.msgstr, f"run `make messages`: {entry.msgid!r}"
+        key = (entry.msgctxt, entry.msgid)
+        assert compiled.get(key) == entry.msgstr, f"run `make messages`: {entry.msgid!r}"
 
 
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="gettext is installed by .ci/run")

@@ -18,9 +18,11 @@ def nav_link(context, url_name: str, label: str, exact: bool = False) -> str:
     request: HttpRequest = context["request"]
     href = reverse(url_name)
     current = request.path == href if exact else request.path.startswith(href)
-    return format_html(
-        '<a href="{}"{}>{}</a>', href, ' aria-current="page"' if current else "", label
-    )
+    # The attribute is part of the format string: passed as an argument it would be escaped
+    # into aria-current="&quot;page&quot;", which neither browsers nor screen readers read.
+    if current:
+        return format_html('<a href="{}" aria-current="page">{}</a>', href, label)
+    return format_html('<a href="{}">{}</a>', href, label)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 
+from governance.calendar import webcal_url
 from governance.models import CalendarFeed
 
 register = template.Library()
@@ -12,7 +13,9 @@ def calendar_feed_of(user) -> dict | None:
     feed = CalendarFeed.objects.filter(user=user).first() if user.is_authenticated else None
     if feed is None:
         return None
+    url = settings.PORTAL_BASE_URL + feed.get_absolute_url()
     return {
-        "url": settings.PORTAL_BASE_URL + feed.get_absolute_url(),
+        "url": url,
+        "webcal_url": webcal_url(url),
         "created_at": feed.created_at,
     }

@@ -54,6 +54,8 @@ INSTALLED_APPS += ["portal"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that changes the body; compresses only public responses (BREACH).
+    "portal.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionRefreshMiddleware",
     "portal.middleware.LanguageMiddleware",
@@ -319,12 +321,32 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Klimaalliancen API",
-    "DESCRIPTION": "The partnership's data, with the same permissions as the portal.",
+    "DESCRIPTION": (
+        "The partnership's data, with the same permissions as the portal. Sign in with a token "
+        "(`Authorization: Token …`, from your profile) or the portal's session. Errors answer "
+        "JSON with a reason in the request's language: 400 names each wrong parameter or field, "
+        "401 means not signed in, 403 not allowed, 404 no such record or none you may see. "
+        "Amounts are in Danish kroner (DKK), emissions in tonnes CO2e, times ISO 8601."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",  # served by the app itself: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "CONTACT": {
+        "name": "Klimaalliancens sekretariat (KL and Danske Regioner)",
+        "email": env_str("API_CONTACT_EMAIL", "klimaalliancen@kl.dk"),
+        "url": PORTAL_BASE_URL + "/aaben/",
+    },
+    # The open data's licence (monitoring/public.py); data behind a sign-in stays under the
+    # partnership's agreement.
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    # Every operation's refusals (401/403/404/400 with the error shape), summaries and
+    # descriptions of every parameter and field: core/openapi.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.postprocess",
+    ],
 }
 
 # --- django-import-export -------------------------------------------------------------------

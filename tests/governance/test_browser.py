@@ -19,7 +19,7 @@ def test_member_votes_yes_and_observer_has_no_vote_button(
     page = browser_page
 
     sign_in(page, live_server.url, "fu-medlem")
-    panel = page.get_by_role("region", name="Beslutninger der venter på min stemme")
+    panel = page.get_by_role("region", name="Beslutninger, der venter på min stemme")
     assert panel.locator(".badge").inner_text() == "1"
     page.screenshot(path=ARTIFACTS / "governance-dashboard-fu-medlem.png", full_page=True)
     panel.get_by_role("link", name=f"FU: {decision.title}").click()

@@ -290,7 +290,7 @@ def test_agenda_item_of_another_meeting_is_refused(client_for, role_users):
     assert AgendaItem.objects.filter(meeting=meeting).count() == 2
 
 
-def test_calendar_feed_lifecycle(client_for, role_users):
+def test_calendar_feed_lifecycle(client_for, role_users, settings):
     fu_meeting = plan_meeting("fu", by=role_users["secretariat"], publish=True)
     plan_meeting("pug", by=role_users["secretariat"], publish=True)  # member is not in PUG
     member = client_for("member")
@@ -304,8 +304,10 @@ def test_calendar_feed_lifecycle(client_for, role_users):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert [str(e["uid"]) for e in events] == [f"meeting-{fu_meeting.pk}@klimaalliancen"]
+    host = settings.PORTAL_BASE_URL.split("://")[1].split(":")[0]
+    assert [str(e["uid"]) for e in events] == [f"meeting-{fu_meeting.pk}@{host}"]
     assert str(events[0]["summary"]).startswith("FU: ")
+    assert client.head(feed.get_absolute_url()).status_code == 200
     old = feed.token
     member.post(reverse("calendar-regenerate"))
     assert client.get(reverse("calendar-feed", args=[old])).status_code == 404
@@ -313,6 +315,39 @@ def test_calendar_feed_lifecycle(client_for, role_users):
     member.post(reverse("calendar-revoke"))
     assert client.get(feed.get_absolute_url()).status_code == 404
     assert not CalendarFeed.objects.exists()
+
+
+def test_calendar_events_carry_the_host_sequence_and_last_change(client, role_users, settings):
+    settings.PORTAL_BASE_URL = "https://portal.klimaalliancen.dk"
+    meeting = plan_meeting("fu", by=role_users["secretariat"], publish=True)
+    feed = services.calendar_feed_regenerate(user=role_users["member"])
+
+    def event():
+        response = client.get(feed.get_absolute_url())
+        calendar = Calendar.from_ical(response.content)
+        assert str(calendar["refresh-interval"].to_ical(), "ascii") == "PT1H"
+        assert calendar["x-published-ttl"].to_ical() == b"PT1H"
+        return calendar.walk("VEVENT")[0]
+
+    first = event()
+    assert str(first["uid"]) == f"meeting-{meeting.pk}@portal.klimaalliancen.dk"
+    before = int(first["sequence"])
+    services.meeting_update(
+        meeting=meeting, by=role_users["secretariat"], location="Christiansborg"
+    )
+    moved = event()
+    assert str(moved["uid"]) == str(first["uid"])  # the same event, updated
+    assert int(moved["sequence"]) > before
+    assert moved["last-modified"].dt >= first["dtstamp"].dt
+    assert str(moved["location"]) == "Christiansborg"
+
+
+def test_profile_offers_a_webcal_subscription(client_for, role_users, settings):
+    services.calendar_feed_regenerate(user=role_users["member"])
+    feed = CalendarFeed.objects.get(user=role_users["member"])
+    profile = client_for("member").get(reverse("profile")).content.decode()
+    address = settings.PORTAL_BASE_URL.split("://")[1] + feed.get_absolute_url()
+    assert f'href="webcal://{address}"' in profile
 
 
 def test_calendar_feed_of_an_inactive_user_is_gone(client, role_users):
@@ -326,7 +361,7 @@ def test_dashboard_panel(client_for, decision, role_users):
     response = client_for("member").get("/")
     panel = next(p for p in response.context["panels"] if p["template"].startswith("governance"))
     assert panel["awaiting_count"] == 1 and panel["awaiting"] == [decision]
-    assert "Beslutninger der venter på min stemme" in response.content.decode()
+    assert "Beslutninger, der venter på min stemme" in response.content.decode()
     services.vote_cast(decision=decision, by=role_users["member"], choice="yes")
     panel = next(
         p
