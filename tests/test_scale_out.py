@@ -250,5 +250,5 @@ def test_readiness_names_each_check_and_metrics_need_the_token(replicas):
         right = {"Authorization": f"Bearer {METRICS_TOKEN}"}
         status, headers, body = Browser().request(f"{base}/metrics/", headers=right)
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
-        assert b"django_http_requests_total_by_view_transaction_method" in body
+        assert b"django_http_requests_total_by_view_transport_method_total" in body
         assert b'view="health-ready"' in body
