@@ -163,7 +163,9 @@ def replicas(portal_env, tmp_path_factory):
             process.wait(20)
 
 
-def test_signed_in_on_one_replica_the_session_continues_on_the_other(replicas, role_users):
+def test_signed_in_on_one_replica_the_session_continues_on_the_other(
+    reference_data, replicas, role_users
+):
     first, second = replicas
     browser = Browser()
     assert browser.sign_in(first, "member") == 302
@@ -183,7 +185,7 @@ def test_signed_in_on_one_replica_the_session_continues_on_the_other(replicas, r
 
 
 def test_a_private_paper_in_the_bucket_reaches_only_its_readers(
-    replicas, role_users, s3, bucket, portal_env
+    reference_data, replicas, role_users, s3, bucket, portal_env
 ):
     first, second = replicas
     # Stored by the portal's own storage in a third process, as the upload view stores it.
