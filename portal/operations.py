@@ -82,3 +82,33 @@ def metrics(request: HttpRequest) -> HttpResponse:
     else:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+class PlatformEndpointsMiddleware:
+    """Answers the probes and the metrics scraper before the host check and HTTPS redirect.
+
+    Kubernetes probes and Prometheus address a pod by its IP (`Host: 10.42.0.7:8000`), which is
+    rightly not in ALLOWED_HOSTS; these three endpoints build no URL from the Host header, so
+    they may answer it. Every other path still goes through the whole middleware stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.views = {"/health/live/": live, "/health/ready/": ready, "/metrics/": metrics}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.views.get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        response = view(request)
+        # The headers the rest of the stack would have set (JSON and text: nothing may run).
+        for header, value in self.HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+    HEADERS = {
+        "Content-Security-Policy": "default-src 'none'; script-src 'none'; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }

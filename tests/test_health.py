@@ -19,6 +19,14 @@ def test_live_answers_without_touching_the_database(client, django_assert_num_qu
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_probes_and_metrics_answer_a_pod_address_that_is_not_an_allowed_host(client):
+    pod = {"HTTP_HOST": "10.42.0.7:8000"}
+    assert client.get(reverse("health-live"), **pod).status_code == 200
+    assert client.get(reverse("health-ready"), **pod).status_code == 200
+    assert client.get(reverse("metrics"), REMOTE_ADDR="127.0.0.1", **pod).status_code == 200
+    assert client.get(reverse("login"), **pod).status_code == 400  # every other page: refused
+
+
 def test_ready_names_each_check(client):
     response = client.get(reverse("health-ready"))
     assert response.status_code == 200, response.json()
@@ -86,7 +94,7 @@ def test_storage_check_against_a_real_s3_server():
 @override_settings(METRICS_TOKEN="the-token", METRICS_ALLOWED_NETWORKS=["10.1.0.0/16"])
 def test_metrics_only_from_the_internal_network_or_with_the_token(client):
     url = reverse("metrics")
-    client.get(reverse("health-live"))
+    client.get(reverse("login"))
     refused = client.get(url, REMOTE_ADDR="192.0.2.7")
     assert refused.status_code == 403 and b"django_http" not in refused.content
     assert (
@@ -96,7 +104,7 @@ def test_metrics_only_from_the_internal_network_or_with_the_token(client):
     internal = client.get(url, REMOTE_ADDR="10.1.4.20")
     assert internal.status_code == 200
     assert (
-        b'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="health-live"}'
+        b'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="login"}'
         in internal.content
     )
     token = client.get(url, REMOTE_ADDR="192.0.2.7", HTTP_AUTHORIZATION="Bearer the-token")

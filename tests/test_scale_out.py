@@ -246,6 +246,7 @@ def test_readiness_names_each_check_and_metrics_need_the_token(replicas):
         assert checks["storage"]["detail"] == "default: S3Storage, private: S3Storage"
         assert checks["broker"]["detail"] == "redis"
 
+        Browser().request(f"{base}/accounts/login/")
         assert Browser().request(f"{base}/metrics/")[0] == 403
         wrong = {"Authorization": "Bearer not-the-token"}
         assert Browser().request(f"{base}/metrics/", headers=wrong)[0] == 403
@@ -253,4 +254,4 @@ def test_readiness_names_each_check_and_metrics_need_the_token(replicas):
         status, headers, body = Browser().request(f"{base}/metrics/", headers=right)
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         assert b"django_http_requests_total_by_view_transport_method_total" in body
-        assert b'view="health-ready"' in body
+        assert b'view="login"' in body

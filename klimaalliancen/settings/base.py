@@ -56,6 +56,8 @@ INSTALLED_APPS += ["portal"]
 MIDDLEWARE = [
     # Outermost, so the request counts and latencies include every other middleware.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Probes and the metrics scraper, which address the pod by IP (portal.operations).
+    "portal.operations.PlatformEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
