@@ -168,3 +168,10 @@ def test_make_run_renders_the_status_report_in_a_real_worker_with_progress(tmp_p
         os.killpg(demo.pid, signal.SIGKILL)
         raise AssertionError("a process of `make run` outlived it")
     assert get_json(f"http://127.0.0.1:{port}/health/live/")[0] == 0
+
+
+def test_make_run_starts_the_worker_and_beat_through_rundemo():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py rundemo $(HOST):$(PORT)" in recipe
+    assert "runserver" not in recipe  # rundemo starts it, beside the worker and beat
