@@ -4,11 +4,12 @@ service to install (kombu's filesystem transport, results in files, SQLite).
 Starts `manage.py rundemo` (what `make run` runs) with the development settings on a fresh
 SQLite file, requests the annual status report as the secretariat would, and follows the
 document's progress as the page's progress bar does: it moves through the worker's steps to
-done. Then SIGTERM stops runserver, the worker and beat together.
+done. Then Ctrl+C (SIGINT) stops runserver, the worker and beat together.
 """
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -118,7 +119,7 @@ def test_make_run_renders_the_status_report_in_a_real_worker_with_progress(tmp_p
     port = free_port()
     log = tmp_path / "rundemo.log"
     demo = subprocess.Popen(
-        [sys.executable, "manage.py", "rundemo", f"127.0.0.1:{port}", "--noreload"],
+        [sys.executable, "manage.py", "rundemo", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=log.open("wb"),
@@ -152,20 +153,23 @@ def test_make_run_renders_the_status_report_in_a_real_worker_with_progress(tmp_p
         assert "monitoring.tasks.render_status_report" in text  # received by the worker
         assert "beat: Starting..." in text
     finally:
-        demo.send_signal(signal.SIGTERM)
+        demo.send_signal(signal.SIGINT)  # Ctrl+C
         try:
             demo.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(demo.pid, signal.SIGKILL)
             raise
-    # runserver, the worker and beat went with it: nothing is left in its process group.
+    # runserver (with its autoreloader's child), the worker and beat went with it: each was
+    # started in a process group of its own, and none of those groups has a process left.
+    groups = [int(pid) for pid in re.findall(r"\w+ started \(pid (\d+)\)", log.read_text())]
+    assert len(groups) == 3, log.read_text()[-2000:]
     time.sleep(1)
-    try:
-        os.killpg(demo.pid, 0)
-    except ProcessLookupError:
-        pass
-    else:
-        os.killpg(demo.pid, signal.SIGKILL)
+    for group in groups:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            continue
+        os.killpg(group, signal.SIGKILL)
         raise AssertionError("a process of `make run` outlived it")
     assert get_json(f"http://127.0.0.1:{port}/health/live/")[0] == 0
 

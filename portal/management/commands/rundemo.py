@@ -5,6 +5,8 @@ so background jobs run as in production, beside the web process rather than insi
 Ctrl+C (or SIGTERM) stops all three; if one of them dies, the others are stopped too.
 """
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -41,10 +43,14 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             for name, command in commands.items():
-                # Our own fixed commands, no user input.
-                processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+                # Each in a process group of its own, so stopping one reaches its children too
+                # (runserver's autoreloader, the worker's pool); Ctrl+C reaches us, we stop them.
+                processes[name] = subprocess.Popen(  # noqa: S603 - our own fixed commands
+                    command, cwd=settings.BASE_DIR, start_new_session=True
+                )
                 self.stdout.write(f"{name} started (pid {processes[name].pid})")
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
@@ -54,10 +60,11 @@ class Command(BaseCommand):
             self.stdout.write("Stopping the web process, the worker and beat.")
         finally:
             for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
             for process in processes.values():
                 try:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
