@@ -39,7 +39,7 @@ lock: $(VENV)/.installed-dev
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: the portal with demo data on SQLite, tasks in-process, at http://127.0.0.1:8000
+## make run: the portal with demo data on SQLite, a real Celery worker and beat, at http://127.0.0.1:8000
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
@@ -47,8 +47,9 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  Klimaalliancen kører på http://$(HOST):$(PORT)/   (stop med Ctrl+C)"
 	@echo "  Log ind med en af demo-brugerne ovenfor; adgangskoden er klima2030."
+	@echo "  Baggrundsjob kører i en rigtig Celery-worker ved siden af (køen ligger i .celery/)."
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py rundemo $(HOST):$(PORT)
 
 # The Nu Html Checker (vnu.jar, tests/test_html_validity.py) from its npm lock; it needs Java 11+.
 node_modules/.package-lock.json: package-lock.json

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partners.forms_auth import PortalPasswordResetForm
-from portal import audit, bench_views, notification_views, views
+from portal import audit, bench_views, notification_views, operations, views
 
 admin.site.site_header = "Klimaalliancen"
 admin.site.site_title = "Klimaalliancen"
@@ -31,6 +31,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
+    path("health/live/", operations.live, name="health-live"),
+    path("health/ready/", operations.ready, name="health-ready"),
+    path("metrics/", operations.metrics, name="metrics"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("search/", views.search, name="search"),

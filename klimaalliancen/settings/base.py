@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_prometheus",
+    "storages",
     "core",
 ]
 # The portal's own apps, in dependency order; commands that load reference and demo data
@@ -52,6 +54,10 @@ INSTALLED_APPS += PORTAL_APPS
 INSTALLED_APPS += ["portal"]
 
 MIDDLEWARE = [
+    # Outermost, so the request counts and latencies include every other middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Probes and the metrics scraper, which address the pod by IP (portal.operations).
+    "portal.operations.PlatformEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before everything that changes the body; compresses only public responses (BREACH).
@@ -71,7 +77,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+    "axes.middleware.AxesMiddleware",  # last of the portal's, as django-axes requires
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "klimaalliancen.urls"
@@ -248,6 +255,50 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Files that need a permission check (meeting papers) live outside MEDIA_ROOT and are only
 # served by views that check who asks; they never get a public URL.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+# Object storage (S3-compatible: AWS, MinIO, Ceph, ...) when S3_BUCKET is set, so any number of
+# web processes share the files; the local disk otherwise (`make run`). Private files get their
+# own prefix (or bucket), no public ACL, and reach users only through the permission-checked
+# views, which stream them; the short-lived signed URLs are for operators' tools only.
+S3_BUCKET = env_str("S3_BUCKET")
+S3_PRIVATE_BUCKET = env_str("S3_PRIVATE_BUCKET", S3_BUCKET)
+S3_OPTIONS = {
+    "endpoint_url": env_str("S3_ENDPOINT_URL"),
+    "region_name": env_str("S3_REGION", "eu-north-1"),
+    "access_key": env_str("S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+    "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+    "signature_version": "s3v4",
+    "default_acl": None,  # the bucket's own policy (private); never "public-read"
+    "querystring_auth": True,
+    "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 60),
+    "file_overwrite": False,
+}
+
+
+def s3_storages(bucket: str, private_bucket: str, **overrides) -> dict:
+    from botocore.config import Config
+
+    # Fail within seconds when the storage is unreachable (a readiness probe, a page), rather
+    # than after botocore's default minute of retries.
+    options = {
+        **S3_OPTIONS,
+        "client_config": Config(
+            connect_timeout=3, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"}
+        ),
+        **overrides,
+    }
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "bucket_name": bucket, "location": "media"},
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "bucket_name": private_bucket, "location": "private"},
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -256,6 +307,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if S3_BUCKET:
+    STORAGES.update(s3_storages(S3_BUCKET, S3_PRIVATE_BUCKET))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Monitoring imports (monitoring/spreadsheet.py): rows and bytes of one round file. The
@@ -366,6 +419,21 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 2 * 365)
 # An invitation link (partners.Invitation) works this many days, once.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+
+# --- Health, metrics and errors -------------------------------------------------------------
+# /metrics/ (Prometheus) answers only requests from these networks, or with this bearer token.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Sentry when a DSN is given; events leave with personal data scrubbed (klimaalliancen.sentry).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from klimaalliancen.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

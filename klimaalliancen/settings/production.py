@@ -14,7 +14,8 @@ if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insec
 DEBUG = False
 MFA_EXEMPT_DEMO_USERS = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the container healthcheck speaks plain HTTP
+# Probes, healthchecks and the Prometheus scraper speak plain HTTP to the pod or container.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$", r"^health/ready/$", r"^metrics/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -65,6 +65,9 @@ CASES = [
     ),
     public("invitation-accept", {"token": "not-a-real-token"}, status=404),
     public("health"),
+    public("health-live"),
+    public("health-ready"),
+    public("metrics"),  # the test client's address is 127.0.0.1, an allowed network
     page("bench-floor"),
     # Sign-in and password pages
     public("login"),

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from portal import object_storage
+
 
 def pg_env_and_args() -> tuple[dict, list[str]]:
     """Connection arguments for pg_dump/pg_restore from the default database settings."""
@@ -58,4 +60,6 @@ class Command(BaseCommand):
         with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
             if media.exists():
                 archive.add(media, arcname="media")
+        # Media and private files in S3: the bucket's objects (objects.tar.gz).
+        object_storage.archive(folder)
         self.stdout.write(str(folder))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from portal import object_storage
+
 from .backup import executable, pg_env_and_args
 
 
@@ -30,6 +32,13 @@ class Command(BaseCommand):
             )
             if cursor.fetchone()[0]:
                 raise CommandError("The target database is not empty; restore only into a new one.")
+        objects = source / object_storage.ARCHIVE_NAME
+        if objects.is_file():
+            # Refused before the database is touched: an object store that holds files is not
+            # the new, empty one a restore is for.
+            for alias, storage in object_storage.object_storages().items():
+                if any(True for _ in object_storage.walk_existing(storage)):
+                    raise CommandError(f"The {alias} storage is not empty; restore into a new one.")
         connection.close()
         # The arguments come from our own settings, never from a request.
         subprocess.run(  # noqa: S603
@@ -54,4 +63,9 @@ class Command(BaseCommand):
                     shutil.copytree(
                         Path(unpacked) / "media", settings.MEDIA_ROOT, dirs_exist_ok=True
                     )
+        if objects.is_file():
+            try:
+                object_storage.restore(objects)
+            except (object_storage.NotEmpty, ValueError) as exc:
+                raise CommandError(str(exc)) from exc
         self.stdout.write(f"Restored {source}")
