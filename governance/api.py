@@ -161,10 +161,17 @@ class VoteSerializer(serializers.ModelSerializer):
     seat = serializers.IntegerField(source="seat_id", read_only=True)
     cast_by = serializers.CharField(source="cast_by.get_full_name", read_only=True)
     by_substitute = serializers.BooleanField(read_only=True)
+    recorded_by = serializers.SerializerMethodField(
+        help_text="Who put a vote cast in the room into the portal; null for a vote in the portal"
+    )
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Vote
-        fields = ["seat", "cast_by", "choice", "cast_at", "by_substitute"]
+        fields = ["seat", "cast_by", "choice", "cast_at", "by_substitute", "recorded_by", "meeting"]
+
+    def get_recorded_by(self, vote) -> str | None:
+        return vote.recorded_by.get_full_name() if vote.recorded_by_id else None
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -175,6 +182,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         "null for everyone else, who read `outcome`"
     )
     outcome = serializers.CharField(source="outcome_summary", read_only=True)
+    corrections = serializers.SerializerMethodField(
+        help_text="The decisions that correct this one (ids)"
+    )
 
     class Meta:
         model = Decision
@@ -192,7 +202,13 @@ class DecisionSerializer(serializers.ModelSerializer):
             "closed_at",
             "outcome",
             "votes",
+            "corrects",
+            "corrections",
+            "corrected_at",
         ]
+
+    def get_corrections(self, decision) -> list[int]:
+        return [correction.pk for correction in decision.corrections.all()]
 
     @extend_schema_field(VoteSerializer(many=True, allow_null=True))
     def get_votes(self, decision) -> list | None:
@@ -223,6 +239,20 @@ VoteRequest = inline_serializer(
     "VoteRequest", {"choice": serializers.ChoiceField(choices=Vote.Choice.choices)}
 )
 Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
+RecordVotesRequest = inline_serializer(
+    "RecordVotesRequest",
+    {
+        "meeting": serializers.IntegerField(),
+        "votes": inline_serializer(
+            "RecordedVote",
+            {
+                "seat": serializers.IntegerField(help_text="A membership id"),
+                "choice": serializers.ChoiceField(choices=Vote.Choice.choices),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -238,7 +268,11 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
             selectors.decisions_for(self.request.user)
             .select_related("body", "subject_content_type")
             .prefetch_related(
-                Prefetch("votes", queryset=Vote.objects.select_related("cast_by").order_by("pk"))
+                Prefetch(
+                    "votes",
+                    queryset=Vote.objects.select_related("cast_by", "recorded_by").order_by("pk"),
+                ),
+                Prefetch("corrections", queryset=Decision.objects.only("pk", "corrects_id")),
             )
             .order_by("-opened_at", "-pk")
         )
@@ -275,6 +309,65 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
         except ValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=400)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=RecordVotesRequest,
+        responses={
+            201: VoteSerializer(many=True),
+            400: Reason,
+            403: OpenApiResponse(Reason, description="Not the secretariat or the body's chair"),
+            404: Reason,
+            409: OpenApiResponse(
+                Reason, description="Closed, past the deadline, or a seat has already voted"
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="record-votes")
+    def record_votes(self, request, pk=None):
+        """Record votes cast in the room at a meeting, on behalf of the named seats."""
+        decision = self.get_object()
+        data = request.data if hasattr(request.data, "get") else {}
+        meeting = Meeting.objects.filter(
+            pk=data.get("meeting") if str(data.get("meeting", "")).isdigit() else None,
+            body_id=decision.body_id,
+        ).first()
+        if meeting is None:
+            return Response(
+                {"meeting": [_("Name one of the body's meetings.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        rows = data.get("votes")
+        if not isinstance(rows, list) or not rows:
+            return Response(
+                {"votes": [_("Give at least one seat's vote.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        seat_ids = [row.get("seat") for row in rows if isinstance(row, dict)]
+        if len(seat_ids) != len(rows) or not all(isinstance(pk, int) for pk in seat_ids):
+            return Response(
+                {"votes": [_("Each vote names a seat (a membership id) and a choice.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        seats = Membership.objects.select_related("person").in_bulk(seat_ids)
+        if len(seats) != len(set(seat_ids)):
+            return Response(
+                {"votes": [_("No such seat in this body.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        votes = [
+            services.RecordedVote(seat=seats[row["seat"]], choice=str(row.get("choice", "")))
+            for row in rows
+        ]
+        try:
+            recorded = services.votes_record_at_meeting(
+                decision=decision, meeting=meeting, by=request.user, votes=votes
+            )
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except services.Conflict as conflict:
+            return Response({"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=400)
+        return Response(VoteSerializer(recorded, many=True).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
