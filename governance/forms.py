@@ -184,8 +184,9 @@ class RecordVotesForm(forms.Form):
     def __init__(self, *args, meetings=None, seats=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings
-        if meetings is not None and len(meetings) == 1:
-            self.fields["meeting"].initial = meetings[0].pk
+        first_two = list(meetings[:2])
+        if len(first_two) == 1:
+            self.fields["meeting"].initial = first_two[0].pk
         self.seats = {}
         for seat, label in seats:
             name = f"seat_{seat.pk}"

@@ -213,10 +213,15 @@ def meetings_for_recording(*, decision: Decision) -> QuerySet[Meeting]:
     a decision in writing the body's meetings that have started and are not closed."""
     if decision.meeting_id is not None:
         return Meeting.objects.filter(pk=decision.meeting_id)
+    now = timezone.now()
     return (
-        Meeting.objects.filter(body_id=decision.body_id, starts_at__lte=timezone.now())
+        Meeting.objects.filter(
+            body_id=decision.body_id,
+            starts_at__lte=now,
+            starts_at__gte=min(decision.opened_at, now) - datetime.timedelta(days=90),
+        )
         .exclude(status=Meeting.Status.MINUTES_APPROVED)
-        .order_by("-starts_at")[:10]
+        .order_by("-starts_at")
     )
 
 

@@ -367,6 +367,8 @@ def minutes_put_to_meeting(*, meeting: Meeting, next_meeting: Meeting, by: User)
     day_end = timezone.localtime(next_meeting.ends_at or next_meeting.starts_at).replace(
         hour=23, minute=59, second=0, microsecond=0
     )
+    # Put after the meeting began (it is meeting now), the members still get a day.
+    day_end = max(day_end, timezone.now() + datetime.timedelta(days=1))
     return decision_open(
         body=meeting.body,
         title=_("Approval of the minutes: %(meeting)s") % {"meeting": meeting.title},

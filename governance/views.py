@@ -726,7 +726,7 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
             seats.extend(
                 (sub, seat_label(sub, member=seat_vote.seat)) for sub in seat_vote.substitutes
             )
-    meetings = list(selectors.meetings_for_recording(decision=decision))
+    meetings = selectors.meetings_for_recording(decision=decision)
     form = RecordVotesForm(request.POST or None, meetings=meetings, seats=seats)
     status = 200
     if request.method == "POST":
