@@ -25,7 +25,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import selectors, services
 from .models import Body, Decision, Meeting, Membership, Vote
-from .permissions import can_see_votes
+from .permissions import can_record_votes, can_see_votes
 
 
 class BodySerializer(serializers.ModelSerializer):
@@ -326,6 +326,16 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def record_votes(self, request, pk=None):
         """Record votes cast in the room at a meeting, on behalf of the named seats."""
         decision = self.get_object()
+        if not can_record_votes(request.user, decision.body):
+            return Response(
+                {
+                    "detail": _(
+                        "Only the chair, the vice-chair and the secretariat record votes cast "
+                        "at a meeting."
+                    )
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         data = request.data if hasattr(request.data, "get") else {}
         meeting = Meeting.objects.filter(
             pk=data.get("meeting") if str(data.get("meeting", "")).isdigit() else None,

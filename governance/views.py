@@ -337,7 +337,8 @@ def agenda_item_change(request: HttpRequest, pk: int, item: int, action: str) ->
     agenda_item = _agenda_item(meeting, item)
     title, done = AGENDA_CHANGES[action]
     form = AgendaChangeForm(
-        request.POST or None, published=meeting.status == Meeting.Status.AGENDA_PUBLISHED
+        request.POST if request.method == "POST" else None,  # bound even with no fields sent
+        published=meeting.status == Meeting.Status.AGENDA_PUBLISHED,
     )
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data.get("note", "")
