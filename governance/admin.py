@@ -37,7 +37,7 @@ class SeatRuleInline(admin.TabularInline):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "kind", "dgo", "meetings_per_year"]
+    list_display = ["short_name", "name", "kind", "dgo", "meetings_per_year", "minutes_approval"]
     list_filter = ["kind", "dgo"]
     search_fields = ["name", "short_name", "code"]
     list_select_related = ["dgo"]

@@ -330,11 +330,12 @@ def _approve(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_approve_minutes(*, meeting: Meeting, by: User) -> Meeting:
+def meeting_approve_minutes(*, meeting: Meeting, by: User | None) -> Meeting:
     """The chair (or vice-chair) approves the minutes on the body's behalf, where the body's
     setting says so. Elsewhere the next meeting approves them: `minutes_put_to_meeting`. The
-    secretariat writes the minutes but never approves them alone."""
-    if not can_approve_minutes(by, meeting):
+    secretariat writes the minutes but never approves them alone. `by=None` records minutes
+    approved before the portal (demo and historical data), as membership_add does."""
+    if by is not None and not can_approve_minutes(by, meeting):
         if meeting.body.minutes_approval == Body.MinutesApproval.CHAIR:
             raise PermissionDenied(
                 _("The chair approves %(body)s's minutes on the body's behalf.")
