@@ -5,7 +5,7 @@ from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
 from core.text import CleanTextFieldsMixin
 
-from .models import Attendance, Decision, Meeting, Membership, SubstituteCall, Vote
+from .models import Attendance, Body, Decision, Meeting, Membership, SubstituteCall, Vote
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -139,6 +139,15 @@ class DecisionForm(CleanTextFieldsMixin, forms.Form):
         if cleaned.get("mode") == Decision.Mode.AT_MEETING and not cleaned.get("meeting"):
             self.add_error("meeting", _("A decision at a meeting names the meeting."))
         return cleaned
+
+
+class MinutesApprovalForm(forms.Form):
+    minutes_approval = forms.ChoiceField(
+        label=_("The minutes are approved"),
+        choices=Body.MinutesApproval.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The body approves its minutes; the secretariat never does so alone."),
+    )
 
 
 class AgendaChangeForm(CleanTextFieldsMixin, forms.Form):

@@ -185,6 +185,20 @@ def membership_end(
     return membership
 
 
+@transaction.atomic
+def body_set_minutes_approval(*, body: Body, by: User, minutes_approval: str) -> Body:
+    """How the body approves its minutes: at its next meeting, or by the chair on its behalf
+    (the body's own rule; recorded by those who record its seats)."""
+    if not can_appoint(by, body):
+        raise PermissionDenied(_("Only the secretariat records how this body works."))
+    if minutes_approval not in Body.MinutesApproval.values:
+        raise ValidationError({"minutes_approval": _("Choose how the minutes are approved.")})
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    body.minutes_approval = minutes_approval
+    body.save(update_fields=["minutes_approval"])
+    return body
+
+
 # --- Meetings, agendas and papers --------------------------------------------------------------
 
 

@@ -7,6 +7,11 @@ urlpatterns = [
     path("bodies/<slug:code>/", views.body_detail, name="body-detail"),
     path("bodies/<slug:code>/people/", views.body_people, name="body-people"),
     path("bodies/<slug:code>/people/<int:pk>/end/", views.body_seat_end, name="body-seat-end"),
+    path(
+        "bodies/<slug:code>/minutes-approval/",
+        views.body_minutes_setting,
+        name="body-minutes-setting",
+    ),
     path("bodies/<slug:code>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("bodies/<slug:code>/decisions/new/", views.decision_create, name="decision-create"),
     path("meetings/", views.meeting_list, name="meeting-list"),

@@ -27,6 +27,7 @@ from .forms import (
     CommentForm,
     DecisionForm,
     MeetingForm,
+    MinutesApprovalForm,
     MinutesForm,
     NextMeetingForm,
     PaperForm,
@@ -167,6 +168,30 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_manage": can_manage_body(request.user, body),
             "can_appoint": services.can_appoint(request.user, body),
         },
+    )
+
+
+def body_minutes_setting(request: HttpRequest, code: str) -> HttpResponse:
+    body = _body(code)
+    if not services.can_appoint(request.user, body):
+        raise PermissionDenied(_("Only the secretariat records how this body works."))
+    form = MinutesApprovalForm(
+        request.POST or None, initial={"minutes_approval": body.minutes_approval}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_set_minutes_approval(
+                body=body, by=request.user, minutes_approval=form.cleaned_data["minutes_approval"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The body's rule for its minutes is saved."))
+            return redirect(body)
+    return render(
+        request,
+        "governance/body_setting.html",
+        {"body": body, "form": form, "title": _("How minutes are approved")},
     )
 
 

@@ -553,3 +553,18 @@ def test_the_meeting_page_keeps_its_query_count_as_items_grow(board, client):
         open_decision("fu", by=by, meeting=meeting)
     large = measure_all()
     assert_flat(small, large)
+
+
+def test_the_secretariat_sets_how_a_body_approves_its_minutes(board, client):
+    sign_in(client, board["coordinator"])
+    url = reverse("body-minutes-setting", args=["fu"])
+    assert client.post(url, {"minutes_approval": "chair"}).status_code == 403
+    sign_in(client, board["secretariat"])
+    assert client.post(url, {"minutes_approval": "nobody"}).status_code == 200  # re-rendered
+    assert Body.objects.get(code="fu").minutes_approval == Body.MinutesApproval.NEXT_MEETING
+    assert client.post(url, {"minutes_approval": "chair"}).status_code == 302
+    assert Body.objects.get(code="fu").minutes_approval == Body.MinutesApproval.CHAIR
+    entry = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Body), actor=board["secretariat"]
+    ).latest("timestamp")
+    assert "minutes_approval" in entry.changes_dict

@@ -119,6 +119,8 @@ def calendar_token(users) -> dict:
 
 CASES = [
     only("body-people", MANAGERS, FU),
+    only("body-minutes-setting", MANAGERS, FU),
+    only("body-minutes-setting", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-pol"}),
     only("body-people", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-pol"}),
     Case(
         "body-seat-end",
