@@ -741,7 +741,7 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(
             _("Only the chair, the vice-chair and the secretariat record votes cast at a meeting.")
         )
-    if not decision.is_open:
+    if not decision.is_open and request.method != "POST":
         messages.error(request, _("The decision is closed; its outcome can no longer change."))
         return redirect(decision)
     tally = services.decision_tally(decision=decision)
@@ -770,8 +770,9 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            except (services.Conflict, PermissionDenied) as refused:
-                form.add_error(None, getattr(refused, "message", str(refused)))
+            except services.Conflict as conflict:  # closed, past the deadline, seat voted
+                form.add_error(None, conflict.message)
+                status = 409
             else:
                 messages.success(
                     request,

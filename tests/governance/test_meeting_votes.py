@@ -512,11 +512,13 @@ def test_the_meeting_page_keeps_its_query_count_as_items_grow(board, client):
     def client_for(role):
         return sign_in(client, users[role])
 
+    decision = open_decision("fu", by=by, meeting=meeting)
     pages = {
         "member": [meeting.get_absolute_url()],
         "secretariat": [
             meeting.get_absolute_url(),
             reverse("meeting-attendance", args=[meeting.pk]),
+            reverse("decision-record-votes", args=[decision.pk]),
         ],
     }
 
@@ -568,3 +570,16 @@ def test_the_secretariat_sets_how_a_body_approves_its_minutes(board, client):
         content_type=ContentType.objects.get_for_model(Body), actor=board["secretariat"]
     ).latest("timestamp")
     assert "minutes_approval" in entry.changes_dict
+
+
+def test_the_record_votes_page_answers_409_past_the_deadline_and_writes_nothing(board, client):
+    by = board["secretariat"]
+    meeting = held_meeting(by=by)
+    decision = open_decision("fu", by=by, meeting=meeting)
+    sign_in(client, by)
+    client.cookies["django_language"] = "da"
+    url = reverse("decision-record-votes", args=[decision.pk])
+    past(decision)
+    response = client.post(url, {"meeting": meeting.pk, f"seat_{board['chair'].pk}": "yes"})
+    assert response.status_code == 409 and "Fristen udløb" in response.content.decode()
+    assert not decision.votes.exists()
