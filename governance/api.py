@@ -239,6 +239,13 @@ VoteRequest = inline_serializer(
     "VoteRequest", {"choice": serializers.ChoiceField(choices=Vote.Choice.choices)}
 )
 Reason = inline_serializer("Reason", {"detail": serializers.CharField()})
+
+
+def _is_id(value) -> bool:
+    """A primary key as JSON sends it: a positive integer PostgreSQL's integer column holds."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 RecordVotesRequest = inline_serializer(
     "RecordVotesRequest",
     {
@@ -337,10 +344,12 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
                 status=status.HTTP_403_FORBIDDEN,
             )
         data = request.data if hasattr(request.data, "get") else {}
-        meeting = Meeting.objects.filter(
-            pk=data.get("meeting") if str(data.get("meeting", "")).isdigit() else None,
-            body_id=decision.body_id,
-        ).first()
+        meeting_id = data.get("meeting")
+        meeting = (
+            Meeting.objects.filter(pk=meeting_id, body_id=decision.body_id).first()
+            if _is_id(meeting_id)
+            else None
+        )
         if meeting is None:
             return Response(
                 {"meeting": [_("Name one of the body's meetings.")]},
@@ -353,18 +362,18 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         seat_ids = [row.get("seat") for row in rows if isinstance(row, dict)]
-        if len(seat_ids) != len(rows) or not all(isinstance(pk, int) for pk in seat_ids):
+        if len(seat_ids) != len(rows) or not all(_is_id(pk) for pk in seat_ids):
             return Response(
                 {"votes": [_("Each vote names a seat (a membership id) and a choice.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        seats = Membership.objects.select_related("person").in_bulk(seat_ids)
-        if len(seats) != len(set(seat_ids)):
+        seats = Membership.objects.select_related("person").in_bulk([int(pk) for pk in seat_ids])
+        if len(seats) != len({int(pk) for pk in seat_ids}):
             return Response(
                 {"votes": [_("No such seat in this body.")]}, status=status.HTTP_400_BAD_REQUEST
             )
         votes = [
-            services.RecordedVote(seat=seats[row["seat"]], choice=str(row.get("choice", "")))
+            services.RecordedVote(seat=seats[int(row["seat"])], choice=str(row.get("choice", "")))
             for row in rows
         ]
         try:

@@ -583,3 +583,42 @@ def test_the_record_votes_page_answers_409_past_the_deadline_and_writes_nothing(
     response = client.post(url, {"meeting": meeting.pk, f"seat_{board['chair'].pk}": "yes"})
     assert response.status_code == 409 and "Fristen udløb" in response.content.decode()
     assert not decision.votes.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"meeting": "1"},
+        {"meeting": 2**40, "votes": []},
+        {"meeting": True, "votes": []},
+        {"meeting": "MEETING", "votes": {"seat": 1}},
+        {"meeting": "MEETING", "votes": [1, 2]},
+        {"meeting": "MEETING", "votes": [{"seat": 2**40, "choice": "yes"}]},
+        {"meeting": "MEETING", "votes": [{"seat": True, "choice": "yes"}]},
+        {"meeting": "MEETING", "votes": [{"seat": "SEAT", "choice": None}]},
+        {"meeting": "MEETING", "votes": [{"seat": "SEAT", "choice": "yes"}] * 2},
+    ],
+)
+def test_the_record_votes_api_answers_malformed_bodies_with_4xx(board, body):
+    by = board["secretariat"]
+    meeting = held_meeting(by=by)
+    decision = open_decision("fu", by=by, meeting=meeting)
+
+    def fill(value):
+        if value == "MEETING":
+            return meeting.pk
+        if value == "SEAT":
+            return board["chair"].pk
+        if isinstance(value, dict):
+            return {key: fill(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return value
+
+    api = APIClient()
+    api.force_authenticate(by)
+    url = reverse("api-decision-record-votes", args=[decision.pk])
+    answer = api.post(url, fill(body), format="json")
+    assert 400 <= answer.status_code < 500, answer.content
+    assert not decision.votes.exists()
