@@ -3,7 +3,9 @@ from django.contrib import admin
 from . import services
 from .models import (
     Absence,
+    AgendaChange,
     AgendaItem,
+    Attendance,
     Body,
     CalendarFeed,
     Decision,
@@ -37,7 +39,7 @@ class SeatRuleInline(admin.TabularInline):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "kind", "dgo", "meetings_per_year"]
+    list_display = ["short_name", "name", "kind", "dgo", "meetings_per_year", "minutes_approval"]
     list_filter = ["kind", "dgo"]
     search_fields = ["name", "short_name", "code"]
     list_select_related = ["dgo"]
@@ -106,6 +108,34 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AgendaChangeInline(ReadOnlyInline):
+    """Written with the agenda change on the meeting page (services.agenda_item_*)."""
+
+    model = AgendaChange
+    fields = ["note", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+
+class AttendanceInline(ReadOnlyInline):
+    """Recorded on the meeting page (services.attendance_record), which keeps the absences."""
+
+    model = Attendance
+    fk_name = "meeting"
+    fields = ["membership", "status", "substitute", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["title", "body", "starts_at", "status"]
@@ -113,7 +143,7 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "body__name"]
     list_select_related = ["body"]
     date_hierarchy = "starts_at"
-    inlines = [AgendaItemInline]
+    inlines = [AgendaItemInline, AgendaChangeInline, AttendanceInline]
     readonly_fields = ["status", "agenda_published_at", "minutes_approved_at", "created_by"]
 
 
@@ -138,21 +168,10 @@ class PaperAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class VoteInline(ReadOnlyInline):
     model = Vote
     fk_name = "decision"
-    fields = ["seat", "cast_through", "cast_by", "choice", "cast_at"]
+    fields = ["seat", "cast_through", "cast_by", "choice", "cast_at", "recorded_by", "meeting"]
     readonly_fields = fields
 
 

@@ -35,7 +35,7 @@ from partners.services import audit_note
 from . import selectors, services
 from .models import Body, Decision, Meeting, Membership, SeatRole, Vote
 from .people import seat_end_now
-from .permissions import can_see_votes
+from .permissions import can_record_votes, can_see_votes
 
 
 class BodySerializer(serializers.ModelSerializer):
@@ -303,10 +303,17 @@ class VoteSerializer(serializers.ModelSerializer):
     seat = serializers.IntegerField(source="seat_id", read_only=True)
     cast_by = serializers.CharField(source="cast_by.get_full_name", read_only=True)
     by_substitute = serializers.BooleanField(read_only=True)
+    recorded_by = serializers.SerializerMethodField(
+        help_text="Who put a vote cast in the room into the portal; null for a vote in the portal"
+    )
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Vote
-        fields = ["seat", "cast_by", "choice", "cast_at", "by_substitute"]
+        fields = ["seat", "cast_by", "choice", "cast_at", "by_substitute", "recorded_by", "meeting"]
+
+    def get_recorded_by(self, vote) -> str | None:
+        return vote.recorded_by.get_full_name() if vote.recorded_by_id else None
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -317,6 +324,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         "null for everyone else, who read `outcome`"
     )
     outcome = serializers.CharField(source="outcome_summary", read_only=True)
+    corrections = serializers.SerializerMethodField(
+        help_text="The decisions that correct this one (ids)"
+    )
 
     class Meta:
         model = Decision
@@ -334,7 +344,13 @@ class DecisionSerializer(serializers.ModelSerializer):
             "closed_at",
             "outcome",
             "votes",
+            "corrects",
+            "corrections",
+            "corrected_at",
         ]
+
+    def get_corrections(self, decision) -> list[int]:
+        return [correction.pk for correction in decision.corrections.all()]
 
     @extend_schema_field(VoteSerializer(many=True, allow_null=True))
     def get_votes(self, decision) -> list | None:
@@ -366,6 +382,27 @@ VoteRequest = inline_serializer(
 )
 
 
+def _is_id(value) -> bool:
+    """A primary key as JSON sends it: a positive integer PostgreSQL's integer column holds."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
+RecordVotesRequest = inline_serializer(
+    "RecordVotesRequest",
+    {
+        "meeting": serializers.IntegerField(),
+        "votes": inline_serializer(
+            "RecordedVote",
+            {
+                "seat": serializers.IntegerField(help_text="A membership id"),
+                "choice": serializers.ChoiceField(choices=Vote.Choice.choices),
+            },
+            many=True,
+        ),
+    },
+)
+
+
 class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     """Decisions of the bodies the user sits in (all for the secretariat)."""
 
@@ -379,7 +416,11 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
             selectors.decisions_for(self.request.user)
             .select_related("body", "subject_content_type")
             .prefetch_related(
-                Prefetch("votes", queryset=Vote.objects.select_related("cast_by").order_by("pk"))
+                Prefetch(
+                    "votes",
+                    queryset=Vote.objects.select_related("cast_by", "recorded_by").order_by("pk"),
+                ),
+                Prefetch("corrections", queryset=Decision.objects.only("pk", "corrects_id")),
             )
             .order_by("-opened_at", "-pk")
         )
@@ -416,6 +457,77 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
         except ValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=400)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=RecordVotesRequest,
+        responses={
+            201: VoteSerializer(many=True),
+            400: Reason,
+            403: OpenApiResponse(Reason, description="Not the secretariat or the body's chair"),
+            404: Reason,
+            409: OpenApiResponse(
+                Reason, description="Closed, past the deadline, or a seat has already voted"
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="record-votes")
+    def record_votes(self, request, pk=None):
+        """Record votes cast in the room at a meeting, on behalf of the named seats."""
+        decision = self.get_object()
+        if not can_record_votes(request.user, decision.body):
+            return Response(
+                {
+                    "detail": _(
+                        "Only the chair, the vice-chair and the secretariat record votes cast "
+                        "at a meeting."
+                    )
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        data = request.data if hasattr(request.data, "get") else {}
+        meeting_id = data.get("meeting")
+        meeting = (
+            Meeting.objects.filter(pk=meeting_id, body_id=decision.body_id).first()
+            if _is_id(meeting_id)
+            else None
+        )
+        if meeting is None:
+            return Response(
+                {"meeting": [_("Name one of the body's meetings.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        rows = data.get("votes")
+        if not isinstance(rows, list) or not rows:
+            return Response(
+                {"votes": [_("Give at least one seat's vote.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        seat_ids = [row.get("seat") for row in rows if isinstance(row, dict)]
+        if len(seat_ids) != len(rows) or not all(_is_id(pk) for pk in seat_ids):
+            return Response(
+                {"votes": [_("Each vote names a seat (a membership id) and a choice.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        seats = Membership.objects.select_related("person").in_bulk([int(pk) for pk in seat_ids])
+        if len(seats) != len({int(pk) for pk in seat_ids}):
+            return Response(
+                {"votes": [_("No such seat in this body.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        votes = [
+            services.RecordedVote(seat=seats[int(row["seat"])], choice=str(row.get("choice", "")))
+            for row in rows
+        ]
+        try:
+            recorded = services.votes_record_at_meeting(
+                decision=decision, meeting=meeting, by=request.user, votes=votes
+            )
+        except PermissionDenied as denied:
+            return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
+        except services.Conflict as conflict:
+            return Response({"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=400)
+        return Response(VoteSerializer(recorded, many=True).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()

@@ -13,7 +13,9 @@ class GovernanceConfig(AppConfig):
 
         from .models import (
             Absence,
+            AgendaChange,
             AgendaItem,
+            Attendance,
             Body,
             Decision,
             DecisionComment,
@@ -31,6 +33,8 @@ class GovernanceConfig(AppConfig):
             Membership,
             Meeting,
             AgendaItem,
+            AgendaChange,
+            Attendance,
             Paper,
             Decision,
             Vote,
@@ -39,3 +43,9 @@ class GovernanceConfig(AppConfig):
             DecisionComment,
         ):
             auditlog.register(model)
+
+        from . import services
+
+        services.register_decision_outcome_handler(
+            "governance.Meeting", services.approve_minutes_on_adoption
+        )

@@ -272,7 +272,8 @@ def _meetings(secretariat: User, created: list[str]) -> None:
                         "Gruppen tog orienteringen til efterretning.\n\n(Demo-referat.)"
                     ),
                 )
-                services.meeting_approve_minutes(meeting=meeting, by=secretariat)
+                # Approved by the body before the portal: not the secretariat's act.
+                services.meeting_approve_minutes(meeting=meeting, by=None)
             elif starts < now + datetime.timedelta(days=45):
                 services.meeting_publish_agenda(meeting=meeting, by=secretariat)
             created.append(f"meeting:{meeting.pk}")

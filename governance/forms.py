@@ -5,7 +5,17 @@ from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
 from core.text import CleanTextFieldsMixin
 
-from .models import Decision, Meeting, Membership, SeatRole, SeatRule, SubstituteCall, Vote
+from .models import (
+    Attendance,
+    Body,
+    Decision,
+    Meeting,
+    Membership,
+    SeatRole,
+    SeatRule,
+    SubstituteCall,
+    Vote,
+)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -117,17 +127,146 @@ class DecisionForm(CleanTextFieldsMixin, forms.Form):
     deadline = forms.DateTimeField(
         label=_("Deadline"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
     )
+    corrects = forms.ModelChoiceField(
+        label=_("Corrects"),
+        queryset=Decision.objects.none(),
+        required=False,
+        help_text=_(
+            "A closed decision is never changed. To correct one, put a new decision that names "
+            "it; once adopted, the earlier one is marked as corrected and links to this one."
+        ),
+    )
 
-    def __init__(self, *args, meetings=None, **kwargs):
+    def __init__(self, *args, meetings=None, correctable=None, **kwargs):
         super().__init__(*args, **kwargs)
         if meetings is not None:
             self.fields["meeting"].queryset = meetings
+        if correctable is not None:
+            self.fields["corrects"].queryset = correctable
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("mode") == Decision.Mode.AT_MEETING and not cleaned.get("meeting"):
             self.add_error("meeting", _("A decision at a meeting names the meeting."))
         return cleaned
+
+
+class MinutesApprovalForm(forms.Form):
+    minutes_approval = forms.ChoiceField(
+        label=_("The minutes are approved"),
+        choices=Body.MinutesApproval.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The body approves its minutes; the secretariat never does so alone."),
+    )
+
+
+class AgendaChangeForm(CleanTextFieldsMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Change note to the members"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "The agenda is published: say what changed and why. The note is shown on the "
+            "meeting page and sent to the body's members and observers."
+        ),
+    )
+
+    def __init__(self, *args, published: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not published:
+            del self.fields["note"]
+
+
+class AgendaItemEditForm(AgendaItemForm, AgendaChangeForm):
+    pass
+
+
+class NextMeetingForm(forms.Form):
+    next_meeting = forms.ModelChoiceField(
+        label=_("The meeting that approves the minutes"),
+        queryset=Meeting.objects.none(),
+        help_text=_(
+            "The minutes are put to this meeting as a decision; adopting it approves them."
+        ),
+    )
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_meeting"].queryset = meetings
+
+
+class RecordVotesForm(forms.Form):
+    """One choice per seat that has not voted; a seat left blank is not recorded."""
+
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=Meeting.objects.none())
+
+    def __init__(self, *args, meetings=None, seats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        first_two = list(meetings[:2])
+        if len(first_two) == 1:
+            self.fields["meeting"].initial = first_two[0].pk
+        self.seats = {}
+        for seat, label in seats:
+            name = f"seat_{seat.pk}"
+            self.seats[name] = seat
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=[("", _("Not recorded")), *Vote.Choice.choices],
+                required=False,
+            )
+
+    def recorded(self) -> list[tuple[Membership, str]]:
+        return [
+            (seat, self.cleaned_data[name])
+            for name, seat in self.seats.items()
+            if self.cleaned_data.get(name)
+        ]
+
+
+class AttendanceForm(forms.Form):
+    """One status per seat; for a member with substitutes, which substitute stood in."""
+
+    def __init__(self, *args, seats=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.seats = {}
+        for seat in seats:
+            name = f"seat_{seat.pk}"
+            self.seats[name] = seat
+            known = current.get(seat.pk)
+            choices = [("", _("Not recorded")), *Attendance.Status.choices]
+            substitutes = list(getattr(seat, "active_substitutes", []))
+            if not substitutes:
+                choices = [c for c in choices if c[0] != Attendance.Status.REPRESENTED]
+            self.fields[name] = forms.ChoiceField(
+                label=seat_label(seat),
+                choices=choices,
+                required=False,
+                initial=known.status if known else "",
+            )
+            if substitutes:
+                self.fields[f"{name}_substitute"] = forms.TypedChoiceField(
+                    label=_("Substitute for %(person)s") % {"person": seat.person},
+                    choices=[("", "---------")]
+                    + [(sub.pk, str(sub.person)) for sub in substitutes],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    initial=known.substitute_id if known else None,
+                )
+                self.seats[name].substitute_choices = {sub.pk: sub for sub in substitutes}
+
+    def entries(self) -> list[tuple[Membership, str, Membership | None]]:
+        result = []
+        for name, seat in self.seats.items():
+            status = self.cleaned_data.get(name)
+            if not status:
+                continue
+            substitute_pk = self.cleaned_data.get(f"{name}_substitute")
+            substitute = getattr(seat, "substitute_choices", {}).get(substitute_pk)
+            result.append((seat, status, substitute))
+        return result
 
 
 class VoteForm(forms.Form):

@@ -55,6 +55,18 @@ class Body(models.Model):
         _("reference in the agreement"), max_length=40, blank=True
     )
 
+    class MinutesApproval(models.TextChoices):
+        NEXT_MEETING = "next_meeting", _("As a decision of the next meeting")
+        CHAIR = "chair", _("By the chair on the body's behalf")
+
+    minutes_approval = models.CharField(
+        _("minutes approved"),
+        max_length=16,
+        choices=MinutesApproval.choices,
+        default=MinutesApproval.NEXT_MEETING,
+        help_text=_("The body approves its minutes; the secretariat never does so alone."),
+    )
+
     class Meta:
         verbose_name = _("body")
         verbose_name_plural = _("bodies")
@@ -453,6 +465,8 @@ class Decision(models.Model):
         related_name="corrections",
         help_text=_("A closed decision is never changed: a correction is a new decision."),
     )
+    # Set when a correction of this decision is adopted; the correction is `corrections`.
+    corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision")
@@ -492,6 +506,10 @@ class Decision(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
 
     def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) > self.deadline
@@ -541,13 +559,36 @@ class Vote(models.Model):
     )
     choice = models.CharField(_("vote"), max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+    # A vote cast in the room is put into the portal by the secretariat or the chair: the
+    # seat holder is `cast_by`, the one who typed it in `recorded_by`, at `meeting`.
+    recorded_by = models.ForeignKey(
+        User,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        "Meeting",
+        verbose_name=_("cast at the meeting"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="votes_recorded",
+    )
 
     class Meta:
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         ordering = ["cast_at"]
         constraints = [
-            models.UniqueConstraint(fields=["decision", "seat"], name="vote_one_per_seat")
+            models.UniqueConstraint(fields=["decision", "seat"], name="vote_one_per_seat"),
+            models.CheckConstraint(
+                condition=models.Q(recorded_by__isnull=True, meeting__isnull=True)
+                | models.Q(recorded_by__isnull=False, meeting__isnull=False),
+                name="vote_recorded_at_a_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -642,6 +683,75 @@ class SubstituteCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.substitute.person} → {self.for_member.person}: {self.decision}"
+
+
+class AgendaChange(models.Model):
+    """A note to the members when a published agenda changes (an item edited, moved, removed)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_changes"
+    )
+    note = models.CharField(_("change note"), max_length=500)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda change")
+        verbose_name_plural = _("agenda changes")
+        ordering = ["meeting", "changed_at"]
+
+    def __str__(self) -> str:
+        return self.note
+
+
+class Attendance(models.Model):
+    """Who took part in a meeting. Absent and represented seats are absent for the meeting's
+    decisions (an Absence for the meeting), so their substitutes can be called in."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        REPRESENTED = "represented", _("Represented by a substitute")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(_("attendance"), max_length=16, choices=Status.choices)
+    substitute = models.ForeignKey(
+        Membership,
+        verbose_name=_("substitute"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "membership"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "membership"], name="attendance_once_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="represented", substitute__isnull=False)
+                | (~models.Q(status="represented") & models.Q(substitute__isnull=True)),
+                name="attendance_represented_names_substitute",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person}: {self.get_status_display()}"
 
 
 class DecisionComment(models.Model):

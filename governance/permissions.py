@@ -166,9 +166,37 @@ def can_see_votes(user: User | AnonymousUser, body: Body | int) -> bool:
     return body_id in body_access(user).content_body_ids
 
 
+def can_record_votes(user: User | AnonymousUser, body: Body) -> bool:
+    """Votes cast in the room are put into the portal by the secretariat or the body's chair
+    (and vice-chair): both may read who voted what, which the recording shows."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return roles_of(user).secretariat or body.pk in body_access(user).chair_body_ids
+
+
+def can_approve_minutes(user: User | AnonymousUser, meeting: Meeting) -> bool:
+    """Minutes are the body's: with the chair setting, the chair or vice-chair approves them on
+    the body's behalf; otherwise the next meeting decides (a decision, not a person)."""
+    if meeting.body.minutes_approval != Body.MinutesApproval.CHAIR:
+        return False
+    return user.is_authenticated and meeting.body_id in body_access(user).chair_body_ids
+
+
+def can_download_pack(user: User | AnonymousUser, meeting: Meeting) -> bool:
+    """The meeting pack holds the papers: the body's seats and managers only."""
+    return can_view_body_content(user, meeting.body)
+
+
 def can_comment(user: User | AnonymousUser, decision: Decision) -> bool:
     """Members and observers (every seat) comment on an open decision."""
     return decision.is_open and decision.body_id in body_access(user).content_body_ids
+
+
+def deadline_passed_reason(decision: Decision) -> str:
+    return _(
+        "The deadline passed on %(date)s: no more votes are counted. The chair or the "
+        "secretariat closes the decision."
+    ) % {"date": date_format(timezone.localtime(decision.deadline), "DATE_FORMAT")}
 
 
 @dataclass(frozen=True)
@@ -211,15 +239,7 @@ def can_vote(
             False, _("The decision is closed; its outcome can no longer change."), conflict=True
         )
     if decision.deadline_passed():
-        return VoteCheck(
-            False,
-            _(
-                "The deadline passed on %(date)s: no more votes are counted. The chair or the "
-                "secretariat closes the decision."
-            )
-            % {"date": date_format(timezone.localtime(decision.deadline), "DATE_FORMAT")},
-            conflict=True,
-        )
+        return VoteCheck(False, deadline_passed_reason(decision), conflict=True)
     day = on or timezone.localdate()
     seats = list(
         Membership.objects.filter(person=user, body_id=decision.body_id).select_related(

@@ -17,7 +17,9 @@ from partners.models import DGO, Organisation, User
 
 from .models import (
     VOTING_ROLES,
+    AgendaChange,
     AgendaItem,
+    Attendance,
     Body,
     Decision,
     DecisionComment,
@@ -168,6 +170,72 @@ def meeting_get(*, user: User, pk: int) -> Meeting:
 def meeting_agenda(*, meeting: Meeting) -> QuerySet[AgendaItem]:
     return meeting.agenda_items.prefetch_related(
         Prefetch("papers", queryset=Paper.objects.order_by("uploaded_at"))
+    )
+
+
+def meeting_agenda_changes(*, meeting: Meeting) -> QuerySet[AgendaChange]:
+    return meeting.agenda_changes.select_related("changed_by").order_by("changed_at")
+
+
+def meeting_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:
+    return meeting.attendance.select_related("membership__person", "substitute__person").order_by(
+        "membership__person__last_name", "membership__person__first_name", "pk"
+    )
+
+
+def meeting_seats(*, meeting: Meeting) -> list[Membership]:
+    """The seats held on the meeting's day, chair first; each voting seat carries its active
+    substitutes (`active_substitutes`). Two queries however many seats."""
+    day = timezone.localdate(meeting.starts_at)
+    seats = [
+        seat
+        for seat in body_members(body=meeting.body, on=day)
+        if seat.seat_role != SeatRole.SUBSTITUTE
+    ]
+    substitutes: dict[int, list[Membership]] = {}
+    for substitute in (
+        Membership.objects.active(day)
+        .filter(body_id=meeting.body_id, seat_role=SeatRole.SUBSTITUTE)
+        .select_related("person")
+    ):
+        substitutes.setdefault(substitute.substitute_for_id, []).append(substitute)
+    for seat in seats:
+        seat.active_substitutes = substitutes.get(seat.pk, [])
+    return seats
+
+
+def later_meetings(*, meeting: Meeting) -> QuerySet[Meeting]:
+    """Where the minutes can be put: the body's later meetings whose minutes are open."""
+    return (
+        Meeting.objects.filter(body_id=meeting.body_id, starts_at__gt=meeting.starts_at)
+        .exclude(status=Meeting.Status.MINUTES_APPROVED)
+        .order_by("starts_at")
+    )
+
+
+def meetings_for_recording(*, decision: Decision) -> QuerySet[Meeting]:
+    """The meeting(s) whose votes can be recorded for the decision: its own meeting, or for
+    a decision in writing the body's meetings that have started and are not closed."""
+    if decision.meeting_id is not None:
+        return Meeting.objects.filter(pk=decision.meeting_id)
+    now = timezone.now()
+    return (
+        Meeting.objects.filter(
+            body_id=decision.body_id,
+            starts_at__lte=now,
+            starts_at__gte=min(decision.opened_at, now) - datetime.timedelta(days=90),
+        )
+        .exclude(status=Meeting.Status.MINUTES_APPROVED)
+        .order_by("-starts_at")
+    )
+
+
+def correctable_decisions(*, body: Body) -> QuerySet[Decision]:
+    """Closed decisions of the body not yet corrected, newest first."""
+    return (
+        Decision.objects.filter(body=body, corrected_at__isnull=True)
+        .exclude(status=Decision.Status.OPEN)
+        .order_by("-closed_at")
     )
 
 

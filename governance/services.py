@@ -34,7 +34,9 @@ from .models import (
     CHAIR_ROLES,
     VOTING_ROLES,
     Absence,
+    AgendaChange,
     AgendaItem,
+    Attendance,
     Body,
     CalendarFeed,
     Decision,
@@ -49,11 +51,14 @@ from .models import (
 )
 from .permissions import (
     MANAGERS_ONLY,
+    can_approve_minutes,
     can_comment,
     can_edit_composition,
     can_manage_body,
     can_manage_decisions,
+    can_record_votes,
     can_vote,
+    deadline_passed_reason,
     forget_body_access,
 )
 
@@ -421,6 +426,20 @@ def composition_update(
     return body
 
 
+@transaction.atomic
+def body_set_minutes_approval(*, body: Body, by: User, minutes_approval: str) -> Body:
+    """How the body approves its minutes: at its next meeting, or by the chair on its behalf
+    (the body's own rule; recorded by those who record its seats)."""
+    if not can_appoint(by, body):
+        raise PermissionDenied(_("Only the secretariat records how this body works."))
+    if minutes_approval not in Body.MinutesApproval.values:
+        raise ValidationError({"minutes_approval": _("Choose how the minutes are approved.")})
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    body.minutes_approval = minutes_approval
+    body.save(update_fields=["minutes_approval"])
+    return body
+
+
 # --- Meetings, agendas and papers --------------------------------------------------------------
 
 
@@ -528,26 +547,103 @@ def meeting_minutes_save(*, meeting: Meeting, by: User, minutes: str) -> Meeting
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
         raise Conflict(_("Minutes are written after the meeting is held, until they are approved."))
+    if minutes_decision(meeting=meeting) is not None:
+        raise Conflict(
+            _("The minutes are put to the next meeting: they can no longer change before its vote.")
+        )
     meeting.minutes = minutes
     meeting.full_clean()
     meeting.save(update_fields=["minutes"])
     return meeting
 
 
-@transaction.atomic
-def meeting_approve_minutes(*, meeting: Meeting, by: User) -> Meeting:
-    meeting = _transition(
-        meeting,
-        by,
-        Meeting.Status.HELD,
-        Meeting.Status.MINUTES_APPROVED,
-        _("Minutes can be approved once the meeting is held."),
+def minutes_decision(*, meeting: Meeting) -> Decision | None:
+    """The open decision that puts the meeting's minutes to the next meeting, if any."""
+    return (
+        Decision.objects.filter(
+            subject_content_type=ContentType.objects.get_for_model(Meeting),
+            subject_object_id=meeting.pk,
+            status=Status.OPEN,
+        )
+        .select_related("meeting")
+        .first()
     )
+
+
+def _minutes_ready(meeting: Meeting) -> None:
+    if meeting.status != Meeting.Status.HELD:
+        raise Conflict(_("Minutes can be approved once the meeting is held."))
     if not meeting.minutes.strip():
         raise ValidationError(_("Write the minutes before approving them."))
+
+
+def _approve(meeting: Meeting) -> Meeting:
+    meeting.status = Meeting.Status.MINUTES_APPROVED
     meeting.minutes_approved_at = timezone.now()
     meeting.save(update_fields=["status", "minutes_approved_at"])
     return meeting
+
+
+@transaction.atomic
+def meeting_approve_minutes(*, meeting: Meeting, by: User | None) -> Meeting:
+    """The chair (or vice-chair) approves the minutes on the body's behalf, where the body's
+    setting says so. Elsewhere the next meeting approves them: `minutes_put_to_meeting`. The
+    secretariat writes the minutes but never approves them alone. `by=None` records minutes
+    approved before the portal (demo and historical data), as membership_add does."""
+    if by is not None and not can_approve_minutes(by, meeting):
+        if meeting.body.minutes_approval == Body.MinutesApproval.CHAIR:
+            raise PermissionDenied(
+                _("The chair approves %(body)s's minutes on the body's behalf.")
+                % {"body": meeting.body.short_name}
+            )
+        raise PermissionDenied(
+            _("%(body)s approves its minutes as a decision of its next meeting.")
+            % {"body": meeting.body.short_name}
+        )
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    _minutes_ready(meeting)
+    return _approve(meeting)
+
+
+@transaction.atomic
+def minutes_put_to_meeting(*, meeting: Meeting, next_meeting: Meeting, by: User) -> Decision:
+    """Put the minutes to a later meeting of the body as a decision; adopting it approves them
+    (`approve_minutes_on_adoption`, registered for governance.meeting)."""
+    _require_manager(by, meeting.body)
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    if meeting.body.minutes_approval != Body.MinutesApproval.NEXT_MEETING:
+        raise Conflict(_("The chair approves this body's minutes on its behalf."))
+    _minutes_ready(meeting)
+    if minutes_decision(meeting=meeting) is not None:
+        raise Conflict(_("The minutes are already put to a meeting."))
+    if next_meeting.body_id != meeting.body_id or next_meeting.starts_at <= meeting.starts_at:
+        raise ValidationError({"next_meeting": _("Choose a later meeting of the same body.")})
+    if next_meeting.status == Meeting.Status.MINUTES_APPROVED:
+        raise ValidationError({"next_meeting": _("That meeting's minutes are approved already.")})
+    day_end = timezone.localtime(next_meeting.ends_at or next_meeting.starts_at).replace(
+        hour=23, minute=59, second=0, microsecond=0
+    )
+    # Put after the meeting began (it is meeting now), the members still get a day.
+    day_end = max(day_end, timezone.now() + datetime.timedelta(days=1))
+    return decision_open(
+        body=meeting.body,
+        title=_("Approval of the minutes: %(meeting)s") % {"meeting": meeting.title},
+        text=meeting.minutes,
+        deadline=day_end,
+        by=by,
+        subject=meeting,
+        meeting=next_meeting,
+        mode=Decision.Mode.AT_MEETING,
+    )
+
+
+def approve_minutes_on_adoption(*, decision: Decision, subject: Meeting) -> None:
+    """Outcome handler: an adopted minutes decision approves the minutes it was about."""
+    if decision.status != Status.ADOPTED:
+        return
+    meeting = Meeting.objects.select_for_update().get(pk=subject.pk)
+    if meeting.status == Meeting.Status.HELD:
+        _approve(meeting)
 
 
 @transaction.atomic
@@ -561,6 +657,171 @@ def agenda_item_add(*, meeting: Meeting, by: User, title: str, description: str 
     item.full_clean()
     item.save()
     return item
+
+
+def _agenda_editable(meeting: Meeting, note: str) -> str:
+    """A planned agenda changes freely; a published one only with a note the members read."""
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
+        raise Conflict(_("The meeting is held: its agenda can no longer change."))
+    note = (note or "").strip()
+    if meeting.status == Meeting.Status.AGENDA_PUBLISHED and not note:
+        raise ValidationError(
+            {"note": _("The agenda is published: say what changed; the members are told.")}
+        )
+    return note
+
+
+def _announce_agenda_change(meeting: Meeting, by: User, note: str) -> None:
+    if meeting.status != Meeting.Status.AGENDA_PUBLISHED:
+        return
+    change = AgendaChange(meeting=meeting, note=note[:500], changed_by=by)
+    change.full_clean()
+    change.save()
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(body)s: the agenda of %(meeting)s has changed") % {
+            "body": meeting.body.short_name,
+            "meeting": meeting.title,
+        }
+        text = render_to_string(
+            "governance/email/agenda_changed.txt",
+            {
+                "meeting": meeting,
+                "note": change.note,
+                "url": settings.PORTAL_BASE_URL + meeting.get_absolute_url(),
+            },
+        )
+    for address in _recipients(meeting.body, tuple(SeatRole.values)):
+        send_mail_after_commit(subject=subject, body=text, to=[address])
+
+
+def _renumber(meeting: Meeting, items: list[AgendaItem]) -> None:
+    """Positions are unique per meeting: move them out of the way first, then number 1..n."""
+    AgendaItem.objects.filter(meeting=meeting).update(position=models.F("position") + 10_000)
+    for number, item in enumerate(items, start=1):
+        item.position = number
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
+    return meeting, AgendaItem.objects.get(pk=item.pk)
+
+
+@transaction.atomic
+def agenda_item_update(
+    *, item: AgendaItem, by: User, title: str, description: str = "", note: str = ""
+) -> AgendaItem:
+    _require_manager(by, item.meeting.body)
+    meeting, item = _lock_item(item)
+    note = _agenda_editable(meeting, note)
+    item.title, item.description = title, description
+    item.full_clean()
+    item.save(update_fields=["title", "description"])
+    _announce_agenda_change(meeting, by, note)
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, by: User, offset: int, note: str = "") -> AgendaItem:
+    """Move an item `offset` places (-1 up, +1 down); the others close up."""
+    _require_manager(by, item.meeting.body)
+    meeting, item = _lock_item(item)
+    note = _agenda_editable(meeting, note)
+    items = list(meeting.agenda_items.order_by("position"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = min(max(index + offset, 0), len(items) - 1)
+    if target == index:
+        raise ValidationError(_("The item is already at that end of the agenda."))
+    items.insert(target, items.pop(index))
+    _renumber(meeting, items)
+    _announce_agenda_change(meeting, by, note)
+    return next(other for other in items if other.pk == item.pk)
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by: User, note: str = "") -> None:
+    _require_manager(by, item.meeting.body)
+    meeting, item = _lock_item(item)
+    note = _agenda_editable(meeting, note)
+    if item.papers.exists():
+        raise Conflict(_("The item has papers: they stay with the agenda; edit the item instead."))
+    item.delete()
+    _renumber(meeting, list(meeting.agenda_items.order_by("position")))
+    _announce_agenda_change(meeting, by, note)
+
+
+# --- Attendance --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    membership: Membership
+    status: str
+    substitute: Membership | None = None
+
+
+@transaction.atomic
+def attendance_record(
+    *, meeting: Meeting, by: User, entries: list[AttendanceEntry]
+) -> list[Attendance]:
+    """Record who took part. An absent or represented seat is absent for the meeting (and so
+    for its decisions); a represented seat's substitute is called in on the meeting's open
+    decisions the member has not voted on. Present again: the absence and the unused calls go."""
+    _require_manager(by, meeting.body)
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.MINUTES_APPROVED:
+        raise Conflict(_("The minutes are approved: the attendance can no longer change."))
+    errors: list[str] = []
+    for entry in entries:
+        if entry.status not in Attendance.Status.values:
+            errors.append(_("Choose present, absent or represented."))
+        elif entry.membership.body_id != meeting.body_id:
+            errors.append(_("The seat is not in this body."))
+        elif entry.status == Attendance.Status.REPRESENTED and (
+            entry.substitute is None
+            or entry.substitute.substitute_for_id != entry.membership.pk
+            or not entry.substitute.is_active_on(timezone.localdate(meeting.starts_at))
+        ):
+            errors.append(
+                _("%(person)s is represented by one of their own substitutes, seated that day.")
+                % {"person": entry.membership.person}
+            )
+    if errors:
+        raise ValidationError(errors)
+    open_decisions = list(meeting.decisions.filter(status=Status.OPEN).select_for_update())
+    recorded = []
+    for entry in entries:
+        substitute = entry.substitute if entry.status == Attendance.Status.REPRESENTED else None
+        attendance, _created = Attendance.objects.update_or_create(
+            meeting=meeting,
+            membership=entry.membership,
+            defaults={"status": entry.status, "substitute": substitute, "recorded_by": by},
+        )
+        recorded.append(attendance)
+        if entry.status == Attendance.Status.PRESENT:
+            Absence.objects.filter(meeting=meeting, membership=entry.membership).delete()
+            SubstituteCall.objects.filter(
+                decision__in=open_decisions, for_member=entry.membership
+            ).exclude(decision__votes__seat=entry.membership).delete()
+            continue
+        Absence.objects.get_or_create(
+            meeting=meeting, membership=entry.membership, defaults={"recorded_by": by}
+        )
+        if substitute is None:
+            continue
+        for decision in open_decisions:
+            if decision.votes.filter(seat=entry.membership).exists():
+                continue
+            SubstituteCall.objects.update_or_create(
+                decision=decision,
+                for_member=entry.membership,
+                defaults={
+                    "substitute": substitute,
+                    "reason": SubstituteCall.Reason.ABSENT,
+                    "called_by": by,
+                },
+            )
+    return recorded
 
 
 @transaction.atomic
@@ -689,7 +950,9 @@ def decision_tally(*, decision: Decision, on: datetime.date | None = None) -> Ta
     seats.sort(key=lambda m: (order[m.seat_role], m.person.last_name, m.person.first_name, m.pk))
     votes = {
         vote.seat_id: vote
-        for vote in decision.votes.select_related("cast_by", "cast_through__person")
+        for vote in decision.votes.select_related(
+            "cast_by", "cast_through__person", "recorded_by", "meeting"
+        )
     }
     absent = set(
         Absence.objects.filter(
@@ -791,6 +1054,10 @@ def decision_open(
         errors["meeting"] = _("A decision at a meeting names the meeting.")
     if corrects is not None and (corrects.body_id != body.pk or corrects.is_open):
         errors["corrects"] = _("A correction replaces a closed decision of the same body.")
+    elif corrects is not None and corrects.is_corrected:
+        errors["corrects"] = _("That decision is corrected already; correct the correction.")
+    elif corrects is not None and corrects.corrections.filter(status=Status.OPEN).exists():
+        errors["corrects"] = _("A correction of that decision is already open.")
     if errors:
         raise ValidationError(errors)
     if not Membership.objects.active().filter(body=body, seat_role__in=VOTING_ROLES).exists():
@@ -815,6 +1082,11 @@ def _finish(decision: Decision, outcome: str, by: User) -> Decision:
     decision.closed_at = timezone.now()
     decision.closed_by = by
     decision.save(update_fields=["status", "closed_at", "closed_by"])
+    if outcome == Status.ADOPTED and decision.corrects_id:
+        # The earlier decision keeps its votes and outcome; it is marked, and links here.
+        Decision.objects.filter(pk=decision.corrects_id, corrected_at__isnull=True).update(
+            corrected_at=decision.closed_at
+        )
     if decision.subject_content_type_id:
         content_type = ContentType.objects.get_for_id(decision.subject_content_type_id)
         label = f"{content_type.app_label}.{content_type.model}"
@@ -887,6 +1159,99 @@ def vote_cast(*, decision: Decision, by: User, choice: str) -> Vote:
     if outcome != Status.OPEN:
         _finish(decision, outcome, by)
     return vote
+
+
+@dataclass(frozen=True)
+class RecordedVote:
+    seat: Membership  # the voting seat, or a substitute's seat standing in for its member
+    choice: str
+
+
+@transaction.atomic
+def votes_record_at_meeting(
+    *, decision: Decision, meeting: Meeting, by: User, votes: list[RecordedVote]
+) -> list[Vote]:
+    """Put into the portal the votes the named seats cast in the room at `meeting`. The seat
+    holder is the voter (`cast_by`); `by` is kept as `recorded_by` with the meeting, and the
+    audit trail has the entry. A substitute's vote counts for its member only when the member
+    is recorded absent (the substitute is then called in). Holds the decision row lock; the
+    same rules as a vote in the portal: no vote on a closed or past-deadline decision."""
+    if not can_record_votes(by, decision.body):
+        raise PermissionDenied(
+            _("Only the chair, the vice-chair and the secretariat record votes cast at a meeting.")
+        )
+    if not votes:
+        raise ValidationError(_("Give at least one seat's vote."))
+    if any(vote.choice not in Vote.Choice.values for vote in votes):
+        raise ValidationError({"choice": _("Vote yes, no or abstain.")})
+    decision = _lock(decision)
+    if not decision.is_open:
+        raise Conflict(_("The decision is closed; its outcome can no longer change."))
+    if decision.deadline_passed():
+        raise Conflict(deadline_passed_reason(decision))
+    if meeting.body_id != decision.body_id or (
+        decision.meeting_id is not None and meeting.pk != decision.meeting_id
+    ):
+        raise ValidationError({"meeting": _("The votes are recorded at the decision's meeting.")})
+    if meeting.starts_at > timezone.now():
+        raise ValidationError({"meeting": _("The meeting has not started yet.")})
+    tally = decision_tally(decision=decision)
+    seats = {seat_vote.seat.pk: seat_vote for seat_vote in tally.seats}
+    substitutes = {
+        substitute.pk: seat_vote
+        for seat_vote in tally.seats
+        for substitute in seat_vote.substitutes
+    }
+    voted = tally.voted_seat_ids
+    planned: list[tuple[Membership, Membership, str]] = []  # (seat, cast through, choice)
+    for vote in votes:
+        if vote.seat.pk in seats:
+            seat_vote, through = seats[vote.seat.pk], seats[vote.seat.pk].seat
+        elif vote.seat.pk in substitutes:
+            seat_vote, through = substitutes[vote.seat.pk], vote.seat
+            if not seat_vote.absent:
+                raise ValidationError(
+                    _("%(person)s is not recorded absent: the substitute does not vote.")
+                    % {"person": seat_vote.seat.person}
+                )
+        else:
+            raise ValidationError(
+                _("%(person)s holds no voting seat in %(body)s today.")
+                % {"person": vote.seat.person, "body": decision.body.short_name}
+            )
+        if seat_vote.seat.pk in voted or any(p[0].pk == seat_vote.seat.pk for p in planned):
+            raise Conflict(
+                _("%(person)s's seat has already voted on this decision.")
+                % {"person": seat_vote.seat.person}
+            )
+        planned.append((seat_vote.seat, through, vote.choice))
+    recorded = []
+    for seat, through, choice in planned:
+        if through.pk != seat.pk:
+            SubstituteCall.objects.get_or_create(
+                decision=decision,
+                for_member=seat,
+                defaults={
+                    "substitute": through,
+                    "reason": SubstituteCall.Reason.ABSENT,
+                    "called_by": by,
+                },
+            )
+        recorded.append(
+            Vote.objects.create(
+                decision=decision,
+                seat=seat,
+                cast_through=through,
+                cast_by=through.person,
+                choice=choice,
+                recorded_by=by,
+                meeting=meeting,
+            )
+        )
+    outcome = decision_tally(decision=decision).outcome
+    if outcome != Status.OPEN:
+        _finish(decision, outcome, by)
+    return recorded
 
 
 @transaction.atomic

@@ -22,26 +22,45 @@ from .composition import check_composition
 from .filters import DecisionFilterForm, MeetingFilterForm
 from .forms import (
     AbsenceForm,
+    AgendaChangeForm,
+    AgendaItemEditForm,
     AgendaItemForm,
+    AttendanceForm,
     CommentForm,
     CompositionForm,
     DecisionForm,
     MeetingForm,
+    MinutesApprovalForm,
     MinutesForm,
+    NextMeetingForm,
     PaperForm,
+    RecordVotesForm,
     SeatEndForm,
     SeatForm,
     SeatRuleFormSet,
     SubstituteCallForm,
     seat_label,
 )
-from .models import Body, CalendarFeed, Decision, Meeting, Membership, Paper, SeatRole
+from .models import (
+    AgendaItem,
+    Body,
+    CalendarFeed,
+    Decision,
+    Meeting,
+    Membership,
+    Paper,
+    SeatRole,
+    Vote,
+)
 from .permissions import (
     MANAGERS_ONLY,
+    can_approve_minutes,
     can_comment,
+    can_download_pack,
     can_edit_composition,
     can_manage_body,
     can_manage_decisions,
+    can_record_votes,
     can_see_votes,
     can_view_body_content,
     can_vote,
@@ -160,6 +179,30 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def body_minutes_setting(request: HttpRequest, code: str) -> HttpResponse:
+    body = _body(code)
+    if not services.can_appoint(request.user, body):
+        raise PermissionDenied(_("Only the secretariat records how this body works."))
+    form = MinutesApprovalForm(
+        request.POST or None, initial={"minutes_approval": body.minutes_approval}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_set_minutes_approval(
+                body=body, by=request.user, minutes_approval=form.cleaned_data["minutes_approval"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The body's rule for its minutes is saved."))
+            return redirect(body)
+    return render(
+        request,
+        "governance/body_setting.html",
+        {"body": body, "form": form, "title": _("How minutes are approved")},
+    )
+
+
 # --- Meetings ----------------------------------------------------------------------------------
 
 
@@ -207,23 +250,53 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _prepare_actions(meeting: Meeting, has_items: bool) -> list[str]:
+    """What is left to prepare; an empty list means the box is not shown at all."""
+    status = meeting.status
+    if status == Meeting.Status.MINUTES_APPROVED:
+        return []
+    actions = ["edit", "decision", "attendance"]
+    if status in (Meeting.Status.PLANNED, Meeting.Status.AGENDA_PUBLISHED):
+        actions.append("agenda")
+    if has_items:
+        actions.append("paper")
+    if status == Meeting.Status.HELD:
+        actions.append("minutes")
+    return actions
+
+
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     can_content = can_view_body_content(request.user, meeting.body)
+    can_manage = can_manage_body(request.user, meeting.body)
+    agenda = list(selectors.meeting_agenda(meeting=meeting))
+    minutes_vote = (
+        services.minutes_decision(meeting=meeting)
+        if meeting.status == Meeting.Status.HELD
+        else None
+    )
     return render(
         request,
         "governance/meeting_detail.html",
         {
             "meeting": meeting,
             "body": meeting.body,
-            "agenda": selectors.meeting_agenda(meeting=meeting),
+            "agenda": agenda,
+            "agenda_changes": (
+                selectors.meeting_agenda_changes(meeting=meeting) if meeting.is_published else []
+            ),
             "decisions": (
                 selectors.decision_list(user=request.user).filter(meeting=meeting)
                 if can_content
                 else None
             ),
+            "attendance": (selectors.meeting_attendance(meeting=meeting) if can_content else None),
             "can_content": can_content,
-            "can_manage": can_manage_body(request.user, meeting.body),
+            "can_manage": can_manage,
+            "prepare": _prepare_actions(meeting, bool(agenda)) if can_manage else [],
+            "can_approve_minutes": can_approve_minutes(request.user, meeting),
+            "minutes_vote": minutes_vote,
+            "minutes_by_chair": meeting.body.minutes_approval == Body.MinutesApproval.CHAIR,
         },
     )
 
@@ -247,6 +320,161 @@ def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
         "governance/meeting_subform.html",
         {"meeting": meeting, "form": form, "title": _("Add an agenda item")},
     )
+
+
+def _agenda_item(meeting: Meeting, item_pk: int) -> AgendaItem:
+    try:
+        return meeting.agenda_items.get(pk=item_pk)
+    except AgendaItem.DoesNotExist as exc:
+        raise Http404(_("No such agenda item.")) from exc
+
+
+def agenda_item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require_manager(request, meeting.body)
+    agenda_item = _agenda_item(meeting, item)
+    form = AgendaItemEditForm(
+        request.POST or None,
+        initial={"title": agenda_item.title, "description": agenda_item.description},
+        published=meeting.status == Meeting.Status.AGENDA_PUBLISHED,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(item=agenda_item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The agenda item is saved."))
+            return redirect(meeting)
+    return render(
+        request,
+        "governance/meeting_subform.html",
+        {"meeting": meeting, "form": form, "title": _("Edit the agenda item")},
+    )
+
+
+AGENDA_CHANGES = {
+    "up": (gettext_lazy("Move the item up"), gettext_lazy("The item is moved up.")),
+    "down": (gettext_lazy("Move the item down"), gettext_lazy("The item is moved down.")),
+    "remove": (gettext_lazy("Remove the item"), gettext_lazy("The agenda item is removed.")),
+}
+
+
+def agenda_item_change(request: HttpRequest, pk: int, item: int, action: str) -> HttpResponse:
+    """Move or remove an item. A planned agenda's buttons post straight here; a published
+    agenda's lead to this page first, for the change note the members read."""
+    meeting = _meeting(request, pk)
+    _require_manager(request, meeting.body)
+    agenda_item = _agenda_item(meeting, item)
+    title, done = AGENDA_CHANGES[action]
+    form = AgendaChangeForm(
+        request.POST if request.method == "POST" else None,  # bound even with no fields sent
+        published=meeting.status == Meeting.Status.AGENDA_PUBLISHED,
+    )
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data.get("note", "")
+        try:
+            if action == "remove":
+                services.agenda_item_remove(item=agenda_item, by=request.user, note=note)
+            else:
+                services.agenda_item_move(
+                    item=agenda_item, by=request.user, offset=-1 if action == "up" else 1, note=note
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, str(done))
+            return redirect(meeting)
+    return render(
+        request,
+        "governance/meeting_subform.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "title": title,
+            "lead": agenda_item,
+            "submit": title,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require_manager(request, meeting.body)
+    seats = selectors.meeting_seats(meeting=meeting)
+    current = {a.membership_id: a for a in selectors.meeting_attendance(meeting=meeting)}
+    form = AttendanceForm(request.POST or None, seats=seats, current=current)
+    if request.method == "POST" and form.is_valid():
+        entries = [
+            services.AttendanceEntry(membership=seat, status=status, substitute=substitute)
+            for seat, status, substitute in form.entries()
+        ]
+        try:
+            services.attendance_record(meeting=meeting, by=request.user, entries=entries)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The attendance is recorded. Absent members are absent for the meeting's "
+                    "decisions."
+                ),
+            )
+            return redirect(meeting)
+    return render(
+        request,
+        "governance/meeting_subform.html",
+        {"meeting": meeting, "form": form, "title": _("Attendance")},
+    )
+
+
+def meeting_minutes_to_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require_manager(request, meeting.body)
+    form = NextMeetingForm(request.POST or None, meetings=selectors.later_meetings(meeting=meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.minutes_put_to_meeting(
+                meeting=meeting, next_meeting=form.cleaned_data["next_meeting"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(
+                request,
+                _("The minutes are put to the next meeting; adopting the decision approves them."),
+            )
+            return redirect(decision)
+    return render(
+        request,
+        "governance/meeting_subform.html",
+        {"meeting": meeting, "form": form, "title": _("Put the minutes to the next meeting")},
+    )
+
+
+@require_GET
+def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda and every paper in one PDF, for the body's members (others: 404)."""
+    from .pack import render_meeting_pack
+
+    meeting = _meeting(request, pk)
+    if not can_download_pack(request.user, meeting):
+        raise Http404(_("No such meeting."))
+    pdf = render_meeting_pack(meeting=meeting)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="moedepakke-{meeting.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -309,10 +537,13 @@ MEETING_TRANSITIONS = {
 @require_POST
 def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = _meeting(request, pk)
-    _require_manager(request, meeting.body)
+    if not (action == "approve" and can_approve_minutes(request.user, meeting)):
+        _require_manager(request, meeting.body)
     service, done = MEETING_TRANSITIONS[action]
     try:
         service(meeting=meeting, by=request.user)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except services.Conflict as conflict:
@@ -387,7 +618,19 @@ def decision_create(request: HttpRequest, code: str) -> HttpResponse:
     meeting_pk = request.GET.get("meeting", "")
     if meeting_pk.isdigit():
         initial.update(meeting=meeting_pk, mode=Decision.Mode.AT_MEETING)
-    form = DecisionForm(request.POST or None, meetings=meetings, initial=initial)
+    corrects_pk = request.GET.get("corrects", "")
+    correctable = selectors.correctable_decisions(body=body)
+    if corrects_pk.isdigit():
+        earlier = correctable.filter(pk=corrects_pk).first()
+        if earlier is not None:
+            initial.update(
+                corrects=earlier.pk,
+                title=_("Correction: %(title)s") % {"title": earlier.title},
+                text=earlier.text,
+            )
+    form = DecisionForm(
+        request.POST or None, meetings=meetings, correctable=correctable, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -398,6 +641,7 @@ def decision_create(request: HttpRequest, code: str) -> HttpResponse:
                 deadline=data["deadline"],
                 meeting=data["meeting"] if data["mode"] == Decision.Mode.AT_MEETING else None,
                 mode=data["mode"],
+                corrects=data["corrects"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -428,6 +672,13 @@ def _decision_page(
         "comments": selectors.decision_comments(decision=decision),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "deadline_passed": decision.deadline_passed(),
+        "corrections": list(decision.corrections.order_by("opened_at")),
+        "can_correct": (
+            not decision.is_open
+            and not decision.is_corrected
+            and can_manage_decisions(request.user, decision.body)
+        ),
+        "can_record_votes": decision.is_open and can_record_votes(request.user, decision.body),
     }
     if manage:
         # The choices come from the tally already read: no query per option.
@@ -456,18 +707,93 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def decision_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """A vote cannot be changed: the first POST shows a page that names the choice and says
+    so; only the POST from that page (`confirm=yes`) records it. Works without JavaScript."""
     decision = _decision(request, pk)
-    try:
-        services.vote_cast(
-            decision=decision, by=request.user, choice=request.POST.get("choice", "")
+    choice = request.POST.get("choice", "")
+    if choice not in Vote.Choice.values:
+        messages.error(request, _("Vote yes, no or abstain."))
+        return _decision_page(request, decision, status=400)
+    if request.POST.get("confirm") != "yes":
+        check = can_vote(request.user, decision)
+        if not check:
+            messages.error(request, check.reason)
+            return _decision_page(request, decision, status=409 if check.conflict else 403)
+        return render(
+            request,
+            "governance/decision_vote_confirm.html",
+            {
+                "decision": decision,
+                "body": decision.body,
+                "choice": choice,
+                "choice_label": Vote.Choice(choice).label,
+                "vote_check": check,
+            },
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    try:
+        services.vote_cast(decision=decision, by=request.user, choice=choice)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+        return _decision_page(request, decision, status=403)
     except services.Conflict as conflict:
         messages.error(request, conflict.message)
-    else:
-        messages.success(request, _("Your vote is counted."))
+        return _decision_page(request, decision, status=409)
+    messages.success(request, _("Your vote is counted."))
     return redirect(decision)
+
+
+def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat or the chair puts into the portal the votes cast in the room."""
+    decision = _decision(request, pk)
+    if not can_record_votes(request.user, decision.body):
+        raise PermissionDenied(
+            _("Only the chair, the vice-chair and the secretariat record votes cast at a meeting.")
+        )
+    if not decision.is_open and request.method != "POST":
+        messages.error(request, _("The decision is closed; its outcome can no longer change."))
+        return redirect(decision)
+    tally = services.decision_tally(decision=decision)
+    seats = []
+    for seat_vote in tally.missing:
+        seats.append((seat_vote.seat, seat_label(seat_vote.seat)))
+        if seat_vote.absent:
+            seats.extend(
+                (sub, seat_label(sub, member=seat_vote.seat)) for sub in seat_vote.substitutes
+            )
+    meetings = selectors.meetings_for_recording(decision=decision)
+    form = RecordVotesForm(request.POST or None, meetings=meetings, seats=seats)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            recorded = [
+                services.RecordedVote(seat=seat, choice=choice) for seat, choice in form.recorded()
+            ]
+            try:
+                services.votes_record_at_meeting(
+                    decision=decision,
+                    meeting=form.cleaned_data["meeting"],
+                    by=request.user,
+                    votes=recorded,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except services.Conflict as conflict:  # closed, past the deadline, seat voted
+                form.add_error(None, conflict.message)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s votes cast at the meeting are recorded.")
+                    % {"count": len(recorded)},
+                )
+                return redirect(decision)
+    return render(
+        request,
+        "governance/decision_record_votes.html",
+        {"decision": decision, "body": decision.body, "form": form, "tally": tally},
+        status=status,
+    )
 
 
 @require_POST

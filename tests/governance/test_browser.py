@@ -27,6 +27,12 @@ def test_member_votes_yes_and_observer_has_no_vote_button(
     assert "enstemmighed" in page.locator("#main").inner_text()
     page.screenshot(path=ARTIFACTS / "governance-decision-before-vote.png", full_page=True)
     page.get_by_role("button", name="Stem ja").click()
+    # The confirmation step names the choice and says it cannot be changed; nothing yet counted.
+    assert "Du stemmer Ja" in page.locator("#vote-confirm-text").inner_text()
+    assert "kan ikke ændres" in page.locator("#vote-confirm-text").inner_text()
+    assert not Vote.objects.filter(decision=decision, cast_by__username="fu-medlem").exists()
+    page.screenshot(path=ARTIFACTS / "governance-decision-confirm-vote.png", full_page=True)
+    page.get_by_role("button", name="Afgiv min stemme: Ja").click()
     page.wait_for_url(f"{live_server.url}{decision.get_absolute_url()}")
     assert page.get_by_role("status").inner_text().strip() == "Din stemme er talt med."
     assert page.get_by_role("button", name="Stem ja").count() == 0

@@ -80,17 +80,32 @@ def test_member_sees_vote_buttons_and_observer_does_not(client_for, decision):
 
 
 def test_vote_through_the_page(client_for, decision, role_users):
-    response = client_for("member").post(
+    # The first POST asks for confirmation, naming the choice; it records nothing.
+    asked = client_for("member").post(
         reverse("decision-vote", args=[decision.pk]), {"choice": "yes"}
+    )
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert "Du stemmer <strong>Ja</strong>" in text and "kan ikke ændres" in text
+    assert 'name="confirm" value="yes"' in text
+    assert not Vote.objects.exists()
+    response = client_for("member").post(
+        reverse("decision-vote", args=[decision.pk]), {"choice": "yes", "confirm": "yes"}
     )
     assert response.status_code == 302
     assert Vote.objects.get().cast_by == role_users["member"]
     page = client_for("member").get(decision.get_absolute_url()).content.decode()
     assert 'name="choice"' not in page  # voted: no second vote
-    response = client_for("observer").post(
-        reverse("decision-vote", args=[decision.pk]), {"choice": "no"}
+    for confirm in ("", "yes"):
+        response = client_for("observer").post(
+            reverse("decision-vote", args=[decision.pk]), {"choice": "no", "confirm": confirm}
+        )
+        assert response.status_code == 403
+    again = client_for("member").post(
+        reverse("decision-vote", args=[decision.pk]), {"choice": "no", "confirm": "yes"}
     )
-    assert response.status_code == 403
+    assert again.status_code == 409  # the seat has voted: refused with the reason
+    assert "allerede stemt" in again.content.decode()
     assert Vote.objects.count() == 1
 
 
@@ -229,9 +244,13 @@ def test_meeting_lifecycle_through_the_pages(client_for, role_users):
     client.post(reverse("meeting-publish-agenda", args=[meeting.pk]))
     client.post(reverse("meeting-mark-held", args=[meeting.pk]))
     client.post(reverse("meeting-minutes", args=[meeting.pk]), {"minutes": "Referat af mødet."})
-    client.post(reverse("meeting-approve-minutes", args=[meeting.pk]))
+    # The secretariat writes the minutes but does not approve them alone.
+    refused = client.post(reverse("meeting-approve-minutes", args=[meeting.pk]), follow=True)
+    assert "næste møde" in refused.content.decode()
     meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.MINUTES_APPROVED
+    assert meeting.status == Meeting.Status.HELD
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.MINUTES_APPROVED)
+    meeting.refresh_from_db()
     assert client_for("coordinator_b").get(meeting.get_absolute_url()).status_code == 200
     edit = client_for("secretariat").post(
         reverse("meeting-edit", args=[meeting.pk]),

@@ -1,13 +1,16 @@
 """Who voted what is read by the body's members and observers and the secretariat only
 (governance.permissions.can_see_votes); everyone else reads the outcome ("Afvist af FU den …").
 
-One table over every surface that could name a voter: the decision page, the track page's
-timeline, search, the decision export, the decisions API, the tracks API and the e-mails. Readers
+One table over every surface that could name a voter: the decision page and list, the meeting
+page and its pack (PDF), the record-votes page, the track page's timeline, search, the decision,
+meeting and track exports, the audit trail, the decisions, meetings and tracks API and the
+e-mails. (The annual status report PDF names no decision or vote at all.) Readers
 outside the body (a coordinator who sits in no body; a DGO's coordinator who manages its steering
 group without a seat) must find no voter's name on any of them; the body's members, observers and
 the secretariat do find them where the surface shows votes (so the test can fail)."""
 
 import datetime
+import io
 import json
 
 import pytest
@@ -21,7 +24,7 @@ from governance import services as governance_services
 from governance.models import Body, Decision, SeatRole
 from governance.permissions import can_see_votes
 from tests.factories import UserFactory, sign_in
-from tests.governance.factories import open_decision, seat
+from tests.governance.factories import open_decision, plan_meeting, seat
 from tests.tracks.factories import People, advance, draft, fu_adopts
 from tracks.models import Track
 
@@ -39,7 +42,11 @@ def world(db):
     # A DGO steering group whose coordinator manages it without a seat in it.
     group = Body.objects.get(code="dgo-midtjylland-adm")
     people.group_member = seat(group, appointed_by="kl").person
-    group_decision = open_decision(group, by=people.coordinator, title="Styregruppens sag")
+    # Its meeting, with the decision at it: the meeting page and the pack name no voter either.
+    people.group_meeting = plan_meeting(group, by=people.coordinator, days=-1, publish=True)
+    group_decision = open_decision(
+        group, by=people.coordinator, title="Styregruppens sag", meeting=people.group_meeting
+    )
     governance_services.vote_cast(decision=group_decision, by=people.group_member, choice="no")
     group_decision.refresh_from_db()
     people.outsider = UserFactory()  # signed in, no role, no seat
@@ -68,6 +75,20 @@ SURFACES = [
         lambda c, a, t, d, g: a.get(reverse("api-decision-detail", args=[g.pk])),
     ),
     ("tracks API", lambda c, a, t, d, g: a.get(reverse("api-track-detail", args=[t.pk]))),
+    ("decision list", lambda c, a, t, d, g: c.get(reverse("decision-list"))),
+    ("meeting page", lambda c, a, t, d, g: c.get(g.meeting.get_absolute_url())),
+    (
+        "meeting pack (PDF)",
+        lambda c, a, t, d, g: c.get(reverse("meeting-pack", args=[g.meeting_id])),
+    ),
+    ("meeting export", lambda c, a, t, d, g: c.get(reverse("meeting-list"), {"export": "csv"})),
+    ("meetings API", lambda c, a, t, d, g: a.get(reverse("api-meeting-list"))),
+    (
+        "record-votes page",
+        lambda c, a, t, d, g: c.get(reverse("decision-record-votes", args=[g.pk])),
+    ),
+    ("track export", lambda c, a, t, d, g: c.get(reverse("track-list"), {"export": "csv"})),
+    ("audit trail", lambda c, a, t, d, g: c.get(reverse("audit-log"), {"q": "vote"})),
 ]
 
 
@@ -75,6 +96,10 @@ def _text(response) -> str:
     content = getattr(response, "content", b"")
     if not content and hasattr(response, "streaming_content"):
         content = b"".join(response.streaming_content)
+    if content.startswith(b"%PDF"):
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = content.decode("utf-8", errors="replace")
     try:  # JSON escapes non-ASCII letters (æ, ø, å): compare decoded text
         return json.dumps(json.loads(text), ensure_ascii=False)
@@ -164,3 +189,29 @@ def test_the_predicate_itself(world):
     assert not can_see_votes(people.fu_member, group)
     ended = seat("fu", appointed_by="kl", ends_on=datetime.date(2024, 6, 30)).person
     assert not can_see_votes(ended, fu)
+
+
+READ_BY_THE_MANAGER = {
+    "decision page (steering group)",
+    "decision API (steering group)",
+    "meeting page",
+    "meeting pack (PDF)",
+    "decision export",
+    "meeting export",
+}
+
+
+def test_the_manager_outside_the_body_really_reads_those_surfaces(world):
+    """The coordinator manages the steering group without a seat: the surfaces above are
+    open to them (so the absence of voters' names is a finding, not an empty 404)."""
+    people, track, fu_decision, group_decision = world
+    client, api = _clients(people.coordinator)
+    for name, fetch in SURFACES:
+        if name not in READ_BY_THE_MANAGER:
+            continue
+        response = fetch(client, api, track, fu_decision, group_decision)
+        assert response.status_code == 200, name
+    pack = _text(client.get(reverse("meeting-pack", args=[group_decision.meeting_id])))
+    assert "Punkt 1" in pack and people.group_meeting.title in pack
+    # Recording the room's votes shows who has voted: the secretariat and the chair only.
+    assert client.get(reverse("decision-record-votes", args=[group_decision.pk])).status_code == 403

@@ -65,6 +65,11 @@ def held_meeting(users) -> dict:
     return {"pk": _meeting(users, held=True)[0].pk}
 
 
+def planned_item(users) -> dict:
+    meeting, item = _meeting(users)
+    return {"pk": meeting.pk, "item": item.pk}
+
+
 def paper(users) -> dict:
     from governance import services
 
@@ -114,6 +119,8 @@ def calendar_token(users) -> dict:
 
 CASES = [
     only("body-people", MANAGERS, FU),
+    only("body-minutes-setting", MANAGERS, FU),
+    only("body-minutes-setting", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-pol"}),
     only("body-people", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-pol"}),
     Case(
         "body-seat-end",
@@ -141,6 +148,17 @@ CASES = [
     Case("agenda-item-create", private(MANAGERS), setup=planned_meeting),
     Case("paper-upload", private(MANAGERS), setup=planned_meeting),
     Case("meeting-minutes", expect(403, secretariat=200), setup=held_meeting),
+    Case("agenda-item-edit", private(MANAGERS), setup=planned_item),
+    Case("agenda-item-up", private(MANAGERS), setup=planned_item),
+    Case("agenda-item-down", private(MANAGERS), setup=planned_item),
+    Case("agenda-item-remove", private(MANAGERS), setup=planned_item),
+    Case(  # a planned agenda: the button posts straight, no note needed
+        "agenda-item-remove", private(MANAGERS, ok=302), method="post", setup=planned_item
+    ),
+    Case("meeting-attendance", private(MANAGERS), setup=planned_meeting),
+    Case("meeting-minutes-to-meeting", expect(403, secretariat=200), setup=held_meeting),
+    # The pack holds the papers: the body's seats only, even for a published meeting.
+    Case("meeting-pack", private(SEATED), setup=published_meeting),
     # State changes: only the secretariat (of these roles) may; it redirects back to the page.
     Case(
         "meeting-publish-agenda",
@@ -164,13 +182,21 @@ CASES = [
     page("decision-list"),
     page("meeting-list"),
     Case("decision-detail", private(SEATED), setup=fu_decision),
-    Case(
+    Case(  # the confirmation step: names the choice, records nothing
         "decision-vote",
-        {**private({"member"}, ok=302), "secretariat": 403},
+        {**private({"member"}), "secretariat": 403},
         method="post",
         data={"choice": "yes"},
         setup=fu_decision,
     ),
+    Case(
+        "decision-vote",
+        {**private({"member"}, ok=302), "secretariat": 403},
+        method="post",
+        data={"choice": "yes", "confirm": "yes"},
+        setup=fu_decision,
+    ),
+    Case("decision-record-votes", private(MANAGERS), setup=fu_decision),
     Case(
         "decision-close",  # votes are missing before the deadline: refused with a message
         private(MANAGERS, ok=302),
@@ -215,6 +241,12 @@ CASES = [
         expect(403, anonymous=401, member=201),
         method="post",
         data={"choice": "yes"},
+        setup=fu_decision,
+    ),
+    Case(  # no meeting named: the secretariat is let in and told what is missing
+        "api-decision-record-votes",
+        {**private(MANAGERS, ok=400), "anonymous": 401},
+        method="post",
         setup=fu_decision,
     ),
 ]
