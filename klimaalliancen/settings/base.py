@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "portal.middleware.PortalLoginRequiredMiddleware",
     "partners.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.idempotency.SubmissionKeyMiddleware",  # after CSRF, sign-in and the second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
@@ -89,6 +90,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
             ],
+            # {% csrf_token %} also writes a one-time submission key (core.idempotency).
+            "builtins": ["core.templatetags.submission"],
         },
     },
 ]
@@ -102,6 +105,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite under two quick clicks: readers do not block the writer (WAL), a second
+    # writer waits for the first (busy timeout) instead of failing with "database is locked", and
+    # a transaction takes the write lock when it starts, so it cannot fail half-way on upgrading.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
