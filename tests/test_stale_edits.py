@@ -32,7 +32,7 @@ class FormValues(HTMLParser):
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self._form = {}
             self.forms.append(self._form)
-        if self._form is None or not attrs.get("name") and tag != "option":
+        if self._form is None or (not attrs.get("name") and tag != "option"):
             return
         if tag == "input":
             kind = attrs.get("type", "text")
@@ -179,7 +179,7 @@ def test_a_stale_save_is_refused_and_a_deliberate_one_overwrites(edit, client_fo
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.url)
 def test_an_unchanged_record_saves(edit, client_for, role_users):
-    kwargs, record = edit.setup(role_users)
+    kwargs, _record = edit.setup(role_users)
     url = reverse(edit.url, kwargs=kwargs)
     client = client_for(edit.role)
     values = edit_form_values(client.get(url).content.decode())
