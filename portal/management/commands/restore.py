@@ -6,9 +6,11 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from ._storage_archive import restore_storage
 from .backup import executable, pg_env_and_args
 
 
@@ -54,4 +56,7 @@ class Command(BaseCommand):
                     shutil.copytree(
                         Path(unpacked) / "media", settings.MEDIA_ROOT, dirs_exist_ok=True
                     )
+        private_archive = source / "private.tar.gz"
+        if private_archive.is_file():
+            restore_storage(storages["private"], private_archive, prefix="private")
         self.stdout.write(f"Restored {source}")
