@@ -168,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "klimaalliancen.tasks.deliver_pending_emails",
         "schedule": 5 * 60,
     },
+    "delete-unconfirmed-imports": {
+        "task": "core.tasks.delete_unconfirmed_imports",
+        "schedule": 60 * 60,
+    },
     "anonymise-expired-accounts": {
         "task": "partners.tasks.anonymise_expired_accounts",
         "schedule": 24 * 60 * 60,
