@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.idempotency import FIELD
 
-from .matrix import all_cases
+from .matrix import all_cases, governance
 
 # The API is not a form: programs send their own requests (and get 4xx JSON on a repeat).
 FORM_POSTS = [
@@ -126,3 +126,57 @@ def _key(page: str) -> str:
     marker = f'name="{FIELD}" value="'
     start = page.index(marker) + len(marker)
     return page[start : start + 32]
+
+
+def _fu(users) -> dict:
+    return {"code": "fu"}
+
+
+# The create forms beside the matrix's POSTs: the double click that made two rows.
+CREATE_FORMS = [
+    (
+        "meeting-create",
+        _fu,
+        {"title": "FU-møde", "starts_at": "2027-03-01T10:00", "location": "KL"},
+        "governance.Meeting",
+    ),
+    (
+        "decision-create",
+        _fu,
+        {
+            "title": "Budget",
+            "text": "Forslag.",
+            "mode": "in_writing",
+            "deadline": "2027-03-01T10:00",
+        },
+        "governance.Decision",
+    ),
+    (
+        "agenda-item-create",
+        governance.planned_meeting,
+        {"title": "Punkt 2"},
+        "governance.AgendaItem",
+    ),
+    (
+        "focus-area-create",
+        lambda users: {},
+        {"year": 2026, "name_da": "Byggeri", "name_en": "Buildings", "position": 1},
+        "tracks.FocusArea",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, setup, data, label", CREATE_FORMS, ids=lambda v: str(v)[:20])
+def test_two_quick_submits_of_a_create_form_make_one_row(
+    name, setup, data, label, client_for, role_users
+):
+    model = apps.get_model(label)
+    url = reverse(name, kwargs=setup(role_users))
+    client = client_for("secretariat")
+    before = model.objects.count()
+    key = uuid.uuid4().hex
+    first = client.post(url, {**data, FIELD: key})
+    second = client.post(url, {**data, FIELD: key})
+    assert first.status_code == 302, first.content.decode()[:3000]
+    assert (second.status_code, second["Location"]) == (302, first["Location"])
+    assert model.objects.count() == before + 1
