@@ -74,6 +74,8 @@ document.addEventListener("DOMContentLoaded", () => {
         button.dataset.disabledWhileSending = "yes";
       });
     }, 0);
+    // A POST that answers with a download leaves the page as it was: usable again after a while.
+    window.setTimeout(() => enableAgain(form), 10000);
   });
   const enableAgain = (root) => {
     root.querySelectorAll("[data-disabled-while-sending]").forEach((button) => {
