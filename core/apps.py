@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Klimaalliancen"
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from core.text import clean_names_on_save
+
+        pre_save.connect(clean_names_on_save, dispatch_uid="core.clean_names_on_save")

@@ -6,6 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from . import uploads
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -57,3 +58,10 @@ def deliver_pending_emails() -> int:
         except OSError:
             logger.warning("e-mail %s could not be sent yet", outbox_id)
     return sent
+
+
+@shared_task(name="core.tasks.delete_unconfirmed_imports")
+def delete_unconfirmed_imports() -> int:
+    """Periodic: import files checked but never confirmed are deleted after 24 hours.
+    Idempotent (a second run, or one delivered twice, finds nothing left to delete)."""
+    return uploads.delete_unconfirmed()

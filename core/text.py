@@ -1,5 +1,9 @@
 """Shared text cleaning: what is saved as a name or a title is shown as it reads."""
 
+import re
+
+from django.db import models
+
 # Bidirectional controls (embeddings, overrides, isolates, marks) turn "gpj.exe" into
 # "exe.jpg" on screen; zero-width characters make two equal-looking titles differ.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -23,3 +27,44 @@ class CleanTextFieldsMixin:
             if isinstance(data.get(name), str):
                 data[name] = clean_text(data[name])
         return data
+
+
+# The names and titles of the portal's records: `name`, `title`, `first_name`, `name_da`,
+# `title_en`, `filename`, ... (not `username`, which is the sign-in identity as typed).
+_NAME_FIELD = re.compile(r"^((.+_)?(name|title)(_da|_en)?|filename)$")
+# The apps whose records are cleaned on save (third-party apps keep their own data).
+CLEANED_APPS = {"core", "partners", "governance", "tracks", "monitoring", "portal"}
+
+
+def name_fields(model: type[models.Model]) -> list[str]:
+    """The attribute names of a model's name and title fields."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField)
+        and not field.choices
+        and _NAME_FIELD.match(field.name)
+    ]
+
+
+def clean_names_on_save(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save for every model of the portal's apps: whatever path writes a record — a
+    form, a service, the admin, the API, an import, a fixture — its names and titles are
+    stored without bidirectional-control and zero-width characters."""
+    if raw or sender._meta.app_label not in CLEANED_APPS:
+        return
+    for attname in _fields_of(sender):
+        value = getattr(instance, attname)
+        if isinstance(value, str) and value:
+            cleaned = clean_text(value)
+            if cleaned != value:
+                setattr(instance, attname, cleaned)
+
+
+_fields_cache: dict[type, list[str]] = {}
+
+
+def _fields_of(model: type[models.Model]) -> list[str]:
+    if model not in _fields_cache:
+        _fields_cache[model] = name_fields(model)
+    return _fields_cache[model]

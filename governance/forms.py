@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 
 from .models import (
@@ -38,7 +39,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m
         "see it."
     ),
 )
-class MeetingForm(CleanTextFieldsMixin, forms.ModelForm):
+class MeetingForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
     )

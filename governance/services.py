@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.files import check_paper
+from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Organisation, User
 from partners.permissions import roles_of
@@ -486,9 +487,12 @@ def _validate_meeting(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by: User, **changes) -> Meeting:
+def meeting_update(
+    *, meeting: Meeting, by: User, expected_version: str | None = None, **changes
+) -> Meeting:
+    """`expected_version`: the version the edit form was based on (core.locking)."""
     _require_manager(by, meeting.body)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock_for_edit(meeting, expected_version)
     if meeting.status == Meeting.Status.MINUTES_APPROVED:
         raise Conflict(_("The minutes are approved: the meeting can no longer be changed."))
     unknown = set(changes) - set(MEETING_FIELDS)

@@ -234,6 +234,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.meeting_update(
                 meeting=meeting,
                 by=request.user,
+                expected_version=form.expected_version,
                 **{name: form.cleaned_data[name] for name in services.MEETING_FIELDS},
             )
         except ValidationError as error:

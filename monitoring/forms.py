@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from partners.models import DGO
 
 from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport, StatusReportDocument
@@ -238,7 +239,7 @@ class StatusReportRequestForm(forms.Form):
     )
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(EditVersionFormMixin, forms.ModelForm):
     """A catalogue entry; the model's clean() checks the valid range."""
 
     source_url = forms.URLField(

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.locking import EditConflict, is_stale
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Municipality, RoleAssignment, User
 
@@ -85,8 +86,9 @@ class ActionInput:
 
 
 @dataclass
-class ConflictError(Exception):
-    """Someone saved the report after the version this save was based on."""
+class ConflictError(EditConflict):
+    """Someone saved the report after the version this save was based on (the kernel's
+    optimistic locking, core.locking, with the differences for the report's conflict page)."""
 
     report: StatusReport
     differences: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -207,7 +209,7 @@ def report_save(
             _check_editable(by=by, round=round, municipality=municipality, report=report)
     else:
         created = False
-    if not created and report.version != expected_version:
+    if not created and is_stale(report, expected_version):
         raise _conflict(report, fields, emissions, checklist, actions)
 
     for name, value in fields.items():

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, User
@@ -36,7 +37,7 @@ class MunicipalityFilterForm(forms.Form):
 @help_texts(
     website=_("The municipality's own website, starting with https://."),
 )
-class MunicipalityForm(forms.ModelForm):
+class MunicipalityForm(EditVersionFormMixin, forms.ModelForm):
     website = forms.URLField(
         label=_("Website"), required=False, assume_scheme="https", max_length=200
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
 from core.portal_apps import portal_modules
 from core.text import clean_text
@@ -38,13 +39,18 @@ Role = RoleAssignment.Role
 MUNICIPALITY_EDITABLE_FIELDS = ("website", "notes")
 
 
-def municipality_update(*, municipality: Municipality, by: User, **changes: str) -> Municipality:
-    """Change the portal's own facts about a municipality (not the official reference data)."""
+@transaction.atomic
+def municipality_update(
+    *, municipality: Municipality, by: User, expected_version: str | None = None, **changes: str
+) -> Municipality:
+    """Change the portal's own facts about a municipality (not the official reference data).
+    `expected_version` is the version the edit form was based on (core.locking)."""
     if not can_edit_municipality(by, municipality):
         raise PermissionDenied(_("You may only edit the municipalities of your own DGO."))
     unknown = set(changes) - set(MUNICIPALITY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    municipality = lock_for_edit(municipality, expected_version)
     for name, value in changes.items():
         setattr(municipality, name, value)
     municipality.updated_at = timezone.now()

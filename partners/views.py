@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import Column, export_list
+from core.forms import add_service_errors
 from core.portal_apps import portal_modules
 
 from . import mfa, selectors, services
@@ -108,14 +109,21 @@ def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied(_("You may only edit the municipalities of your own DGO."))
     form = MunicipalityForm(request.POST or None, instance=municipality)
     if request.method == "POST" and form.is_valid():
-        services.municipality_update(
-            municipality=municipality,
-            by=request.user,
-            website=form.cleaned_data["website"],
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(request, _("The changes to %(name)s are saved.") % {"name": municipality})
-        return redirect(municipality)
+        try:
+            services.municipality_update(
+                municipality=municipality,
+                by=request.user,
+                expected_version=form.expected_version,
+                website=form.cleaned_data["website"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The changes to %(name)s are saved.") % {"name": municipality}
+            )
+            return redirect(municipality)
     return render(
         request, "partners/municipality_edit.html", {"municipality": municipality, "form": form}
     )

@@ -75,3 +75,39 @@ def test_unknown_names_are_counted_case_folded(client, realdania):
     assert attempt(client, "NOBODY", "wrong").status_code == 429
     # The real account is not locked by guesses at another name.
     assert attempt(client, "realdania", PASSWORD).status_code == 302
+
+
+def test_one_lockout_per_account_with_production_settings(client, realdania, settings):
+    """The lockout bypass (issue 22) stays closed with what production sets: the values come
+    from a real production-settings process and are applied here."""
+    import json
+
+    from tests.test_settings import GOOD_SECRET, manage
+
+    names = [
+        "DEBUG",
+        "AXES_ENABLED",
+        "AXES_FAILURE_LIMIT",
+        "AXES_LOCKOUT_PARAMETERS",
+        "AXES_USERNAME_CALLABLE",
+        "AXES_RESET_ON_SUCCESS",
+        "AXES_HTTP_RESPONSE_CODE",
+    ]
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import json; from django.conf import settings as s;"
+        f"print(json.dumps({{n: getattr(s, n, True) for n in {names!r}}}))",
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+    )
+    assert result.returncode == 0, result.stderr
+    production = json.loads(result.stdout.strip().splitlines()[-1])
+    assert production["DEBUG"] is False and production["AXES_ENABLED"] is True
+    assert production["AXES_USERNAME_CALLABLE"] == "partners.auth.axes_username"
+    for name, value in production.items():
+        setattr(settings, name, value)
+    lock(client, "realdania")
+    for spelling in ("REALDANIA", "kontakt@realdania.dk", "Kontakt@RealDania.dk"):
+        assert attempt(client, spelling, PASSWORD).status_code == 429

@@ -103,3 +103,41 @@ def test_hsts_on_https_in_production(client, settings, db):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+SQLITE_TWO_WRITERS = """
+import threading, time
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE clicks (n integer)")
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+errors = []
+def click():
+    try:
+        with transaction.atomic():  # a view's transaction: reads first, writes later
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM clicks")
+                time.sleep(0.3)
+                cursor.execute("INSERT INTO clicks VALUES (1)")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+clicks = [threading.Thread(target=click) for _ in range(2)]
+[c.start() for c in clicks]
+[c.join() for c in clicks]
+with connection.cursor() as cursor:
+    rows = cursor.execute("SELECT count(*) FROM clicks").fetchone()[0]
+print(mode, rows, errors)
+"""
+
+
+def test_embedded_sqlite_takes_two_quick_writers_without_database_is_locked(tmp_path):
+    """Two requests writing at once on `make run`'s SQLite: the second waits for the first
+    (immediate transactions, busy timeout, WAL) rather than failing with "database is locked"."""
+    database = tmp_path / "demo.sqlite3"
+    result = manage(
+        "shell", "--no-imports", "-c", SQLITE_TWO_WRITERS, DATABASE_URL=f"sqlite:///{database}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split(maxsplit=2) == ["wal", "2", "[]"], result.stdout

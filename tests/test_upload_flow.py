@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
@@ -46,7 +46,8 @@ def test_a_checked_file_is_kept_for_its_scope_and_imported_once():
     )
     assert result.is_valid and token and service.calls == [(b"a;b\n1;2\n", "r.csv", True)]
     path = first.session["k"]["path"]
-    assert default_storage.exists(path)
+    private = storages["private"]
+    assert private.exists(path) and not default_storage.exists(path)
 
     def confirm(token, scope=2026):
         again = request({"token": token})
@@ -55,10 +56,10 @@ def test_a_checked_file_is_kept_for_its_scope_and_imported_once():
 
     assert confirm("another token") is None  # e.g. a stale tab
     assert confirm(token, scope=2025) is None  # another round's page
-    assert default_storage.exists(path) and len(service.calls) == 1
+    assert private.exists(path) and len(service.calls) == 1
     assert confirm(token).written
     assert service.calls[-1] == (b"a;b\n1;2\n", "r.csv", False)
-    assert not default_storage.exists(path) and "k" not in first.session
+    assert not private.exists(path) and "k" not in first.session
     assert confirm(token) is None  # a second click on confirm imports nothing twice
     assert len(service.calls) == 2
 
@@ -73,3 +74,50 @@ def test_a_file_that_fails_the_check_is_not_kept_and_oversize_reaches_the_servic
         made, key="k", upload=SimpleUploadedFile("r.csv", b"x" * 50), max_bytes=10, run=service
     )
     assert service.calls[-1][0] == b"x" * 11  # one byte over: the service refuses it
+
+
+def test_checked_files_wait_on_the_private_storage_never_under_media():
+    from django.conf import settings
+
+    made = request()
+    uploads.check(
+        made, key="k", upload=SimpleUploadedFile("r.csv", b"1"), max_bytes=10, run=Service()
+    )
+    path = made.session["k"]["path"]
+    assert path.startswith("imports/")
+    assert storages["private"].exists(path) and not default_storage.exists(path)
+    # The private storage's folder is not inside MEDIA_ROOT, which DEBUG serves under /media/.
+    assert not settings.PRIVATE_MEDIA_ROOT.is_relative_to(settings.MEDIA_ROOT)
+
+
+def test_unconfirmed_import_files_are_deleted_after_24_hours_by_the_beat_task():
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from core.tasks import delete_unconfirmed_imports
+
+    assert settings.CELERY_BEAT_SCHEDULE["delete-unconfirmed-imports"]["task"] == (
+        delete_unconfirmed_imports.name
+    )
+    service, made = Service(), request()
+    uploads.check(
+        made, key="k", upload=SimpleUploadedFile("r.csv", b"1"), max_bytes=10, run=service
+    )
+    path = made.session["k"]["path"]
+    legacy = default_storage.save("imports/old-people-abc.bin", ContentFile(b"x"))  # under /media/
+    private = storages["private"]
+
+    assert uploads.delete_unconfirmed() == 0  # a fresh check stays for its confirm
+    assert private.exists(path)
+    later = timezone.now() + timezone.timedelta(hours=25)
+    assert uploads.delete_unconfirmed(now=later) >= 2  # (and what earlier tests left here)
+    assert not private.exists(path) and not default_storage.exists(legacy)
+    assert uploads.delete_unconfirmed(now=later) == 0  # idempotent: nothing left
+    assert delete_unconfirmed_imports.apply().get() == 0
+
+    # Confirming a deleted check imports nothing and says the check has expired (None).
+    again = request({"token": made.session["k"]["token"]})
+    again.session = made.session
+    assert uploads.confirm(again, key="k", run=service) is None
+    assert len(service.calls) == 1

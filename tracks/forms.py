@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.templatetags.portal import dkk
 from core.text import CleanTextFieldsMixin
 from governance.forms import DATETIME_FORMATS, DateTimeInput
@@ -128,7 +129,7 @@ class TrackFilterForm(forms.Form):
         }
 
 
-class TrackForm(CleanTextFieldsMixin, forms.ModelForm):
+class TrackForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     dgos = forms.ModelMultipleChoiceField(
         label=_("DGOs involved"),
         queryset=DGO.objects.order_by("name"),
@@ -373,7 +374,7 @@ class KnowledgeProductForm(CleanTextFieldsMixin, forms.Form):
     name_en=_("Shown on the English pages."),
     position=_("The order on lists: lower numbers come first."),
 )
-class FocusAreaForm(CleanTextFieldsMixin, forms.ModelForm):
+class FocusAreaForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     clean_text_fields = ("name_da", "name_en")
 
     year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
 from core.templatetags.portal import dkk
 from governance import services as governance_services
@@ -299,10 +300,12 @@ def track_update(
     funding_requests: list[dict] | None = None,
     external_funding: list[dict] | None = None,
     contacts: list[dict] | None = None,
+    expected_version: str | None = None,
     **fields,
 ) -> Track:
-    """Change a draft. A list given for participants etc. replaces the track's current one."""
-    track = _lock(track)
+    """Change a draft. A list given for participants etc. replaces the track's current one.
+    `expected_version`: the version the edit form was based on (core.locking)."""
+    track = lock_for_edit(track, expected_version)
     _require(perms.is_proposer(by, track), _proposer_only())
     _require_state(track, S.DRAFT, _("Only a draft can be edited; this track is submitted."))
     return _save_track(
@@ -705,8 +708,16 @@ FOCUS_AREA_FIELDS = ("year", "name_da", "name_en", "description", "position")
 
 
 @transaction.atomic
-def focus_area_save(*, by: User, focus_area: FocusArea | None = None, **fields) -> FocusArea:
-    """Record one of PUG's focus areas (the secretariat or PUG's chair)."""
+@transaction.atomic
+def focus_area_save(
+    *,
+    by: User,
+    focus_area: FocusArea | None = None,
+    expected_version: str | None = None,
+    **fields,
+) -> FocusArea:
+    """Record one of PUG's focus areas (the secretariat or PUG's chair); a change is based on
+    `expected_version` (core.locking)."""
     _require(
         perms.can_edit_focus_areas(by),
         _("Focus areas are set by PUG: the secretariat or PUG's chair records them."),
@@ -714,7 +725,7 @@ def focus_area_save(*, by: User, focus_area: FocusArea | None = None, **fields) 
     unknown = set(fields) - set(FOCUS_AREA_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    focus_area = focus_area or FocusArea()
+    focus_area = lock_for_edit(focus_area, expected_version) if focus_area else FocusArea()
     for name, value in fields.items():
         setattr(focus_area, name, value.strip() if isinstance(value, str) else value)
     focus_area.full_clean()

@@ -192,6 +192,7 @@ def _proposal(request: HttpRequest, track: Track | None) -> HttpResponse:
                     track = services.track_update(
                         track=track,
                         by=request.user,
+                        expected_version=form.expected_version,
                         dgos=list(form.cleaned_data["dgos"]),
                         **_children(formsets),
                         **fields,
@@ -546,7 +547,12 @@ def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.focus_area_save(by=request.user, focus_area=focus_area, **form.cleaned_data)
+            services.focus_area_save(
+                by=request.user,
+                focus_area=focus_area,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "portal.middleware.PortalLoginRequiredMiddleware",
     "partners.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.idempotency.SubmissionKeyMiddleware",  # after CSRF, sign-in and the second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
@@ -98,6 +99,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
             ],
+            # {% csrf_token %} also writes a one-time submission key (core.idempotency).
+            "builtins": ["core.templatetags.submission"],
         },
     },
 ]
@@ -111,6 +114,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite under two quick clicks: readers do not block the writer (WAL), a second
+    # writer waits for the first (busy timeout) instead of failing with "database is locked", and
+    # a transaction takes the write lock when it starts, so it cannot fail half-way on upgrading.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
@@ -162,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-emails": {
         "task": "klimaalliancen.tasks.deliver_pending_emails",
         "schedule": 5 * 60,
+    },
+    "delete-unconfirmed-imports": {
+        "task": "core.tasks.delete_unconfirmed_imports",
+        "schedule": 60 * 60,
     },
     "anonymise-expired-accounts": {
         "task": "partners.tasks.anonymise_expired_accounts",

@@ -45,3 +45,8 @@ if not S3_BUCKET:
         "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if env_str("PRIVATE_MEDIA_ROOT"):  # tests across processes (backup and restore) share a folder
+        STORAGES["private"] = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env_str("PRIVATE_MEDIA_ROOT"), "base_url": "/no-public-url/"},
+        }

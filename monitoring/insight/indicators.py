@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.locking import lock_for_edit
 from monitoring import permissions
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
 from monitoring.numbers import as_stored
@@ -166,8 +167,16 @@ def latest_values(
 
 
 @transaction.atomic
-def indicator_save(*, indicator: Indicator | None, by: User, fields: dict[str, Any]) -> Indicator:
-    """Create or change a catalogue entry (the secretariat and the knowledge partners)."""
+@transaction.atomic
+def indicator_save(
+    *,
+    indicator: Indicator | None,
+    by: User,
+    fields: dict[str, Any],
+    expected_version: str | None = None,
+) -> Indicator:
+    """Create or change a catalogue entry (the secretariat and the knowledge partners); a
+    change is based on `expected_version` (core.locking)."""
     if not can_edit_catalogue(by):
         raise PermissionDenied(
             _("Only the secretariat and the knowledge partners edit indicators.")
@@ -175,9 +184,13 @@ def indicator_save(*, indicator: Indicator | None, by: User, fields: dict[str, A
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    if indicator is None:
-        indicator = Indicator()
-    elif "key" in fields and fields["key"] != indicator.key and indicator.values.exists():
+    indicator = Indicator() if indicator is None else lock_for_edit(indicator, expected_version)
+    if (
+        indicator.pk
+        and "key" in fields
+        and fields["key"] != indicator.key
+        and indicator.values.exists()
+    ):
         raise ValidationError({"key": _("The key of an indicator with values cannot change.")})
     for name, value in fields.items():
         setattr(indicator, name, value)

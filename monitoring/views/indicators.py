@@ -77,6 +77,7 @@ def _indicator_form(request: HttpRequest, indicator: Indicator | None) -> HttpRe
             saved = indicators.indicator_save(
                 indicator=indicator,
                 by=request.user,
+                expected_version=form.expected_version,
                 fields={name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except ValidationError as exc:

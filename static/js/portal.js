@@ -60,4 +60,35 @@ document.addEventListener("DOMContentLoaded", () => {
       if (opener) opener.focus();
     });
   }
+
+  // A form being sent cannot be sent again by a second click: its buttons are disabled once
+  // the browser has taken the form's data (a disabled button would drop its own name and value).
+  // The server answers a repeat with the first answer anyway (the form's submission key).
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
+    window.setTimeout(() => {
+      form.querySelectorAll("button, input[type=submit]").forEach((button) => {
+        if (button.disabled) return;
+        button.disabled = true;
+        button.dataset.disabledWhileSending = "yes";
+      });
+    }, 0);
+    // A POST that answers with a download leaves the page as it was: usable again after a while.
+    window.setTimeout(() => enableAgain(form), 10000);
+  });
+  const enableAgain = (root) => {
+    root.querySelectorAll("[data-disabled-while-sending]").forEach((button) => {
+      button.disabled = false;
+      delete button.dataset.disabledWhileSending;
+    });
+  };
+  // htmx keeps the page: its form can be used again when the answer is in. Back/forward
+  // restores a page from the browser's cache with the buttons as they were.
+  document.body.addEventListener("htmx:afterRequest", (event) =>
+    enableAgain(event.target.closest("form") || document),
+  );
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) enableAgain(document);
+  });
 });

@@ -6,10 +6,13 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from portal import object_storage
+
+from ._storage_archive import archive_storage
 
 
 def pg_env_and_args() -> tuple[dict, list[str]]:
@@ -32,7 +35,10 @@ def executable(name: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Back up the database (pg_dump custom format) and the uploaded files into a folder."
+    help = (
+        "Back up the database (pg_dump custom format), the uploaded files (MEDIA_ROOT) and the "
+        "private files (meeting papers, report PDFs) into a folder."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", default="backups", help="folder for the backup files")
@@ -60,6 +66,9 @@ class Command(BaseCommand):
         with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
             if media.exists():
                 archive.add(media, arcname="media")
-        # Media and private files in S3: the bucket's objects (objects.tar.gz).
-        object_storage.archive(folder)
+        # Media and private files in S3: the bucket's objects (objects.tar.gz). On the
+        # filesystem the private storage is backed up through its API: its folder is often
+        # outside MEDIA_ROOT (PRIVATE_MEDIA_ROOT).
+        if not object_storage.archive(folder):
+            archive_storage(storages["private"], folder / "private.tar.gz", prefix="private")
         self.stdout.write(str(folder))

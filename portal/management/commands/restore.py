@@ -6,11 +6,13 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from portal import object_storage
 
+from ._storage_archive import restore_storage
 from .backup import executable, pg_env_and_args
 
 
@@ -68,4 +70,7 @@ class Command(BaseCommand):
                 object_storage.restore(objects)
             except (object_storage.NotEmpty, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
+        private_archive = source / "private.tar.gz"
+        if private_archive.is_file():
+            restore_storage(storages["private"], private_archive, prefix="private")
         self.stdout.write(f"Restored {source}")

@@ -1,0 +1,187 @@
+"""Every edit form refuses a stale save (issue 22): core.locking, one mechanism for all.
+
+Each case opens the edit page, lets someone else save the record (another user's save through
+the ORM), then sends the page's own form with a change: refused with the conflict message and
+the other save kept. Sending the re-rendered form again overwrites deliberately.
+"""
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+from django.utils import translation
+
+from core.locking import FIELD, STALE_MESSAGE, edit_version
+from tests.matrix import governance, monitoring, tracks
+
+
+class FormValues(HTMLParser):
+    """The values a browser would send for the form whose hidden edit version is present."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        if self._form is None or (not attrs.get("name") and tag != "option"):
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self._form.setdefault(attrs["name"], []).append(attrs.get("value", "on"))
+            elif kind not in ("submit", "button", "file"):
+                self._form.setdefault(attrs["name"], []).append(attrs.get("value") or "")
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self._form.setdefault(self._select, []).append(attrs.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self._form[self._textarea] = [""]
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def edit_form_values(page: str) -> dict:
+    parser = FormValues()
+    parser.feed(page)
+    (values,) = [form for form in parser.forms if FIELD in form or "version" in form]
+    return {name: value if len(value) != 1 else value[0] for name, value in values.items()}
+
+
+@dataclass(frozen=True)
+class Edit:
+    url: str
+    role: str
+    setup: object  # users -> (url kwargs, the edited record)
+    change: dict  # what this user changes in the form
+    other_save: dict  # what someone else saved meanwhile
+    version_field: str = FIELD
+    message: str = str(STALE_MESSAGE)
+
+
+def _meeting(users):
+    kwargs = governance.planned_meeting(users)
+    return kwargs, apps.get_model("governance", "Meeting").objects.get(pk=kwargs["pk"])
+
+
+def _municipality(users):
+    return {"code": "751"}, apps.get_model("partners", "Municipality").objects.get(code="751")
+
+
+def _track(users):
+    kwargs = tracks.at("draft")(users)
+    return kwargs, apps.get_model("tracks", "Track").objects.get(pk=kwargs["pk"])
+
+
+def _focus_area(users):
+    kwargs = tracks.focus_area(users)
+    return kwargs, apps.get_model("tracks", "FocusArea").objects.get(pk=kwargs["pk"])
+
+
+def _indicator(users):
+    indicator = apps.get_model("monitoring", "Indicator").objects.get(key="electric_car_share")
+    return {"key": indicator.key}, indicator
+
+
+def _report(users):
+    kwargs = monitoring.draft_report(users)
+    report = apps.get_model("monitoring", "StatusReport").objects.get(
+        round__year=kwargs["year"], municipality__code=kwargs["code"]
+    )
+    return kwargs, report
+
+
+EDITS = [
+    Edit("meeting-edit", "secretariat", _meeting, {"title": "Mit"}, {"location": "Andet sted"}),
+    Edit(
+        "municipality-edit",
+        "coordinator_a",
+        _municipality,
+        {"website": "https://mit.example.dk"},
+        {"notes": "En andens note."},
+    ),
+    Edit("track-edit", "coordinator_a", _track, {"title": "Mit"}, {"ambition": "En andens"}),
+    Edit(
+        "focus-area-edit", "secretariat", _focus_area, {"name_da": "Mit"}, {"description": "Anden"}
+    ),
+    Edit(
+        "monitoring-indicator-edit",
+        "secretariat",
+        _indicator,
+        {"name_da": "Mit navn"},
+        {"source": "En andens kilde"},
+    ),
+    # The status reports' version counter, through the same mechanism.
+    Edit(
+        "monitoring-report-edit",
+        "coordinator_a",
+        _report,
+        {"baseline_year": 2019},
+        {"version": 99, "baseline_year": 2018},
+        version_field="version",
+        message="Someone else saved this report while you were editing it.",
+    ),
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.url)
+def test_a_stale_save_is_refused_and_a_deliberate_one_overwrites(edit, client_for, role_users):
+    kwargs, record = edit.setup(role_users)
+    model = type(record)
+    url = reverse(edit.url, kwargs=kwargs)
+    client = client_for(edit.role)
+    page = client.get(url)
+    assert page.status_code == 200
+    values = edit_form_values(page.content.decode())
+    assert values[edit.version_field] == edit_version(record)
+
+    model.objects.filter(pk=record.pk).update(**edit.other_save)  # someone else's save
+    refused = client.post(url, {**values, **edit.change})
+    assert refused.status_code in (200, 400, 409), refused.status_code
+    with translation.override("da"):
+        message = translation.gettext(edit.message)
+    assert message[:40] in refused.content.decode().replace("&#x27;", "'")
+    stored = model.objects.get(pk=record.pk)
+    for name, value in edit.other_save.items():
+        assert getattr(stored, name) == value  # the other save is kept
+    for name, value in edit.change.items():
+        assert getattr(stored, name) != value  # and this one did not happen
+
+    # The page now carries the current version: saving again is a deliberate overwrite.
+    again = edit_form_values(refused.content.decode())
+    saved = client.post(url, {**again, **edit.change})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    stored = model.objects.get(pk=record.pk)
+    for name, value in edit.change.items():
+        assert getattr(stored, name) == value
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.url)
+def test_an_unchanged_record_saves(edit, client_for, role_users):
+    kwargs, _record = edit.setup(role_users)
+    url = reverse(edit.url, kwargs=kwargs)
+    client = client_for(edit.role)
+    values = edit_form_values(client.get(url).content.decode())
+    saved = client.post(url, {**values, **edit.change})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
