@@ -6,12 +6,12 @@ everything; administrators and the secretariat import and export rounds.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from partners.models import Municipality, User
 from partners.permissions import can_edit_municipality, roles_of
 
-from .models import Round, StatusReport
+from .models import Round, StatusReport, published_q
 
 AnyUser = User | AnonymousUser
 State = StatusReport.State
@@ -25,9 +25,7 @@ def visible_reports_q(user: AnyUser, prefix: str = "") -> Q:
         return Q(pk__in=[])
     if roles.secretariat:
         return Q()
-    published = Q(**{f"{prefix}state": State.APPROVED}) | Q(
-        **{f"{prefix}state": State.LOCKED, f"{prefix}approved_at__isnull": False}
-    )
+    published = published_q(prefix)
     if roles.coordinated_dgo_ids:
         return published | Q(**{f"{prefix}municipality__dgo_id__in": roles.coordinated_dgo_ids})
     return published
@@ -42,11 +40,13 @@ def visible_figures_q(user: AnyUser) -> Q:
 
 
 def published_figures_q() -> Q:
-    return (
-        Q(report__isnull=True)
-        | Q(report__state=State.APPROVED)
-        | Q(report__state=State.LOCKED, report__approved_at__isnull=False)
-    )
+    """Emission figures anyone may read: those not tied to a report, and published reports'."""
+    return Q(report__isnull=True) | published_q("report__")
+
+
+def visible_reports(user: AnyUser) -> QuerySet[StatusReport]:
+    """The reports a user may read (visible_reports_q), for lists, pages and the API."""
+    return StatusReport.objects.filter(visible_reports_q(user))
 
 
 def can_view_report(user: AnyUser, report: StatusReport) -> bool:

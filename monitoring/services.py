@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditlog.context import disable_auditlog
+from celery import Task, current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -37,8 +38,16 @@ from .models import (
     StatusReport,
     StatusReportDocument,
 )
+from .spreadsheet import ImportResult, RowOutcome
 
 State = StatusReport.State
+
+
+def _task(name: str) -> Task:
+    """A task of monitoring/tasks.py, found by its Celery name: the tasks call these services,
+    so the services do not import the tasks (MonitoringConfig.ready registers them)."""
+    return current_app.tasks[f"monitoring.tasks.{name}"]
+
 
 # The report's own fields a coordinator fills in (the form, the import and the API use these).
 REPORT_FIELDS = (
@@ -581,11 +590,9 @@ def round_request_reminders(*, round: Round, by: User) -> None:
         raise PermissionDenied(_("Only the secretariat sends reminders."))
     if not round.is_open:
         raise ValidationError(_("The round is closed; no reminders are sent."))
-    from .tasks import send_round_reminders
-
     requested_at = timezone.now().isoformat()
     transaction.on_commit(
-        lambda: send_round_reminders.delay(round_id=round.pk, requested_at=requested_at)
+        lambda: _task("send_round_reminders").delay(round_id=round.pk, requested_at=requested_at)
     )
 
 
@@ -627,65 +634,6 @@ def round_send_reminders(*, round: Round, requested_at: datetime.datetime) -> in
 
 
 # --- spreadsheet import ------------------------------------------------------------------
-
-
-@dataclass
-class RowOutcome:
-    number: int
-    code: str
-    name: str
-    status: str  # new, changed, unchanged, error
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
-    changes: list[str] = field(default_factory=list)  # columns
-
-
-@dataclass
-class ImportResult:
-    rows: list[RowOutcome] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and not any(row.status == "error" for row in self.rows)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("new", "changed", "unchanged", "error"), 0)
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-    def lines(self) -> list[str]:
-        """The same row report as the web page, as text (for the command line)."""
-        out = [_("File: %(error)s") % {"error": error} for error in self.file_errors]
-        for row in self.rows:
-            label = f"{row.number}: {row.code} {row.name}".rstrip()
-            if row.status == "error":
-                for column, reason in row.errors:
-                    out.append(
-                        _("Row %(row)s, column %(column)s: %(reason)s")
-                        % {"row": label, "column": column or "–", "reason": reason}
-                    )
-            elif row.status == "changed":
-                out.append(
-                    _("Row %(row)s: changed (%(columns)s)")
-                    % {"row": label, "columns": ", ".join(row.changes)}
-                )
-            else:
-                out.append(
-                    _("Row %(row)s: %(status)s") % {"row": label, "status": _status_label(row)}
-                )
-        counts = self.counts
-        out.append(
-            _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(error)s with errors.")
-            % counts
-        )
-        return out
-
-
-def _status_label(row: RowOutcome) -> str:
-    return {"new": _("new"), "unchanged": _("unchanged")}.get(row.status, row.status)
 
 
 @dataclass
@@ -1119,10 +1067,8 @@ class ReportQueueUnavailable(Exception):
 def _enqueue_status_report(document_id: int) -> None:
     from core.mail import is_broker_error
 
-    from .tasks import render_status_report
-
     try:
-        render_status_report.delay(document_id)
+        _task("render_status_report").delay(document_id)
     except Exception as error:  # the broker's errors vary by transport
         if not is_broker_error(error):
             raise

@@ -24,13 +24,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from monitoring import permissions
-from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
+from monitoring.figures.analysis import TARGET_YEAR
+from monitoring.models import (
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Round,
+    StatusReport,
+    published_q,
+)
 from monitoring.numbers import as_stored
 from partners.models import Municipality, User
 from partners.permissions import roles_of
 
-State = StatusReport.State
-TARGET_YEAR = 2030
 RELEASE_MAX = IndicatorValue._meta.get_field("data_release").max_length
 SOURCE_MAX = IndicatorValue._meta.get_field("data_source").max_length
 CATALOGUE_FIELDS = (
@@ -66,16 +72,7 @@ def can_import_values(user) -> bool:
 
 def published_values_q(prefix: str = "") -> Q:
     """Values anyone signed in may read: imported (no report) or from a published report."""
-    return (
-        Q(**{f"{prefix}report__isnull": True})
-        | Q(**{f"{prefix}report__state": State.APPROVED})
-        | Q(
-            **{
-                f"{prefix}report__state": State.LOCKED,
-                f"{prefix}report__approved_at__isnull": False,
-            }
-        )
-    )
+    return Q(**{f"{prefix}report__isnull": True}) | published_q(f"{prefix}report__")
 
 
 def visible_values_q(user) -> Q:
@@ -404,7 +401,7 @@ def indicator_import(
     many rows as a year's template (every municipality times every indicator in use), at
     least the round import's limit."""
     from monitoring import spreadsheet as sheet
-    from monitoring.services import ImportResult, RowOutcome
+    from monitoring.spreadsheet import ImportResult, RowOutcome
 
     if not (system and by is None) and not can_import_values(by):
         raise PermissionDenied(_("Only the secretariat and administrators import round data."))

@@ -48,6 +48,18 @@ Status = StatusReportDocument.Status
 TABLE_YEARS = 4  # the municipality pages' table shows the latest years
 
 
+# File names of the PDFs in the document's language (plain ASCII: no quoting in the header).
+# Not gettext: the name follows the language the PDF was written in, which for a stored status
+# report need not be the language of the page that offers it.
+FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
+STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
+
+
+def pdf_name(names: dict[str, str], language: str, key: object) -> str:
+    """The download name of a PDF written in `language` (Danish for any other language)."""
+    return names.get(language, names["da"]).format(key=key)
+
+
 def data_snapshot_at(round: Round):
     """The newest change of the data the round's report shows: reports and figures, and the
     tracks and budget of its chapters."""

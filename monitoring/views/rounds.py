@@ -80,12 +80,12 @@ REPORT_ROW_COLUMNS = [
 
 def _export_rows(rows, *, round: Round, user):
     """The round's rows with the report data attached where the user may read the report
-    (`StatusReport.objects.for_user`, the page's rule): one more query for all of them."""
+    (`permissions.visible_reports`, the page's rule): one more query for all of them."""
     rows = list(rows)
     selectors.annotate_visibility(rows, user)
     reports = {
         report.municipality_id: report
-        for report in StatusReport.objects.for_user(user).filter(round=round)
+        for report in permissions.visible_reports(user).filter(round=round)
     }
     for row in rows:
         row.visible_report = reports.get(row.pk) if row.can_view else None
