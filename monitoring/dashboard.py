@@ -2,7 +2,7 @@
 and what is due (plan revisions, unapproved reports, missing indicator values; see due.py),
 whose lists are fetched by htmx from the "what is due" page once the dashboard is shown."""
 
-from monitoring.insight.due import can_see_due
+from monitoring.permissions import can_see_due
 from partners.models import User
 
 from .selectors import dashboard_counts

@@ -417,6 +417,10 @@ class StatusReport(models.Model):
         return self.plan_status in self.PLAN_EXISTS_STATES
 
     @property
+    def has_changes_requested(self) -> bool:
+        return self.state == self.State.CHANGES_REQUESTED
+
+    @property
     def is_published(self) -> bool:
         """The one predicate for "published" (the query is published_q)."""
         return self.state_is_published(self.state, self.approved_at)
@@ -689,6 +693,10 @@ class StatusReportDocument(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status not in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def file_name(self) -> str:

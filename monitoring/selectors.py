@@ -168,15 +168,14 @@ def round_rows(
 
 
 def annotate_visibility(rows, user: User) -> None:
-    roles = roles_of(user)
+    """Each row's links, by monitoring.permissions' rules."""
     for row in rows:
-        published = StatusReport.state_is_published(row.report_state, row.report_approved_at)
-        row.can_view = row.report_id is not None and (
-            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids or published
+        row.can_view = row.report_id is not None and permissions.can_view_report_of(
+            user, dgo_id=row.dgo_id, state=row.report_state, approved_at=row.report_approved_at
         )
-        row.can_enter = (
-            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids
-        ) and row.report_state in (None, State.DRAFT, State.CHANGES_REQUESTED)
+        row.can_enter = permissions.can_enter_report_of(
+            user, dgo_id=row.dgo_id, state=row.report_state
+        )
 
 
 # --- one report --------------------------------------------------------------------------

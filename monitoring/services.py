@@ -165,15 +165,11 @@ def _lock_report(*, round: Round, municipality: Municipality) -> StatusReport | 
 
 
 def _check_editable(*, by: User, round: Round, municipality: Municipality, report) -> None:
-    if not permissions.can_enter_for(by, municipality):
-        raise PermissionDenied(_("You may only report for the municipalities of your own DGO."))
-    if not round.is_open:
-        raise PermissionDenied(_("The round is closed; its reports can no longer change."))
-    if report is not None and report.state not in StatusReport.EDITABLE_STATES:
-        raise PermissionDenied(
-            _("The report is %(state)s and can no longer be edited.")
-            % {"state": report.get_state_display().lower()}
-        )
+    refusal = permissions.report_edit_refusal(
+        by, round=round, municipality=municipality, report=report
+    )
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic
@@ -548,10 +544,13 @@ def round_create(
 
 
 @transaction.atomic
-def round_close(*, round: Round, by: User) -> Round:
-    """Close the round: every report in it is locked and the round becomes read-only."""
+def round_close(*, round: Round, by: User, confirmed: bool = True) -> Round:
+    """Close the round: every report in it is locked and the round becomes read-only. The page
+    passes whether its confirmation box was ticked."""
     if not permissions.can_manage_rounds(by):
         raise PermissionDenied(_("Only the secretariat closes monitoring rounds."))
+    if not confirmed:
+        raise ValidationError(_("Tick the box to confirm that the round is to be closed."))
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.is_open:
         raise ValidationError(_("The round is already closed."))
@@ -665,7 +664,7 @@ def round_import(
     from . import spreadsheet as sheet
 
     if not (system and by is None) and not permissions.can_import(by):
-        raise PermissionDenied(_("Only the secretariat and administrators import round data."))
+        raise PermissionDenied(permissions.IMPORT_REFUSED)
     result = ImportResult()
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
