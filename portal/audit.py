@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.widgets import DateInput
 from partners.permissions import is_secretariat
 
 PAGE_SIZE = 50
@@ -35,8 +36,7 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(
         label=gettext_lazy("From date"),
         required=False,
-        # A date field shows and sends ISO 8601 whatever the language's own date format.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, **kwargs):

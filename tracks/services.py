@@ -24,8 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.formatting import dkk
 from core.mail import send_mail_after_commit
-from core.templatetags.portal import dkk
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
