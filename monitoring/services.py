@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core import spreadsheet as reader
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Municipality, RoleAssignment, User
 
@@ -236,7 +237,9 @@ def report_save(
         _write_checklist(report=report, checklist=checklist)
     if actions is not None:
         _write_actions(report=report, actions=actions)
-    if indicators is not None:  # transition indicators of the round's year (monitoring.indicators)
+    if (
+        indicators is not None
+    ):  # transition indicators of the round's year (monitoring.insight.indicators)
         from monitoring.insight.indicators import write_report_values
 
         write_report_values(report=report, entries=indicators, by=by)
@@ -675,8 +678,8 @@ def round_import(
             )
             return result
         try:
-            table = sheet.read_table(content, filename)
-        except sheet.SpreadsheetError as exc:
+            table = reader.read_table(content, filename)
+        except reader.SpreadsheetError as exc:
             result.file_errors.append(str(exc))
             return result
         sectors = list(Sector.objects.filter(is_active=True))

@@ -30,22 +30,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from core.exports import neutralise
-
-# The shared, hardened reader lives in core; its names stay importable from here.
-from core.spreadsheet import (
-    MAX_BYTES,  # noqa: F401
-    MAX_COLUMNS,
-    MAX_ROWS,  # noqa: F401
-    MAX_UNCOMPRESSED,  # noqa: F401
-    MAX_ZIP_ENTRIES,  # noqa: F401
-    CellError,
-    SpreadsheetError,  # noqa: F401
-    _text,
-    is_blank,
-    max_bytes,  # noqa: F401
-    max_rows,  # noqa: F401
-    read_table,  # noqa: F401
-)
+from core.spreadsheet import MAX_COLUMNS, CellError, _text, is_blank
 
 from .models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
 from .models import StatusReport as Report

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core import spreadsheet as reader
 from core import uploads
 from core.forms import add_service_errors
 
@@ -407,7 +408,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
             request,
             key=IMPORT_SESSION_KEY,
             upload=form.cleaned_data["file"],
-            max_bytes=sheet.MAX_BYTES,
+            max_bytes=reader.MAX_BYTES,
             run=partial(services.people_import, by=request.user),
         )
     return render(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import spreadsheet as reader
 from monitoring import permissions
 from monitoring.figures.analysis import TARGET_YEAR
 from monitoring.models import (
@@ -389,12 +390,12 @@ def indicator_import(
         municipalities = {m.code: m for m in Municipality.objects.all()}
         indicators = {i.key: i for i in Indicator.objects.filter(is_active=True)}
         try:
-            table = sheet.read_table(
+            table = reader.read_table(
                 content,
                 filename,
-                row_limit=max(sheet.max_rows(), len(municipalities) * len(indicators)),
+                row_limit=max(reader.max_rows(), len(municipalities) * len(indicators)),
             )
-        except sheet.SpreadsheetError as exc:
+        except reader.SpreadsheetError as exc:
             result.file_errors.append(str(exc))
             return result
         if not table:

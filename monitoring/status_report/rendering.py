@@ -3,7 +3,7 @@
 `report_context` gathers everything in a fixed number of queries (whatever the number of
 municipalities), `report_html` renders the print template and `report_render_pdf` turns it
 into a PDF with WeasyPrint. Only published data goes in: the document is for everyone
-signed in. The charts are the web pages' own (monitoring.charts).
+signed in. The charts are the web pages' own (monitoring.figures.charts).
 """
 
 import logging
