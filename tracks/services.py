@@ -678,10 +678,7 @@ def knowledge_product_add(
 def track_evaluate(*, track: Track, by: User, text: str) -> Evaluation:
     """Record the track's evaluation and move it from running to evaluated."""
     track = _lock(track)
-    _require(
-        perms.is_secretariat(by) or perms.is_knowledge_partner(by),
-        _("The secretariat and the knowledge partners evaluate development tracks."),
-    )
+    _require(perms.is_evaluator(by), perms.EVALUATORS_ONLY)
     _require_state(track, S.RUNNING, _("A running track is evaluated."))
     evaluation = Evaluation(track=track, text=text.strip(), author=by)
     evaluation.full_clean()
@@ -1060,7 +1057,7 @@ def budget_change_approve(*, change: BudgetChange, by: User) -> BudgetChange:
     }
     change.line, change.from_line = lines[change.line_id], lines[change.from_line_id]
     _require(
-        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        perms.is_budget_line_approver(by, change),
         _("Only %(party)s's designated approver approves changes to its budget lines.")
         % {"party": change.line.contribution.contributor},
     )
@@ -1088,7 +1085,7 @@ def budget_change_refuse(*, change: BudgetChange, by: User) -> BudgetChange:
         .get(pk=change.pk)
     )
     _require(
-        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        perms.is_budget_line_approver(by, change),
         _("Only %(party)s's designated approver approves changes to its budget lines.")
         % {"party": change.line.contribution.contributor},
     )
