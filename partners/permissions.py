@@ -161,9 +161,9 @@ def can_invite(
 
 
 def can_revoke_role(user: User | AnonymousUser, assignment: RoleAssignment) -> bool:
-    roles = roles_of(user)
-    if roles.secretariat or roles.administrator:
+    if can_manage_people(user):
         return True
+    roles = roles_of(user)
     return (
         assignment.role == Role.MUNICIPAL_CONTACT
         and assignment.municipality is not None
