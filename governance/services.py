@@ -27,7 +27,6 @@ from guardian.shortcuts import assign_perm, remove_perm
 from core.files import check_paper
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Organisation, User
-from partners.permissions import roles_of
 
 from .models import (
     CHAIR_ROLES,
@@ -47,6 +46,7 @@ from .models import (
 )
 from .permissions import (
     MANAGERS_ONLY,
+    can_appoint,
     can_comment,
     can_manage_body,
     can_manage_decisions,
@@ -67,16 +67,6 @@ class Conflict(Exception):
 
 
 # --- Memberships ------------------------------------------------------------------------------
-
-
-def can_appoint(user: User | None, body: Body) -> bool:
-    """Seats are recorded by the secretariat, and for a DGO's groups by its coordinators."""
-    if user is None:  # reference data, demo data and management commands
-        return True
-    roles = roles_of(user)
-    return roles.secretariat or (
-        body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids
-    )
 
 
 def _sync_body_permissions(person: User, body: Body) -> None:

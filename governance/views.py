@@ -32,6 +32,7 @@ from .forms import (
 from .models import Body, CalendarFeed, Decision, Meeting, Membership, Paper, SeatRole
 from .permissions import (
     MANAGERS_ONLY,
+    can_appoint,
     can_comment,
     can_manage_body,
     can_manage_decisions,
@@ -147,7 +148,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "can_content": can_content,
             "can_manage": can_manage_body(request.user, body),
-            "can_appoint": services.can_appoint(request.user, body),
+            "can_appoint": can_appoint(request.user, body),
         },
     )
 
@@ -605,7 +606,7 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
     """Who holds which seat, now and earlier; the secretariat (and for a DGO's groups its
     coordinators) invite people to seats and end seats, with a reason for the audit trail."""
     body = _body(code)
-    if not services.can_appoint(request.user, body):
+    if not can_appoint(request.user, body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     return render(
         request,
@@ -625,7 +626,7 @@ def body_seat_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     from .people import seat_end_now
 
     body = _body(code)
-    if not services.can_appoint(request.user, body):
+    if not can_appoint(request.user, body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     try:
         membership = Membership.objects.select_related("person").get(pk=pk, body=body)
