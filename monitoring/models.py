@@ -426,6 +426,18 @@ class StatusReport(models.Model):
         return self.state_is_published(self.state, self.approved_at)
 
     @classmethod
+    def state_badge(cls, state: str | None, approved_at) -> tuple[str, str]:
+        """How a state is shown: (badge key, label). No state is a report not started; a
+        locked report says whether it had been approved."""
+        if not state:
+            return "not_started", _("Not started")
+        if state != cls.State.LOCKED:
+            return state, cls.State(state).label
+        if approved_at:
+            return "locked", _("Approved and locked")
+        return "locked", _("Locked without approval")
+
+    @classmethod
     def state_is_published(cls, state: str | None, approved_at: datetime.datetime | None) -> bool:
         """is_published for a row that carries only the report's state and approval time."""
         return state == cls.State.APPROVED or (
