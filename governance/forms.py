@@ -5,6 +5,7 @@ from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
 from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
+from core.widgets import DATETIME_FORMATS, DateTimeInput
 
 from .models import (
     Attendance,
@@ -17,16 +18,6 @@ from .models import (
     SubstituteCall,
     Vote,
 )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M"]
 
 
 @help_texts(

@@ -95,6 +95,16 @@ def forget_body_access(user: User) -> None:
         del user._body_access
 
 
+def can_appoint(user: User | None, body: Body) -> bool:
+    """Seats are recorded by the secretariat, and for a DGO's groups by its coordinators."""
+    if user is None:  # reference data, demo data and management commands
+        return True
+    roles = roles_of(user)
+    return roles.secretariat or (
+        body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids
+    )
+
+
 def can_view_body(user: User | AnonymousUser, body: Body) -> bool:
     return user.is_authenticated and user.is_active
 

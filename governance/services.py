@@ -29,7 +29,6 @@ from core.files import check_paper
 from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Organisation, User
-from partners.permissions import roles_of
 
 from .models import (
     CHAIR_ROLES,
@@ -52,6 +51,7 @@ from .models import (
 )
 from .permissions import (
     MANAGERS_ONLY,
+    can_appoint,
     can_approve_minutes,
     can_comment,
     can_edit_composition,
@@ -76,16 +76,6 @@ class Conflict(Exception):
 
 
 # --- Memberships ------------------------------------------------------------------------------
-
-
-def can_appoint(user: User | None, body: Body) -> bool:
-    """Seats are recorded by the secretariat, and for a DGO's groups by its coordinators."""
-    if user is None:  # reference data, demo data and management commands
-        return True
-    roles = roles_of(user)
-    return roles.secretariat or (
-        body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids
-    )
 
 
 def _sync_body_permissions(person: User, body: Body) -> None:

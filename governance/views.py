@@ -54,6 +54,7 @@ from .models import (
 )
 from .permissions import (
     MANAGERS_ONLY,
+    can_appoint,
     can_approve_minutes,
     can_comment,
     can_download_pack,
@@ -173,7 +174,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "can_content": can_content,
             "can_manage": can_manage_body(request.user, body),
-            "can_appoint": services.can_appoint(request.user, body),
+            "can_appoint": can_appoint(request.user, body),
             "can_edit_composition": can_edit_composition(request.user, body),
         },
     )
@@ -181,7 +182,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def body_minutes_setting(request: HttpRequest, code: str) -> HttpResponse:
     body = _body(code)
-    if not services.can_appoint(request.user, body):
+    if not can_appoint(request.user, body):
         raise PermissionDenied(_("Only the secretariat records how this body works."))
     form = MinutesApprovalForm(
         request.POST or None, initial={"minutes_approval": body.minutes_approval}
@@ -940,7 +941,7 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
     """Who holds which seat, now and earlier; the secretariat (and for a DGO's groups its
     coordinators) invite people to seats and end seats, with a reason for the audit trail."""
     body = _body(code)
-    if not services.can_appoint(request.user, body):
+    if not can_appoint(request.user, body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     return render(
         request,
@@ -954,7 +955,7 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _require_appointer(request: HttpRequest, body: Body) -> None:
-    if not services.can_appoint(request.user, body):
+    if not can_appoint(request.user, body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
 
 

@@ -134,7 +134,7 @@ class StatusReportDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    """The catalogue is edited on its pages (monitoring.indicators.indicator_save); here too."""
+    """The catalogue is edited on its pages (insight.indicators.indicator_save); here too."""
 
     list_display = ["key", "name_da", "group", "unit_da", "direction", "is_active"]
     list_filter = ["group", "direction", "is_active"]

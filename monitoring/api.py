@@ -16,11 +16,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from monitoring import selectors
+from monitoring import permissions, selectors
 from monitoring.figures import analysis
-from monitoring.insight import due, indicators, peers
+from monitoring.insight import due, peers
 from partners.models import Municipality
-from partners.permissions import roles_of
 
 from .models import (
     Action,
@@ -148,9 +147,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "key"
 
     def get_queryset(self):
-        reports = StatusReport.objects.all()
-        if not roles_of(self.request.user).secretariat:
-            reports = reports.published()
+        reports = StatusReport.objects.filter(permissions.api_reports_q(self.request.user))
         reports = reports.select_related("round", "municipality", "municipality__dgo")
         return reports.prefetch_related(
             Prefetch("emission_figures", queryset=EmissionFigure.objects.select_related("sector")),
@@ -280,14 +277,14 @@ class IndicatorValueFilter(filters.FilterSet):
 
 class IndicatorValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Indicator values: the published ones for everyone signed in; a coordinator also their
-    DGO's unapproved ones, the secretariat all (monitoring.indicators.visible_values_q)."""
+    DGO's unapproved ones, the secretariat all (monitoring.permissions.visible_values_q)."""
 
     serializer_class = IndicatorValueSerializer
     filterset_class = IndicatorValueFilter
 
     def get_queryset(self):
         return (
-            IndicatorValue.objects.filter(indicators.visible_values_q(self.request.user))
+            IndicatorValue.objects.filter(permissions.visible_values_q(self.request.user))
             .select_related("indicator", "municipality")
             .order_by("indicator__key", "municipality__code", "year")
         )

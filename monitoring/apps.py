@@ -11,6 +11,8 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        # Registers the Celery tasks in this process too: services enqueue them by name.
+        from . import tasks  # noqa: F401
         from .models import (
             Action,
             ChecklistAnswer,

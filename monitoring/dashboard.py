@@ -7,7 +7,7 @@ lists arriving push nothing the reader already sees (Lighthouse measured a layou
 0.46 when it sat between the other panels). Rendering it with the page would cost the
 dashboard the due list's queries on every visit."""
 
-from monitoring.insight.due import can_see_due
+from monitoring.permissions import can_see_due
 from partners.models import User
 
 from .selectors import dashboard_counts

@@ -3,6 +3,7 @@ municipality, prefilled). Reads only; a fixed number of queries however many row
 
 from django.db.models import Q
 
+from core import spreadsheet as reader
 from core.exports import neutralise
 from monitoring import spreadsheet
 from monitoring.insight import indicators
@@ -16,7 +17,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-MAX_UPLOAD = spreadsheet.MAX_BYTES
+MAX_UPLOAD = reader.MAX_BYTES
 
 
 def _reference():

@@ -3,13 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
 from core.locking import EditVersionFormMixin
+from core.widgets import DateInput
 from partners.models import DGO
 
 from .models import MAX_YEAR, MIN_YEAR, Action, Sector, StatusReport, StatusReportDocument
 from .selectors import NOT_STARTED
 from .services import REPORT_FIELDS
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 @help_texts(
@@ -42,9 +41,9 @@ class ReportForm(forms.ModelForm):
         model = StatusReport
         fields = REPORT_FIELDS
         widgets = {
-            "plan_adopted_on": DATE,
-            "plan_revised_on": DATE,
-            "recertified_on": DATE,
+            "plan_adopted_on": DateInput(),
+            "plan_revised_on": DateInput(),
+            "recertified_on": DateInput(),
             "adaptation_note": forms.Textarea(attrs={"rows": 3}),
             "baseline_year": forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR}),
             "net_zero_year": forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR}),
@@ -191,8 +190,8 @@ class RoundForm(forms.Form):
         max_value=MAX_YEAR,
         help_text=_("Usually two years before the round: the accounts lag behind."),
     )
-    opens_on = forms.DateField(label=_("Opens"), widget=DATE)
-    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+    opens_on = forms.DateField(label=_("Opens"), widget=DateInput())
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
 
 
 class RoundFilterForm(forms.Form):

@@ -194,15 +194,19 @@ class Round(models.Model):
         return self.status == self.Status.OPEN
 
 
+def published_q(prefix: str = "") -> Q:
+    """The one rule for "a report is published", as a query: approved, or locked with its round
+    after having been approved. `prefix` reaches the report over a relation ("report__",
+    "reports__", "status_reports__"). The same rule for one report: StatusReport.is_published.
+    Who may read which report (published or not) is monitoring.permissions.visible_reports_q."""
+    return Q(**{f"{prefix}state": "approved"}) | Q(
+        **{f"{prefix}state": "locked", f"{prefix}approved_at__isnull": False}
+    )
+
+
 class StatusReportQuerySet(models.QuerySet):
     def published(self) -> "StatusReportQuerySet":
-        return self.filter(StatusReport.PUBLISHED_Q)
-
-    def for_user(self, user) -> "StatusReportQuerySet":
-        """The one visibility rule: see monitoring.permissions.visible_reports_q."""
-        from .permissions import visible_reports_q
-
-        return self.filter(visible_reports_q(user))
+        return self.filter(published_q())
 
 
 class StatusReport(models.Model):
@@ -229,8 +233,6 @@ class StatusReport(models.Model):
 
     EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
     PLAN_EXISTS_STATES = (PlanStatus.ADOPTED, PlanStatus.UNDER_REVISION, PlanStatus.REVISED)
-    # Published: approved, or locked with the round after having been approved.
-    PUBLISHED_Q = Q(state="approved") | Q(state="locked", approved_at__isnull=False)
 
     round = models.ForeignKey(
         Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="reports"
@@ -415,9 +417,31 @@ class StatusReport(models.Model):
         return self.plan_status in self.PLAN_EXISTS_STATES
 
     @property
+    def has_changes_requested(self) -> bool:
+        return self.state == self.State.CHANGES_REQUESTED
+
+    @property
     def is_published(self) -> bool:
-        return self.state == self.State.APPROVED or (
-            self.state == self.State.LOCKED and self.approved_at is not None
+        """The one predicate for "published" (the query is published_q)."""
+        return self.state_is_published(self.state, self.approved_at)
+
+    @classmethod
+    def state_badge(cls, state: str | None, approved_at) -> tuple[str, str]:
+        """How a state is shown: (badge key, label). No state is a report not started; a
+        locked report says whether it had been approved."""
+        if not state:
+            return "not_started", _("Not started")
+        if state != cls.State.LOCKED:
+            return state, cls.State(state).label
+        if approved_at:
+            return "locked", _("Approved and locked")
+        return "locked", _("Locked without approval")
+
+    @classmethod
+    def state_is_published(cls, state: str | None, approved_at: datetime.datetime | None) -> bool:
+        """is_published for a row that carries only the report's state and approval time."""
+        return state == cls.State.APPROVED or (
+            state == cls.State.LOCKED and approved_at is not None
         )
 
     def target_2030_emissions(self):
@@ -681,6 +705,10 @@ class StatusReportDocument(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status not in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def file_name(self) -> str:

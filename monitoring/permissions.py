@@ -6,14 +6,19 @@ everything; administrators and the secretariat import and export rounds.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import Municipality, User
 from partners.permissions import can_edit_municipality, roles_of
 
-from .models import Round, StatusReport
+from .models import Round, StatusReport, published_q
 
 AnyUser = User | AnonymousUser
+
+# Said by the pages that refuse and by the services that refuse: one wording per rule.
+IMPORT_REFUSED = gettext_lazy("Only the secretariat and administrators import round data.")
 State = StatusReport.State
 
 
@@ -25,9 +30,7 @@ def visible_reports_q(user: AnyUser, prefix: str = "") -> Q:
         return Q(pk__in=[])
     if roles.secretariat:
         return Q()
-    published = Q(**{f"{prefix}state": State.APPROVED}) | Q(
-        **{f"{prefix}state": State.LOCKED, f"{prefix}approved_at__isnull": False}
-    )
+    published = published_q(prefix)
     if roles.coordinated_dgo_ids:
         return published | Q(**{f"{prefix}municipality__dgo_id__in": roles.coordinated_dgo_ids})
     return published
@@ -42,21 +45,48 @@ def visible_figures_q(user: AnyUser) -> Q:
 
 
 def published_figures_q() -> Q:
-    return (
-        Q(report__isnull=True)
-        | Q(report__state=State.APPROVED)
-        | Q(report__state=State.LOCKED, report__approved_at__isnull=False)
-    )
+    """Emission figures anyone may read: those not tied to a report, and published reports'."""
+    return Q(report__isnull=True) | published_q("report__")
+
+
+def visible_reports(user: AnyUser) -> QuerySet[StatusReport]:
+    """The reports a user may read (visible_reports_q), for lists, pages and the API."""
+    return StatusReport.objects.filter(visible_reports_q(user))
+
+
+def api_reports_q(user: AnyUser) -> Q:
+    """Reports the API lists: the secretariat all, everyone else the published ones (drafts
+    are read on the pages, where a coordinator sees their own DGO's)."""
+    return Q() if roles_of(user).secretariat else published_q()
 
 
 def can_view_report(user: AnyUser, report: StatusReport) -> bool:
-    roles = roles_of(user)
     if not user.is_authenticated:
         return False
+    return can_view_report_of(
+        user,
+        dgo_id=report.municipality.dgo_id,
+        state=report.state,
+        approved_at=report.approved_at,
+    )
+
+
+def can_view_report_of(user: AnyUser, *, dgo_id: int, state: str, approved_at) -> bool:
+    """can_view_report for a list row that carries only the report's DGO, state and approval."""
+    roles = roles_of(user)
     return (
         roles.secretariat
-        or report.municipality.dgo_id in roles.coordinated_dgo_ids
-        or report.is_published
+        or dgo_id in roles.coordinated_dgo_ids
+        or StatusReport.state_is_published(state, approved_at)
+    )
+
+
+def can_enter_report_of(user: AnyUser, *, dgo_id: int, state: str | None) -> bool:
+    """A list row's "enter" link: the DGO's coordinators and the secretariat, while the report
+    is not started, a draft or sent back for changes (the round being open is the page's)."""
+    roles = roles_of(user)
+    return (roles.secretariat or dgo_id in roles.coordinated_dgo_ids) and (
+        state is None or state in StatusReport.EDITABLE_STATES
     )
 
 
@@ -71,6 +101,22 @@ def report_is_editable(report: StatusReport | None, round: Round) -> bool:
     if not round.is_open:
         return False
     return report is None or report.state in StatusReport.EDITABLE_STATES
+
+
+def report_edit_refusal(
+    user: AnyUser, *, round: Round, municipality: Municipality, report: StatusReport | None
+) -> str | None:
+    """Why the user may not change this report now, or None when they may (can_edit_report,
+    with the reason the page and the service both give)."""
+    if not can_enter_for(user, municipality):
+        return _("You may only report for the municipalities of your own DGO.")
+    if not round.is_open:
+        return _("The round is closed; its reports can no longer change.")
+    if report is not None and report.state not in StatusReport.EDITABLE_STATES:
+        return _("The report is %(state)s and can no longer be edited.") % {
+            "state": report.get_state_display().lower()
+        }
+    return None
 
 
 def can_edit_report(
@@ -112,6 +158,41 @@ def can_import(user: AnyUser) -> bool:
 def can_export(user: AnyUser) -> bool:
     """An export holds unpublished drafts: the same people who import."""
     return can_import(user)
+
+
+def can_edit_catalogue(user: AnyUser) -> bool:
+    """The indicator catalogue: the secretariat and the knowledge partners."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.knowledge_partner
+
+
+def can_import_values(user: AnyUser) -> bool:
+    """Indicator values are imported by those who import rounds."""
+    return can_import(user)
+
+
+def published_values_q(prefix: str = "") -> Q:
+    """Indicator values anyone signed in may read: imported (no report) or from a published
+    report."""
+    return Q(**{f"{prefix}report__isnull": True}) | published_q(f"{prefix}report__")
+
+
+def visible_values_q(user: AnyUser) -> Q:
+    """The published values; the secretariat all; a coordinator also their own DGO's drafts."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q(pk__isnull=False)
+    visible = published_values_q()
+    if roles.coordinated_dgo_ids:
+        visible |= Q(municipality__dgo_id__in=roles.coordinated_dgo_ids)
+    return visible
+
+
+def can_see_due(user: AnyUser) -> bool:
+    """What is due (the page, the dashboard panel, the weekly digest): the secretariat and the
+    DGO coordinators."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.coordinator
 
 
 def can_request_status_report(user: AnyUser) -> bool:

@@ -40,6 +40,7 @@ from .models import (
     Sector,
     StatusReport,
     add_years,
+    published_q,
     revision_due_between_q,
     revision_due_by_q,
 )
@@ -58,8 +59,7 @@ def round_list() -> QuerySet[Round]:
         report_count=Count("reports"),
         approved_count=Count(
             "reports",
-            filter=Q(reports__state=State.APPROVED)
-            | Q(reports__state=State.LOCKED, reports__approved_at__isnull=False),
+            filter=published_q("reports__"),
         ),
     ).order_by("-year")
 
@@ -113,8 +113,7 @@ def round_progress_by_dgo(*, round: Round) -> list[DGOProgress]:
             n_submitted=Count("this_round", filter=in_round & Q(**{state: "submitted"})),
             n_approved=Count(
                 "this_round",
-                filter=in_round
-                & (Q(**{state: "approved"}) | Q(**{state: "locked", approved_at: False})),
+                filter=in_round & published_q("this_round__"),
             ),
             n_locked=Count(
                 "this_round",
@@ -169,17 +168,14 @@ def round_rows(
 
 
 def annotate_visibility(rows, user: User) -> None:
-    roles = roles_of(user)
+    """Each row's links, by monitoring.permissions' rules."""
     for row in rows:
-        published = row.report_state == State.APPROVED or (
-            row.report_state == State.LOCKED and row.report_approved_at is not None
+        row.can_view = row.report_id is not None and permissions.can_view_report_of(
+            user, dgo_id=row.dgo_id, state=row.report_state, approved_at=row.report_approved_at
         )
-        row.can_view = row.report_id is not None and (
-            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids or published
+        row.can_enter = permissions.can_enter_report_of(
+            user, dgo_id=row.dgo_id, state=row.report_state
         )
-        row.can_enter = (
-            roles.secretariat or row.dgo_id in roles.coordinated_dgo_ids
-        ) and row.report_state in (None, State.DRAFT, State.CHANGES_REQUESTED)
 
 
 # --- one report --------------------------------------------------------------------------
@@ -188,7 +184,7 @@ def annotate_visibility(rows, user: User) -> None:
 def report_get(*, year: int, code: str, user: User) -> StatusReport:
     """The report if the user may see it; StatusReport.DoesNotExist otherwise (a 404)."""
     return (
-        StatusReport.objects.for_user(user)
+        permissions.visible_reports(user)
         .select_related(
             "round",
             "municipality",
@@ -504,7 +500,7 @@ def municipality_monitoring(*, municipality: Municipality, user: User) -> Munici
     """The latest report the user may see with its counts, the emissions chart, and whether
     the user may fill in this year's report (4–5 queries)."""
     report = (
-        StatusReport.objects.for_user(user)
+        permissions.visible_reports(user)
         .filter(municipality=municipality)
         .select_related("round")
         .annotate(
@@ -684,10 +680,7 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
     yesterday = today - datetime.timedelta(1)
     # One query: every municipality in scope, joined to its published report of the round.
     p = "status_reports__"
-    in_round = Q(status_reports__round=round) & (
-        Q(status_reports__state=State.APPROVED)
-        | Q(status_reports__state=State.LOCKED, status_reports__approved_at__isnull=False)
-    )
+    in_round = Q(status_reports__round=round) & published_q("status_reports__")
     plan = Q(status_reports__plan_status__in=StatusReport.PLAN_EXISTS_STATES)
     counts = municipalities.aggregate(
         municipalities=Count("pk", distinct=True),
@@ -894,10 +887,7 @@ def on_track_overview(
     if round is None:
         return None
     scope = Q() if dgo is None else Q(municipality__dgo=dgo)
-    approved = Q(status_reports__round=round) & (
-        Q(status_reports__state=State.APPROVED)
-        | Q(status_reports__state=State.LOCKED, status_reports__approved_at__isnull=False)
-    )
+    approved = Q(status_reports__round=round) & published_q("status_reports__")
     # One query: every municipality in scope with the targets of its approved report, if any.
     municipalities = (
         Municipality.objects.select_related("dgo")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditlog.context import disable_auditlog
+from celery import Task, current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core import spreadsheet as reader
 from core.locking import EditConflict, is_stale
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Municipality, RoleAssignment, User
@@ -38,8 +40,16 @@ from .models import (
     StatusReport,
     StatusReportDocument,
 )
+from .spreadsheet import ImportResult, RowOutcome
 
 State = StatusReport.State
+
+
+def _task(name: str) -> Task:
+    """A task of monitoring/tasks.py, found by its Celery name: the tasks call these services,
+    so the services do not import the tasks (MonitoringConfig.ready registers them)."""
+    return current_app.tasks[f"monitoring.tasks.{name}"]
+
 
 # The report's own fields a coordinator fills in (the form, the import and the API use these).
 REPORT_FIELDS = (
@@ -158,15 +168,11 @@ def _lock_report(*, round: Round, municipality: Municipality) -> StatusReport | 
 
 
 def _check_editable(*, by: User, round: Round, municipality: Municipality, report) -> None:
-    if not permissions.can_enter_for(by, municipality):
-        raise PermissionDenied(_("You may only report for the municipalities of your own DGO."))
-    if not round.is_open:
-        raise PermissionDenied(_("The round is closed; its reports can no longer change."))
-    if report is not None and report.state not in StatusReport.EDITABLE_STATES:
-        raise PermissionDenied(
-            _("The report is %(state)s and can no longer be edited.")
-            % {"state": report.get_state_display().lower()}
-        )
+    refusal = permissions.report_edit_refusal(
+        by, round=round, municipality=municipality, report=report
+    )
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic
@@ -233,7 +239,9 @@ def report_save(
         _write_checklist(report=report, checklist=checklist)
     if actions is not None:
         _write_actions(report=report, actions=actions)
-    if indicators is not None:  # transition indicators of the round's year (monitoring.indicators)
+    if (
+        indicators is not None
+    ):  # transition indicators of the round's year (monitoring.insight.indicators)
         from monitoring.insight.indicators import write_report_values
 
         write_report_values(report=report, entries=indicators, by=by)
@@ -541,10 +549,13 @@ def round_create(
 
 
 @transaction.atomic
-def round_close(*, round: Round, by: User) -> Round:
-    """Close the round: every report in it is locked and the round becomes read-only."""
+def round_close(*, round: Round, by: User, confirmed: bool = True) -> Round:
+    """Close the round: every report in it is locked and the round becomes read-only. The page
+    passes whether its confirmation box was ticked."""
     if not permissions.can_manage_rounds(by):
         raise PermissionDenied(_("Only the secretariat closes monitoring rounds."))
+    if not confirmed:
+        raise ValidationError(_("Tick the box to confirm that the round is to be closed."))
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.is_open:
         raise ValidationError(_("The round is already closed."))
@@ -583,11 +594,9 @@ def round_request_reminders(*, round: Round, by: User) -> None:
         raise PermissionDenied(_("Only the secretariat sends reminders."))
     if not round.is_open:
         raise ValidationError(_("The round is closed; no reminders are sent."))
-    from .tasks import send_round_reminders
-
     requested_at = timezone.now().isoformat()
     transaction.on_commit(
-        lambda: send_round_reminders.delay(round_id=round.pk, requested_at=requested_at)
+        lambda: _task("send_round_reminders").delay(round_id=round.pk, requested_at=requested_at)
     )
 
 
@@ -632,65 +641,6 @@ def round_send_reminders(*, round: Round, requested_at: datetime.datetime) -> in
 
 
 @dataclass
-class RowOutcome:
-    number: int
-    code: str
-    name: str
-    status: str  # new, changed, unchanged, error
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
-    changes: list[str] = field(default_factory=list)  # columns
-
-
-@dataclass
-class ImportResult:
-    rows: list[RowOutcome] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and not any(row.status == "error" for row in self.rows)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("new", "changed", "unchanged", "error"), 0)
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-    def lines(self) -> list[str]:
-        """The same row report as the web page, as text (for the command line)."""
-        out = [_("File: %(error)s") % {"error": error} for error in self.file_errors]
-        for row in self.rows:
-            label = f"{row.number}: {row.code} {row.name}".rstrip()
-            if row.status == "error":
-                for column, reason in row.errors:
-                    out.append(
-                        _("Row %(row)s, column %(column)s: %(reason)s")
-                        % {"row": label, "column": column or "–", "reason": reason}
-                    )
-            elif row.status == "changed":
-                out.append(
-                    _("Row %(row)s: changed (%(columns)s)")
-                    % {"row": label, "columns": ", ".join(row.changes)}
-                )
-            else:
-                out.append(
-                    _("Row %(row)s: %(status)s") % {"row": label, "status": _status_label(row)}
-                )
-        counts = self.counts
-        out.append(
-            _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(error)s with errors.")
-            % counts
-        )
-        return out
-
-
-def _status_label(row: RowOutcome) -> str:
-    return {"new": _("new"), "unchanged": _("unchanged")}.get(row.status, row.status)
-
-
-@dataclass
 class _PlannedRow:
     outcome: RowOutcome
     municipality: Municipality | None = None
@@ -719,7 +669,7 @@ def round_import(
     from . import spreadsheet as sheet
 
     if not (system and by is None) and not permissions.can_import(by):
-        raise PermissionDenied(_("Only the secretariat and administrators import round data."))
+        raise PermissionDenied(permissions.IMPORT_REFUSED)
     result = ImportResult()
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
@@ -730,8 +680,8 @@ def round_import(
             )
             return result
         try:
-            table = sheet.read_table(content, filename)
-        except sheet.SpreadsheetError as exc:
+            table = reader.read_table(content, filename)
+        except reader.SpreadsheetError as exc:
             result.file_errors.append(str(exc))
             return result
         sectors = list(Sector.objects.filter(is_active=True))
@@ -1121,10 +1071,8 @@ class ReportQueueUnavailable(Exception):
 def _enqueue_status_report(document_id: int) -> None:
     from core.mail import is_broker_error
 
-    from .tasks import render_status_report
-
     try:
-        render_status_report.delay(document_id)
+        _task("render_status_report").delay(document_id)
     except Exception as error:  # the broker's errors vary by transport
         if not is_broker_error(error):
             raise

@@ -26,7 +26,7 @@ def send_round_reminders(*, round_id: int, requested_at: str) -> int:
 
 @shared_task(name="monitoring.tasks.render_status_report")
 def render_status_report(document_id: int) -> None:
-    """Render a requested status report PDF (see monitoring.report.report_render_pdf)."""
+    """Render a requested status report PDF (see status_report.rendering.report_render_pdf)."""
     from monitoring.status_report.rendering import report_render_pdf
 
     report_render_pdf(document_id)

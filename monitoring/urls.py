@@ -1,8 +1,8 @@
 from django.urls import path
 
-from monitoring.status_report import views as report_views
 from monitoring.views import indicators as indicator_views
 from monitoring.views import rounds as views
+from monitoring.views import status_report as report_views
 
 urlpatterns = [
     path("monitoring/", views.round_list, name="monitoring-round-list"),

@@ -100,7 +100,7 @@ class InviteForm(CleanTextFieldsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from .models import BODY_INVITE_ROLES, InviteRole
-        from .permissions import can_invite, editable_municipalities, roles_of
+        from .permissions import can_invite, can_manage_people, editable_municipalities, roles_of
         from .services import seats
 
         super().__init__(*args, **kwargs)
@@ -108,14 +108,11 @@ class InviteForm(CleanTextFieldsMixin, forms.Form):
         self.fields["role"].choices = [
             (value, label) for value, label in InviteRole.choices if can_invite(user, value)
         ]
+        everyone = can_manage_people(user)
         self.fields["municipality"].queryset = (
-            Municipality.objects.all()
-            if roles.secretariat or roles.administrator
-            else editable_municipalities(user)
+            Municipality.objects.all() if everyone else editable_municipalities(user)
         )
-        self.fields["dgo"].queryset = (
-            DGO.objects.all() if roles.secretariat or roles.administrator else DGO.objects.none()
-        )
+        self.fields["dgo"].queryset = DGO.objects.all() if everyone else DGO.objects.none()
         bodies = (
             seats().bodies()
             if roles.secretariat

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core import spreadsheet as reader
 from core import uploads
 from core.forms import add_service_errors
 
@@ -38,7 +39,6 @@ from .permissions import (
     can_revoke_role,
     can_view_people_of_dgo,
     can_view_people_of_municipality,
-    roles_of,
 )
 
 PAGE_SIZE = 50
@@ -98,7 +98,6 @@ def dgo_people(request: HttpRequest, slug: str) -> HttpResponse:
         _("Only the secretariat and the DGO's coordinators see who holds roles here."),
     )
     assignments = list(selectors.dgo_people(dgo=dgo))
-    roles = roles_of(request.user)
     return render(
         request,
         "partners/dgo_people.html",
@@ -110,7 +109,7 @@ def dgo_people(request: HttpRequest, slug: str) -> HttpResponse:
             "contacts": [a for a in assignments if a.role == RoleAssignment.Role.MUNICIPAL_CONTACT],
             "can_invite_coordinator": can_invite(request.user, "dgo_coordinator", dgo=dgo),
             "can_invite_contact": can_invite(request.user, "municipal_contact"),
-            "can_revoke_coordinator": roles.secretariat or roles.administrator,
+            "can_revoke_coordinator": can_manage_people(request.user),
             "can_revoke_contact": True,  # the page is only for the DGO's coordinators and up
         },
     )
@@ -407,7 +406,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
             request,
             key=IMPORT_SESSION_KEY,
             upload=form.cleaned_data["file"],
-            max_bytes=sheet.MAX_BYTES,
+            max_bytes=reader.MAX_BYTES,
             run=partial(services.people_import, by=request.user),
         )
     return render(

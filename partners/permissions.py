@@ -139,7 +139,7 @@ def can_invite(
     """Who may invite (or grant) which role.
 
     The secretariat and administrators: every role except body seats, which the secretariat
-    records (governance.services.can_appoint). A DGO coordinator: contact persons of their own
+    records (governance.permissions.can_appoint). A DGO coordinator: contact persons of their own
     DGO's municipalities and seats in their own DGO's steering groups, nothing else.
     """
     from .models import BODY_INVITE_ROLES, InviteRole
@@ -161,9 +161,9 @@ def can_invite(
 
 
 def can_revoke_role(user: User | AnonymousUser, assignment: RoleAssignment) -> bool:
-    roles = roles_of(user)
-    if roles.secretariat or roles.administrator:
+    if can_manage_people(user):
         return True
+    roles = roles_of(user)
     return (
         assignment.role == Role.MUNICIPAL_CONTACT
         and assignment.municipality is not None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core import spreadsheet as reader
 from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
 from core.portal_apps import portal_modules
@@ -635,8 +636,8 @@ def people_import(*, by: User, content: bytes, filename: str, dry_run: bool) -> 
         raise PermissionDenied(_("Only the secretariat and administrators import people."))
     result = PeopleImportResult(rows=[], file_errors=[])
     try:
-        table = sheet.read_table(content, filename)
-    except sheet.SpreadsheetError as exc:
+        table = reader.read_table(content, filename)
+    except reader.SpreadsheetError as exc:
         result.file_errors.append(str(exc))
         return result
     if not table:

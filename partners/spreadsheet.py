@@ -18,14 +18,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from core.exports import neutralise
-from core.spreadsheet import (  # the shared, hardened file reader
-    MAX_BYTES,
-    CellError,
-    SpreadsheetError,
-    _text,
-    is_blank,
-    read_table,
-)
+from core.spreadsheet import CellError, _text, is_blank  # the shared, hardened reader
 
 from .models import BODY_INVITE_ROLES, InviteRole
 
@@ -52,8 +45,6 @@ COLUMNS = [
 ]
 KEYS = [key for key, _help, _required in COLUMNS]
 REQUIRED = {key for key, _help, required in COLUMNS if required}
-
-__all__ = ["MAX_BYTES", "SpreadsheetError", "read_table"]
 
 
 class PeopleResource(resources.Resource):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.exports import Column, export_list
+from core.widgets import DateInput
 from partners.models import User
 from partners.permissions import is_secretariat
 
@@ -72,8 +73,7 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(
         label=gettext_lazy("From date"),
         required=False,
-        # A date field shows and sends ISO 8601 whatever the language's own date format.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     until = forms.DateField(
         label=gettext_lazy("To date"),

@@ -27,7 +27,7 @@ from monitoring import services as monitoring_services
 from monitoring.forms import YearForm
 from monitoring.models import StatusReportDocument
 from monitoring.selectors import aggregates
-from monitoring.status_report.views import STATUS_REPORT_NAMES, pdf_name
+from monitoring.status_report.rendering import STATUS_REPORT_NAMES, pdf_name
 from partners.models import DGO, Organisation
 from tracks import public as tracks_public
 from tracks.models import KnowledgeProduct, Track

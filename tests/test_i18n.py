@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
-from core.templatetags.portal import dkk
+from core.formatting import dkk
 
 ROOT = Path(__file__).resolve().parent.parent
 DANISH = ROOT / "locale" / "da" / "LC_MESSAGES"

@@ -4,11 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import dkk
 from core.forms import help_texts
 from core.locking import EditVersionFormMixin
-from core.templatetags.portal import dkk
 from core.text import CleanTextFieldsMixin
-from governance.forms import DATETIME_FORMATS, DateTimeInput
+from core.widgets import DATETIME_FORMATS, DateInput, DateTimeInput
 from partners.models import DGO, Municipality, Organisation
 
 from .files import MAX_PRODUCT_BYTES
@@ -330,9 +330,7 @@ class EvaluationForm(forms.Form):
     risks=_("What could delay the track or change its result, and what is done about it."),
 )
 class StatusUpdateForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     progress = forms.CharField(
         label=_("Progress"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
     )
@@ -417,9 +415,7 @@ class SpendingForm(forms.Form):
             "year", "contribution__contributor__name", "purpose"
         ),
     )
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     amount = money_field(_("Amount"))
     description = forms.CharField(label=_("Description"), max_length=300)
     document_reference = forms.CharField(

@@ -179,6 +179,24 @@ class Track(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("track-detail", kwargs={"pk": self.pk})
 
+    # State lists for the templates (the lists themselves are below the class).
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        """FU approved it, and it may since have started, been evaluated or closed."""
+        return self.status in APPROVED_STATES
+
+    @property
+    def has_started(self) -> bool:
+        return self.status in STARTED_STATES
+
+    @property
+    def is_evaluated(self) -> bool:
+        return self.status == self.Status.EVALUATED
+
 
 WITHDRAWABLE = (
     Track.Status.DRAFT,
@@ -195,6 +213,7 @@ APPROVED_STATES = (
     Track.Status.EVALUATED,
     Track.Status.CLOSED,
 )
+STARTED_STATES = (Track.Status.RUNNING, Track.Status.EVALUATED, Track.Status.CLOSED)
 
 
 class TrackParticipant(models.Model):
@@ -723,6 +742,10 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool}: {self.track}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
 
 
 class BudgetLine(models.Model):

@@ -29,6 +29,7 @@ from partners.permissions import roles_of
 from .models import (
     ASSESSABLE,
     FUNDABLE,
+    STARTED_STATES,
     WITHDRAWABLE,
     Allocation,
     BudgetChange,
@@ -39,6 +40,9 @@ from .models import (
 S = Track.Status
 PROPOSERS_ONLY = gettext_lazy(
     "Only the track's proposers (the coordinators of its DGOs) and the secretariat may do this."
+)
+EVALUATORS_ONLY = gettext_lazy(
+    "The secretariat and the knowledge partners evaluate development tracks."
 )
 
 
@@ -203,13 +207,17 @@ def can_add_status_update(user, track: Track) -> bool:
 
 def can_add_product(user, track: Track) -> bool:
     """The track's proposers and the knowledge partners (who gather knowledge from all tracks)."""
-    return track.status in (S.RUNNING, S.EVALUATED, S.CLOSED) and (
+    return track.status in STARTED_STATES and (
         is_proposer(user, track) or is_knowledge_partner(user)
     )
 
 
+def is_evaluator(user) -> bool:
+    return is_secretariat(user) or is_knowledge_partner(user)
+
+
 def can_evaluate(user, track: Track) -> bool:
-    return track.status == S.RUNNING and (is_secretariat(user) or is_knowledge_partner(user))
+    return track.status == S.RUNNING and is_evaluator(user)
 
 
 def can_close(user, track: Track) -> bool:
@@ -226,11 +234,13 @@ def can_decide_allocation(user, allocation: Allocation) -> bool:
     )
 
 
+def is_budget_line_approver(user, change: BudgetChange) -> bool:
+    """The designated approver of the party whose budget line the change is on."""
+    return change.line.contribution.contributor_id in roles_of(user).approver_org_ids
+
+
 def can_decide_budget_change(user, change: BudgetChange) -> bool:
-    return (
-        change.status == BudgetChange.Status.PENDING
-        and change.line.contribution.contributor_id in roles_of(user).approver_org_ids
-    )
+    return change.status == BudgetChange.Status.PENDING and is_budget_line_approver(user, change)
 
 
 def can_see_approvals(user) -> bool:

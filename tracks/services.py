@@ -24,9 +24,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.formatting import dkk
 from core.locking import lock_for_edit
 from core.mail import send_mail_after_commit
-from core.templatetags.portal import dkk
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
@@ -681,10 +681,7 @@ def knowledge_product_add(
 def track_evaluate(*, track: Track, by: User, text: str) -> Evaluation:
     """Record the track's evaluation and move it from running to evaluated."""
     track = _lock(track)
-    _require(
-        perms.is_secretariat(by) or perms.is_knowledge_partner(by),
-        _("The secretariat and the knowledge partners evaluate development tracks."),
-    )
+    _require(perms.is_evaluator(by), perms.EVALUATORS_ONLY)
     _require_state(track, S.RUNNING, _("A running track is evaluated."))
     evaluation = Evaluation(track=track, text=text.strip(), author=by)
     evaluation.full_clean()
@@ -1071,7 +1068,7 @@ def budget_change_approve(*, change: BudgetChange, by: User) -> BudgetChange:
     }
     change.line, change.from_line = lines[change.line_id], lines[change.from_line_id]
     _require(
-        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        perms.is_budget_line_approver(by, change),
         _("Only %(party)s's designated approver approves changes to its budget lines.")
         % {"party": change.line.contribution.contributor},
     )
@@ -1099,7 +1096,7 @@ def budget_change_refuse(*, change: BudgetChange, by: User) -> BudgetChange:
         .get(pk=change.pk)
     )
     _require(
-        change.line.contribution.contributor_id in roles_of(by).approver_org_ids,
+        perms.is_budget_line_approver(by, change),
         _("Only %(party)s's designated approver approves changes to its budget lines.")
         % {"party": change.line.contribution.contributor},
     )

@@ -387,10 +387,8 @@ def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
 
 def track_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     track = _track(request, pk)
-    if not (perms.is_secretariat(request.user) or perms.is_knowledge_partner(request.user)):
-        raise PermissionDenied(
-            _("The secretariat and the knowledge partners evaluate development tracks.")
-        )
+    if not perms.is_evaluator(request.user):
+        raise PermissionDenied(perms.EVALUATORS_ONLY)
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -728,11 +726,6 @@ def budget_change_decide(request: HttpRequest, pk: int, action: str) -> HttpResp
     )
     if change is None:
         raise Http404(_("No such budget change."))
-    if change.line.contribution.contributor_id not in perms.roles_of(request.user).approver_org_ids:
-        raise PermissionDenied(
-            _("Only %(party)s's designated approver approves changes to its budget lines.")
-            % {"party": change.line.contribution.contributor}
-        )
     service = (
         services.budget_change_approve if action == "approve" else services.budget_change_refuse
     )

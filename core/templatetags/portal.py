@@ -1,12 +1,10 @@
-from decimal import Decimal
-
 from django import template
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core.formatting import dkk, tonnes
 from core.links import web_url
 
 register = template.Library()
@@ -25,24 +23,9 @@ def nav_link(context, url_name: str, label: str, exact: bool = False) -> str:
     return format_html('<a href="{}">{}</a>', href, label)
 
 
-@register.filter
-def dkk(amount: Decimal | int | None, decimals: int = 2) -> str:
-    """An amount in Danish kroner as the active language writes it: '1.234.567,00 kr.' in
-    Danish, 'DKK 1,234,567.00' in English ("kr." is also Norway's and Sweden's). Every page,
-    e-mail, service message and the status report write amounts through this one function."""
-    if amount is None:
-        return "–"
-    # Translators: an amount of money in Danish kroner; Danish writes "%(amount)s kr."
-    return _("DKK %(amount)s") % {
-        "amount": number_format(amount, decimal_pos=decimals, force_grouping=True)
-    }
-
-
-@register.filter
-def tonnes(amount: Decimal | int | float | None) -> str:
-    if amount is None:
-        return "–"
-    return number_format(amount, decimal_pos=0, force_grouping=True)
+# Money and numbers are written by core.formatting (services and e-mails use it too).
+register.filter("dkk", dkk)
+register.filter("tonnes", tonnes)
 
 
 @register.inclusion_tag("includes/error_summary.html")

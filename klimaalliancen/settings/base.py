@@ -185,7 +185,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.anonymise_expired_accounts",
         "schedule": 24 * 60 * 60,
     },
-    # The weekly "what is due" digest (monitoring.digest), Monday morning Copenhagen time.
+    # The weekly "what is due" digest (monitoring.insight.digest), Monday morning Copenhagen time.
     "monitoring-due-digest": {
         "task": "monitoring.tasks.send_due_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

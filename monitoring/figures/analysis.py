@@ -408,7 +408,7 @@ def change_since_first_year(
     )
 
 
-# --- for the annual status report (monitoring/report.py) -----------------------------------
+# --- for the annual status report (status_report/rendering.py) -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -430,24 +430,3 @@ def summarise(values: Iterable[Decimal]) -> Summary:
     middle = n // 2
     median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return Summary(n, median, ordered[0], ordered[-1])
-
-
-def report_indicator_summaries(*, year: int):
-    """[(indicator, Summary)] of the published values of `year`, every indicator in use."""
-    from monitoring.insight.indicators import indicator_summaries
-
-    return indicator_summaries(year=year)
-
-
-def report_due(*, today=None):
-    """What is due in the whole partnership (monitoring.due.DueList)."""
-    from monitoring.insight.due import due_list
-
-    return due_list(dgo_ids=None, today=today)
-
-
-def report_peers(*, municipality, kind: str = "profile"):
-    """A municipality's peer comparison (monitoring.peers.PeerComparison)."""
-    from monitoring.insight.peers import peer_comparison
-
-    return peer_comparison(municipality=municipality, kind=kind)

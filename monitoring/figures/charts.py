@@ -22,6 +22,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from monitoring.figures.analysis import target_path
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#1d2b2a"
 MUTED = "#4a5a58"
@@ -410,9 +412,7 @@ def target_path_points(
     net_zero_year: int | None,
 ) -> list[tuple[int, Decimal]]:
     """The straight path from the baseline to the 2030 target and on to net zero (computed by
-    monitoring.analysis.target_path, the one implementation)."""
-    from monitoring.figures.analysis import target_path
-
+    figures.analysis.target_path, the one implementation)."""
     return target_path(baseline_year, baseline_emissions, reduction_2030_pct, net_zero_year)
 
 

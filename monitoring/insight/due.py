@@ -93,11 +93,6 @@ class DueList:
         )
 
 
-def can_see_due(user) -> bool:
-    roles = roles_of(user)
-    return roles.secretariat or roles.coordinator
-
-
 def due_for(user, *, today: datetime.date | None = None) -> DueList | None:
     """The user's list: everything for the secretariat, their DGOs for a coordinator, None
     for everyone else."""

@@ -18,20 +18,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import spreadsheet as reader
 from core.locking import lock_for_edit
 from monitoring import permissions
-from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, Round, StatusReport
+from monitoring.figures.analysis import TARGET_YEAR
+from monitoring.models import (
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Round,
+    StatusReport,
+)
 from monitoring.numbers import as_stored
 from partners.models import Municipality, User
-from partners.permissions import roles_of
 
-State = StatusReport.State
-TARGET_YEAR = 2030
 RELEASE_MAX = IndicatorValue._meta.get_field("data_release").max_length
 SOURCE_MAX = IndicatorValue._meta.get_field("data_source").max_length
 CATALOGUE_FIELDS = (
@@ -51,43 +56,6 @@ CATALOGUE_FIELDS = (
     "position",
     "is_active",
 )
-
-
-# --- permissions -------------------------------------------------------------------------
-
-
-def can_edit_catalogue(user) -> bool:
-    roles = roles_of(user)
-    return roles.secretariat or roles.knowledge_partner
-
-
-def can_import_values(user) -> bool:
-    return permissions.can_import(user)
-
-
-def published_values_q(prefix: str = "") -> Q:
-    """Values anyone signed in may read: imported (no report) or from a published report."""
-    return (
-        Q(**{f"{prefix}report__isnull": True})
-        | Q(**{f"{prefix}report__state": State.APPROVED})
-        | Q(
-            **{
-                f"{prefix}report__state": State.LOCKED,
-                f"{prefix}report__approved_at__isnull": False,
-            }
-        )
-    )
-
-
-def visible_values_q(user) -> Q:
-    """The published values; the secretariat all; a coordinator also their own DGO's drafts."""
-    roles = roles_of(user)
-    if roles.secretariat:
-        return Q(pk__isnull=False)
-    visible = published_values_q()
-    if roles.coordinated_dgo_ids:
-        visible |= Q(municipality__dgo_id__in=roles.coordinated_dgo_ids)
-    return visible
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -127,7 +95,7 @@ class IndicatorOverview:
 def indicator_overview(*, indicator: Indicator, user, year: int | None = None) -> IndicatorOverview:
     """Every municipality with its value of one year (default: the newest) and its target
     (3 queries, whatever the number of municipalities and years)."""
-    visible = IndicatorValue.objects.filter(visible_values_q(user), indicator=indicator)
+    visible = IndicatorValue.objects.filter(permissions.visible_values_q(user), indicator=indicator)
     years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
     if year not in years:
         year = years[0] if years else None
@@ -153,7 +121,9 @@ def latest_values(
     *, municipality_ids: Iterable[int] | None = None, published_only: bool = True, user=None
 ) -> dict[tuple[int, int], dict[int, IndicatorValue]]:
     """(indicator id, municipality id) -> {year: value}: every visible value (one query)."""
-    condition = published_values_q() if published_only else visible_values_q(user)
+    condition = (
+        permissions.published_values_q() if published_only else permissions.visible_values_q(user)
+    )
     values = IndicatorValue.objects.filter(condition, indicator__is_active=True)
     if municipality_ids is not None:
         values = values.filter(municipality_id__in=list(municipality_ids))
@@ -177,7 +147,7 @@ def indicator_save(
 ) -> Indicator:
     """Create or change a catalogue entry (the secretariat and the knowledge partners); a
     change is based on `expected_version` (core.locking)."""
-    if not can_edit_catalogue(by):
+    if not permissions.can_edit_catalogue(by):
         raise PermissionDenied(
             _("Only the secretariat and the knowledge partners edit indicators.")
         )
@@ -349,7 +319,7 @@ def import_columns():
 
 def importable_municipalities(user) -> list[Municipality]:
     """The municipalities the user may import indicator values for (importers: all)."""
-    if not can_import_values(user):
+    if not permissions.can_import_values(user):
         return []
     return list(Municipality.objects.order_by("code"))
 
@@ -417,10 +387,10 @@ def indicator_import(
     many rows as a year's template (every municipality times every indicator in use), at
     least the round import's limit."""
     from monitoring import spreadsheet as sheet
-    from monitoring.services import ImportResult, RowOutcome
+    from monitoring.spreadsheet import ImportResult, RowOutcome
 
-    if not (system and by is None) and not can_import_values(by):
-        raise PermissionDenied(_("Only the secretariat and administrators import round data."))
+    if not (system and by is None) and not permissions.can_import_values(by):
+        raise PermissionDenied(permissions.IMPORT_REFUSED)
     result = ImportResult()
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
@@ -433,12 +403,12 @@ def indicator_import(
         municipalities = {m.code: m for m in Municipality.objects.all()}
         indicators = {i.key: i for i in Indicator.objects.filter(is_active=True)}
         try:
-            table = sheet.read_table(
+            table = reader.read_table(
                 content,
                 filename,
-                row_limit=max(sheet.max_rows(), len(municipalities) * len(indicators)),
+                row_limit=max(reader.max_rows(), len(municipalities) * len(indicators)),
             )
-        except sheet.SpreadsheetError as exc:
+        except reader.SpreadsheetError as exc:
             result.file_errors.append(str(exc))
             return result
         if not table:
@@ -672,7 +642,7 @@ def indicator_summaries(*, year: int) -> list:
 
     values: dict[int, list[Decimal]] = {}
     for indicator_id, value in IndicatorValue.objects.filter(
-        published_values_q(), year=year
+        permissions.published_values_q(), year=year
     ).values_list("indicator_id", "value"):
         values.setdefault(indicator_id, []).append(value)
     return [(i, summarise(values.get(i.pk, []))) for i in indicator_list(active_only=True)]

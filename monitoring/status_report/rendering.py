@@ -3,7 +3,7 @@
 `report_context` gathers everything in a fixed number of queries (whatever the number of
 municipalities), `report_html` renders the print template and `report_render_pdf` turns it
 into a PDF with WeasyPrint. Only published data goes in: the document is for everyone
-signed in. The charts are the web pages' own (monitoring.charts).
+signed in. The charts are the web pages' own (monitoring.figures.charts).
 """
 
 import logging
@@ -46,6 +46,18 @@ from tracks.selectors import BudgetOverview
 logger = logging.getLogger(__name__)
 Status = StatusReportDocument.Status
 TABLE_YEARS = 4  # the municipality pages' table shows the latest years
+
+
+# File names of the PDFs in the document's language (plain ASCII: no quoting in the header).
+# Not gettext: the name follows the language the PDF was written in, which for a stored status
+# report need not be the language of the page that offers it.
+FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
+STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
+
+
+def pdf_name(names: dict[str, str], language: str, key: object) -> str:
+    """The download name of a PDF written in `language` (Danish for any other language)."""
+    return names.get(language, names["da"]).format(key=key)
 
 
 def data_snapshot_at(round: Round):

@@ -1,5 +1,6 @@
 """Pages of decision support: the indicator catalogue and its import, peer comparison, what is
-due and the digest preference. Rules live in monitoring.indicators, .peers, .due, .digest."""
+due and the digest preference. Who may: monitoring.permissions; the rules: monitoring.insight
+(indicators, peers, due, digest)."""
 
 from functools import partial
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import uploads
 from core.forms import add_service_errors
-from monitoring import exports
+from monitoring import exports, permissions
 from monitoring.forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
 from monitoring.insight import digest, due, indicators, peers
 from monitoring.models import Indicator
@@ -44,7 +45,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/indicator_list.html",
-        {"groups": groups, "can_edit": indicators.can_edit_catalogue(request.user)},
+        {"groups": groups, "can_edit": permissions.can_edit_catalogue(request.user)},
     )
 
 
@@ -61,14 +62,14 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
         {
             "indicator": indicator,
             "overview": overview,
-            "can_edit": indicators.can_edit_catalogue(request.user),
+            "can_edit": permissions.can_edit_catalogue(request.user),
         },
     )
 
 
 def _indicator_form(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
     _require(
-        indicators.can_edit_catalogue(request.user),
+        permissions.can_edit_catalogue(request.user),
         _("Only the secretariat and the knowledge partners edit indicators."),
     )
     form = IndicatorForm(request.POST or None, instance=indicator)
@@ -110,7 +111,7 @@ def _import_form(*args) -> ImportForm:
 
 def indicator_template(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import_values(request.user), permissions.IMPORT_REFUSED)
     build = partial(exports.indicator_template_file, user=request.user)
     return _download(request, round, build, "indicator-values-{year}-template")
 
@@ -118,7 +119,7 @@ def indicator_template(request: HttpRequest, year: int) -> HttpResponse:
 def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
     """Upload → dry run (nothing written) → confirm, as the round import."""
     round = _round(year)
-    _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import_values(request.user), permissions.IMPORT_REFUSED)
     form = _import_form(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
@@ -146,7 +147,7 @@ def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(indicators.can_import_values(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import_values(request.user), permissions.IMPORT_REFUSED)
     result = uploads.confirm(
         request,
         key=IMPORT_SESSION_KEY,
@@ -224,5 +225,5 @@ def digest_preference(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/digest.html",
-        {"form": form, "receives": due.can_see_due(request.user)},
+        {"form": form, "receives": permissions.can_see_due(request.user)},
     )

@@ -80,12 +80,12 @@ REPORT_ROW_COLUMNS = [
 
 def _export_rows(rows, *, round: Round, user):
     """The round's rows with the report data attached where the user may read the report
-    (`StatusReport.objects.for_user`, the page's rule): one more query for all of them."""
+    (`permissions.visible_reports`, the page's rule): one more query for all of them."""
     rows = list(rows)
     selectors.annotate_visibility(rows, user)
     reports = {
         report.municipality_id: report
-        for report in StatusReport.objects.for_user(user).filter(round=round)
+        for report in permissions.visible_reports(user).filter(round=round)
     }
     for row in rows:
         row.visible_report = reports.get(row.pk) if row.can_view else None
@@ -194,12 +194,10 @@ def _sum_progress(progress) -> dict:
 @require_POST
 def round_close(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(permissions.can_manage_rounds(request.user), _("Only the secretariat closes rounds."))
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm that the round is to be closed."))
-        return redirect(round)
     try:
-        services.round_close(round=round, by=request.user)
+        services.round_close(
+            round=round, by=request.user, confirmed=request.POST.get("confirm") == "yes"
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -210,9 +208,6 @@ def round_close(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def round_reminders(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(
-        permissions.can_manage_rounds(request.user), _("Only the secretariat sends reminders.")
-    )
     try:
         services.round_request_reminders(round=round, by=request.user)
     except ValidationError as exc:
@@ -236,7 +231,7 @@ def round_export(request: HttpRequest, year: int) -> HttpResponse:
 
 def round_template(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import(request.user), permissions.IMPORT_REFUSED)
     return _download(request, round, exports.round_template_file, "monitoring-{year}-template")
 
 
@@ -254,7 +249,7 @@ def _download(request, round, build, name) -> HttpResponse:
 def round_import(request: HttpRequest, year: int) -> HttpResponse:
     """Upload → dry run (nothing written) → confirm (core.uploads)."""
     round = _round(year)
-    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import(request.user), permissions.IMPORT_REFUSED)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = token = None
     if request.method == "POST" and form.is_valid():
@@ -276,7 +271,7 @@ def round_import(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def round_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
-    _require(permissions.can_import(request.user), _("Only the secretariat imports rounds."))
+    _require(permissions.can_import(request.user), permissions.IMPORT_REFUSED)
     result = uploads.confirm(
         request,
         key=IMPORT_SESSION_KEY,
@@ -387,19 +382,11 @@ def report_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     round = _round(year)
     municipality = _municipality(code)
     user = request.user
-    _require(
-        permissions.can_enter_for(user, municipality),
-        _("You may only report for the municipalities of your own DGO."),
-    )
     report = selectors.report_find(round=round, municipality=municipality)
-    if not permissions.report_is_editable(report, round):
-        reason = (
-            _("The round is closed; its reports can no longer change.")
-            if not round.is_open
-            else _("The report is %(state)s and can no longer be edited.")
-            % {"state": report.get_state_display().lower()}
-        )
-        raise PermissionDenied(reason)
+    if refusal := permissions.report_edit_refusal(
+        user, round=round, municipality=municipality, report=report
+    ):
+        raise PermissionDenied(refusal)
     sectors = selectors.sector_list()
     requirements = selectors.requirement_list()
     form, emission_forms, checklist_forms, action_forms, indicator_forms = _report_forms(
@@ -532,10 +519,6 @@ def _add_errors(form, exc: ValidationError) -> None:
 @require_POST
 def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     report = _report_for_action(year, code)
-    _require(
-        permissions.can_enter_for(request.user, report.municipality),
-        _("You may only report for the municipalities of your own DGO."),
-    )
     try:
         services.report_submit(report=report, by=request.user)
     except ValidationError as exc:
@@ -548,7 +531,6 @@ def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_POST
 def report_approve(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
     report = _report_for_action(year, code)
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
@@ -563,7 +545,6 @@ def report_approve(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_POST
 def report_request_changes(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    _require(permissions.can_review(request.user), _("Only the secretariat reviews reports."))
     report = _report_for_action(year, code)
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from monitoring.figures import analysis
-from monitoring.insight import digest, due, peers
+from monitoring.insight import digest, due, indicators, peers
 from monitoring.models import (
     DigestPreference,
     EmissionFigure,
@@ -351,7 +351,7 @@ def test_summaries_for_the_report(db):
             value=value,
             data_release="BBR",
         )
-    summaries = dict(analysis.report_indicator_summaries(year=2024))
+    summaries = dict(indicators.indicator_summaries(year=2024))
     assert summaries[oil] == analysis.Summary(2, D(20), D(10), D(30))
     assert summaries[Indicator.objects.get(key="electric_car_share")].count == 0
 

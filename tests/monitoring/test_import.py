@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
+from core import spreadsheet as reader
 from monitoring import exports, services, spreadsheet
 from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
 from partners.models import Municipality
@@ -242,7 +243,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(round, importer):
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b" " * (spreadsheet.MAX_UNCOMPRESSED + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (reader.MAX_UNCOMPRESSED + 1))
     content = bomb.getvalue()
     assert len(content) < 200_000
     assert_refused(round, importer, content, "r.xlsx", "zip bomb")
@@ -262,7 +263,7 @@ def test_more_rows_or_bytes_than_the_limits(round, importer):
     many = rows * 6  # 588 rows > 500
     assert_refused(round, importer, as_file(spec, many, "csv"), "r.csv", "more than 500 rows")
     assert_refused(round, importer, as_file(spec, many, "xlsx"), "r.xlsx", "more than 500 rows")
-    big = b"municipality_code;" + b"x" * (spreadsheet.MAX_BYTES + 1)
+    big = b"municipality_code;" + b"x" * (reader.MAX_BYTES + 1)
     assert_refused(round, importer, big, "r.csv", "larger than 5 MB")
 
 

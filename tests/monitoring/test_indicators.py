@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from monitoring import indicators_catalogue as catalogue
+from monitoring import permissions
 from monitoring.indicators_catalogue import INDICATORS
 from monitoring.insight import indicators
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue
@@ -131,7 +132,7 @@ def test_report_values_are_hidden_until_the_report_is_published(role_users):
         report=report,
     )
     visible = lambda role: IndicatorValue.objects.filter(  # noqa: E731
-        indicators.visible_values_q(role_users[role])
+        permissions.visible_values_q(role_users[role])
     ).count()
     assert (visible("observer"), visible("coordinator_a"), visible("coordinator_b")) == (0, 1, 0)
     assert visible("secretariat") == 1

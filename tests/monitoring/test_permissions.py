@@ -23,7 +23,7 @@ def visible(user, reports):
     return {
         name
         for name, report in reports.items()
-        if StatusReport.objects.for_user(user).filter(pk=report.pk).exists()
+        if permissions.visible_reports(user).filter(pk=report.pk).exists()
     }
 
 

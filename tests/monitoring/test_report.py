@@ -12,7 +12,7 @@ from django.utils import translation
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
-from core.templatetags.portal import dkk
+from core.formatting import dkk
 from klimaalliancen.celery import app
 from monitoring import services, tasks
 from monitoring.models import EmissionFigure, Round, StatusReport, StatusReportDocument

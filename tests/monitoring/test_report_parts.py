@@ -362,7 +362,7 @@ def test_each_edition_has_its_own_language_in_the_running_header():
 
 
 def test_the_fact_sheet_and_status_report_are_named_in_their_own_language(client_for):
-    from monitoring.status_report.views import STATUS_REPORT_NAMES, pdf_name
+    from monitoring.status_report.rendering import STATUS_REPORT_NAMES, pdf_name
 
     make_report(make_round(year=2025), "751", state="approved")
     client = client_for("observer")

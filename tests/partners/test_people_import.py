@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
+from core import spreadsheet as reader
 from core.models import OutboxEmail
 from governance.models import Membership
-from monitoring import spreadsheet as monitoring_sheet
 from partners import services
 from partners import spreadsheet as sheet
 from partners.models import Invitation, RoleAssignment, User
@@ -264,7 +264,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(secretariat):
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b" " * (monitoring_sheet.MAX_UNCOMPRESSED + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (reader.MAX_UNCOMPRESSED + 1))
     assert len(bomb.getvalue()) < 200_000
     assert_refused(secretariat, bomb.getvalue(), "p.xlsx", "zip bomb")
 
@@ -279,10 +279,10 @@ def test_formulas_in_cells_are_refused(secretariat):
 
 def test_more_rows_or_bytes_than_the_limits(secretariat):
     row = midtjylland_rows()[3]
-    many = [{**row, "email": f"p{i}@x.dk"} for i in range(monitoring_sheet.MAX_ROWS + 1)]
+    many = [{**row, "email": f"p{i}@x.dk"} for i in range(reader.MAX_ROWS + 1)]
     assert_refused(secretariat, as_file(many, "csv"), "p.csv", "more than 500 rows")
     assert_refused(secretariat, as_file(many, "xlsx"), "p.xlsx", "more than 500 rows")
-    big = b"email;" + b"x" * (monitoring_sheet.MAX_BYTES + 1)
+    big = b"email;" + b"x" * (reader.MAX_BYTES + 1)
     assert_refused(secretariat, big, "p.csv", "larger than 5 MB")
 
 

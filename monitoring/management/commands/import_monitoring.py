@@ -4,9 +4,9 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from core.spreadsheet import MAX_BYTES
 from monitoring import services
 from monitoring.models import Round
-from monitoring.spreadsheet import MAX_BYTES
 from partners.models import User
 
 

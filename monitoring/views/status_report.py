@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from monitoring import permissions, services
 from monitoring.forms import StatusReportRequestForm
 from monitoring.models import StatusReportDocument
+from monitoring.status_report.rendering import FACT_SHEET_NAMES, STATUS_REPORT_NAMES, pdf_name
 from monitoring.views.rounds import _round
 
 
@@ -29,18 +30,6 @@ def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
     name = pdf_name(FACT_SHEET_NAMES, language, municipality.code)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-# File names of the PDFs in the document's language (plain ASCII: no quoting in the header).
-# Not gettext: the name follows the language the PDF was written in, which for a stored status
-# report need not be the language of the page that offers it.
-FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
-STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
-
-
-def pdf_name(names: dict[str, str], language: str, key: object) -> str:
-    """The download name of a PDF written in `language` (Danish for any other language)."""
-    return names.get(language, names["da"]).format(key=key)
 
 
 def _documents_for(user, round):

@@ -1,0 +1,15 @@
+"""Monitoring's template tags: how a report's state is shown (the rule is the model's)."""
+
+from django import template
+from django.utils.html import format_html
+
+from monitoring.models import StatusReport
+
+register = template.Library()
+
+
+@register.simple_tag
+def report_state_badge(state: str | None, approved_at=None) -> str:
+    """The state badge of a report, or of a list row that carries only its state and approval."""
+    key, label = StatusReport.state_badge(state, approved_at)
+    return format_html('<span class="badge badge-state-{}">{}</span>', key, label)
