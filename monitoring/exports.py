@@ -4,7 +4,7 @@ municipality, prefilled). Reads only; a fixed number of queries however many row
 from django.db.models import Q
 
 from core.exports import neutralise
-from monitoring import spreadsheet
+from monitoring.imports import spreadsheet
 from monitoring.insight import indicators
 from partners.models import Municipality
 

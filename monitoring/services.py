@@ -714,7 +714,7 @@ def round_import(
     changes them in between and two imports of a round run one after the other.
     `system=True` (the management command, run with shell access) imports without a user.
     """
-    from . import spreadsheet as sheet
+    from .imports import spreadsheet as sheet
 
     if not (system and by is None) and not permissions.can_import(by):
         raise PermissionDenied(_("Only the secretariat and administrators import round data."))
@@ -767,7 +767,7 @@ def round_import(
 
 
 def _plan_import(*, round, table, spec, positions, sectors, requirements) -> list[_PlannedRow]:
-    from . import spreadsheet as sheet
+    from .imports import spreadsheet as sheet
 
     municipalities = {m.code: m for m in Municipality.objects.all()}
     reports = {

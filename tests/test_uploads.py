@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.files import MAX_PAPER_BYTES
-from monitoring.spreadsheet import MAX_BYTES as MAX_IMPORT_BYTES
+from monitoring.imports.spreadsheet import MAX_BYTES as MAX_IMPORT_BYTES
 from monitoring.views.rounds import IMPORT_SESSION_KEY
 from tests.factories import sign_in
 from tracks.files import MAX_PRODUCT_BYTES

@@ -313,7 +313,7 @@ VALUE_COLUMNS = ("value", "data_release", "data_source", "target_2030")
 
 
 def import_columns():
-    from monitoring.spreadsheet import Column
+    from monitoring.imports.spreadsheet import Column
 
     return [
         Column("municipality_code", "code", gettext_lazy("Official three-digit code"),
@@ -403,7 +403,7 @@ def indicator_import(
     release, source or target (a template row not filled in) is skipped. A file may have as
     many rows as a year's template (every municipality times every indicator in use), at
     least the round import's limit."""
-    from monitoring import spreadsheet as sheet
+    from monitoring.imports import spreadsheet as sheet
     from monitoring.services import ImportResult, RowOutcome
 
     if not (system and by is None) and not can_import_values(by):

@@ -13,7 +13,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from monitoring import exports, services, spreadsheet
+from monitoring import exports, services
+from monitoring.imports import spreadsheet
 from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
 from partners.models import Municipality
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from core.models import OutboxEmail
 from governance.models import Membership
-from monitoring import spreadsheet as monitoring_sheet
+from monitoring.imports import spreadsheet as monitoring_sheet
 from partners import services
 from partners import spreadsheet as sheet
 from partners.models import Invitation, RoleAssignment, User

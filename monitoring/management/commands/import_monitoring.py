@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring import services
+from monitoring.imports.spreadsheet import MAX_BYTES
 from monitoring.models import Round
-from monitoring.spreadsheet import MAX_BYTES
 from partners.models import User
 
 

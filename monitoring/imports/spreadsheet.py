@@ -46,9 +46,8 @@ from core.spreadsheet import (
     max_rows,  # noqa: F401
     read_table,  # noqa: F401
 )
-
-from .models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
-from .models import StatusReport as Report
+from monitoring.models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
+from monitoring.models import StatusReport as Report
 
 MAX_TEXT = 5000
 SHEET_TITLE = "reports"
