@@ -29,7 +29,8 @@ import json, statistics, time
 from decimal import Decimal
 from auditlog.context import disable_auditlog
 from django.db import transaction
-from monitoring import exports, services, spreadsheet
+from monitoring import exports
+from monitoring.imports import rounds as rounds_import, spreadsheet
 from monitoring.models import Action, ChecklistAnswer, EmissionFigure, Round, StatusReport
 from partners.models import User
 
@@ -90,7 +91,7 @@ def timed(work):
 
 
 def dry():
-    result = services.round_import(round=round, by=by, content=content,
+    result = rounds_import.round_import(round=round, by=by, content=content,
                                    filename="round.xlsx", dry_run=True)
     problems = result.file_errors + [(o.code, o.errors) for o in result.rows if o.errors]
     assert result.is_valid, problems[:5]
@@ -98,7 +99,7 @@ def dry():
 
 
 def confirm():
-    result = services.round_import(round=round, by=by, content=content,
+    result = rounds_import.round_import(round=round, by=by, content=content,
                                    filename="round.xlsx", dry_run=False)
     assert result.is_valid and result.written, result.lines()[:10]
     written = {

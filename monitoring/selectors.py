@@ -40,6 +40,7 @@ from .models import (
     Sector,
     StatusReport,
     add_years,
+    counted_cells,
     revision_due_between_q,
     revision_due_by_q,
 )
@@ -309,6 +310,13 @@ class EmissionsTable:
     # and None for one municipality's own table.
     coverage: dict[int, analysis.Coverage] = field(default_factory=dict)
     change: analysis.Change | None = None
+    # Sums over many municipalities come from EmissionFigureQuerySet.for_totals, which already
+    # left out the parts of a group with its own figure, municipality by municipality.
+    aggregated: bool = False
+
+    def counted(self) -> dict[tuple[int, int], Decimal]:
+        """The cells a total adds up: a group and its parts are never both counted."""
+        return self.cells if self.aggregated else counted_cells(self.cells, self.sectors)
 
     @property
     def coverage_row(self) -> list[analysis.Coverage | None]:
@@ -333,8 +341,9 @@ class EmissionsTable:
 
     @property
     def totals(self) -> list[Decimal]:
+        counted = self.counted()
         return [
-            sum((v for (sid, y), v in self.cells.items() if y == year), Decimal(0))
+            sum((v for (_sid, y), v in counted.items() if y == year), Decimal(0))
             for year in self.years
         ]
 
@@ -342,7 +351,7 @@ class EmissionsTable:
         """One chart layer per GPC group (five layers read better than eleven)."""
         groups: dict[str, dict[int, Decimal]] = {}
         by_id = {s.pk: s for s in self.sectors}
-        for (sector_id, year), value in self.cells.items():
+        for (sector_id, year), value in self.counted().items():
             sector = by_id.get(sector_id)
             if sector is None:
                 continue
@@ -396,13 +405,14 @@ def aggregate_emissions(
     if dgo is not None:
         condition &= Q(municipality__dgo=dgo)
     rows = (
-        EmissionFigure.objects.latest_releases(condition)
+        EmissionFigure.objects.for_totals(condition)
         .values("sector_id", "year")
         .annotate(total=Sum("tonnes_co2e"))
         .values_list("sector_id", "year", "total")
         .order_by()
     )
     table = _emissions_table((s, y, t, None) for s, y, t in rows)
+    table.aggregated = True
     if yearly is None:
         yearly = list(_yearly_totals(_scope_until(dgo, until)))
     if municipalities is None:
@@ -841,7 +851,7 @@ def _yearly_totals(condition: Q):
     """(municipality id, year, total t CO2e, newest release) from the latest release of each
     published figure (one query)."""
     return (
-        EmissionFigure.objects.latest_releases(published_figures_q() & condition)
+        EmissionFigure.objects.for_totals(published_figures_q() & condition)
         .values("municipality_id", "year")
         .annotate(total=Sum("tonnes_co2e"), release=Max("data_release"))
         .values_list("municipality_id", "year", "total", "release")

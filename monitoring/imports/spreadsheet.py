@@ -67,6 +67,7 @@ class Column:
     choices: Any = None
     required: bool = False
     max_length: int = MAX_TEXT
+    negative_ok: bool = False  # a sector that may be negative (land use)
 
 
 BASE_COLUMNS = [
@@ -101,7 +102,12 @@ def columns(sectors: list[Sector], requirements: list[ChecklistRequirement]) -> 
     return [
         *BASE_COLUMNS,
         *(
-            Column(f"{SECTOR_PREFIX}{s.key}", "decimal", s.name_da + " / " + s.name_en)
+            Column(
+                f"{SECTOR_PREFIX}{s.key}",
+                "decimal",
+                s.name_da + " / " + s.name_en,
+                negative_ok=s.may_be_negative,
+            )
             for s in sectors
         ),
         *(
@@ -236,7 +242,9 @@ def parse_code(value: Any) -> str:
     return text.lstrip("0").zfill(3)
 
 
-def parse_decimal(value: Any, *, maximum: Decimal | None = None) -> Decimal:
+def parse_decimal(
+    value: Any, *, maximum: Decimal | None = None, negative_ok: bool = False
+) -> Decimal:
     if isinstance(value, bool):
         raise CellError(_("Not a number."))
     if isinstance(value, int | float | Decimal):
@@ -260,11 +268,11 @@ def parse_decimal(value: Any, *, maximum: Decimal | None = None) -> Decimal:
             raise CellError(_("Not a number.")) from exc
     if not number.is_finite():
         raise CellError(_("Not a number."))
-    if number < 0:
+    if number < 0 and not negative_ok:
         raise CellError(_("Must not be negative."))
     if maximum is not None and number > maximum:
         raise CellError(_("Must be at most %(maximum)s.") % {"maximum": maximum})
-    if number >= Decimal("1e12"):
+    if abs(number) >= Decimal("1e12"):
         raise CellError(_("The number is too large."))
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -374,7 +382,7 @@ def parse_cell(column: Column, value: Any) -> Any:
         case "year":
             return parse_year(value)
         case "decimal":
-            return parse_decimal(value)
+            return parse_decimal(value, negative_ok=column.negative_ok)
         case "percent":
             return parse_decimal(value, maximum=Decimal(100))
         case "date":

@@ -26,6 +26,7 @@ from monitoring.forms import (
     RoundForm,
     YearForm,
 )
+from monitoring.imports import rounds as rounds_import
 from monitoring.insight import indicators as indicators_module
 from monitoring.models import Round, StatusReport
 from partners import selectors as partner_selectors
@@ -263,7 +264,7 @@ def round_import(request: HttpRequest, year: int) -> HttpResponse:
             key=IMPORT_SESSION_KEY,
             upload=form.cleaned_data["file"],
             max_bytes=exports.MAX_UPLOAD,
-            run=partial(services.round_import, round=round, by=request.user),
+            run=partial(rounds_import.round_import, round=round, by=request.user),
             scope=round.year,
         )
     return render(
@@ -280,7 +281,7 @@ def round_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     result = uploads.confirm(
         request,
         key=IMPORT_SESSION_KEY,
-        run=partial(services.round_import, round=round, by=request.user),
+        run=partial(rounds_import.round_import, round=round, by=request.user),
         scope=round.year,
     )
     if result is None:

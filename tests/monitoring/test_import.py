@@ -13,7 +13,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from monitoring import exports, services
+from monitoring import exports
+from monitoring.imports import rounds as rounds_import
 from monitoring.imports import spreadsheet
 from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
 from partners.models import Municipality
@@ -66,7 +67,7 @@ def as_file(spec, rows, file_format="xlsx") -> bytes:
 
 
 def run(round, by, content, name="round.xlsx", dry_run=False):
-    return services.round_import(
+    return rounds_import.round_import(
         round=round, by=by, content=content, filename=name, dry_run=dry_run
     )
 
