@@ -221,6 +221,32 @@ class ImportForm(forms.Form):
     )
 
 
+class AccountsImportForm(forms.Form):
+    """A file of the national energy and CO2 accounts, imported as one data release."""
+
+    file = forms.FileField(
+        label=_("The accounts' file (xlsx or csv)"),
+        help_text=_(
+            "One row per municipality and year with a column per sector group (Energi, "
+            "Transport, Landbrug, Affald, Industri, optional Samlet), or one row per "
+            "municipality, year and sector (Sektor, Udledning)."
+        ),
+    )
+    release = forms.CharField(
+        label=_("Data release"),
+        max_length=10,
+        help_text=_(
+            "Year-number, e.g. 2025-1; a later release of recalculated years gets a new name."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: Energistyrelsen, Energi- og CO2-regnskabet."),
+    )
+
+
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Round"), coerce=int, required=False)
 

@@ -475,6 +475,39 @@ class StatusReport(models.Model):
         return self.baseline_emissions * (100 - self.target_2030_reduction_pct) / 100
 
 
+class DataRelease(models.Model):
+    """One release (vintage) of the national energy and CO2 accounts, as imported by the
+    secretariat. Its figures are EmissionFigures with this name as their `data_release` and no
+    report: official, published without a coordinator's approval, marked with their source.
+    A later release that recalculates a year sits beside the earlier one; pages show the
+    latest (release names sort in time order, see DATA_RELEASE_PATTERN)."""
+
+    name = models.CharField(_("name"), max_length=10, unique=True, validators=[release_validator])
+    source = models.CharField(_("source"), max_length=200)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("data release")
+        verbose_name_plural = _("data releases")
+        ordering = ["-name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name__regex=DATA_RELEASE_PATTERN), name="data_release_name_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.source})"
+
+
 class EmissionFigureQuerySet(models.QuerySet):
     def latest_releases(self, condition: Q | None = None) -> "EmissionFigureQuerySet":
         """Figures matching `condition`, only the latest release of each (municipality, year,

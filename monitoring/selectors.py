@@ -35,6 +35,7 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DataRelease,
     EmissionFigure,
     Round,
     Sector,
@@ -291,6 +292,21 @@ def report_history(*, report: StatusReport, limit: int = HISTORY_LIMIT) -> list[
 
 
 # --- emissions over the years ------------------------------------------------------------
+
+
+def data_release_list() -> list[DataRelease]:
+    """The imported releases of the national accounts, newest first, with their figures."""
+    counts = dict(
+        EmissionFigure.objects.filter(report__isnull=True)
+        .values("data_release")
+        .annotate(n=Count("pk"))
+        .values_list("data_release", "n")
+        .order_by()
+    )
+    releases = list(DataRelease.objects.select_related("imported_by"))
+    for release in releases:
+        release.figure_count = counts.get(release.name, 0)
+    return releases
 
 
 def sector_list() -> list[Sector]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +29,7 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DataRelease,
     EmissionFigure,
     Round,
     Sector,
@@ -279,6 +281,7 @@ def _write_emissions(
             municipality_id=report.municipality_id, year=year, data_release=report.data_release
         )
     }
+    official_release = DataRelease.objects.filter(name=report.data_release).exists()
     now = timezone.now()
     for entry in emissions:
         figure = existing.get(entry.sector.pk)
@@ -292,6 +295,22 @@ def _write_emissions(
                 year=year,
                 sector=entry.sector,
                 data_release=report.data_release,
+            )
+        elif figure.report_id is None and official_release:
+            # An official figure of the accounts (the report's starting value): it stays
+            # published as it is; a different value needs a release of the report's own.
+            if figure.tonnes_co2e == entry.tonnes_co2e:
+                continue
+            raise ValidationError(
+                _(
+                    "%(sector)s: the release %(release)s of the national accounts says "
+                    "%(official)s; give your own data release for another figure."
+                )
+                % {
+                    "sector": entry.sector.name,
+                    "release": report.data_release,
+                    "official": figure.tonnes_co2e,
+                }
             )
         elif (
             figure.tonnes_co2e == entry.tonnes_co2e
@@ -359,6 +378,23 @@ def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
         action.save()
 
 
+def official_starting_figures(*, year: int, municipality: Municipality) -> dict[str, Any]:
+    """The latest release of the national accounts for the municipality and year, as a new
+    report's starting values: {"emissions": {sector id: t CO2e}, "fields": release, source}."""
+    figures = list(
+        EmissionFigure.objects.latest_releases(
+            Q(report__isnull=True, municipality=municipality, year=year)
+        ).values_list("sector_id", "tonnes_co2e", "data_release", "data_source")
+    )
+    if not figures:
+        return {"emissions": {}, "fields": {}}
+    newest = max(figures, key=lambda f: f[2])
+    return {
+        "emissions": {sector_id: tonnes for sector_id, tonnes, _r, _s in figures},
+        "fields": {"data_release": newest[2], "data_source": newest[3]},
+    }
+
+
 def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any]:
     """What a report not yet started begins with: the municipality's previous report."""
     previous = (
@@ -366,10 +402,18 @@ def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any
         .order_by("-round__year")
         .first()
     )
+    official = official_starting_figures(year=round.emissions_year, municipality=municipality)
     if previous is None:
-        return {"fields": {}, "checklist": {}, "actions": [], "previous": None}
+        return {
+            "fields": official["fields"],
+            "checklist": {},
+            "actions": [],
+            "previous": None,
+            "emissions": official["emissions"],
+        }
     return {
-        "fields": {name: getattr(previous, name) for name in CARRIED_FORWARD},
+        "emissions": official["emissions"],
+        "fields": {name: getattr(previous, name) for name in CARRIED_FORWARD} | official["fields"],
         "checklist": report_checklist_values(previous),
         "actions": [
             {"name": a.name, "sector": a.sector_id, "status": a.status, "note": a.note}

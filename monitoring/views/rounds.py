@@ -342,7 +342,8 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
     else:
         start = services.report_initial(round=round, municipality=municipality)
         initial_fields, checklist, actions = start["fields"], start["checklist"], start["actions"]
-        emissions, version = {}, 0
+        # The latest release of the national accounts, where there is one, to start from.
+        emissions, version = start["emissions"], 0
         instance = StatusReport(round=round, municipality=municipality)
     form = ReportForm(data, instance=instance, initial={**initial_fields, "version": version})
     emission_forms = EmissionFormSet(
