@@ -201,3 +201,56 @@ def test_only_the_secretariat_imports_and_the_command_says_so_in_one_line(tmp_pa
     with pytest.raises(CommandError, match="year-number"):
         call_command("import_national_accounts", str(path), "--release", "ny", stdout=io.StringIO())
     assert not EmissionFigure.objects.exists()
+
+
+def test_the_upload_page_previews_per_municipality_then_confirms(client_for, role_users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for("secretariat")
+    page = reverse("monitoring-accounts-import")
+    content = files.as_csv(files.wide_rows(only={"751", "825"}, years=[2022, 2023]))
+    response = client.post(
+        page,
+        {"file": SimpleUploadedFile("regnskab.csv", content), "release": "2025-1", "source": ""},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Aarhus" in body and "Læsø" in body and 'name="token"' in body
+    assert not EmissionFigure.objects.exists()  # the check writes nothing
+    token = response.context["token"]
+    response = client.post(
+        reverse("monitoring-accounts-import-confirm"),
+        {"token": token, "release": "2025-1", "source": response.context["scope"][1]},
+    )
+    assert response.status_code == 302
+    assert EmissionFigure.objects.filter(data_release="2025-1").count() == 2 * 2 * 5
+    # the list of releases keeps its query count as releases are added
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(page).status_code == 200
+    for name in ("2025-2", "2026-1"):
+        run(content, by=role_users["secretariat"], release=name)
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(page)
+    assert response.content.decode().count('<th scope="row">20') == 3
+    assert len(three) == len(one)
+
+
+def test_a_new_report_starts_from_the_latest_official_release(secretariat):
+    from monitoring import services
+    from monitoring.models import Sector
+
+    from .factories import make_round
+
+    round = make_round(2026)  # emissions year 2024
+    aarhus = Municipality.objects.get(code="751")
+    run(files.as_csv(files.wide_rows(only={"751"}, years=[2023])), by=secretariat)
+    assert services.report_initial(round=round, municipality=aarhus)["emissions"] == {}
+    round.emissions_year = 2023
+    start = services.report_initial(round=round, municipality=aarhus)
+    energy = Sector.objects.get(key="energy")
+    assert start["emissions"][energy.pk] == files.figures("751", 2023)["Energi"]
+    assert start["fields"]["data_release"] == "2025-1"
