@@ -286,7 +286,7 @@ def main() -> None:
         print(
             f"{step:<22}{figures[step]:>9.2f}{rows / figures[step]:>10.1f}{ratio:>9.1f}  {verdict}"
         )
-    if "confirm" in figures:
+    if "confirm" in figures and "floor_audited" in figures:
         print(
             f"confirm / floor_audited (the same rows and their audit entries): "
             f"{figures['confirm'] / figures['floor_audited']:.1f}"
