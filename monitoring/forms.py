@@ -84,8 +84,8 @@ class ReportForm(forms.ModelForm):
 class EmissionForm(forms.Form):
     """One sector's figure; the sector is known from the form's position (see the view)."""
 
-    # No minimum: land use may be a net removal; the service refuses a negative figure in a
-    # sector that may not be negative (EmissionFigure.clean).
+    # No minimum here: land use may be a net removal. The report form adds the minimum 0 to
+    # the rows of the other sectors, and EmissionFigure.clean refuses them on every path.
     tonnes_co2e = forms.DecimalField(
         label=_("t CO2e"), required=False, max_digits=14, decimal_places=2
     )

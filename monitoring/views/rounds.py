@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -380,6 +381,9 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         sub.fields["sector"].choices = sector_choices  # one query for all rows, not one each
     for sub, row in zip(emission_forms, sectors, strict=True):
         sub.fields["tonnes_co2e"].label = row.name
+        if not row.may_be_negative:  # only land use may be a net removal (Sector)
+            sub.fields["tonnes_co2e"].validators.append(MinValueValidator(0))
+            sub.fields["tonnes_co2e"].widget.attrs["min"] = "0"
     for sub, row in zip(checklist_forms, requirements, strict=True):
         sub.fields["met"].label = row.name
     return form, emission_forms, checklist_forms, action_forms, indicator_forms
