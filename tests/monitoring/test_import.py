@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from monitoring import exports
 from monitoring.imports import rounds as rounds_import
 from monitoring.imports import spreadsheet
-from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
+from monitoring.models import ChecklistAnswer, EmissionFigure, Sector, StatusReport
 from partners.models import Municipality
 
 from .factories import make_report, make_round, snapshot
@@ -37,6 +37,10 @@ def importer(role_users):
 def filled_rows(round, *, note="", **overrides):
     """The template of the round with every municipality filled in plausibly."""
     spec, rows = exports.template_rows(round=round)
+    parts = {
+        f"{spreadsheet.SECTOR_PREFIX}{key}"
+        for key in Sector.objects.filter(parent__isnull=False).values_list("key", flat=True)
+    }
     for index, row in enumerate(rows):
         row.update(
             {
@@ -54,7 +58,7 @@ def filled_rows(round, *, note="", **overrides):
             }
         )
         for column in spec:
-            if column.key.startswith(spreadsheet.SECTOR_PREFIX):
+            if column.key in parts:  # the finer sectors; the groups' own columns stay blank
                 row[column.key] = Decimal(1000 + index)
             if column.key.startswith(spreadsheet.CHECKLIST_PREFIX):
                 row[column.key] = "yes"
