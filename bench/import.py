@@ -2,7 +2,11 @@
 the actions carry over from each municipality's previous report), dry run and confirm, against
 the floor: bulk_create of the same rows (reports, emission figures, checklist answers, actions).
 
-    python bench/import.py [--preset national|xl] [--reuse] [--runs 3]
+    python bench/import.py [--preset national|xl] [--reuse] [--runs 3] [--what round|accounts]
+
+`--what accounts`: the national accounts import (monitoring/imports/accounts.py) of a file in
+the accounts' layout, 98 municipalities x 2018-2023 (588 rows, 2,940 figures), dry run and
+confirm, against bulk_create of the same figures and the release row.
 
 On `national` the file has the 98 municipalities; on `xl` 10,098 (the 10,000 synthetic ones and
 the real ones), with the import limits raised for it (MONITORING_IMPORT_MAX_ROWS/_BYTES).
@@ -29,7 +33,8 @@ import json, statistics, time
 from decimal import Decimal
 from auditlog.context import disable_auditlog
 from django.db import transaction
-from monitoring import exports, services, spreadsheet
+from monitoring import exports
+from monitoring.imports import rounds as rounds_import, spreadsheet
 from monitoring.models import Action, ChecklistAnswer, EmissionFigure, Round, StatusReport
 from partners.models import User
 
@@ -90,7 +95,7 @@ def timed(work):
 
 
 def dry():
-    result = services.round_import(round=round, by=by, content=content,
+    result = rounds_import.round_import(round=round, by=by, content=content,
                                    filename="round.xlsx", dry_run=True)
     problems = result.file_errors + [(o.code, o.errors) for o in result.rows if o.errors]
     assert result.is_valid, problems[:5]
@@ -98,7 +103,7 @@ def dry():
 
 
 def confirm():
-    result = services.round_import(round=round, by=by, content=content,
+    result = rounds_import.round_import(round=round, by=by, content=content,
                                    filename="round.xlsx", dry_run=False)
     assert result.is_valid and result.written, result.lines()[:10]
     written = {
@@ -165,11 +170,89 @@ print(json.dumps(figures))
 """
 
 
+ACCOUNTS_SCRIPT = r"""
+import json, statistics, time
+from django.db import transaction
+from monitoring.imports.accounts import national_accounts_import
+from monitoring.models import DataRelease, EmissionFigure, Sector
+from partners.models import Municipality, User
+from tests.monitoring import accounts_files as files
+
+RUNS = %(runs)d
+by = User.objects.get(username="scale-sekretariat")
+rows = files.wide_rows()  # 98 municipalities x 2018-2023, the accounts' layout
+content = files.as_csv(rows)
+RELEASE = "2099-1"  # a release of its own, newer than any the data set has
+
+
+class Rollback(Exception):
+    pass
+
+
+def timed(work):
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            result = work()
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed, result
+
+
+def dry():
+    result = national_accounts_import(release=RELEASE, by=by, content=content,
+                                      filename="regnskab.csv", dry_run=True)
+    assert result.is_valid, result.lines()[:5]
+
+
+def confirm():
+    result = national_accounts_import(release=RELEASE, by=by, content=content,
+                                      filename="regnskab.csv", dry_run=False)
+    assert result.written, result.lines()[:5]
+    return EmissionFigure.objects.filter(data_release=RELEASE).count()
+
+
+def floor():
+    # The same figures and the release row with bulk_create, from the parsed values.
+    groups = {s.name_da: s for s in Sector.objects.filter(parent__isnull=True)}
+    municipalities = {m.code: m for m in Municipality.objects.all()}
+    DataRelease.objects.create(name=RELEASE, source="bench", imported_by=by)
+    EmissionFigure.objects.bulk_create(
+        (EmissionFigure(municipality=municipalities[code.lstrip("0").zfill(3)], year=year,
+                        sector=groups[group], tonnes_co2e=value, data_release=RELEASE,
+                        data_source="bench", entered_by=by)
+         for code, _name, year, *values in rows[1:]
+         for group, value in zip(files.GROUPS, values[:5], strict=True)), batch_size=5000)
+
+
+figures = {"rows": len(rows) - 1, "file_bytes": len(content)}
+steps = [("dry_run", dry), ("confirm", confirm), ("floor", floor)]
+times = {name: [] for name, _work in steps}
+for _ in range(RUNS):
+    for name, work in steps:
+        elapsed, result = timed(work)
+        times[name].append(elapsed)
+        if name == "confirm":
+            figures["written"] = {"figures": result}
+for name, values in times.items():
+    figures[name] = statistics.median(values)
+print(json.dumps(figures))
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="national", choices=["national", "xl"])
     parser.add_argument("--reuse", action="store_true", help="use a database prepared before")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--what",
+        default="round",
+        choices=["round", "accounts"],
+        help="the round import, or the national accounts (98 municipalities x 6 years)",
+    )
     parser.add_argument(
         "--dry-run-only",
         action="store_true",
@@ -183,18 +266,16 @@ def main() -> None:
         manage(db, "load_reference_data")
         print(manage(db, "seed_scale", "--preset", args.preset).strip().splitlines()[-1])
     limits = {"MONITORING_IMPORT_MAX_ROWS": "20000", "MONITORING_IMPORT_MAX_BYTES": str(64 << 20)}
-    out = manage(
-        db,
-        "shell",
-        "--no-imports",
-        "-c",
-        SCRIPT % {"runs": args.runs, "dry_only": args.dry_run_only},
-        **limits,
+    script = (
+        ACCOUNTS_SCRIPT % {"runs": args.runs}
+        if args.what == "accounts"
+        else SCRIPT % {"runs": args.runs, "dry_only": args.dry_run_only}
     )
+    out = manage(db, "shell", "--no-imports", "-c", script, **limits)
     figures = json.loads(out.strip().splitlines()[-1])
     rows = figures["rows"]
     print(
-        f"preset={args.preset} rows={rows} file={figures['file_bytes'] / 1e6:.1f} MB "
+        f"{args.what}: preset={args.preset} rows={rows} file={figures['file_bytes'] / 1e6:.2f} MB "
         f"runs={args.runs} (medians); written by the import: {figures.get('written', '-')}"
     )
     print(f"{'step':<22}{'seconds':>9}{'rows/s':>10}{'x floor':>9}  target (<= 3x floor)")
@@ -205,7 +286,7 @@ def main() -> None:
         print(
             f"{step:<22}{figures[step]:>9.2f}{rows / figures[step]:>10.1f}{ratio:>9.1f}  {verdict}"
         )
-    if "confirm" in figures:
+    if "confirm" in figures and "floor_audited" in figures:
         print(
             f"confirm / floor_audited (the same rows and their audit entries): "
             f"{figures['confirm'] / figures['floor_audited']:.1f}"

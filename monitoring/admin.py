@@ -19,8 +19,8 @@ from .models import (
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["key", "name_da", "name_en", "group", "position", "is_active"]
-    list_filter = ["group", "is_active"]
+    list_display = ["key", "name_da", "parent", "group", "may_be_negative", "position", "is_active"]
+    list_filter = ["group", "parent", "may_be_negative", "is_active"]
     search_fields = ["key", "name_da", "name_en"]
     list_editable = ["position", "is_active"]
 

@@ -5,7 +5,8 @@ from django.db.models import Q
 
 from core import spreadsheet as reader
 from core.exports import neutralise
-from monitoring import spreadsheet
+from monitoring.imports import indicators as indicator_imports
+from monitoring.imports import spreadsheet
 from monitoring.insight import indicators
 from partners.models import Municipality
 
@@ -120,10 +121,10 @@ def round_template_file(*, round: Round, file_format: str) -> bytes:
 
 
 def indicator_template_file(*, round: Round, user, file_format: str) -> bytes:
-    """The indicator values import's template (see indicators.template_rows); the xlsx guide
+    """The indicator values import's template (see indicator_imports.template_rows); the xlsx guide
     explains the columns and lists the catalogue's indicators with their units and limits."""
-    spec = indicators.import_columns()
-    data = spreadsheet.dataset(spec, indicators.template_rows(round=round, user=user))
+    spec = indicator_imports.import_columns()
+    data = spreadsheet.dataset(spec, indicator_imports.template_rows(round=round, user=user))
     data.title = "values"
     guide = None
     if file_format == "xlsx":

@@ -84,8 +84,10 @@ class ReportForm(forms.ModelForm):
 class EmissionForm(forms.Form):
     """One sector's figure; the sector is known from the form's position (see the view)."""
 
+    # No minimum here: land use may be a net removal. The report form adds the minimum 0 to
+    # the rows of the other sectors, and EmissionFigure.clean refuses them on every path.
     tonnes_co2e = forms.DecimalField(
-        label=_("t CO2e"), required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("t CO2e"), required=False, max_digits=14, decimal_places=2
     )
 
 
@@ -218,6 +220,32 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (xlsx or csv)"),
         help_text=_("At most 5 MB and 500 rows. Use the round's template."),
+    )
+
+
+class AccountsImportForm(forms.Form):
+    """A file of the national energy and CO2 accounts, imported as one data release."""
+
+    file = forms.FileField(
+        label=_("The accounts' file (xlsx or csv)"),
+        help_text=_(
+            "One row per municipality and year with a column per sector group (Energi, "
+            "Transport, Landbrug, Affald, Industri, optional Samlet), or one row per "
+            "municipality, year and sector (Sektor, Udledning)."
+        ),
+    )
+    release = forms.CharField(
+        label=_("Data release"),
+        max_length=10,
+        help_text=_(
+            "Year-number, e.g. 2025-1; a later release of recalculated years gets a new name."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: Energistyrelsen, Energi- og CO2-regnskabet."),
     )
 
 

@@ -7,6 +7,7 @@ the earlier figure, pages show the latest release, and the history shows what ch
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -88,7 +89,15 @@ class TranslatedNameMixin:
 
 
 class Sector(TranslatedNameMixin, models.Model):
-    """An emission sector of the municipal energy and CO2 accounts."""
+    """An emission sector of the municipal energy and CO2 accounts: a sector group as the
+    accounts publish it (Energi, Transport, Landbrug, Affald, Industri; no parent) or one of
+    a group's finer parts (see docs/sectors.md for the mapping to the accounts and GPC).
+
+    A figure may be recorded for a group when its finer split is unknown; where a municipality
+    and year have a figure for a group, that figure is the group's total and the figures of its
+    parts are detail within it: totals count one or the other, never both (`counted_cells`,
+    EmissionFigureQuerySet.for_totals).
+    """
 
     class Group(models.TextChoices):
         STATIONARY_ENERGY = "stationary_energy", _("Stationary energy")
@@ -101,6 +110,21 @@ class Sector(TranslatedNameMixin, models.Model):
     name_da = models.CharField(_("Danish name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     group = models.CharField(_("GPC group"), max_length=32, choices=Group.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("sector group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text=_("Empty for a sector group of the accounts; the group of a finer sector."),
+    )
+    # Land use (LULUCF) can be a net removal, and the accounts' Landbrug nets it in.
+    may_be_negative = models.BooleanField(
+        _("may be negative"),
+        default=False,
+        help_text=_("Net removals (land use) are recorded as negative figures."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -108,9 +132,34 @@ class Sector(TranslatedNameMixin, models.Model):
         verbose_name = _("emission sector")
         verbose_name_plural = _("emission sectors")
         ordering = ["position", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="sector_not_its_own_group"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_group(self) -> bool:
+        return self.parent_id is None
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("A sector group cannot itself be part of a group.")})
+
+
+def counted_cells(cells: dict[tuple[int, int], Decimal], sectors) -> dict:
+    """The cells {(sector id, year): t CO2e} of ONE municipality that a total adds up: a part's
+    figure is left out where its group has a figure of its own for that year (the group's
+    figure is the whole; see Sector)."""
+    parent = {s.pk: s.parent_id for s in sectors}
+    return {
+        (sector_id, year): value
+        for (sector_id, year), value in cells.items()
+        if parent.get(sector_id) is None or (parent[sector_id], year) not in cells
+    }
 
 
 class ChecklistRequirement(TranslatedNameMixin, models.Model):
@@ -450,6 +499,39 @@ class StatusReport(models.Model):
         return self.baseline_emissions * (100 - self.target_2030_reduction_pct) / 100
 
 
+class DataRelease(models.Model):
+    """One release (vintage) of the national energy and CO2 accounts, as imported by the
+    secretariat. Its figures are EmissionFigures with this name as their `data_release` and no
+    report: official, published without a coordinator's approval, marked with their source.
+    A later release that recalculates a year sits beside the earlier one; pages show the
+    latest (release names sort in time order, see DATA_RELEASE_PATTERN)."""
+
+    name = models.CharField(_("name"), max_length=10, unique=True, validators=[release_validator])
+    source = models.CharField(_("source"), max_length=200)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("data release")
+        verbose_name_plural = _("data releases")
+        ordering = ["-name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name__regex=DATA_RELEASE_PATTERN), name="data_release_name_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.source})"
+
+
 class EmissionFigureQuerySet(models.QuerySet):
     def latest_releases(self, condition: Q | None = None) -> "EmissionFigureQuerySet":
         """Figures matching `condition`, only the latest release of each (municipality, year,
@@ -468,6 +550,19 @@ class EmissionFigureQuerySet(models.QuerySet):
         )
         return self.filter(condition).filter(~Exists(newer))
 
+    def for_totals(self, condition: Q | None = None) -> "EmissionFigureQuerySet":
+        """`latest_releases(condition)` as a total adds it up: without the figures of a group's
+        parts where the group has a figure of its own for the same municipality and year (see
+        Sector). Every sum of emissions goes through here."""
+        condition = condition if condition is not None else Q()
+        group_figure = self.model.objects.filter(
+            condition,
+            municipality=OuterRef("municipality"),
+            year=OuterRef("year"),
+            sector=OuterRef("sector__parent"),
+        )
+        return self.latest_releases(condition).filter(~Exists(group_figure))
+
 
 class EmissionFigure(models.Model):
     """Territorial emissions of one sector in one municipality and year, from one data release."""
@@ -482,9 +577,8 @@ class EmissionFigure(models.Model):
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="figures"
     )
-    tonnes_co2e = models.DecimalField(
-        _("t CO2e"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    # Negative only in a sector that may be negative (clean()); a CHECK cannot see the sector.
+    tonnes_co2e = models.DecimalField(_("t CO2e"), max_digits=14, decimal_places=2)
     data_release = models.CharField(
         _("data release"), max_length=10, validators=[release_validator]
     )
@@ -518,7 +612,6 @@ class EmissionFigure(models.Model):
                 fields=["municipality", "year", "sector", "data_release"],
                 name="emission_one_per_cell_and_release",
             ),
-            models.CheckConstraint(condition=Q(tonnes_co2e__gte=0), name="emission_non_negative"),
             models.CheckConstraint(
                 condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="emission_year_range"
             ),
@@ -535,6 +628,21 @@ class EmissionFigure(models.Model):
     def get_additional_data(self) -> dict:
         """Stored with each audit entry, so a report's history finds its parts (even deleted)."""
         return {"report_id": self.report_id}
+
+    def clean(self) -> None:
+        if (
+            self.tonnes_co2e is not None
+            and self.tonnes_co2e < 0
+            and self.sector_id is not None
+            and not self.sector.may_be_negative
+        ):
+            raise ValidationError(negative_not_allowed(self.sector))
+
+
+def negative_not_allowed(sector: Sector) -> str:
+    return _("%(sector)s cannot be negative (only land use can be a net removal).") % {
+        "sector": sector.name
+    }
 
 
 class ChecklistAnswer(models.Model):

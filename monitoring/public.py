@@ -120,7 +120,7 @@ def emissions_rows() -> list[dict]:
     of its municipalities have figures for the year (analysis.coverage_by_year)."""
     dgos, national_name = _geographies()
     sectors = {s.pk: s for s in Sector.objects.all()}
-    latest = EmissionFigure.objects.latest_releases(published_figures_q())
+    latest = EmissionFigure.objects.for_totals(published_figures_q())
     totals = (
         latest.values("municipality__dgo_id", "sector_id", "year")
         .annotate(total=Sum("tonnes_co2e"))

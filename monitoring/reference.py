@@ -12,24 +12,35 @@ from . import indicators_catalogue
 from .models import ChecklistRequirement, Sector
 
 G = Sector.Group
+# The sector groups as the national energy and CO2 accounts (Energistyrelsen's Energi- og
+# CO2-regnskab) publish them, each with its GPC group; their finer parts follow. The accounts'
+# header of a group is its Danish name. See docs/sectors.md.
+SECTOR_GROUPS = [
+    # key, Danish (= the accounts' column), English, GPC group, may be negative
+    ("energy", "Energi", "Energy", G.STATIONARY_ENERGY, False),
+    ("transport", "Transport", "Transport", G.TRANSPORT, False),
+    # Landbrug nets land use (LULUCF) in: negative where the land removes more than it emits.
+    ("agriculture", "Landbrug", "Agriculture and land use", G.AFOLU, True),
+    ("waste", "Affald", "Waste (landfill and wastewater)", G.WASTE, False),
+    ("industry", "Industri", "Industry (chemical processes)", G.IPPU, False),
+]
 SECTORS = [
-    # key, Danish, English, GPC group
-    ("electricity", "El", "Electricity", G.STATIONARY_ENERGY),
-    ("district_heating", "Fjernvarme", "District heating", G.STATIONARY_ENERGY),
-    ("individual_heating", "Individuel opvarmning", "Individual heating", G.STATIONARY_ENERGY),
-    ("process_energy", "Procesenergi", "Process energy (industry, agriculture)",
-     G.STATIONARY_ENERGY),
-    ("road_transport", "Vejtransport", "Road transport", G.TRANSPORT),
+    # key, Danish, English, group key, may be negative
+    ("electricity", "El", "Electricity", "energy", False),
+    ("district_heating", "Fjernvarme", "District heating", "energy", False),
+    ("individual_heating", "Individuel opvarmning", "Individual heating", "energy", False),
+    ("process_energy", "Procesenergi", "Process energy (industry, agriculture)", "energy", False),
+    ("road_transport", "Vejtransport", "Road transport", "transport", False),
     ("other_transport", "Anden transport (bane, sø, luft, ikke-vej)",
-     "Other transport (rail, sea, air, off-road)", G.TRANSPORT),
+     "Other transport (rail, sea, air, off-road)", "transport", False),
     ("agriculture_livestock", "Landbrug: husdyr og gødning", "Agriculture: livestock and manure",
-     G.AFOLU),
+     "agriculture", False),
     ("agriculture_soils", "Landbrug: jorder og handelsgødning",
-     "Agriculture: soils and fertiliser", G.AFOLU),
-    ("land_use", "Arealanvendelse (LULUCF)", "Land use (LULUCF)", G.AFOLU),
-    ("waste_wastewater", "Affald og spildevand", "Waste and wastewater", G.WASTE),
+     "Agriculture: soils and fertiliser", "agriculture", False),
+    ("land_use", "Arealanvendelse (LULUCF)", "Land use (LULUCF)", "agriculture", True),
+    ("waste_wastewater", "Affald og spildevand", "Waste and wastewater", "waste", False),
     ("industrial_processes", "Industrielle processer og F-gasser",
-     "Industrial processes and F-gases", G.IPPU),
+     "Industrial processes and F-gases", "industry", False),
 ]  # fmt: skip
 
 CHECKLIST = [
@@ -48,13 +59,40 @@ CHECKLIST = [
 @transaction.atomic
 def load() -> LoadResult:
     result = LoadResult()
-    for position, (key, name_da, name_en, group) in enumerate(SECTORS, start=1):
-        _upsert(
+    # Each group comes first, then its parts: the order of every sector table.
+    position = 0
+    for group_key, name_da, name_en, gpc, negative in SECTOR_GROUPS:
+        position += 1
+        group = _upsert(
             Sector,
             result,
-            {"key": key},
-            {"name_da": name_da, "name_en": name_en, "group": group, "position": position},
+            {"key": group_key},
+            {
+                "name_da": name_da,
+                "name_en": name_en,
+                "group": gpc,
+                "parent": None,
+                "may_be_negative": negative,
+                "position": position,
+            },
         )
+        for key, name_da, name_en, parent_key, negative in SECTORS:
+            if parent_key != group_key:
+                continue
+            position += 1
+            _upsert(
+                Sector,
+                result,
+                {"key": key},
+                {
+                    "name_da": name_da,
+                    "name_en": name_en,
+                    "group": gpc,
+                    "parent": group,
+                    "may_be_negative": negative,
+                    "position": position,
+                },
+            )
     for position, (key, name_da, name_en) in enumerate(CHECKLIST, start=1):
         _upsert(
             ChecklistRequirement,

@@ -35,11 +35,13 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DataRelease,
     EmissionFigure,
     Round,
     Sector,
     StatusReport,
     add_years,
+    counted_cells,
     published_q,
     revision_due_between_q,
     revision_due_by_q,
@@ -288,6 +290,21 @@ def report_history(*, report: StatusReport, limit: int = HISTORY_LIMIT) -> list[
 # --- emissions over the years ------------------------------------------------------------
 
 
+def data_release_list() -> list[DataRelease]:
+    """The imported releases of the national accounts, newest first, with their figures."""
+    counts = dict(
+        EmissionFigure.objects.filter(report__isnull=True)
+        .values("data_release")
+        .annotate(n=Count("pk"))
+        .values_list("data_release", "n")
+        .order_by()
+    )
+    releases = list(DataRelease.objects.select_related("imported_by"))
+    for release in releases:
+        release.figure_count = counts.get(release.name, 0)
+    return releases
+
+
 def sector_list() -> list[Sector]:
     return list(Sector.objects.filter(is_active=True))
 
@@ -305,6 +322,13 @@ class EmissionsTable:
     # and None for one municipality's own table.
     coverage: dict[int, analysis.Coverage] = field(default_factory=dict)
     change: analysis.Change | None = None
+    # Sums over many municipalities come from EmissionFigureQuerySet.for_totals, which already
+    # left out the parts of a group with its own figure, municipality by municipality.
+    aggregated: bool = False
+
+    def counted(self) -> dict[tuple[int, int], Decimal]:
+        """The cells a total adds up: a group and its parts are never both counted."""
+        return self.cells if self.aggregated else counted_cells(self.cells, self.sectors)
 
     @property
     def coverage_row(self) -> list[analysis.Coverage | None]:
@@ -329,8 +353,9 @@ class EmissionsTable:
 
     @property
     def totals(self) -> list[Decimal]:
+        counted = self.counted()
         return [
-            sum((v for (sid, y), v in self.cells.items() if y == year), Decimal(0))
+            sum((v for (_sid, y), v in counted.items() if y == year), Decimal(0))
             for year in self.years
         ]
 
@@ -338,7 +363,7 @@ class EmissionsTable:
         """One chart layer per GPC group (five layers read better than eleven)."""
         groups: dict[str, dict[int, Decimal]] = {}
         by_id = {s.pk: s for s in self.sectors}
-        for (sector_id, year), value in self.cells.items():
+        for (sector_id, year), value in self.counted().items():
             sector = by_id.get(sector_id)
             if sector is None:
                 continue
@@ -392,13 +417,14 @@ def aggregate_emissions(
     if dgo is not None:
         condition &= Q(municipality__dgo=dgo)
     rows = (
-        EmissionFigure.objects.latest_releases(condition)
+        EmissionFigure.objects.for_totals(condition)
         .values("sector_id", "year")
         .annotate(total=Sum("tonnes_co2e"))
         .values_list("sector_id", "year", "total")
         .order_by()
     )
     table = _emissions_table((s, y, t, None) for s, y, t in rows)
+    table.aggregated = True
     if yearly is None:
         yearly = list(_yearly_totals(_scope_until(dgo, until)))
     if municipalities is None:
@@ -834,7 +860,7 @@ def _yearly_totals(condition: Q):
     """(municipality id, year, total t CO2e, newest release) from the latest release of each
     published figure (one query)."""
     return (
-        EmissionFigure.objects.latest_releases(published_figures_q() & condition)
+        EmissionFigure.objects.for_totals(published_figures_q() & condition)
         .values("municipality_id", "year")
         .annotate(total=Sum("tonnes_co2e"), release=Max("data_release"))
         .values_list("municipality_id", "year", "total", "release")

@@ -6,25 +6,22 @@ guarded by its `version`: a save based on an older version raises ConflictError 
 values someone else saved in between, and nothing is overwritten.
 """
 
-import copy
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from auditlog.context import disable_auditlog
 from celery import Task, current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from core import spreadsheet as reader
 from core.locking import EditConflict, is_stale
 from core.mail import send_mail_after_commit
 from partners.models import DGO, Municipality, RoleAssignment, User
@@ -34,13 +31,13 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DataRelease,
     EmissionFigure,
     Round,
     Sector,
     StatusReport,
     StatusReportDocument,
 )
-from .spreadsheet import ImportResult, RowOutcome
 
 State = StatusReport.State
 
@@ -292,6 +289,7 @@ def _write_emissions(
             municipality_id=report.municipality_id, year=year, data_release=report.data_release
         )
     }
+    official_release = DataRelease.objects.filter(name=report.data_release).exists()
     now = timezone.now()
     for entry in emissions:
         figure = existing.get(entry.sector.pk)
@@ -305,6 +303,22 @@ def _write_emissions(
                 year=year,
                 sector=entry.sector,
                 data_release=report.data_release,
+            )
+        elif figure.report_id is None and official_release:
+            # An official figure of the accounts (the report's starting value): it stays
+            # published as it is; a different value needs a release of the report's own.
+            if figure.tonnes_co2e == entry.tonnes_co2e:
+                continue
+            raise ValidationError(
+                _(
+                    "%(sector)s: the release %(release)s of the national accounts says "
+                    "%(official)s; give your own data release for another figure."
+                )
+                % {
+                    "sector": entry.sector.name,
+                    "release": report.data_release,
+                    "official": figure.tonnes_co2e,
+                }
             )
         elif (
             figure.tonnes_co2e == entry.tonnes_co2e
@@ -372,6 +386,23 @@ def _write_actions(*, report: StatusReport, actions: list[ActionInput]) -> None:
         action.save()
 
 
+def official_starting_figures(*, year: int, municipality: Municipality) -> dict[str, Any]:
+    """The latest release of the national accounts for the municipality and year, as a new
+    report's starting values: {"emissions": {sector id: t CO2e}, "fields": release, source}."""
+    figures = list(
+        EmissionFigure.objects.latest_releases(
+            Q(report__isnull=True, municipality=municipality, year=year)
+        ).values_list("sector_id", "tonnes_co2e", "data_release", "data_source")
+    )
+    if not figures:
+        return {"emissions": {}, "fields": {}}
+    newest = max(figures, key=lambda f: f[2])
+    return {
+        "emissions": {sector_id: tonnes for sector_id, tonnes, _r, _s in figures},
+        "fields": {"data_release": newest[2], "data_source": newest[3]},
+    }
+
+
 def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any]:
     """What a report not yet started begins with: the municipality's previous report."""
     previous = (
@@ -379,10 +410,18 @@ def report_initial(*, round: Round, municipality: Municipality) -> dict[str, Any
         .order_by("-round__year")
         .first()
     )
+    official = official_starting_figures(year=round.emissions_year, municipality=municipality)
     if previous is None:
-        return {"fields": {}, "checklist": {}, "actions": [], "previous": None}
+        return {
+            "fields": official["fields"],
+            "checklist": {},
+            "actions": [],
+            "previous": None,
+            "emissions": official["emissions"],
+        }
     return {
-        "fields": {name: getattr(previous, name) for name in CARRIED_FORWARD},
+        "emissions": official["emissions"],
+        "fields": {name: getattr(previous, name) for name in CARRIED_FORWARD} | official["fields"],
         "checklist": report_checklist_values(previous),
         "actions": [
             {"name": a.name, "sector": a.sector_id, "status": a.status, "note": a.note}
@@ -406,9 +445,15 @@ def _locked(report: StatusReport) -> StatusReport:
 def report_check_complete(report: StatusReport) -> None:
     """What a report needs before it can be submitted."""
     errors = []
-    sectors = Sector.objects.filter(is_active=True)
+    sectors = list(Sector.objects.filter(is_active=True))
     figures = report_emission_values(report)
-    missing = [s.name for s in sectors if s.pk not in figures]
+    # A group is complete with its own figure (the accounts' level), or with all its parts.
+    missing = []
+    for group in (s for s in sectors if s.parent_id is None):
+        if group.pk in figures:
+            continue
+        parts = [s for s in sectors if s.parent_id == group.pk]
+        missing += [p.name for p in parts if p.pk not in figures] if parts else [group.name]
     if missing:
         errors.append(
             _("Emissions are missing for: %(sectors)s.") % {"sectors": ", ".join(missing)}
@@ -635,430 +680,6 @@ def round_send_reminders(*, round: Round, requested_at: datetime.datetime) -> in
     round.reminders_sent_at = timezone.now()
     round.save(update_fields=["reminders_sent_at"])
     return sent
-
-
-# --- spreadsheet import ------------------------------------------------------------------
-
-
-@dataclass
-class _PlannedRow:
-    outcome: RowOutcome
-    municipality: Municipality | None = None
-    report: StatusReport | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    emissions: dict[int, Decimal] = field(default_factory=dict)
-    checklist: dict[int, bool | None] = field(default_factory=dict)
-
-
-def round_import(
-    *,
-    round: Round,
-    by: User | None,
-    content: bytes,
-    filename: str,
-    dry_run: bool,
-    system: bool = False,
-) -> ImportResult:
-    """Validate a whole round file, then (unless a dry run or anything is wrong) write it all
-    in one transaction: one bad row means nothing is written.
-
-    Holds a lock on the round and on its reports while it validates and writes, so nobody
-    changes them in between and two imports of a round run one after the other.
-    `system=True` (the management command, run with shell access) imports without a user.
-    """
-    from . import spreadsheet as sheet
-
-    if not (system and by is None) and not permissions.can_import(by):
-        raise PermissionDenied(permissions.IMPORT_REFUSED)
-    result = ImportResult()
-    with transaction.atomic():
-        round = Round.objects.select_for_update().get(pk=round.pk)
-        if not round.is_open:
-            result.file_errors.append(
-                _("The round %(year)s is closed; nothing can be imported into it.")
-                % {"year": round.year}
-            )
-            return result
-        try:
-            table = reader.read_table(content, filename)
-        except reader.SpreadsheetError as exc:
-            result.file_errors.append(str(exc))
-            return result
-        sectors = list(Sector.objects.filter(is_active=True))
-        requirements = list(ChecklistRequirement.objects.filter(is_active=True))
-        spec = sheet.columns(sectors, requirements)
-        if not table:
-            result.file_errors.append(_("The file has no header row."))
-            return result
-        positions, header_errors = sheet.parse_header(table[0], spec)
-        if header_errors:
-            result.file_errors.extend(header_errors)
-            return result
-        planned = _plan_import(
-            round=round,
-            table=table,
-            spec=spec,
-            positions=positions,
-            sectors=sectors,
-            requirements=requirements,
-        )
-        result.rows = [row.outcome for row in planned]
-        if not result.rows:
-            result.file_errors.append(_("The file has no data rows."))
-        if dry_run or not result.is_valid:
-            return result
-        _import_write(
-            rows=[row for row in planned if row.outcome.status in ("new", "changed")],
-            round=round,
-            by=by,
-            sectors={s.pk: s for s in sectors},
-            requirements={r.pk: r for r in requirements},
-        )
-        result.written = True
-    return result
-
-
-def _plan_import(*, round, table, spec, positions, sectors, requirements) -> list[_PlannedRow]:
-    from . import spreadsheet as sheet
-
-    municipalities = {m.code: m for m in Municipality.objects.all()}
-    reports = {
-        r.municipality_id: r for r in StatusReport.objects.select_for_update().filter(round=round)
-    }
-    figures = {
-        (f.municipality_id, f.data_release, f.sector_id): f
-        for f in EmissionFigure.objects.filter(year=round.emissions_year)
-    }
-    answers = {
-        (a.report_id, a.requirement_id): a
-        for a in ChecklistAnswer.objects.filter(report__round=round)
-    }
-    sector_by_key = {f"{sheet.SECTOR_PREFIX}{s.key}": s for s in sectors}
-    requirement_by_key = {f"{sheet.CHECKLIST_PREFIX}{r.key}": r for r in requirements}
-    field_columns = {c.field: c.key for c in spec if c.field}
-    seen: dict[str, int] = {}
-    planned = []
-    for number, cells in enumerate(table[1:], start=2):
-        if all(sheet.is_blank(value) for value in cells):
-            continue
-        outcome = RowOutcome(number=number, code="", name="", status="error")
-        row = _PlannedRow(outcome=outcome)
-        planned.append(row)
-        values = {}
-        for column in spec:
-            index = positions[column.key]
-            raw = cells[index] if index < len(cells) else None
-            try:
-                values[column.key] = sheet.parse_cell(column, raw)
-            except sheet.CellError as exc:
-                outcome.errors.append((column.key, str(exc)))
-        code = values.get("municipality_code")
-        if code:
-            outcome.code = code
-            municipality = municipalities.get(code)
-            if municipality is None:
-                reason = _("No municipality has the code %(code)s.") % {"code": code}
-                outcome.errors.append(("municipality_code", reason))
-            elif code in seen:
-                outcome.errors.append(
-                    (
-                        "municipality_code",
-                        _("The municipality appears twice in the file (first in row %(row)s).")
-                        % {"row": seen[code]},
-                    )
-                )
-            else:
-                seen[code] = number
-                row.municipality = municipality
-                outcome.name = municipality.name
-        year = values.get("emissions_year")
-        if year is not None and year != round.emissions_year:
-            outcome.errors.append(
-                (
-                    "emissions_year",
-                    _("This round collects the emissions of %(year)s.")
-                    % {"year": round.emissions_year},
-                )
-            )
-        row.fields = {c.field: values.get(c.key) for c in spec if c.field and c.key in values}
-        row.emissions = {
-            sector.pk: values[key]
-            for key, sector in sector_by_key.items()
-            if values.get(key) is not None
-        }
-        row.checklist = {
-            requirement.pk: values.get(key)
-            for key, requirement in requirement_by_key.items()
-            if key in values
-        }
-        if row.emissions and not row.fields.get("data_release"):
-            outcome.errors.append(
-                ("data_release", _("Give the data release the emission figures come from."))
-            )
-        if len(row.fields) == len(field_columns):
-            candidate = StatusReport(**row.fields)
-            try:
-                candidate.full_clean(
-                    exclude=["round", "municipality"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    for message in messages:
-                        outcome.errors.append((field_columns.get(name, ""), message))
-        if outcome.errors or row.municipality is None:
-            if not outcome.errors:
-                outcome.errors.append(("municipality_code", _("Required.")))
-            continue
-        row.report = reports.get(row.municipality.pk)
-        _compare(
-            row,
-            figures=figures,
-            answers=answers,
-            field_columns=field_columns,
-            sector_columns={s.pk: key for key, s in sector_by_key.items()},
-            requirement_columns={r.pk: key for key, r in requirement_by_key.items()},
-        )
-    return planned
-
-
-def _compare(
-    row: _PlannedRow, *, figures, answers, field_columns, sector_columns, requirement_columns
-) -> None:
-    outcome, report = row.outcome, row.report
-    if report is None:
-        outcome.status = "new"
-        return
-    current = report_field_values(report)
-    changes = [field_columns[name] for name, value in row.fields.items() if current[name] != value]
-    release, source = row.fields["data_release"], row.fields["data_source"]
-    for sector_id, tonnes in row.emissions.items():
-        figure = figures.get((report.municipality_id, release, sector_id))
-        if figure is None or figure.tonnes_co2e != tonnes or figure.data_source != source:
-            changes.append(sector_columns[sector_id])
-    for requirement_id, met in row.checklist.items():
-        answer = answers.get((report.pk, requirement_id))
-        if (answer.met if answer else None) != met:
-            changes.append(requirement_columns[requirement_id])
-    if not changes:
-        outcome.status = "unchanged"
-        return
-    if report.state not in (State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED):
-        outcome.status = "error"
-        outcome.errors.append(
-            (
-                "",
-                _("The report is %(state)s; request changes before importing new values.")
-                % {"state": report.get_state_display().lower()},
-            )
-        )
-        return
-    outcome.status = "changed"
-    outcome.changes = changes
-
-
-# Rows per INSERT/UPDATE statement of the import's bulk writes. A round within the default
-# limits (500 rows: ~30,000 carried-forward actions, ~40,000 audit entries) is written with one
-# statement per table; only files beyond them (MONITORING_IMPORT_MAX_ROWS raised) are split, to
-# keep each statement's size bounded.
-IMPORT_WRITE_BATCH = 50_000
-
-
-def _import_write(
-    *, rows: list[_PlannedRow], round: Round, by: User | None, sectors, requirements
-) -> None:
-    """Write the new and changed rows of a validated import: each table with a fixed number
-    of statements whatever the number of rows, and one audit entry per row written.
-
-    The same rules as a report saved row by row: version + 1, updated_by/updated_at; a new
-    report carries its municipality's previous report's actions forward (the spreadsheet has
-    none); figures are upserted in the report's release and the report's figures of other
-    releases dropped, but a blank cell deletes nothing; checklist notes are kept. The caller
-    holds the round's and its reports' row locks, inside the import's transaction.
-    """
-    from core.bulk_audit import BulkAuditTrail
-
-    now = timezone.now()
-    trail = BulkAuditTrail(actor=by)
-    with disable_auditlog():  # the trail below records each row; no per-row signal entries
-        created, changed = _import_write_reports(
-            rows=rows, round=round, by=by, now=now, trail=trail
-        )
-        _import_write_emissions(
-            rows=rows, round=round, by=by, sectors=sectors, now=now, trail=trail, changed=changed
-        )
-        _import_write_checklist(rows=rows, requirements=requirements, trail=trail, changed=changed)
-        _import_carry_forward_actions(round=round, created=created, trail=trail)
-        trail.write()
-
-
-def _import_write_reports(
-    *, rows: list[_PlannedRow], round: Round, by: User | None, now, trail
-) -> tuple[list[StatusReport], list[StatusReport]]:
-    created, changed, before = [], [], {}
-    for row in rows:
-        report = row.report
-        if report is None:
-            report = StatusReport(
-                round=round, municipality=row.municipality, version=1, created_at=now
-            )
-            created.append(report)
-        else:
-            report.round, report.municipality = round, row.municipality  # for the entry's repr
-            before[report.pk] = copy.copy(report)
-            report.version += 1
-            changed.append(report)
-        for name, value in row.fields.items():
-            setattr(report, name, value)
-        report.updated_at, report.updated_by = now, by
-        row.report = report
-    StatusReport.objects.bulk_create(created, batch_size=IMPORT_WRITE_BATCH)
-    StatusReport.objects.bulk_update(
-        changed,
-        [*REPORT_FIELDS, "version", "updated_at", "updated_by"],
-        batch_size=IMPORT_WRITE_BATCH,
-    )
-    for report in created:
-        trail.created(report)
-    for report in changed:
-        trail.changed(before[report.pk], report)
-    return created, changed
-
-
-def _import_write_emissions(
-    *, rows: list[_PlannedRow], round: Round, by: User | None, sectors, now, trail, changed
-) -> None:
-    """As _write_emissions(delete_blank=False) for every row at once."""
-    year = round.emissions_year
-    reports = {row.report.pk: row.report for row in rows}
-    figures = EmissionFigure.objects.filter(year=year).select_related("sector")
-    figures = figures.filter(
-        Q(municipality_id__in=[row.municipality.pk for row in rows])
-        | Q(report_id__in=[report.pk for report in changed])
-    )
-    dropped, existing = [], {}
-    for figure in figures:
-        report = reports.get(figure.report_id)
-        if report is not None and figure.data_release != report.data_release:
-            # entered by this report under a release it no longer has: never published
-            dropped.append(figure)
-        else:
-            existing[(figure.municipality_id, figure.data_release, figure.sector_id)] = figure
-    if dropped:
-        for figure in dropped:
-            trail.deleted(figure)
-        # One DELETE (a queryset's delete() collects them and deletes 100 at a time, for the
-        # signals it sends); no row refers to an emission figure, so nothing cascades.
-        doomed = EmissionFigure.objects.filter(pk__in=[figure.pk for figure in dropped])
-        doomed._raw_delete(doomed.db)
-    new, updated, before = [], [], {}
-    for row in rows:
-        report = row.report
-        for sector_id, tonnes in row.emissions.items():
-            figure = existing.get((report.municipality_id, report.data_release, sector_id))
-            if figure is None:
-                figure = EmissionFigure(
-                    municipality_id=report.municipality_id,
-                    year=year,
-                    sector=sectors[sector_id],
-                    data_release=report.data_release,
-                )
-                new.append(figure)
-            elif (
-                figure.tonnes_co2e == tonnes
-                and figure.data_source == report.data_source
-                and figure.report_id == report.pk
-            ):
-                continue
-            else:
-                before[figure.pk] = copy.copy(figure)
-                updated.append(figure)
-            figure.tonnes_co2e = tonnes
-            figure.data_source = report.data_source
-            figure.report = report
-            figure.entered_by = by
-            figure.entered_at = now
-            # The foreign keys are ours (one query each to check them is what made this slow).
-            figure.full_clean(
-                exclude=["municipality", "sector", "report", "entered_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-    EmissionFigure.objects.bulk_create(new, batch_size=IMPORT_WRITE_BATCH)
-    EmissionFigure.objects.bulk_update(
-        updated,
-        ["tonnes_co2e", "data_source", "report", "entered_by", "entered_at"],
-        batch_size=IMPORT_WRITE_BATCH,
-    )
-    for figure in new:
-        trail.created(figure)
-    for figure in updated:
-        trail.changed(before[figure.pk], figure)
-
-
-def _import_write_checklist(*, rows: list[_PlannedRow], requirements, trail, changed) -> None:
-    """As _write_checklist for every row at once; the file has no notes, so an answer's note
-    stays as it was."""
-    existing = {
-        (answer.report_id, answer.requirement_id): answer
-        for answer in ChecklistAnswer.objects.filter(
-            report_id__in=[report.pk for report in changed]
-        ).select_related("requirement")
-    }
-    new, updated, before = [], [], {}
-    for row in rows:
-        for requirement_id, met in row.checklist.items():
-            answer = existing.get((row.report.pk, requirement_id))
-            if answer is None:
-                new.append(
-                    ChecklistAnswer(
-                        report=row.report, requirement=requirements[requirement_id], met=met
-                    )
-                )
-            elif answer.met != met:
-                before[answer.pk] = copy.copy(answer)
-                answer.met = met
-                updated.append(answer)
-    ChecklistAnswer.objects.bulk_create(new, batch_size=IMPORT_WRITE_BATCH)
-    ChecklistAnswer.objects.bulk_update(updated, ["met"], batch_size=IMPORT_WRITE_BATCH)
-    for answer in new:
-        trail.created(answer)
-    for answer in updated:
-        trail.changed(before[answer.pk], answer, fields=["met", "note"])
-
-
-def _import_carry_forward_actions(*, round: Round, created: list[StatusReport], trail) -> None:
-    """A new report starts with the actions of its municipality's latest earlier report (the
-    spreadsheet holds no actions), in their order there."""
-    if not created:
-        return
-    latest_earlier = (
-        StatusReport.objects.filter(municipality=OuterRef("pk"), round__year__lt=round.year)
-        .order_by("-round__year")
-        .values("pk")[:1]
-    )
-    previous_reports = (
-        Municipality.objects.filter(pk__in=[report.municipality_id for report in created])
-        .annotate(previous=Subquery(latest_earlier))
-        .values("previous")
-    )
-    report_by_municipality = {report.municipality_id: report.pk for report in created}
-    actions = [
-        Action(
-            report_id=report_by_municipality[earlier["report__municipality_id"]],
-            name=earlier["name"],
-            sector_id=earlier["sector_id"],
-            status=earlier["status"],
-            note=earlier["note"],
-        )
-        for earlier in Action.objects.filter(report_id__in=previous_reports)
-        .order_by("report_id", "pk")
-        .values("report__municipality_id", "name", "sector_id", "status", "note")
-    ]
-    Action.objects.bulk_create(actions, batch_size=IMPORT_WRITE_BATCH)
-    for action in actions:
-        trail.created(action)
 
 
 # --- the annual status report (PDF) -------------------------------------------------------

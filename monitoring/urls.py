@@ -1,5 +1,6 @@
 from django.urls import path
 
+from monitoring.views import accounts as accounts_views
 from monitoring.views import indicators as indicator_views
 from monitoring.views import rounds as views
 from monitoring.views import status_report as report_views
@@ -83,6 +84,16 @@ urlpatterns = [
     ),
     path("monitoring/<int:year>/export/", views.round_export, name="monitoring-round-export"),
     path("monitoring/<int:year>/template/", views.round_template, name="monitoring-round-template"),
+    path(
+        "monitoring/national-accounts/import/",
+        accounts_views.accounts_import,
+        name="monitoring-accounts-import",
+    ),
+    path(
+        "monitoring/national-accounts/import/confirm/",
+        accounts_views.accounts_import_confirm,
+        name="monitoring-accounts-import-confirm",
+    ),
     path("monitoring/<int:year>/import/", views.round_import, name="monitoring-round-import"),
     path(
         "monitoring/<int:year>/import/confirm/",

@@ -224,6 +224,9 @@ EXEMPT = {
     "calendar-feed": "an iCalendar feed of one person's meetings, bounded by their seats",
     "monitoring-round-create": "empty form",
     "monitoring-round-import": "upload form",
+    "monitoring-accounts-import": "upload form; its list of releases is measured flat in "
+    "tests/monitoring/test_national_accounts.py",
+    "monitoring-accounts-import-confirm": "POST only",
     "monitoring-status-report": "request form for the PDF (the report benchmark measures it)",
     "monitoring-status-report-status": "progress of one PDF job",
     "monitoring-status-report-download": "a file",

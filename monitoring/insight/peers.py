@@ -168,7 +168,7 @@ def peer_comparison(*, municipality: Municipality, kind: str = "profile") -> Pee
     releases = set()
     if year is not None:
         for m_id, group, total, release in (
-            EmissionFigure.objects.latest_releases(published & Q(year=year))
+            EmissionFigure.objects.for_totals(published & Q(year=year))
             .values("municipality_id", "sector__group")
             .annotate(total=Sum("tonnes_co2e"), release=Max("data_release"))
             .values_list("municipality_id", "sector__group", "total", "release")

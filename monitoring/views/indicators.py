@@ -15,6 +15,7 @@ from core import uploads
 from core.forms import add_service_errors
 from monitoring import exports, permissions
 from monitoring.forms import DigestForm, ImportForm, IndicatorForm, PeerKindForm
+from monitoring.imports import indicators as indicator_imports
 from monitoring.insight import digest, due, indicators, peers
 from monitoring.models import Indicator
 from monitoring.views.rounds import _download, _municipality, _round
@@ -128,7 +129,7 @@ def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
             key=IMPORT_SESSION_KEY,
             upload=form.cleaned_data["file"],
             max_bytes=exports.MAX_UPLOAD,
-            run=partial(indicators.indicator_import, round=round, by=request.user),
+            run=partial(indicator_imports.indicator_import, round=round, by=request.user),
             scope=round.year,
         )
     return render(
@@ -139,7 +140,7 @@ def indicator_import(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "result": result,
             "token": token,
-            "columns": indicators.import_columns(),
+            "columns": indicator_imports.import_columns(),
         },
     )
 
@@ -151,7 +152,7 @@ def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     result = uploads.confirm(
         request,
         key=IMPORT_SESSION_KEY,
-        run=partial(indicators.indicator_import, round=round, by=request.user),
+        run=partial(indicator_imports.indicator_import, round=round, by=request.user),
         scope=round.year,
     )
     if result is None:
@@ -172,7 +173,7 @@ def indicator_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
             "form": _import_form(),
             "result": result,
             "token": None,
-            "columns": indicators.import_columns(),
+            "columns": indicator_imports.import_columns(),
         },
     )
 

@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ from monitoring.forms import (
     RoundForm,
     YearForm,
 )
+from monitoring.imports import rounds as rounds_import
 from monitoring.insight import indicators as indicators_module
 from monitoring.models import Round, StatusReport
 from partners import selectors as partner_selectors
@@ -258,7 +260,7 @@ def round_import(request: HttpRequest, year: int) -> HttpResponse:
             key=IMPORT_SESSION_KEY,
             upload=form.cleaned_data["file"],
             max_bytes=exports.MAX_UPLOAD,
-            run=partial(services.round_import, round=round, by=request.user),
+            run=partial(rounds_import.round_import, round=round, by=request.user),
             scope=round.year,
         )
     return render(
@@ -275,7 +277,7 @@ def round_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
     result = uploads.confirm(
         request,
         key=IMPORT_SESSION_KEY,
-        run=partial(services.round_import, round=round, by=request.user),
+        run=partial(rounds_import.round_import, round=round, by=request.user),
         scope=round.year,
     )
     if result is None:
@@ -336,7 +338,8 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
     else:
         start = services.report_initial(round=round, municipality=municipality)
         initial_fields, checklist, actions = start["fields"], start["checklist"], start["actions"]
-        emissions, version = {}, 0
+        # The latest release of the national accounts, where there is one, to start from.
+        emissions, version = start["emissions"], 0
         instance = StatusReport(round=round, municipality=municipality)
     form = ReportForm(data, instance=instance, initial={**initial_fields, "version": version})
     emission_forms = EmissionFormSet(
@@ -373,6 +376,9 @@ def _report_forms(request, *, report, round, municipality, sectors, requirements
         sub.fields["sector"].choices = sector_choices  # one query for all rows, not one each
     for sub, row in zip(emission_forms, sectors, strict=True):
         sub.fields["tonnes_co2e"].label = row.name
+        if not row.may_be_negative:  # only land use may be a net removal (Sector)
+            sub.fields["tonnes_co2e"].validators.append(MinValueValidator(0))
+            sub.fields["tonnes_co2e"].widget.attrs["min"] = "0"
     for sub, row in zip(checklist_forms, requirements, strict=True):
         sub.fields["met"].label = row.name
     return form, emission_forms, checklist_forms, action_forms, indicator_forms

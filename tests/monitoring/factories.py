@@ -94,7 +94,11 @@ def make_report(
                 data_source=fields["data_source"],
                 report=report,
             )
-            for index, sector in enumerate(Sector.objects.filter(is_active=True))
+            # the finer sectors, as a coordinator reports them (groups have figures of their own
+            # only where the split is unknown)
+            for index, sector in enumerate(
+                Sector.objects.filter(is_active=True, parent__isnull=False)
+            )
         )
     if checklist:
         ChecklistAnswer.objects.bulk_create(

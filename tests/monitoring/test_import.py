@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from core import spreadsheet as reader
-from monitoring import exports, services, spreadsheet
-from monitoring.models import ChecklistAnswer, EmissionFigure, StatusReport
+from monitoring import exports
+from monitoring.imports import rounds as rounds_import
+from monitoring.imports import spreadsheet
+from monitoring.models import ChecklistAnswer, EmissionFigure, Sector, StatusReport
 from partners.models import Municipality
 
 from .factories import make_report, make_round, snapshot
@@ -36,6 +38,10 @@ def importer(role_users):
 def filled_rows(round, *, note="", **overrides):
     """The template of the round with every municipality filled in plausibly."""
     spec, rows = exports.template_rows(round=round)
+    parts = {
+        f"{spreadsheet.SECTOR_PREFIX}{key}"
+        for key in Sector.objects.filter(parent__isnull=False).values_list("key", flat=True)
+    }
     for index, row in enumerate(rows):
         row.update(
             {
@@ -53,7 +59,7 @@ def filled_rows(round, *, note="", **overrides):
             }
         )
         for column in spec:
-            if column.key.startswith(spreadsheet.SECTOR_PREFIX):
+            if column.key in parts:  # the finer sectors; the groups' own columns stay blank
                 row[column.key] = Decimal(1000 + index)
             if column.key.startswith(spreadsheet.CHECKLIST_PREFIX):
                 row[column.key] = "yes"
@@ -66,7 +72,7 @@ def as_file(spec, rows, file_format="xlsx") -> bytes:
 
 
 def run(round, by, content, name="round.xlsx", dry_run=False):
-    return services.round_import(
+    return rounds_import.round_import(
         round=round, by=by, content=content, filename=name, dry_run=dry_run
     )
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from monitoring.imports import indicators as indicator_imports
 from monitoring.insight import indicators
 from monitoring.models import Indicator, IndicatorValue
 from partners.models import Municipality
@@ -45,7 +46,7 @@ def upload_and_confirm(client, name: str, content: bytes):
 def known(role_users):
     """A round collecting 2024's values, and one value already imported for Aarhus."""
     round = make_round()
-    indicators.indicator_import(
+    indicator_imports.indicator_import(
         round=round,
         by=role_users["secretariat"],
         content=b"municipality_code;indicator;year;value;data_release;data_source;target_2030\n"
@@ -66,7 +67,7 @@ def test_the_xlsx_template_filled_in_imports_cleanly(client_for, known):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet, guide = book.worksheets
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == [column.key for column in indicators.import_columns()]
+    assert list(rows[0]) == [column.key for column in indicator_imports.import_columns()]
     in_use = Indicator.objects.filter(is_active=True).count()
     assert len(rows) - 1 == Municipality.objects.count() * in_use
     header = {key: index for index, key in enumerate(rows[0])}
@@ -128,7 +129,7 @@ def test_a_half_filled_row_is_still_an_error(role_users):
     content = (
         b"municipality_code;indicator;year;value;data_release\n751;oil_boilers;2024;;BBR 2025\n"
     )
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=make_round(), by=role_users["secretariat"], content=content, filename="v.csv",
         dry_run=True,
     )  # fmt: skip

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from monitoring import indicators_catalogue as catalogue
 from monitoring import permissions
+from monitoring.imports import indicators as indicator_imports
 from monitoring.indicators_catalogue import INDICATORS
 from monitoring.insight import indicators
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue
@@ -149,12 +150,12 @@ def test_import_dry_run_then_write(role_users):
         "101;electric_car_share;2023;12;Statistikbanken 2024-02;DST;",
     )
     by = role_users["secretariat"]
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=round, by=by, content=content, filename="v.csv", dry_run=True
     )
     assert result.is_valid and result.counts["new"] == 2
     assert not IndicatorValue.objects.exists()
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=round, by=by, content=content, filename="v.csv", dry_run=False
     )
     assert result.written
@@ -162,7 +163,7 @@ def test_import_dry_run_then_write(role_users):
     assert (aarhus.value, aarhus.report) == (D("17.50"), None)
     assert IndicatorTarget.objects.get().value == D(60)
     assert IndicatorValue.objects.get(municipality__code="101").data_source == "DST"
-    again = indicators.indicator_import(
+    again = indicator_imports.indicator_import(
         round=round, by=by, content=content, filename="v.csv", dry_run=True
     )
     assert again.counts["unchanged"] == 2
@@ -172,7 +173,7 @@ def test_import_optional_columns_may_be_left_out(role_users):
     content = csv(
         "municipality_code;indicator;year;value;data_release", "751;oil_boilers;2024;1200;BBR"
     )
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=make_round(), by=role_users["secretariat"], content=content, filename="v.csv",
         dry_run=False,
     )  # fmt: skip
@@ -190,7 +191,7 @@ def test_one_bad_row_imports_nothing(role_users):
         "147;electric_car_share;2025;1;rel;;",  # after the round's year
         "151;electric_car_share;2024;1;;;",  # no release
     )
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=make_round(), by=role_users["secretariat"], content=content, filename="v.csv",
         dry_run=False,
     )  # fmt: skip
@@ -210,11 +211,11 @@ def test_one_bad_row_imports_nothing(role_users):
 def test_import_is_refused_for_others_and_for_bad_files(role_users):
     round = make_round()
     with pytest.raises(PermissionDenied):
-        indicators.indicator_import(
+        indicator_imports.indicator_import(
             round=round, by=role_users["coordinator_a"], content=b"x", filename="v.csv",
             dry_run=True,
         )  # fmt: skip
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=round, by=role_users["secretariat"], content=b"a;b\n", filename="v.csv",
         dry_run=True,
     )  # fmt: skip
@@ -328,7 +329,7 @@ def test_confirm_issues_the_same_queries_for_3_and_for_30_rows(role_users, start
         by = User.objects.get(pk=role_users["secretariat"].pk)  # roles not yet looked up
         with transaction.atomic():
             with CaptureQueriesContext(connection) as queries:
-                result = indicators.indicator_import(
+                result = indicator_imports.indicator_import(
                     round=round, by=by, content=csv(HEADER, *rows[:count]), filename="v.csv",
                     dry_run=False,
                 )  # fmt: skip
@@ -364,7 +365,7 @@ def test_confirmed_import_keeps_its_rules_and_audits_each_row_as_the_importer(ro
         "461;electric_car_share;2024;14;Statistikbanken 2025-02;;70",  # new, with target
     )
     since = _last_audit_pk()
-    result = indicators.indicator_import(
+    result = indicator_imports.indicator_import(
         round=round, by=by, content=content, filename="v.csv", dry_run=False
     )
     assert result.written
@@ -423,7 +424,7 @@ def test_a_failure_in_the_bulk_write_leaves_nothing_written(role_users, monkeypa
         "101;electric_car_share;2024;6;Statistikbanken 2025-02;;55",
     )
     with pytest.raises(RuntimeError):
-        indicators.indicator_import(
+        indicator_imports.indicator_import(
             round=round, by=role_users["secretariat"], content=content, filename="v.csv",
             dry_run=False,
         )  # fmt: skip

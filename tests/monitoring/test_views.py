@@ -49,8 +49,12 @@ def form_data(client, url=EDIT, **changes):
 
 
 def fill(data):
-    for index, _sector in enumerate(Sector.objects.filter(is_active=True)):
-        data[f"emissions-{index}-tonnes_co2e"] = str(1000 + index)
+    # the eleven finer sectors (a group's own row stays empty: its parts are known)
+    parts = 0
+    for index, sector in enumerate(Sector.objects.filter(is_active=True)):
+        if sector.parent_id is not None:
+            data[f"emissions-{index}-tonnes_co2e"] = str(1000 + parts)
+            parts += 1
     for index in range(6):
         data[f"checklist-{index}-met"] = "yes"
     data.update(

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from core.spreadsheet import MAX_BYTES
-from monitoring import services
+from monitoring.imports import rounds as rounds_import
 from monitoring.models import Round
 from partners.models import User
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         content = file.read_bytes()
         try:
             with set_actor(by):
-                result = services.round_import(
+                result = rounds_import.round_import(
                     round=round,
                     by=by,
                     system=by is None,

@@ -31,9 +31,8 @@ from import_export import fields, resources, widgets
 
 from core.exports import neutralise
 from core.spreadsheet import MAX_COLUMNS, CellError, _text, is_blank
-
-from .models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
-from .models import StatusReport as Report
+from monitoring.models import DATA_RELEASE_PATTERN, MAX_YEAR, MIN_YEAR, ChecklistRequirement, Sector
+from monitoring.models import StatusReport as Report
 
 MAX_TEXT = 5000
 SHEET_TITLE = "reports"
@@ -115,6 +114,7 @@ class Column:
     choices: Any = None
     required: bool = False
     max_length: int = MAX_TEXT
+    negative_ok: bool = False  # a sector that may be negative (land use)
 
 
 BASE_COLUMNS = [
@@ -149,7 +149,12 @@ def columns(sectors: list[Sector], requirements: list[ChecklistRequirement]) -> 
     return [
         *BASE_COLUMNS,
         *(
-            Column(f"{SECTOR_PREFIX}{s.key}", "decimal", s.name_da + " / " + s.name_en)
+            Column(
+                f"{SECTOR_PREFIX}{s.key}",
+                "decimal",
+                s.name_da + " / " + s.name_en,
+                negative_ok=s.may_be_negative,
+            )
             for s in sectors
         ),
         *(
@@ -284,7 +289,9 @@ def parse_code(value: Any) -> str:
     return text.lstrip("0").zfill(3)
 
 
-def parse_decimal(value: Any, *, maximum: Decimal | None = None) -> Decimal:
+def parse_decimal(
+    value: Any, *, maximum: Decimal | None = None, negative_ok: bool = False
+) -> Decimal:
     if isinstance(value, bool):
         raise CellError(_("Not a number."))
     if isinstance(value, int | float | Decimal):
@@ -308,11 +315,11 @@ def parse_decimal(value: Any, *, maximum: Decimal | None = None) -> Decimal:
             raise CellError(_("Not a number.")) from exc
     if not number.is_finite():
         raise CellError(_("Not a number."))
-    if number < 0:
+    if number < 0 and not negative_ok:
         raise CellError(_("Must not be negative."))
     if maximum is not None and number > maximum:
         raise CellError(_("Must be at most %(maximum)s.") % {"maximum": maximum})
-    if number >= Decimal("1e12"):
+    if abs(number) >= Decimal("1e12"):
         raise CellError(_("The number is too large."))
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -422,7 +429,7 @@ def parse_cell(column: Column, value: Any) -> Any:
         case "year":
             return parse_year(value)
         case "decimal":
-            return parse_decimal(value)
+            return parse_decimal(value, negative_ok=column.negative_ok)
         case "percent":
             return parse_decimal(value, maximum=Decimal(100))
         case "date":
