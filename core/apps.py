@@ -7,3 +7,12 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Klimaalliancen"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import beat  # noqa: F401  (registers the reminder and digest tasks)
+        from .models import NotificationPreference, NotificationSettings
+
+        auditlog.register(NotificationPreference)
+        auditlog.register(NotificationSettings)

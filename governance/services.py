@@ -11,24 +11,24 @@ Other apps react to outcomes through `register_decision_outcome_handler`; see it
 import datetime
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.files import check_paper
-from core.mail import send_mail_after_commit
+from core.notifications import notify
 from partners.models import DGO, Organisation, User
 from partners.permissions import roles_of
 
+from . import notices
 from .models import (
     CHAIR_ROLES,
     VOTING_ROLES,
@@ -477,32 +477,20 @@ def decision_tally(*, decision: Decision, on: datetime.date | None = None) -> Ta
     return Tally(decision=decision, seats=seat_votes, other_votes=list(votes.values()))
 
 
-def _recipients(body: Body, roles) -> list[str]:
-    people = (
-        User.objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.active()
-            .filter(body=body, seat_role__in=roles)
-            .values("person_id"),
-        )
-        .exclude(email="")
-        .order_by("pk")
+def _recipients(body: Body, roles) -> models.QuerySet[User]:
+    return notices.seated(body.pk, roles)
+
+
+def _mail(kind: str, decision: Decision, to: Iterable[User], subject) -> None:
+    # One message per person (notify): members do not see each other's addresses.
+    notify(
+        kind=kind,
+        users=to,
+        subject=subject,
+        subject_values={"body": decision.body.short_name, "title": decision.title},
+        context={"decision": decision, "body": decision.body},
+        url=decision.get_absolute_url(),
     )
-    return list(people.values_list("email", flat=True))
-
-
-def _mail(template: str, decision: Decision, to: list[str], subject: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "decision": decision,
-            "body": decision.body,
-            "url": settings.PORTAL_BASE_URL + decision.get_absolute_url(),
-        }
-        rendered_subject = subject % {"body": decision.body.short_name, "title": decision.title}
-        text = render_to_string(template, context)
-    # One message per person: members do not see each other's addresses.
-    for address in to:
-        send_mail_after_commit(subject=rendered_subject, body=text, to=[address])
 
 
 @transaction.atomic
@@ -556,10 +544,16 @@ def decision_open(
         raise ValidationError(_("The body has no voting members: nobody could vote."))
     decision.save()
     _mail(
-        "governance/email/decision_opened.txt",
+        notices.VOTE_REQUESTED,
         decision,
         _recipients(body, VOTING_ROLES),
-        _("%(body)s: your vote is requested – %(title)s"),
+        gettext_lazy("%(body)s: your vote is requested – %(title)s"),
+    )
+    _mail(
+        notices.DECISION_OPENED,
+        decision,
+        _recipients(body, (SeatRole.OBSERVER,)),
+        gettext_lazy("%(body)s: new decision – %(title)s"),
     )
     return decision
 
@@ -580,10 +574,10 @@ def _finish(decision: Decision, outcome: str, by: User) -> Decision:
         for handler in list(_OUTCOME_HANDLERS.get(label, [])):
             handler(decision=decision, subject=decision.subject)
     _mail(
-        "governance/email/decision_closed.txt",
+        notices.DECISION_CLOSED,
         decision,
         _recipients(decision.body, tuple(SeatRole.values)),
-        _("%(body)s: decision closed – %(title)s"),
+        gettext_lazy("%(body)s: decision closed – %(title)s"),
     )
     return decision
 
