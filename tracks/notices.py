@@ -81,7 +81,9 @@ def assessment_reminders(today: datetime.date) -> Iterator[Reminder]:
     partners are asked for one."""
     published = ClimateAssessment.objects.filter(track=OuterRef("pk"), published_at__isnull=False)
     tracks = Track.objects.filter(status=Track.Status.IN_QUALIFICATION).exclude(Exists(published))
-    partners = _holders(RoleAssignment.Role.KNOWLEDGE_PARTNER)
+    partners = _holders(
+        RoleAssignment.Role.KNOWLEDGE_PARTNER, organisation__is_knowledge_partner=True
+    )
     for track in tracks:
         yield Reminder(
             kind=ASSESSMENT_REQUESTED,
