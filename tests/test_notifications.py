@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Delivery, Notification, NotificationPreference, OutboxEmail
+from core.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    OutboxEmail,
+)
 from core.notifications import (
     kinds,
     notify,
@@ -222,7 +228,7 @@ def test_preferences_page_saves_and_refuses_switching_off_action_kinds(client_fo
         )
     )
     assert chosen[CLOSED] == Delivery.WEEKLY and chosen[VOTE] == Delivery.DAILY
-    assert role_users["member"].notification_settings.language == "en"
+    assert NotificationSettings.objects.get(user=role_users["member"]).language == "en"
 
 
 def test_expired_session_on_htmx_request_redirects_the_whole_page(client):

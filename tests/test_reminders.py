@@ -262,7 +262,7 @@ def test_allocation_waiting_over_seven_days_reminds_the_contributing_party(db):
     from tests.tracks.factories import People, advance, allocation, draft
 
     people = People()
-    track = advance(draft(people), "approved", people)
+    track = advance(draft(people.coordinator), "approved", people)
     requested = allocation(track, people)
     send_due_reminders()
     assert not SentReminder.objects.filter(kind=trk.ALLOCATION_WAITING).exists()  # 0 days
@@ -281,7 +281,7 @@ def test_assessment_requested_of_the_knowledge_partners(db):
     from tests.tracks.factories import People, advance, draft
 
     people = People()
-    track = advance(draft(people), "in_qualification", people)
+    track = advance(draft(people.coordinator), "in_qualification", people)
     send_due_reminders()
     send_due_reminders()
     for partner in (people.knowledge_partner, people.c40):
@@ -304,8 +304,12 @@ def test_demo_shows_fu_medlem_a_vote_request_and_a_reminder(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     fu_medlem = User.objects.get(username="fu-medlem")
-    open_fu = Decision.objects.get(body__code="fu", status=Decision.Status.OPEN)
-    [asked] = notices_of(fu_medlem, gov.VOTE_REQUESTED)[-1:]
-    [reminded] = notices_of(fu_medlem, gov.VOTE_REMINDER)
-    assert open_fu.title in asked.title and open_fu.title in reminded.title
+    open_fu = Decision.objects.get(
+        body__code="fu", title="Godkendelse af monitoreringssystemets første version"
+    )
+    assert open_fu.is_open
+    asked = [n for n in notices_of(fu_medlem, gov.VOTE_REQUESTED) if open_fu.title in n.title]
+    reminded = [n for n in notices_of(fu_medlem, gov.VOTE_REMINDER) if open_fu.title in n.title]
+    assert len(asked) == 1 and len(reminded) == 1
+    reminded = reminded[0]
     assert reminded.url.endswith(open_fu.get_absolute_url())
