@@ -274,3 +274,17 @@ def test_no_app_sends_mail_itself():
 def test_changes_requested_is_an_action_kind():
     assert kinds()[monitoring_notices.CHANGES_REQUESTED].action
     assert kinds()[VOTE].action and not kinds()[CLOSED].action
+
+
+def test_notification_pages_keep_their_query_count_as_messages_grow(client_for, role_users):
+    from tests.flat import assert_flat, measure
+
+    member = role_users["member"]
+    urls = [reverse("notification-list"), reverse("notification-preferences")]
+    tell([member])
+    small = measure(client_for, ["member"], urls)
+    for number in range(40):
+        tell([member], kind=VOTE if number % 2 else CLOSED, title=f"Besked {number}")
+    preferences_set(user=member, choices={CLOSED: Delivery.WEEKLY}, language="en")
+    large = measure(client_for, ["member"], urls)
+    assert_flat(small, large)
