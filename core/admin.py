@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from .models import Notification, OutboxEmail
+from .models import (
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    OutboxEmail,
+    SentReminder,
+)
 
 
 @admin.register(OutboxEmail)
@@ -32,3 +38,35 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the people themselves (preferences page) or by the reminder run."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "delivery", "updated_at"]
+    list_filter = ["delivery"]
+    search_fields = ["user__username", "user__email", "kind"]
+    list_select_related = ["user"]
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["user", "language", "updated_at"]
+    list_select_related = ["user"]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "item", "threshold", "recipients", "sent_at"]
+    list_filter = ["kind", "threshold"]
+    search_fields = ["item"]
+    date_hierarchy = "sent_at"

@@ -14,3 +14,11 @@ class CoreConfig(AppConfig):
         from core.text import clean_names_on_save
 
         pre_save.connect(clean_names_on_save, dispatch_uid="core.clean_names_on_save")
+
+        from auditlog.registry import auditlog
+
+        from . import beat  # noqa: F401  (registers the reminder and digest tasks)
+        from .models import NotificationPreference, NotificationSettings
+
+        auditlog.register(NotificationPreference)
+        auditlog.register(NotificationSettings)

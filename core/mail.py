@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 
+from .broker import is_broker_error
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,3 @@ def enqueue_delivery(outbox_id: int) -> None:
         if not is_broker_error(error):
             raise
         logger.warning("broker unavailable; e-mail %s waits in the outbox", outbox_id)
-
-
-def is_broker_error(error: Exception) -> bool:
-    from kombu.exceptions import OperationalError
-
-    return isinstance(error, OperationalError | ConnectionError | TimeoutError | OSError)

@@ -307,10 +307,13 @@ def _decisions(people: dict[str, User], secretariat: User, created: list[str]) -
             "til monitoreringssystem. Forretningsudvalget indstilles til at godkende forslaget, "
             "så dataindsamlingen kan begynde i næste monitoreringsrunde.\n\n(Demo-beslutning.)"
         ),
-        deadline=now + datetime.timedelta(days=14),
+        deadline=now + datetime.timedelta(days=2),
         mode=Decision.Mode.IN_WRITING,
         by=secretariat,
     )
+    # Opened a week ago with two days left: the demo's reminder run (seed_demo) reminds
+    # fu-medlem, whose vote is missing, three days before the deadline.
+    Decision.objects.filter(pk=open_decision.pk).update(opened_at=now - datetime.timedelta(days=7))
     for username in ("demo-karin", "demo-rikke", "demo-rasmus"):
         services.vote_cast(decision=open_decision, by=people[username], choice="yes")
     services.decision_comment_add(

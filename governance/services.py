@@ -11,25 +11,25 @@ Other apps react to outcomes through `register_decision_outcome_handler`; see it
 import datetime
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.files import check_paper
 from core.locking import lock_for_edit
-from core.mail import send_mail_after_commit
+from core.notifications import notify
 from partners.models import DGO, Organisation, User
 
+from . import notices
 from .models import (
     CHAIR_ROLES,
     VOTING_ROLES,
@@ -671,21 +671,14 @@ def _announce_agenda_change(meeting: Meeting, by: User, note: str) -> None:
     change = AgendaChange(meeting=meeting, note=note[:500], changed_by=by)
     change.full_clean()
     change.save()
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(body)s: the agenda of %(meeting)s has changed") % {
-            "body": meeting.body.short_name,
-            "meeting": meeting.title,
-        }
-        text = render_to_string(
-            "governance/email/agenda_changed.txt",
-            {
-                "meeting": meeting,
-                "note": change.note,
-                "url": settings.PORTAL_BASE_URL + meeting.get_absolute_url(),
-            },
-        )
-    for address in _recipients(meeting.body, tuple(SeatRole.values)):
-        send_mail_after_commit(subject=subject, body=text, to=[address])
+    notify(
+        kind=notices.AGENDA_CHANGED,
+        users=_recipients(meeting.body, tuple(SeatRole.values)),
+        subject=gettext_lazy("%(body)s: the agenda of %(meeting)s has changed"),
+        subject_values={"body": meeting.body.short_name, "meeting": meeting.title},
+        context={"meeting": meeting, "note": change.note},
+        url=meeting.get_absolute_url(),
+    )
 
 
 def _renumber(meeting: Meeting, items: list[AgendaItem]) -> None:
@@ -975,32 +968,20 @@ def decision_tally(*, decision: Decision, on: datetime.date | None = None) -> Ta
     return Tally(decision=decision, seats=seat_votes, other_votes=list(votes.values()))
 
 
-def _recipients(body: Body, roles) -> list[str]:
-    people = (
-        User.objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.active()
-            .filter(body=body, seat_role__in=roles)
-            .values("person_id"),
-        )
-        .exclude(email="")
-        .order_by("pk")
+def _recipients(body: Body, roles) -> models.QuerySet[User]:
+    return notices.seated(body.pk, roles)
+
+
+def _mail(kind: str, decision: Decision, to: Iterable[User], subject) -> None:
+    # One message per person (notify): members do not see each other's addresses.
+    notify(
+        kind=kind,
+        users=to,
+        subject=subject,
+        subject_values={"body": decision.body.short_name, "title": decision.title},
+        context={"decision": decision, "body": decision.body},
+        url=decision.get_absolute_url(),
     )
-    return list(people.values_list("email", flat=True))
-
-
-def _mail(template: str, decision: Decision, to: list[str], subject: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "decision": decision,
-            "body": decision.body,
-            "url": settings.PORTAL_BASE_URL + decision.get_absolute_url(),
-        }
-        rendered_subject = subject % {"body": decision.body.short_name, "title": decision.title}
-        text = render_to_string(template, context)
-    # One message per person: members do not see each other's addresses.
-    for address in to:
-        send_mail_after_commit(subject=rendered_subject, body=text, to=[address])
 
 
 @transaction.atomic
@@ -1058,10 +1039,16 @@ def decision_open(
         raise ValidationError(_("The body has no voting members: nobody could vote."))
     decision.save()
     _mail(
-        "governance/email/decision_opened.txt",
+        notices.VOTE_REQUESTED,
         decision,
         _recipients(body, VOTING_ROLES),
-        _("%(body)s: your vote is requested – %(title)s"),
+        gettext_lazy("%(body)s: your vote is requested – %(title)s"),
+    )
+    _mail(
+        notices.DECISION_OPENED,
+        decision,
+        _recipients(body, (SeatRole.OBSERVER,)),
+        gettext_lazy("%(body)s: new decision – %(title)s"),
     )
     return decision
 
@@ -1087,10 +1074,10 @@ def _finish(decision: Decision, outcome: str, by: User) -> Decision:
         for handler in list(_OUTCOME_HANDLERS.get(label, [])):
             handler(decision=decision, subject=decision.subject)
     _mail(
-        "governance/email/decision_closed.txt",
+        notices.DECISION_CLOSED,
         decision,
         _recipients(decision.body, tuple(SeatRole.values)),
-        _("%(body)s: decision closed – %(title)s"),
+        gettext_lazy("%(body)s: decision closed – %(title)s"),
     )
     return decision
 

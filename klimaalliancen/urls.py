@@ -40,6 +40,11 @@ urlpatterns = [
     path("aaben/", include("portal.public_urls")),
     path("notifications/", notification_views.notification_list, name="notification-list"),
     path("notifications/read/", notification_views.notification_read, name="notification-read"),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification-preferences",
+    ),
     path("", include("partners.urls")),
     path("", include("governance.urls")),
     path("", include("monitoring.urls")),

@@ -16,17 +16,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy
 
 from core.locking import EditConflict, is_stale
-from core.mail import send_mail_after_commit
-from partners.models import DGO, Municipality, RoleAssignment, User
+from core.notifications import notify
+from partners.models import DGO, Municipality, User
 
-from . import permissions
+from . import notices, permissions
 from .models import (
     Action,
     ChecklistAnswer,
@@ -535,35 +534,30 @@ def report_approve(*, report: StatusReport, by: User, comment: str = "") -> Stat
     return report
 
 
-def _coordinator_emails(dgo_ids) -> dict[int, list[str]]:
-    rows = (
-        RoleAssignment.objects.active()
-        .filter(role=RoleAssignment.Role.DGO_COORDINATOR, dgo_id__in=dgo_ids, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("dgo_id", "user__email")
-    )
-    emails: dict[int, list[str]] = {}
-    for dgo_id, email in rows:
-        emails.setdefault(dgo_id, []).append(email)
-    return {dgo_id: sorted(set(addresses)) for dgo_id, addresses in emails.items()}
-
-
 def _mail_coordinators_about(report: StatusReport, *, comment: str) -> None:
-    to = _coordinator_emails([report.municipality.dgo_id]).get(report.municipality.dgo_id)
-    if not to:
-        return
-    with override("da"):
-        subject = _("Changes requested: %(report)s") % {"report": report}
-        body = _(
-            "The secretariat asks for changes to the status report of %(municipality)s "
-            "for %(year)s:\n\n%(comment)s\n\nOpen the report: %(path)s"
-        ) % {
-            "municipality": report.municipality.name,
-            "year": report.round.year,
-            "comment": comment,
-            "path": settings.PORTAL_BASE_URL + report.get_absolute_url(),
-        }
-    send_mail_after_commit(subject=subject, body=body, to=to)
+    dgo_id = report.municipality.dgo_id
+    values = {
+        "municipality": report.municipality.name,
+        "year": report.round.year,
+        "comment": comment,
+        "path": settings.PORTAL_BASE_URL + report.get_absolute_url(),
+    }
+    notify(
+        kind=notices.CHANGES_REQUESTED,
+        users=notices.coordinators([dgo_id]).get(dgo_id, []),
+        subject=gettext_lazy("Changes requested: %(report)s"),
+        subject_values={"report": report},
+        context={
+            "text": lambda: (
+                _(
+                    "The secretariat asks for changes to the status report of %(municipality)s "
+                    "for %(year)s:\n\n%(comment)s\n\nOpen the report: %(path)s"
+                )
+                % values
+            )
+        },
+        url=report.get_absolute_url(),
+    )
 
 
 # --- rounds ------------------------------------------------------------------------------
@@ -656,26 +650,36 @@ def round_send_reminders(*, round: Round, requested_at: datetime.datetime) -> in
     if not round.is_open or (round.reminders_sent_at and round.reminders_sent_at >= requested_at):
         return 0
     missing = round_missing_by_dgo(round=round)
-    emails = _coordinator_emails([dgo.pk for dgo in missing])
+    people = notices.coordinators([dgo.pk for dgo in missing])
     sent = 0
     for dgo, municipalities in missing.items():
-        to = emails.get(dgo.pk)
+        to = people.get(dgo.pk)
         if not to:
             continue
-        with override("da"):
-            subject = _("Reminder: status reports for %(year)s") % {"year": round.year}
-            body = _(
-                "The deadline for the monitoring round %(year)s is %(deadline)s. These "
-                "municipalities in %(dgo)s have not yet submitted their status report:\n\n"
-                "%(names)s\n\nThe round: %(path)s"
-            ) % {
-                "year": round.year,
-                "deadline": date_format(round.deadline, "SHORT_DATE_FORMAT"),
-                "dgo": dgo.name,
-                "names": "\n".join(f"- {m.name}" for m in municipalities),
-                "path": reverse("monitoring-round-detail", kwargs={"year": round.year}),
-            }
-        send_mail_after_commit(subject=subject, body=body, to=to)
+        values = {
+            "year": round.year,
+            "deadline": round.deadline,
+            "dgo": dgo.name,
+            "names": "\n".join(f"- {m.name}" for m in municipalities),
+            "path": settings.PORTAL_BASE_URL + round.get_absolute_url(),
+        }
+        notify(
+            kind=notices.ROUND_REMINDER,
+            users=to,
+            subject=gettext_lazy("Reminder: status reports for %(year)s"),
+            subject_values={"year": round.year},
+            context={
+                "text": lambda values=values: (
+                    _(
+                        "The deadline for the monitoring round %(year)s is %(deadline)s. These "
+                        "municipalities in %(dgo)s have not yet submitted their status report:\n\n"
+                        "%(names)s\n\nThe round: %(path)s"
+                    )
+                    % {**values, "deadline": date_format(values["deadline"], "SHORT_DATE_FORMAT")}
+                )
+            },
+            url=round.get_absolute_url(),
+        )
         sent += 1
     round.reminders_sent_at = timezone.now()
     round.save(update_fields=["reminders_sent_at"])
@@ -690,7 +694,7 @@ class ReportQueueUnavailable(Exception):
 
 
 def _enqueue_status_report(document_id: int) -> None:
-    from core.mail import is_broker_error
+    from core.broker import is_broker_error
 
     try:
         _task("render_status_report").delay(document_id)

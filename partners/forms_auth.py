@@ -1,11 +1,14 @@
 from django.contrib.auth.forms import PasswordResetForm
-from django.template import loader
+from django.utils.translation import gettext_lazy
 
-from core.mail import send_mail_after_commit
+from core.notifications import notify
+
+from . import notices
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the e-mail sent by a Celery task instead of in the request."""
+    """Django's reset form, with the e-mail sent through the one message path (by a Celery
+    task after commit, in the person's language); the portal keeps a note without the link."""
 
     def send_mail(
         self,
@@ -16,6 +19,10 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        send_mail_after_commit(subject=subject, body=body, to=[to_email])
+        notify(
+            kind=notices.PASSWORD_RESET,
+            users=[context["user"]],
+            subject=gettext_lazy("Reset your password for the Klimaalliancen portal"),
+            context=context,
+            email=to_email,
+        )

@@ -11,19 +11,19 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core import spreadsheet as reader
 from core.locking import lock_for_edit
-from core.mail import send_mail_after_commit
+from core.notifications import notify
 from core.portal_apps import portal_modules
 from core.text import clean_text
 
+from . import notices
 from .models import (
     BODY_INVITE_ROLES,
     DGO,
@@ -313,14 +313,12 @@ def _invitation_mail(*, invitation: Invitation | None, user: User, url: str, rol
         "invitation": invitation,
         "days": settings.INVITATION_VALID_DAYS,
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        if invitation is not None:
-            subject = _("Invitation to the Klimaalliancen portal")
-            body = render_to_string("partners/email/invitation.txt", context)
-        else:
-            subject = _("You have a new role in the Klimaalliancen portal")
-            body = render_to_string("partners/email/role_added.txt", context)
-    send_mail_after_commit(subject=subject, body=body, to=[user.email])
+    if invitation is not None:
+        kind, subject = notices.INVITATION, gettext_lazy("Invitation to the Klimaalliancen portal")
+    else:
+        kind = notices.ROLE_ADDED
+        subject = gettext_lazy("You have a new role in the Klimaalliancen portal")
+    notify(kind=kind, users=[user], subject=subject, context=context, url=url)
 
 
 @transaction.atomic

@@ -1,12 +1,15 @@
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class LanguageMiddleware:
@@ -125,3 +128,29 @@ class DeniedRequestLogMiddleware:
 
             log_denied(request)
         return response
+
+
+class HtmxSignInMiddleware:
+    """An htmx request whose session expired gets no sign-in page swapped into the page: the
+    redirect to sign-in becomes `HX-Redirect`, so the browser goes there as a whole, and
+    back to the page (not the fragment) afterwards. 401, since the session is not valid."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302):
+            return response
+        target = urlsplit(response.get("Location", ""))
+        if target.path != resolve_url(settings.LOGIN_URL):
+            return response
+        page = request.headers.get("HX-Current-URL", "")
+        page_path = urlsplit(page)
+        if page and url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}):
+            next_url = page_path.path + (f"?{page_path.query}" if page_path.query else "")
+        else:
+            next_url = "/"
+        answer = HttpResponse(status=401)
+        answer["HX-Redirect"] = f"{target.path}?{urlencode({'next': next_url})}"
+        return answer

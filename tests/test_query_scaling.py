@@ -187,6 +187,7 @@ EXEMPT = {
     "mfa-recovery-codes": "POST only",
     "person-mfa-reset": "POST only",
     "notification-read": "POST only",
+    "notification-preferences": "a form of one person's choices (one query for them)",
     "person-personal-data": "one person's own data export (partners' people admin)",
     "person-anonymise": "a confirmation form for one person",
     "accessibility": "static page",

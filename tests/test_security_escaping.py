@@ -44,6 +44,10 @@ PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "core")
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
+    "core.Notification.kind": "a message kind's code, shown as its label",
+    "core.NotificationSettings.language": "a language code the form chooses from LANGUAGES",
+    "core.NotificationPreference.kind": "a message kind's code, shown as its label",
+    "core.SentReminder.*": "codes the reminder run writes (kind, item, threshold), never shown",
     "partners.User.password": "a password hash: never shown, never exported",
     "partners.Invitation.token_hash": "a hash of the invitation's secret: never shown",
     "partners.Invitation.roles": "role codes the server writes, shown as their labels",

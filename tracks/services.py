@@ -12,6 +12,7 @@ FU closes it. Errors: PermissionDenied (the role), Conflict (the track's state),
 
 import datetime
 import logging
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,20 +20,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.formatting import dkk
 from core.locking import lock_for_edit
-from core.mail import send_mail_after_commit
+from core.notifications import notify
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
 from partners.models import DGO, RoleAssignment, User
 from partners.permissions import roles_of
 
+from . import notices
 from . import permissions as perms
 from .files import check_product
 from .models import (
@@ -130,18 +133,20 @@ def _proposer_only() -> str:
     return str(perms.PROPOSERS_ONLY)
 
 
-def _mail(template: str, subject, to: list[str], context: dict) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, {**context, "base_url": settings.PORTAL_BASE_URL})
-        rendered_subject = str(subject) % context.get("subject_values", {})
-    for address in to:
-        send_mail_after_commit(subject=rendered_subject, body=body, to=[address])
+def _mail(kind: str, subject, to: Iterable[User], context: dict, url: str = "") -> None:
+    notify(
+        kind=kind,
+        users=to,
+        subject=subject,
+        subject_values=context.get("subject_values", {}),
+        context=context,
+        url=url,
+    )
 
 
-def _role_emails(role: str, **filters) -> list[str]:
+def _role_people(role: str, **filters) -> models.QuerySet[User]:
     holders = RoleAssignment.objects.active().filter(role=role, **filters).values("user_id")
-    people = User.objects.filter(pk__in=holders, is_active=True).exclude(email="").order_by("pk")
-    return list(people.values_list("email", flat=True))
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("pk")
 
 
 # --- Proposals ----------------------------------------------------------------------------------
@@ -389,10 +394,11 @@ def track_submit(*, track: Track, by: User, reason: str = "") -> Track:
         raise ValidationError(failures)
     _record(track, to=S.SUBMITTED, event=Event.SUBMITTED, by=by, reason=reason)
     _mail(
-        "tracks/email/track_submitted.txt",
+        notices.TRACK_SUBMITTED,
         gettext_lazy("New development track on the long list: %(title)s"),
-        _role_emails(RoleAssignment.Role.SECRETARIAT),
+        _role_people(RoleAssignment.Role.SECRETARIAT),
         {"track": track, "by": by, "subject_values": {"title": track.title}},
+        url=track.get_absolute_url(),
     )
     return track
 
@@ -777,9 +783,9 @@ def allocation_request(
     with translation.override(settings.LANGUAGE_CODE):
         amount_text = dkk(amount)
     _mail(
-        "tracks/email/allocation_requested.txt",
+        notices.ALLOCATION_REQUESTED,
         gettext_lazy("Allocation to approve: %(amount)s for %(title)s"),
-        _role_emails(
+        _role_people(
             RoleAssignment.Role.PARTY_APPROVER, organisation=pool.contribution.contributor
         ),
         {
@@ -787,6 +793,7 @@ def allocation_request(
             "amount": amount_text,
             "subject_values": {"amount": amount_text, "title": track.title},
         },
+        url=reverse("allocation-approvals"),
     )
     return allocation
 
@@ -869,19 +876,16 @@ def allocation_refuse(*, allocation: Allocation, by: User, note: str = "") -> Al
 
 
 def _mail_decided(allocation: Allocation) -> None:
-    requester = allocation.requested_by
-    if not requester.email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        status = allocation.get_status_display().lower()
+    status = lazy(lambda: str(Allocation.Status(allocation.status).label).lower(), str)()
     _mail(
-        "tracks/email/allocation_decided.txt",
+        notices.ALLOCATION_DECIDED,
         gettext_lazy("Allocation %(status)s: %(title)s"),
-        [requester.email],
+        [allocation.requested_by],
         {
             "allocation": allocation,
             "subject_values": {"status": status, "title": allocation.track.title},
         },
+        url=allocation.track.get_absolute_url(),
     )
 
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "portal.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionRefreshMiddleware",
+    "portal.middleware.HtmxSignInMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -184,6 +185,22 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired-accounts": {
         "task": "partners.tasks.anonymise_expired_accounts",
         "schedule": 24 * 60 * 60,
+    },
+    # Reminders (core.reminders): hourly, each sent once per item and threshold.
+    "reminders": {
+        "task": "core.tasks.send_reminders",
+        "schedule": crontab(minute=15),
+    },
+    # Digests of the messages people chose to collect (core.notifications.send_digests).
+    "daily-digest": {
+        "task": "core.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=6),
+        "args": ("daily",),
+    },
+    "weekly-digest": {
+        "task": "core.tasks.send_digests",
+        "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
+        "args": ("weekly",),
     },
     # The weekly "what is due" digest (monitoring.insight.digest), Monday morning Copenhagen time.
     "monitoring-due-digest": {

@@ -1,20 +1,20 @@
 """The weekly "what is due" e-mail to the secretariat and the DGO coordinators (opt-out).
 
 Sent by the Celery beat job `monitoring.tasks.send_due_digest` (settings CELERY_BEAT_SCHEDULE)
-through the outbox (core.mail). Everyone who can see a due list gets it unless they
-turned it off on the digest page (DigestPreference); an empty list sends nothing.
+through the one message path (core.notifications.notify). Everyone who can see a due list gets
+it unless they turned it off on the digest page (DigestPreference); an empty list sends nothing.
 """
 
 import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from core.mail import send_mail_after_commit
+from core.notifications import notify
+from monitoring import notices
 from monitoring.insight.due import due_for
 from monitoring.models import DigestPreference
 from partners.models import RoleAssignment, User
@@ -59,21 +59,19 @@ def send_digests(*, today: datetime.date | None = None) -> int:
         due = due_for(user, today=today)
         if due is None or due.is_empty:
             continue
-        with translation.override("da"):
-            subject = _("What is due in the Climate Alliance, week %(week)s") % {
-                "week": today.isocalendar().week
-            }
-            body = render_to_string(
-                "monitoring/email/due_digest.txt",
-                {
+        with transaction.atomic():
+            notify(
+                kind=notices.DUE_DIGEST,
+                users=[user],
+                subject=gettext_lazy("What is due in the Climate Alliance, week %(week)s"),
+                subject_values={"week": today.isocalendar().week},
+                context={
                     "user": user,
                     "due": due,
-                    "base_url": settings.PORTAL_BASE_URL,
                     "due_url": settings.PORTAL_BASE_URL + reverse("monitoring-due"),
                     "opt_out_url": settings.PORTAL_BASE_URL + reverse("monitoring-digest"),
                 },
+                url=reverse("monitoring-due"),
             )
-        with transaction.atomic():
-            send_mail_after_commit(subject=subject, body=body, to=[user.email])
         sent += 1
     return sent

@@ -352,9 +352,12 @@ def test_mail_to_voting_members_on_open_and_to_everyone_on_close(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         decision = open_decision("fu", by=board["secretariat"])
-    opened_to = sorted(m.to[0] for m in mail.outbox)
+    asked = sorted(m.to[0] for m in mail.outbox if "stemme udbedes" in m.subject)
     voting = sorted(board[k].person.email for k in ("chair", "vice", "member"))
-    assert opened_to == voting
+    assert asked == voting
+    # Observers hear of the new decision without being asked to vote.
+    told = [m.to[0] for m in mail.outbox if "ny beslutning" in m.subject]
+    assert told == [board["observer"].person.email]
     assert all(decision.get_absolute_url() in m.body for m in mail.outbox)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,6 +13,7 @@ CASES = [
     page("organisation-list"),
     page("profile"),
     page("notification-list"),
+    page("notification-preferences"),
     page("search"),
     Case("notification-read", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
     page("mfa-setup"),

@@ -2,7 +2,6 @@ import datetime
 import threading
 import time
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.models import Notification, OutboxEmail
 from monitoring import services
 from monitoring.models import (
     Action,
@@ -180,15 +180,17 @@ def test_workflow_submit_request_changes_approve(
         services.report_approve(report=report, by=coordinator)
     with pytest.raises(ValidationError):
         services.report_request_changes(report=report, by=secretariat, comment="  ")
-    with mock.patch("monitoring.services.send_mail_after_commit") as mail:
-        report = services.report_request_changes(
-            report=report, by=secretariat, comment="Kilden mangler"
-        )
+    report = services.report_request_changes(
+        report=report, by=secretariat, comment="Kilden mangler"
+    )
     assert report.state == State.CHANGES_REQUESTED
-    assert mail.call_args.kwargs["to"] == ["mads@example.dk"]
-    assert "Kilden mangler" in mail.call_args.kwargs["body"]
+    [mail] = OutboxEmail.objects.filter(subject__contains=str(report))
+    assert mail.to == ["mads@example.dk"]
+    assert "Kilden mangler" in mail.body
     # The link is absolute, like the other e-mails' links.
-    assert f"{settings.PORTAL_BASE_URL}/monitoring/2026/751/" in mail.call_args.kwargs["body"]
+    assert f"{settings.PORTAL_BASE_URL}/monitoring/2026/751/" in mail.body
+    # The coordinator sees it on the notifications page too (one path for every message).
+    assert Notification.objects.get(user=coordinator, kind="monitoring.changes_requested")
     report = save(round, aarhus, coordinator, version=report.version, data_source="DST")
     report = services.report_submit(report=report, by=coordinator)
     report = services.report_approve(report=report, by=secretariat)
@@ -235,18 +237,17 @@ def test_reminders_go_to_coordinators_of_dgos_with_missing_reports(round, coordi
     for municipality in Municipality.objects.filter(dgo__slug="hovedstaden"):
         make_report(round, municipality, state=State.SUBMITTED, figures=False, checklist=False)
     requested = timezone.now()
-    with mock.patch("monitoring.services.send_mail_after_commit") as mail:
-        sent = services.round_send_reminders(round=round, requested_at=requested)
-        again = services.round_send_reminders(round=round, requested_at=requested)
+    sent = services.round_send_reminders(round=round, requested_at=requested)
+    again = services.round_send_reminders(round=round, requested_at=requested)
     assert again == 0  # the same request is served once (a redelivered task sends nothing)
-    recipients = [call.kwargs["to"] for call in mail.call_args_list]
+    recipients = [mail.to for mail in OutboxEmail.objects.all()]
     assert ["mads@example.dk"] in recipients
     assert ["hanne@example.dk"] not in recipients  # Hovedstaden has submitted everything
-    body = next(
-        c.kwargs["body"] for c in mail.call_args_list if c.kwargs["to"] == ["mads@example.dk"]
-    )
+    body = OutboxEmail.objects.get(to=["mads@example.dk"]).body
     assert "Aarhus" in body
-    assert sent == len(recipients)
+    # The link is absolute (it was a bare path once).
+    assert settings.PORTAL_BASE_URL + round.get_absolute_url() in body
+    assert sent == len(recipients)  # one DGO with missing reports, one coordinator
 
 
 def test_round_create_checks_years(secretariat, db):

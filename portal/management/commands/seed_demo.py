@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.portal_apps import portal_modules
+from core.reminders import send_due_reminders
 from partners.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -19,6 +20,10 @@ class Command(BaseCommand):
                 created = module.seed()
                 if created:
                     self.stdout.write(f"{app}: created {len(created)} demo objects")
+            # What beat would send now (e.g. the reminder of fu-medlem's missing vote).
+            reminders = send_due_reminders()
+            if reminders:
+                self.stdout.write(f"reminders: sent {reminders}")
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<26} {user.description}")
