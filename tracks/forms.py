@@ -419,7 +419,23 @@ class SpendingForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    amount = money_field(_("Amount"))
+    amount = money_field(
+        _("Amount"),
+        required=False,
+        help_text=_(
+            "In Danish kroner (DKK), e.g. 250.000,00. Leave empty for working hours: they are "
+            "booked at the contribution's hourly rate."
+        ),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0.01,
+        localize=True,
+        required=False,
+        help_text=_("Only for a contribution of working hours: the hours used."),
+    )
     description = forms.CharField(label=_("Description"), max_length=300)
     document_reference = forms.CharField(
         label=_("Document reference"),
@@ -448,6 +464,46 @@ class SpendingForm(forms.Form):
         self.fields["budget_line"].label_from_instance = lambda line: (
             f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
         )
+
+
+class SpendingReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the ledger beside the reversing entry, e.g. 'booked twice'."),
+    )
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's filters: by track, pool, party and year, in any combination."""
+
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=Track.objects.none(), required=False, empty_label=_("All")
+    )
+    pool = forms.ModelChoiceField(
+        label=_("Pool"),
+        queryset=LiquidPool.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+        to_field_name="key",
+    )
+    party = forms.ModelChoiceField(
+        label=_("Party"), queryset=Organisation.objects.none(), required=False, empty_label=_("All")
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year"),
+        choices=[("", _("All")), *YEAR_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, tracks=None, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tracks is not None:
+            self.fields["track"].queryset = tracks.order_by("title")
+        if parties is not None:
+            self.fields["party"].queryset = parties
 
 
 @help_texts(

@@ -672,6 +672,8 @@ class Allocation(models.Model):
         PENDING = "pending", _("Awaiting the party's approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # The track closed (or was withdrawn) while the request waited: nothing left to approve.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     pool = models.ForeignKey(
         LiquidPool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="allocations"
@@ -817,7 +819,14 @@ class BudgetChange(models.Model):
 
 
 class Spending(models.Model):
-    """An actual cost booked on a budget line (support never exceeds costs incurred, §5)."""
+    """One entry of the ledger: an actual cost booked on a budget line (support never exceeds
+    costs incurred, §11.2), or the reversal of an earlier entry.
+
+    Entries are never edited or deleted: a correction is a reversing entry (the same line,
+    track and allocation, the amount negated, with a reason), so the ledger always shows what
+    was booked and when. Working hours are booked as hours; `amount` then holds their DKK
+    equivalent at the contribution's hourly rate.
+    """
 
     budget_line = models.ForeignKey(
         BudgetLine,
@@ -826,7 +835,15 @@ class Spending(models.Model):
         related_name="spending",
     )
     date = models.DateField(_("date"))
-    amount = money(_("amount (DKK)"), validators=POSITIVE)
+    amount = money(_("amount (DKK)"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For a contribution of working hours: the hours used."),
+    )
     description = models.CharField(_("description"), max_length=300)
     track = models.ForeignKey(
         Track,
@@ -850,6 +867,15 @@ class Spending(models.Model):
         max_length=100,
         help_text=_("E.g. the invoice or voucher number in the bookkeeping."),
     )
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True)
     entered_by = models.ForeignKey(
         User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -860,8 +886,24 @@ class Spending(models.Model):
         verbose_name_plural = _("spending")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="spending_positive")
+            # A booking is positive; only a reversal (of exactly one booking) is negative.
+            models.CheckConstraint(
+                condition=models.Q(reverses__isnull=True, amount__gt=0)
+                | models.Q(reverses__isnull=False, amount__lt=0),
+                name="spending_positive_unless_reversal",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True)
+                | models.Q(reverses__isnull=True, hours__gt=0)
+                | models.Q(reverses__isnull=False, hours__lt=0),
+                name="spending_hours_sign_as_amount",
+            ),
         ]
+        indexes = [models.Index(fields=["date", "id"], name="spending_ledger_order")]
 
     def __str__(self) -> str:
         return f"{self.date}: {self.description}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None

@@ -490,9 +490,130 @@ def budget_lines() -> QuerySet[BudgetLine]:
 
 
 def recent_spending(*, limit: int = 20) -> QuerySet[Spending]:
-    return Spending.objects.select_related(
-        "budget_line__contribution__contributor", "track", "entered_by"
-    ).order_by("-date", "-pk")[:limit]
+    return ledger()[:limit]
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What part of the ledger to list: any combination, none for the whole ledger."""
+
+    track: Track | None = None
+    pool: LiquidPool | None = None
+    party: Organisation | None = None
+    year: int | None = None
+
+    def applied(self) -> bool:
+        return any(value is not None for value in (self.track, self.pool, self.party, self.year))
+
+
+def ledger(filters: LedgerFilter | None = None) -> QuerySet[Spending]:
+    """Every entry of the ledger, newest first, with what a row shows (one query): bookings and
+    their reversals alike, so the sum of any selection is what is spent."""
+    entries = Spending.objects.select_related(
+        "budget_line__contribution__contributor",
+        "track",
+        "allocation__pool",
+        "entered_by",
+        "reverses",
+    ).annotate(reversed_by_id=F("reversal__id"))
+    filters = filters or LedgerFilter()
+    if filters.track is not None:
+        entries = entries.filter(track=filters.track)
+    if filters.pool is not None:
+        entries = entries.filter(budget_line__contribution=filters.pool.contribution_id)
+    if filters.party is not None:
+        entries = entries.filter(budget_line__contribution__contributor=filters.party)
+    if filters.year is not None:
+        entries = entries.filter(budget_line__year=filters.year)
+    return entries.order_by("-date", "-pk")
+
+
+@dataclass
+class LedgerSums:
+    amount: Decimal
+    hours: Decimal
+    entries: int
+
+
+def ledger_sums(entries: QuerySet[Spending]) -> LedgerSums:
+    sums = entries.order_by().aggregate(
+        amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO), entries=Count("pk")
+    )
+    return LedgerSums(**sums)
+
+
+def ledger_parties() -> QuerySet[Organisation]:
+    """The parties with a contribution: the ledger's party filter."""
+    return Organisation.objects.filter(contributions__isnull=False).distinct().order_by("name")
+
+
+@dataclass
+class Reconciliation:
+    """One party's year for the annual accounts: what it contributed and what was used, in
+    cash and in working hours (hours at their DKK equivalent too)."""
+
+    party: Organisation
+    year: int
+    cash_budgeted: Decimal = ZERO
+    cash_spent: Decimal = ZERO
+    hours_budgeted: Decimal = ZERO
+    hours_spent: Decimal = ZERO
+    hours_budgeted_dkk: Decimal = ZERO
+    hours_spent_dkk: Decimal = ZERO
+
+    @property
+    def budgeted(self) -> Decimal:
+        return self.cash_budgeted + self.hours_budgeted_dkk
+
+    @property
+    def spent(self) -> Decimal:
+        return self.cash_spent + self.hours_spent_dkk
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.spent
+
+
+def reconciliation() -> list[Reconciliation]:
+    """Per party and year: contributed (budget lines with approved changes) against used (the
+    ledger), split into cash and hours. Four queries; the rows sum to the contributions."""
+    contributions = {c.pk: c for c in Contribution.objects.select_related("contributor")}
+    budgeted: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in BudgetLine.objects.values("contribution_id", "year").annotate(total=Sum("amount")):
+        budgeted[row["contribution_id"]][row["year"]] += row["total"]
+    for direction, sign in (("line", 1), ("from_line", -1)):
+        for row in (
+            BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
+            .values(f"{direction}__contribution_id", f"{direction}__year")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        ):
+            key = row[f"{direction}__contribution_id"]
+            budgeted[key][row[f"{direction}__year"]] += sign * row["total"]
+    spent: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    for row in (
+        Spending.objects.values("budget_line__contribution_id", "budget_line__year")
+        .annotate(amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO))
+        .order_by()
+    ):
+        key = (row["budget_line__contribution_id"], row["budget_line__year"])
+        spent[key] = (row["amount"], row["hours"])
+    rows: dict[tuple[int, int], Reconciliation] = {}
+    for contribution_id, years in budgeted.items():
+        contribution = contributions[contribution_id]
+        for year, amount in years.items():
+            party = contribution.contributor
+            row = rows.setdefault((party.pk, year), Reconciliation(party=party, year=year))
+            used_amount, used_hours = spent.get((contribution_id, year), (ZERO, ZERO))
+            if contribution.kind == Contribution.Kind.HOURS:
+                row.hours_budgeted_dkk += amount
+                row.hours_budgeted += (amount / contribution.hourly_rate).quantize(Decimal("0.01"))
+                row.hours_spent += used_hours
+                row.hours_spent_dkk += used_amount
+            else:
+                row.cash_budgeted += amount
+                row.cash_spent += used_amount
+    return sorted(rows.values(), key=lambda row: (row.party.name, row.year))
 
 
 def visible_tracks_for_choice(*, user: User) -> QuerySet[Track]:

@@ -12,7 +12,7 @@ FU closes it. Errors: PermissionDenied (the role), Conflict (the track's state),
 
 import datetime
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from core.mail import send_mail_after_commit
 from core.templatetags.portal import dkk
+from core.text import clean_text
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
@@ -415,6 +416,7 @@ def track_withdraw(*, track: Track, by: User, reason: str) -> Track:
             _("FU is deciding on the track: it can be withdrawn once the decision is closed.")
         )
     _record(track, to=S.WITHDRAWN, event=Event.WITHDRAWN, by=by, reason=reason)
+    _withdraw_pending_allocations(track, by, _("The track is withdrawn."), reason)
     return track
 
 
@@ -696,7 +698,42 @@ def track_close(*, track: Track, by: User, reason: str = "") -> Track:
     _require(perms.is_secretariat(by), _("The secretariat closes development tracks."))
     _require_state(track, S.EVALUATED, _("A track is closed once it is evaluated."))
     _record(track, to=S.CLOSED, event=Event.CLOSED, by=by, reason=reason)
+    _withdraw_pending_allocations(track, by, _("The track is closed."), reason)
     return track
+
+
+def _withdraw_pending_allocations(track: Track, by: User, why: str, reason: str) -> None:
+    """A track that ends leaves nothing for a party to approve: its waiting requests are
+    withdrawn with the reason, and each pool's approvers are told."""
+    pending = list(
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("pool__contribution__contributor")
+        .filter(track=track, status=Allocation.Status.PENDING)
+    )
+    note = f"{why} {reason}".strip()[:300]
+    now = timezone.now()
+    for allocation in pending:
+        allocation.status = Allocation.Status.WITHDRAWN
+        allocation.decided_by = by
+        allocation.decided_at = now
+        allocation.decision_note = note
+        allocation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        with translation.override(settings.LANGUAGE_CODE):
+            amount_text = dkk(allocation.amount)
+        _mail(
+            "tracks/email/allocation_withdrawn.txt",
+            gettext_lazy("Allocation request withdrawn: %(amount)s for %(title)s"),
+            _role_emails(
+                RoleAssignment.Role.PARTY_APPROVER,
+                organisation=allocation.pool.contribution.contributor,
+            ),
+            {
+                "allocation": allocation,
+                "amount": amount_text,
+                "note": note,
+                "subject_values": {"amount": amount_text, "title": track.title},
+            },
+        )
 
 
 # --- Focus areas --------------------------------------------------------------------------------
@@ -946,15 +983,52 @@ def _spending_allocation(
     return allocation
 
 
+def _spending_amount(line: BudgetLine, amount: Decimal | None, hours: Decimal | None) -> Decimal:
+    """The booking's DKK amount: given for cash, hours × the hourly rate for working hours."""
+    contribution = line.contribution
+    if contribution.kind == contribution.Kind.HOURS:
+        if hours is None or hours <= 0:
+            raise ValidationError(
+                {
+                    "hours": _(
+                        "%(contribution)s is contributed as working hours: book the hours used."
+                    )
+                    % {"contribution": contribution}
+                }
+            )
+        if amount is not None:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Working hours are booked in hours; the amount follows from the hourly "
+                        "rate of %(rate)s."
+                    )
+                    % {"rate": dkk(contribution.hourly_rate)}
+                }
+            )
+        return (hours * contribution.hourly_rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if hours is not None:
+        raise ValidationError(
+            {
+                "hours": _("%(contribution)s is contributed in cash: book an amount, not hours.")
+                % {"contribution": contribution}
+            }
+        )
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Book an amount above 0 kr.")})
+    return amount
+
+
 @transaction.atomic
 def spending_add(
     *,
     budget_line: BudgetLine,
     by: User,
     date: datetime.date,
-    amount: Decimal,
     description: str,
     document_reference: str,
+    amount: Decimal | None = None,
+    hours: Decimal | None = None,
     track: Track | None = None,
     allocation: Allocation | None = None,
 ) -> Spending:
@@ -962,11 +1036,18 @@ def spending_add(
 
     Never beyond the line's budget (that needs an approved change first), never dated in the
     future or outside the line's year, and spending of liquid funds draws on an approved
-    allocation and never beyond it (§5.2). Holds the budget line's row lock, then the
-    allocation's, while it sums what is already spent, so two bookings run one after the other.
+    allocation and never beyond it (§5.2). A contribution of working hours is spent in hours,
+    booked at their DKK equivalent (hours × the contribution's hourly rate). Holds the budget
+    line's row lock, then the allocation's, while it sums what is already spent, so two
+    bookings run one after the other.
     """
     _require(perms.is_budget_keeper(by), _("The secretariat books spending."))
-    line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+    line = (
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("contribution")
+        .get(pk=budget_line.pk)
+    )
+    amount = _spending_amount(line, amount, hours)
     allocation = _spending_allocation(line, allocation, track)
     if allocation is not None:
         track = allocation.track
@@ -975,6 +1056,7 @@ def spending_add(
         allocation=allocation,
         date=date,
         amount=amount,
+        hours=hours,
         description=description.strip(),
         document_reference=document_reference.strip(),
         track=track,
@@ -1024,6 +1106,40 @@ def spending_add(
             )
     spending.save()
     return spending
+
+
+@transaction.atomic
+def spending_reverse(*, spending: Spending, by: User, reason: str) -> Spending:
+    """Correct a booking by a reversing entry: the same line, track and allocation with the
+    amount (and hours) negated, dated today, with the reason. The ledger never loses an entry,
+    so what was booked, corrected and why stays visible to the annual accounts."""
+    _require(perms.is_budget_keeper(by), _("The secretariat corrects spending."))
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the booking is corrected.")})
+    BudgetLine.objects.select_for_update().get(pk=spending.budget_line_id)
+    original = Spending.objects.select_for_update().get(pk=spending.pk)
+    if original.is_reversal:
+        raise ValidationError(
+            _("This entry is itself a correction: book the cost again instead of reversing it.")
+        )
+    if Spending.objects.filter(reverses=original).exists():
+        raise Conflict(_("The booking is already reversed."))
+    reversal = Spending(
+        budget_line_id=original.budget_line_id,
+        allocation_id=original.allocation_id,
+        track_id=original.track_id,
+        date=timezone.localdate(),
+        amount=-original.amount,
+        hours=-original.hours if original.hours is not None else None,
+        description=_("Correction of: %(description)s") % {"description": original.description},
+        document_reference=original.document_reference,
+        reverses=original,
+        reason=reason,
+        entered_by=by,
+    )
+    reversal.save()
+    return reversal
 
 
 @transaction.atomic

@@ -59,6 +59,8 @@ urlpatterns = [
         name="allocation-refuse",
     ),
     path("budget/spending/new/", views.spending_create, name="spending-create"),
+    path("budget/ledger/", views.ledger, name="ledger"),
+    path("budget/spending/<int:pk>/reverse/", views.spending_reverse, name="spending-reverse"),
     path("budget/changes/new/", views.budget_change_create, name="budget-change-create"),
     path(
         "budget/changes/<int:pk>/approve/",

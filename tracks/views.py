@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exports import Column, export_list
+from core.exports import Column, export_list, list_export, requested_export
 from core.forms import add_service_errors
 
 from . import exports, selectors, services
@@ -25,10 +25,12 @@ from .forms import (
     FocusAreaForm,
     FundingRequestForm,
     KnowledgeProductForm,
+    LedgerFilterForm,
     ParticipantForm,
     PutToFUForm,
     ReasonForm,
     SpendingForm,
+    SpendingReverseForm,
     StatusUpdateForm,
     TrackFilterForm,
     TrackForm,
@@ -36,7 +38,14 @@ from .forms import (
     default_deadline,
     participant_choices,
 )
-from .models import Allocation, BudgetChange, FocusArea, KnowledgeProduct, LiquidPool, Track
+from .models import (
+    Allocation,
+    BudgetChange,
+    FocusArea,
+    KnowledgeProduct,
+    LiquidPool,
+    Track,
+)
 
 PAGE_SIZE = 25
 
@@ -572,6 +581,7 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
             "pools": selectors.pool_list(),
             "allocations": selectors.approved_allocations(),
             "spending": selectors.recent_spending(),
+            "reconciliation": selectors.reconciliation(),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),
         },
@@ -682,6 +692,97 @@ def spending_create(request: HttpRequest) -> HttpResponse:
         request,
         "tracks/budget_form.html",
         {"form": form, "title": _("Book spending")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+LEDGER_PAGE_SIZE = 50
+LEDGER_COLUMNS = [
+    Column(gettext_lazy("Date"), lambda e: e.date),
+    Column(gettext_lazy("Party"), lambda e: e.budget_line.contribution.contributor.name),
+    Column(gettext_lazy("Contribution"), lambda e: e.budget_line.contribution.name),
+    Column(gettext_lazy("Budget line"), lambda e: e.budget_line.purpose),
+    Column(gettext_lazy("Year"), lambda e: e.budget_line.year),
+    Column(gettext_lazy("Track"), lambda e: e.track.title if e.track_id else ""),
+    Column(gettext_lazy("Pool"), lambda e: e.allocation.pool.name if e.allocation_id else ""),
+    Column(gettext_lazy("Description"), lambda e: e.description),
+    Column(gettext_lazy("Document reference"), lambda e: e.document_reference),
+    Column(gettext_lazy("Amount (DKK)"), lambda e: e.amount),
+    Column(gettext_lazy("Hours"), lambda e: e.hours),
+    Column(gettext_lazy("Corrects entry"), lambda e: e.reverses_id),
+    Column(gettext_lazy("Reason for the correction"), lambda e: e.reason),
+    Column(gettext_lazy("Entry"), lambda e: e.pk),
+    Column(gettext_lazy("Entered by"), lambda e: e.entered_by.get_full_name()),
+    Column(gettext_lazy("Entered"), lambda e: timezone.localtime(e.entered_at)),
+]
+
+
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Every booking and correction, filtered by track, pool, party and year; the sum of a
+    selection is what it has spent. `?export=xlsx` (numbers as numbers) or `?export=csv`
+    (for Danish Excel: semicolons, BOM, decimal comma) gives the whole selection."""
+    form = LedgerFilterForm(
+        request.GET or None,
+        tracks=selectors.visible_tracks_for_choice(user=request.user),
+        parties=selectors.ledger_parties(),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.LedgerFilter(
+        track=data.get("track"),
+        pool=data.get("pool"),
+        party=data.get("party"),
+        year=data.get("year"),
+    )
+    entries = selectors.ledger(filters)
+    if fmt := requested_export(request):
+        return list_export(
+            fmt,
+            name="regnskab",
+            title=_("Ledger"),
+            columns=LEDGER_COLUMNS,
+            objects=entries,
+            decimal_comma=fmt == "csv",
+        )
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tracks/ledger.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "sums": selectors.ledger_sums(entries),
+            "query": query.urlencode(),
+            "can_correct": perms.is_budget_keeper(request.user),
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
+def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    if not perms.is_budget_keeper(request.user):
+        raise PermissionDenied(_("The secretariat corrects spending."))
+    entry = selectors.ledger().filter(pk=pk).first()
+    if entry is None:
+        raise Http404(_("No such entry in the ledger."))
+    form = SpendingReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.spending_reverse(spending=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The booking is reversed by a correcting entry."))
+            return redirect("ledger")
+    return render(
+        request,
+        "tracks/spending_reverse.html",
+        {"form": form, "entry": entry},
         status=400 if request.method == "POST" else 200,
     )
 

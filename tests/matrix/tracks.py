@@ -107,6 +107,23 @@ def product(users) -> dict:
     }
 
 
+def booked_spending(users) -> dict:
+    """One booking on KL's 2026 line, by the secretariat."""
+    from tracks import services
+    from tracks.models import BudgetLine
+
+    return {
+        "pk": services.spending_add(
+            budget_line=BudgetLine.objects.get(key="kl-kkr-2026"),
+            by=users["secretariat"],
+            date=datetime.date(2026, 1, 15),
+            amount=Decimal("1000"),
+            description="Mødeforplejning",
+            document_reference="F-1",
+        ).pk
+    }
+
+
 def pending_allocation(users) -> dict:
     from tracks import services
     from tracks.models import LiquidPool
@@ -203,6 +220,8 @@ CASES = [
     Case("allocation-approve", NOBODY, method="post", setup=pending_allocation),
     Case("allocation-refuse", NOBODY, method="post", setup=pending_allocation),
     only("spending-create", {"secretariat"}),
+    page("ledger"),
+    only("spending-reverse", {"secretariat"}, setup=booked_spending),
     only("budget-change-create", {"secretariat"}),
     Case("budget-change-approve", NOBODY, method="post", setup=pending_change),
     Case("budget-change-refuse", NOBODY, method="post", setup=pending_change),
@@ -268,4 +287,13 @@ CASES = [
         setup=pending_allocation,
     ),
     api("api-budget-overview"),
+    api("api-spending-list"),
+    api("api-spending-detail", setup=booked_spending),
+    Case(
+        "api-spending-reverse",
+        expect(403, anonymous=401, secretariat=201),
+        method="post",
+        data={"reason": "Bogført to gange."},
+        setup=booked_spending,
+    ),
 ]
