@@ -189,6 +189,7 @@ EXEMPT = {
     "mfa-recovery-codes": "POST only",
     "person-mfa-reset": "POST only",
     "spending-reverse": "a confirmation form for one entry",
+    "track-principles": "a form for one track's five principles",
     "api-spending-detail": "one entry",
     "notification-read": "POST only",
     "person-personal-data": "one person's own data export (partners' people admin)",

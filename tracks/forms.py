@@ -21,6 +21,7 @@ from .models import (
     FocusArea,
     FundingRequest,
     LiquidPool,
+    Principle,
     Track,
     TrackParticipant,
 )
@@ -161,10 +162,10 @@ class TrackForm(CleanTextFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = FocusArea.objects.order_by(
-            "-year", "position", "name_da"
-        )
-        self.fields["focus_area"].help_text = _("The focus areas PUG has set.")
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(
+            status=FocusArea.Status.ADOPTED
+        ).order_by("-year", "position", "name_da")
+        self.fields["focus_area"].help_text = _("The focus areas PUG has adopted.")
         if self.instance.pk:
             self.fields["dgos"].initial = list(self.instance.dgos.all())
 
@@ -232,12 +233,20 @@ class ExternalFundingForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *ExternalFunding.Status.choices]
     )
+    lead_dgo = forms.ModelChoiceField(
+        label=_("Leading DGO"),
+        queryset=DGO.objects.order_by("name"),
+        required=False,
+        empty_label="—",
+        help_text=_("The DGO that leads the application, if one does."),
+    )
 
     def as_data(self) -> dict | None:
         if self.cleaned_data.get("DELETE"):
             return None
         return {
-            name: self.cleaned_data[name] for name in ("funder", "programme", "amount", "status")
+            name: self.cleaned_data[name]
+            for name in ("funder", "programme", "amount", "status", "lead_dgo")
         }
 
 
@@ -454,16 +463,51 @@ class SpendingForm(forms.Form):
         empty_label="—",
     )
 
-    def __init__(self, *args, tracks=None, **kwargs):
+    def __init__(self, *args, tracks=None, lines=None, **kwargs):
         super().__init__(*args, **kwargs)
         if tracks is not None:
             self.fields["track"].queryset = tracks
+        if lines is not None:
+            self.fields["budget_line"].queryset = lines
         self.fields["allocation"].label_from_instance = lambda allocation: (
             f"{allocation.year}: {allocation.pool} – {allocation.track} ({dkk(allocation.amount)})"
         )
         self.fields["budget_line"].label_from_instance = lambda line: (
             f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
+            + (f" ({line.contribution.dgo})" if line.contribution.dgo_id else "")
         )
+
+
+class PrincipleJudgementForm(forms.Form):
+    """APS's judgement of each §6 principle: met or not, with a note (needed when not met)."""
+
+    def __init__(self, *args, judgements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        judged = {j.principle: j for j in (judgements or [])}  # the track's current round
+        for principle in Principle:
+            earlier = judged.get(principle.value)
+            self.fields[f"{principle.value}_met"] = forms.TypedChoiceField(
+                label=principle.label,
+                choices=[("yes", _("Met")), ("no", _("Not met"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+                initial=None if earlier is None else ("yes" if earlier.met else "no"),
+            )
+            self.fields[f"{principle.value}_note"] = forms.CharField(
+                label=_("Note on: %(principle)s") % {"principle": principle.label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=earlier.note if earlier else "",
+            )
+
+    def judgements(self) -> dict[str, tuple[bool, str]]:
+        return {
+            principle.value: (
+                self.cleaned_data[f"{principle.value}_met"],
+                self.cleaned_data[f"{principle.value}_note"],
+            )
+            for principle in Principle
+        }
 
 
 class SpendingReverseForm(forms.Form):
@@ -496,6 +540,13 @@ class LedgerFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+    )
+    dgo = forms.ModelChoiceField(
+        label=_("DGO co-financing"),
+        queryset=DGO.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+        to_field_name="slug",
     )
 
     def __init__(self, *args, tracks=None, parties=None, **kwargs):

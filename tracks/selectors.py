@@ -44,6 +44,8 @@ from .models import (
     FocusArea,
     KnowledgeProduct,
     LiquidPool,
+    Principle,
+    PrincipleJudgement,
     Spending,
     StatusUpdate,
     Track,
@@ -157,6 +159,16 @@ def track_get(*, user: User, pk: int) -> Track:
                 ).order_by("-version"),
             )
         )
+    lookups.append(
+        Prefetch("external_funding", queryset=ExternalFunding.objects.select_related("lead_dgo"))
+    )
+    if track.status in ASSESSED_STATES:
+        lookups.append(
+            Prefetch(
+                "judgements",
+                queryset=PrincipleJudgement.objects.select_related("judged_by"),
+            )
+        )
     if track.status in FUNDED_STATES:
         lookups.append(
             Prefetch(
@@ -199,11 +211,22 @@ def track_proposal_get(*, user: User, pk: int) -> Track:
     )
 
 
+# Steps that a decision's closing took: their `by` is the body's last voter.
+DECIDED_EVENTS = (
+    TrackTransition.Event.FU_DECIDED,
+    TrackTransition.Event.APS_DECIDED,
+    TrackTransition.Event.QUALIFICATION,
+    TrackTransition.Event.RECOMMENDED,
+)
+
+
 def hides_voter(user: User | AnonymousUser, step: TrackTransition) -> bool:
-    """Whether the step's `by` must be hidden from the user: FU's decision, whose closer is its
-    last voter, for a reader who may not see the votes."""
-    return step.event == TrackTransition.Event.FU_DECIDED and not (
-        step.decision_id is not None and can_see_votes(user, step.decision.body_id)
+    """Whether the step's `by` must be hidden from the user: a step an FU or APS decision took
+    when it closed names its last voter, so only readers who may see the votes read it."""
+    return (
+        step.event in DECIDED_EVENTS
+        and step.decision_id is not None
+        and not can_see_votes(user, step.decision.body_id)
     )
 
 
@@ -401,19 +424,27 @@ def budget_overview() -> BudgetOverview:
     - remaining: budgeted − spent − allocated funds not yet paid out (an approved allocation
       binds the money even before it is spent).
     """
-    contributions = list(Contribution.objects.select_related("contributor", "pool"))
+    partnership = Q(contribution__dgo__isnull=True)  # DGO co-financing is beside the 82.1 mio
+    contributions = list(
+        Contribution.objects.filter(dgo__isnull=True).select_related("contributor", "pool")
+    )
     org = "contribution__contributor_id"
     budgeted = _by_key(
-        BudgetLine.objects.values(org, "year").annotate(total=Sum("amount")), (org, "year")
+        BudgetLine.objects.filter(partnership).values(org, "year").annotate(total=Sum("amount")),
+        (org, "year"),
     )
     moved_in = _by_key(
-        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
+        BudgetChange.objects.filter(
+            status=BudgetChange.Status.APPROVED, line__contribution__dgo=None
+        )
         .values(f"line__{org}", "line__year")
         .annotate(total=Sum("amount")),
         (f"line__{org}", "line__year"),
     )
     moved_out = _by_key(
-        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
+        BudgetChange.objects.filter(
+            status=BudgetChange.Status.APPROVED, from_line__contribution__dgo=None
+        )
         .values(f"from_line__{org}", "from_line__year")
         .annotate(total=Sum("amount")),
         (f"from_line__{org}", "from_line__year"),
@@ -421,7 +452,8 @@ def budget_overview() -> BudgetOverview:
     spending = {}
     spent_on_pools = {}
     for row in (
-        Spending.objects.values(f"budget_line__{org}", "budget_line__year")
+        Spending.objects.filter(budget_line__contribution__dgo__isnull=True)
+        .values(f"budget_line__{org}", "budget_line__year")
         .annotate(
             total=Sum("amount"),
             pools=Sum("amount", filter=Q(budget_line__contribution__pool__isnull=False)),
@@ -483,10 +515,89 @@ def budget_overview() -> BudgetOverview:
     )
 
 
-def budget_lines() -> QuerySet[BudgetLine]:
-    return BudgetLine.objects.select_related("contribution__contributor").order_by(
-        "year", "contribution__contributor__name", "purpose"
+def external_funding(*, user: User) -> QuerySet[ExternalFunding]:
+    """The external funding applications of the tracks the user may see (the overview)."""
+    return (
+        ExternalFunding.objects.filter(track__in=tracks_for(user))
+        .select_related("track", "lead_dgo")
+        .order_by("track__title", "pk")
     )
+
+
+@dataclass
+class DGOBudget:
+    """One DGO's co-financing (§8.5): each contribution with what it budgets and what its
+    lines have spent, and the DGO's totals."""
+
+    dgo: DGO
+    # (contribution, budgeted, spent, left)
+    contributions: list[tuple[Contribution, Decimal, Decimal, Decimal]] = field(
+        default_factory=list
+    )
+    budgeted: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.spent
+
+
+def dgo_budgets() -> list[DGOBudget]:
+    """Every DGO with co-financing, in the DGOs' order: four queries however many lines."""
+    contributions = list(
+        Contribution.objects.filter(dgo__isnull=False)
+        .select_related("dgo", "contributor")
+        .order_by("dgo__name", "pk")
+    )
+    budgeted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in (
+        BudgetLine.objects.filter(contribution__dgo__isnull=False)
+        .values("contribution_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        budgeted[row["contribution_id"]] += row["total"]
+    for direction, sign in (("line", 1), ("from_line", -1)):
+        for row in (
+            BudgetChange.objects.filter(
+                status=BudgetChange.Status.APPROVED,
+                **{f"{direction}__contribution__dgo__isnull": False},
+            )
+            .values(f"{direction}__contribution_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        ):
+            budgeted[row[f"{direction}__contribution_id"]] += sign * row["total"]
+    spent = {
+        row["budget_line__contribution_id"]: row["total"]
+        for row in Spending.objects.filter(budget_line__contribution__dgo__isnull=False)
+        .values("budget_line__contribution_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    budgets: dict[int, DGOBudget] = {}
+    for contribution in contributions:
+        entry = budgets.setdefault(contribution.dgo_id, DGOBudget(dgo=contribution.dgo))
+        amount, used = budgeted[contribution.pk], spent.get(contribution.pk, ZERO)
+        entry.contributions.append((contribution, amount, used, amount - used))
+        entry.budgeted += amount
+        entry.spent += used
+    return list(budgets.values())
+
+
+def budget_lines() -> QuerySet[BudgetLine]:
+    return BudgetLine.objects.select_related(
+        "contribution__contributor", "contribution__dgo"
+    ).order_by("year", "contribution__contributor__name", "purpose")
+
+
+def lines_to_book_on(*, user: User) -> QuerySet[BudgetLine]:
+    """The lines the user books spending on: all for the secretariat, a coordinator's DGO's
+    co-financing lines for a coordinator (the same rule as permissions.can_book_on)."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return budget_lines()
+    return budget_lines().filter(contribution__dgo__in=roles.coordinated_dgo_ids)
 
 
 def recent_spending(*, limit: int = 20) -> QuerySet[Spending]:
@@ -501,9 +612,11 @@ class LedgerFilter:
     pool: LiquidPool | None = None
     party: Organisation | None = None
     year: int | None = None
+    dgo: DGO | None = None
 
     def applied(self) -> bool:
-        return any(value is not None for value in (self.track, self.pool, self.party, self.year))
+        values = (self.track, self.pool, self.party, self.year, self.dgo)
+        return any(value is not None for value in values)
 
 
 def ledger(filters: LedgerFilter | None = None) -> QuerySet[Spending]:
@@ -511,6 +624,7 @@ def ledger(filters: LedgerFilter | None = None) -> QuerySet[Spending]:
     their reversals alike, so the sum of any selection is what is spent."""
     entries = Spending.objects.select_related(
         "budget_line__contribution__contributor",
+        "budget_line__contribution__dgo",
         "track",
         "allocation__pool",
         "entered_by",
@@ -525,6 +639,8 @@ def ledger(filters: LedgerFilter | None = None) -> QuerySet[Spending]:
         entries = entries.filter(budget_line__contribution__contributor=filters.party)
     if filters.year is not None:
         entries = entries.filter(budget_line__year=filters.year)
+    if filters.dgo is not None:
+        entries = entries.filter(budget_line__contribution__dgo=filters.dgo)
     return entries.order_by("-date", "-pk")
 
 
@@ -554,6 +670,7 @@ class Reconciliation:
 
     party: Organisation
     year: int
+    dgo: DGO | None = None
     cash_budgeted: Decimal = ZERO
     cash_spent: Decimal = ZERO
     hours_budgeted: Decimal = ZERO
@@ -577,7 +694,7 @@ class Reconciliation:
 def reconciliation() -> list[Reconciliation]:
     """Per party and year: contributed (budget lines with approved changes) against used (the
     ledger), split into cash and hours. Four queries; the rows sum to the contributions."""
-    contributions = {c.pk: c for c in Contribution.objects.select_related("contributor")}
+    contributions = {c.pk: c for c in Contribution.objects.select_related("contributor", "dgo")}
     budgeted: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in BudgetLine.objects.values("contribution_id", "year").annotate(total=Sum("amount")):
         budgeted[row["contribution_id"]][row["year"]] += row["total"]
@@ -598,12 +715,15 @@ def reconciliation() -> list[Reconciliation]:
     ):
         key = (row["budget_line__contribution_id"], row["budget_line__year"])
         spent[key] = (row["amount"], row["hours"])
-    rows: dict[tuple[int, int], Reconciliation] = {}
+    rows: dict[tuple[int, int | None, int], Reconciliation] = {}
     for contribution_id, years in budgeted.items():
         contribution = contributions[contribution_id]
         for year, amount in years.items():
-            party = contribution.contributor
-            row = rows.setdefault((party.pk, year), Reconciliation(party=party, year=year))
+            party, dgo = contribution.contributor, contribution.dgo
+            row = rows.setdefault(
+                (party.pk, contribution.dgo_id, year),
+                Reconciliation(party=party, year=year, dgo=dgo),
+            )
             used_amount, used_hours = spent.get((contribution_id, year), (ZERO, ZERO))
             if contribution.kind == Contribution.Kind.HOURS:
                 row.hours_budgeted_dkk += amount
@@ -613,7 +733,15 @@ def reconciliation() -> list[Reconciliation]:
             else:
                 row.cash_budgeted += amount
                 row.cash_spent += used_amount
-    return sorted(rows.values(), key=lambda row: (row.party.name, row.year))
+    return sorted(
+        rows.values(),
+        key=lambda row: (
+            row.dgo is not None,
+            row.dgo.name if row.dgo else "",
+            row.party.name,
+            row.year,
+        ),
+    )
 
 
 def visible_tracks_for_choice(*, user: User) -> QuerySet[Track]:
@@ -627,6 +755,8 @@ def track_actions(*, user: User, track: Track) -> dict[str, bool]:
         "submit": perms.can_submit(user, track),
         "withdraw": perms.can_withdraw(user, track),
         "qualify": perms.can_start_qualification(user, track),
+        "judge": perms.can_judge_principles(user, track),
+        "revise": perms.can_revise(user, track),
         "assess": perms.can_write_assessment(user, track),
         "recommend": perms.can_recommend(user, track),
         "put_to_fu": perms.can_put_to_fu(user, track),
@@ -637,6 +767,14 @@ def track_actions(*, user: User, track: Track) -> dict[str, bool]:
         "close": perms.can_close(user, track),
         "allocation": perms.can_request_allocation(user, track),
     }
+
+
+def principle_judgements(track: Track) -> list[tuple[str, str, PrincipleJudgement | None]]:
+    """Each §6 principle with APS's judgement, or None while not judged (prefetched)."""
+    judged = {j.principle: j for j in track.judgements.all() if j.round == track.round}
+    return [
+        (principle.value, principle.label, judged.get(principle.value)) for principle in Principle
+    ]
 
 
 def grouped_focus_areas() -> dict[int, list[FocusArea]]:

@@ -27,6 +27,7 @@ from .forms import (
     KnowledgeProductForm,
     LedgerFilterForm,
     ParticipantForm,
+    PrincipleJudgementForm,
     PutToFUForm,
     ReasonForm,
     SpendingForm,
@@ -134,7 +135,13 @@ def _formsets(data=None, track: Track | None = None):
             for f in track.funding_requests.all()
         ]
         initial["external"] = [
-            {"funder": e.funder, "programme": e.programme, "amount": e.amount, "status": e.status}
+            {
+                "funder": e.funder,
+                "programme": e.programme,
+                "amount": e.amount,
+                "status": e.status,
+                "lead_dgo": e.lead_dgo,
+            }
             for e in track.external_funding.all()
         ]
         initial["contacts"] = [
@@ -279,6 +286,11 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "withdraw_form": WithdrawForm(),
             "show_assessments": track.status in selectors.ASSESSED_STATES,
+            "judgements": (
+                selectors.principle_judgements(track)
+                if track.status in selectors.ASSESSED_STATES
+                else []
+            ),
         },
     )
 
@@ -294,8 +306,18 @@ def track_proposal(request: HttpRequest, pk: int) -> HttpResponse:
 TRANSITIONS = {
     "submit": (services.track_submit, _("The track is submitted to APS's long list.")),
     "withdraw": (services.track_withdraw, _("The track is withdrawn.")),
-    "qualify": (services.track_start_qualification, _("The track is in qualification.")),
-    "recommend": (services.track_recommend, _("APS recommends the track to FU.")),
+    "qualify": (
+        services.track_start_qualification,
+        _("The track is put to APS: its voting members decide on the long list and qualification."),
+    ),
+    "recommend": (
+        services.track_recommend,
+        _("The track is put to APS: its voting members decide on the recommendation to FU."),
+    ),
+    "revise": (
+        services.track_revise,
+        _("The track is a draft again for a new round: revise it and submit it to APS."),
+    ),
     "start": (services.track_start, _("The track is running.")),
     "close": (services.track_close, _("The track is closed.")),
 }
@@ -390,6 +412,39 @@ def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
         _("Write the climate assessment"),
         template="tracks/assessment_form.html",
         draft=draft,
+    )
+
+
+def principles_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    """APS's judgement of the §6 principles, beside the knowledge partners' assessment."""
+    track = _track(request, pk)
+    if not perms.can_judge_principles(request.user, track):
+        raise PermissionDenied(
+            _("Only APS members and the secretariat judge a track in qualification.")
+        )
+    form = PrincipleJudgementForm(
+        request.POST or None, judgements=track.judgements.filter(round=track.round)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.principles_judge(track=track, by=request.user, judgements=form.judgements())
+        except ValidationError as error:
+            for principle, problems in error.message_dict.items():
+                form.add_error(f"{principle}_note", problems)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("APS's judgement of the principles is saved."))
+            return redirect(track)
+    return _subpage(
+        request,
+        track,
+        form,
+        _("Judge the principles"),
+        lede=_(
+            "For each principle of §6: is it met? Say why when it is not. APS recommends the "
+            "track to FU only when every principle is judged met."
+        ),
     )
 
 
@@ -534,8 +589,29 @@ def focus_area_list(request: HttpRequest) -> HttpResponse:
         {
             "years": sorted(selectors.grouped_focus_areas().items(), reverse=True),
             "can_edit": perms.can_edit_focus_areas(request.user),
+            "can_put_to_pug": perms.can_put_to_pug_role(request.user),
         },
     )
+
+
+@require_POST
+def focus_area_put_to_pug(request: HttpRequest, pk: int) -> HttpResponse:
+    focus_area = FocusArea.objects.filter(pk=pk).first()
+    if focus_area is None:
+        raise Http404(_("No such focus area."))
+    try:
+        services.focus_area_put_to_pug(focus_area=focus_area, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except services.Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(
+            request,
+            _("The focus area is put to PUG: its voting members decide on adopting it."),
+        )
+    return redirect("focus-area-list")
 
 
 def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -582,6 +658,8 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
             "allocations": selectors.approved_allocations(),
             "spending": selectors.recent_spending(),
             "reconciliation": selectors.reconciliation(),
+            "dgo_budgets": selectors.dgo_budgets(),
+            "external_funding": selectors.external_funding(user=request.user),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),
         },
@@ -673,11 +751,14 @@ def allocation_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 def spending_create(request: HttpRequest) -> HttpResponse:
-    if not perms.is_budget_keeper(request.user):
-        raise PermissionDenied(_("The secretariat books spending."))
+    if not perms.can_book_spending(request.user):
+        raise PermissionDenied(
+            _("The secretariat books spending; a DGO's coordinators book on its co-financing.")
+        )
     form = SpendingForm(
         request.POST or None,
         tracks=selectors.visible_tracks_for_choice(user=request.user),
+        lines=selectors.lines_to_book_on(user=request.user),
         initial={"date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -733,6 +814,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         pool=data.get("pool"),
         party=data.get("party"),
         year=data.get("year"),
+        dgo=data.get("dgo"),
     )
     entries = selectors.ledger(filters)
     if fmt := requested_export(request):
@@ -757,17 +839,21 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "sums": selectors.ledger_sums(entries),
             "query": query.urlencode(),
             "can_correct": perms.is_budget_keeper(request.user),
+            "can_book": perms.can_book_spending(request.user),
+            "coordinated_dgo_ids": perms.roles_of(request.user).coordinated_dgo_ids,
         },
         status=400 if request.GET and not form.is_valid() else 200,
     )
 
 
 def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    if not perms.is_budget_keeper(request.user):
-        raise PermissionDenied(_("The secretariat corrects spending."))
     entry = selectors.ledger().filter(pk=pk).first()
     if entry is None:
         raise Http404(_("No such entry in the ledger."))
+    if not perms.can_book_on(request.user, entry.budget_line):
+        raise PermissionDenied(
+            _("The secretariat corrects spending; a DGO's coordinators correct its co-financing.")
+        )
     form = SpendingReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

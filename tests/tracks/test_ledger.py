@@ -324,3 +324,78 @@ def test_closing_a_track_withdraws_its_waiting_requests_and_tells_the_approvers(
 
 def granted_pool() -> LiquidPool:
     return LiquidPool.objects.get(key="realdania-likvide")
+
+
+# --- DGO co-financing (§8.5) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def midtjylland_budget(db):
+    """Region Midtjylland's co-financing of its DGO: 300,000 a year 2025–2027."""
+    from partners.models import DGO, Organisation
+
+    contribution = Contribution.objects.create(
+        key="midt-region",
+        contributor=Organisation.objects.get(code="region-midtjylland"),
+        name="Region Midtjyllands medfinansiering",
+        amount=D("900000"),
+        year_from=2025,
+        year_to=2027,
+        dgo=DGO.objects.get(slug="midtjylland"),
+    )
+    for year in (2025, 2026, 2027):
+        BudgetLine.objects.create(
+            key=f"midt-region-{year}", contribution=contribution, year=year,
+            purpose="Klimakoordinator", amount=D("300000"),
+        )  # fmt: skip
+    return contribution
+
+
+def test_a_dgos_coordinator_books_on_its_cofinancing_only(people, midtjylland_budget, english):
+    line_2026 = line("midt-region-2026")
+    entry = book(people, budget_line=line_2026, by=people.coordinator, amount=D("1000"))
+    assert entry.entered_by == people.coordinator
+    with pytest.raises(PermissionDenied):  # another DGO's coordinator
+        book(people, budget_line=line_2026, by=people.other_coordinator)
+    with pytest.raises(PermissionDenied):  # the partnership's own lines are the secretariat's
+        book(people, by=people.coordinator)
+    with pytest.raises(ValidationError, match="left of its budget"):
+        book(people, budget_line=line_2026, by=people.coordinator, amount=D("299000.01"))
+    services.spending_reverse(spending=entry, by=people.coordinator, reason="Forkert år")
+    assert Spending.objects.count() == 2
+
+
+def test_dgo_cofinancing_sits_beside_the_partnerships_821_mio(people, midtjylland_budget, client):
+    book(people, budget_line=line("midt-region-2026"), amount=D("2500"))
+    overview = selectors.budget_overview()
+    assert overview.contributed == TOTAL and overview.total.budgeted == TOTAL
+    assert overview.total.spent == D("0")
+    (midt,) = selectors.dgo_budgets()
+    assert midt.dgo.slug == "midtjylland"
+    assert (midt.budgeted, midt.spent, midt.left) == (D("900000"), D("2500"), D("897500"))
+    sign_in(client, people.coordinator)
+    page = client.get(reverse("budget-overview"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert midt.dgo.name in page and "897.500,00" in page
+    listed = client.get(reverse("ledger") + "?dgo=midtjylland")
+    assert [e.amount for e in listed.context["page"].object_list] == [D("2500.00")]
+    form = client.get(reverse("spending-create")).context["form"]
+    assert set(form.fields["budget_line"].queryset) == set(
+        BudgetLine.objects.filter(contribution=midtjylland_budget)
+    )
+
+
+def test_external_funding_names_its_lead_dgo_and_shows_in_the_overview(people, client):
+    from partners.models import DGO
+    from tracks.models import ExternalFunding
+
+    track = advance(draft(people.coordinator), S.RUNNING, people)
+    lead = DGO.objects.get(slug="midtjylland")
+    ExternalFunding.objects.create(
+        track=track, funder="EU", programme="LIFE", amount=D("4500000"),
+        status=ExternalFunding.Status.SOUGHT, lead_dgo=lead,
+    )  # fmt: skip
+    sign_in(client, people.observer)
+    for url in (reverse("budget-overview"), track.get_absolute_url()):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+        assert "LIFE" in page and "4.500.000,00" in page and "Ansøgt" in page, url
+        assert lead.name in page, url
