@@ -33,6 +33,7 @@ from .models import (
     WITHDRAWABLE,
     Allocation,
     BudgetChange,
+    Contribution,
     LiquidPool,
     Track,
 )
@@ -184,9 +185,13 @@ def can_book_on(user, line) -> bool:
 
 
 def can_book_spending(user) -> bool:
-    """The booking form: the secretariat, and coordinators of a DGO (for its co-financing)."""
+    """The booking form: the secretariat, and coordinators of a DGO with co-financing."""
     roles = roles_of(user)
-    return roles.secretariat or bool(roles.coordinated_dgo_ids)
+    if roles.secretariat:
+        return True
+    return bool(roles.coordinated_dgo_ids) and (
+        Contribution.objects.filter(dgo__in=roles.coordinated_dgo_ids).exists()
+    )
 
 
 # --- Roles with the object's state, for templates and buttons ------------------------------

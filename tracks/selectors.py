@@ -33,6 +33,7 @@ from partners.permissions import roles_of
 
 from . import permissions as perms
 from .models import (
+    ASSESSABLE,
     FIRST_YEAR,
     LAST_YEAR,
     Allocation,
@@ -159,10 +160,7 @@ def track_get(*, user: User, pk: int) -> Track:
                 ).order_by("-version"),
             )
         )
-    lookups.append(
-        Prefetch("external_funding", queryset=ExternalFunding.objects.select_related("lead_dgo"))
-    )
-    if track.status in ASSESSED_STATES:
+    if track.status in ASSESSABLE:  # APS's judgements matter while it qualifies the track
         lookups.append(
             Prefetch(
                 "judgements",
@@ -204,7 +202,9 @@ def track_proposal_get(*, user: User, pk: int) -> Track:
             _dgos_prefetch(),
             _participants_prefetch(),
             "funding_requests__pool",
-            "external_funding",
+            Prefetch(
+                "external_funding", queryset=ExternalFunding.objects.select_related("lead_dgo")
+            ),
             "contacts",
         )
         .get(pk=pk)
@@ -415,8 +415,58 @@ def _by_key(rows, key_fields: tuple[str, str]) -> dict[tuple[int, int], Decimal]
     return {(row[key_fields[0]], row[key_fields[1]]): row["total"] or ZERO for row in rows}
 
 
-def budget_overview() -> BudgetOverview:
-    """Per contributor and year: budgeted, allocated, spent and remaining. Six queries.
+@dataclass
+class BudgetSums:
+    """What every budget table is built from, read once per page in four queries: the
+    contributions, and per contribution and year what is budgeted (lines with approved
+    changes) and spent (amount and hours). Few rows: five contributions over five years."""
+
+    contributions: dict[int, Contribution]
+    budgeted: dict[tuple[int, int], Decimal]
+    spent: dict[tuple[int, int], Decimal]
+    spent_hours: dict[tuple[int, int], Decimal]
+
+
+def budget_sums() -> BudgetSums:
+    contributions = {
+        c.pk: c for c in Contribution.objects.select_related("contributor", "pool", "dgo")
+    }
+    budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for contribution_id, year, amount in BudgetLine.objects.values_list(
+        "contribution_id", "year", "amount"
+    ):
+        budgeted[(contribution_id, year)] += amount
+    for (
+        to_contribution,
+        to_year,
+        from_contribution,
+        from_year,
+        amount,
+    ) in BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).values_list(
+        "line__contribution_id",
+        "line__year",
+        "from_line__contribution_id",
+        "from_line__year",
+        "amount",
+    ):
+        budgeted[(to_contribution, to_year)] += amount
+        budgeted[(from_contribution, from_year)] -= amount
+    spent: dict[tuple[int, int], Decimal] = {}
+    spent_hours: dict[tuple[int, int], Decimal] = {}
+    for row in (
+        Spending.objects.values("budget_line__contribution_id", "budget_line__year")
+        .annotate(amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO))
+        .order_by()
+    ):
+        key = (row["budget_line__contribution_id"], row["budget_line__year"])
+        spent[key], spent_hours[key] = row["amount"], row["hours"]
+    return BudgetSums(contributions, dict(budgeted), spent, spent_hours)
+
+
+def budget_overview(sums: BudgetSums | None = None) -> BudgetOverview:
+    """Per contributor and year: budgeted, allocated, spent and remaining, for the partnership's
+    own contributions (DGO co-financing is beside the 82.1 mio: `dgo_budgets`). Five queries,
+    or one given the page's `budget_sums`.
 
     - budgeted: the budget lines, with approved budget changes moved in and out;
     - allocated: approved liquid-fund allocations (pending ones count for nothing);
@@ -424,45 +474,22 @@ def budget_overview() -> BudgetOverview:
     - remaining: budgeted − spent − allocated funds not yet paid out (an approved allocation
       binds the money even before it is spent).
     """
-    partnership = Q(contribution__dgo__isnull=True)  # DGO co-financing is beside the 82.1 mio
-    contributions = list(
-        Contribution.objects.filter(dgo__isnull=True).select_related("contributor", "pool")
-    )
+    sums = sums or budget_sums()
+    contributions = [c for c in sums.contributions.values() if c.dgo_id is None]
+    budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    spending: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    spent_on_pools: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for (contribution_id, year), amount in sums.budgeted.items():
+        contribution = sums.contributions[contribution_id]
+        if contribution.dgo_id is None:
+            budgeted[(contribution.contributor_id, year)] += amount
+    for (contribution_id, year), amount in sums.spent.items():
+        contribution = sums.contributions[contribution_id]
+        if contribution.dgo_id is None:
+            spending[(contribution.contributor_id, year)] += amount
+            if hasattr(contribution, "pool"):
+                spent_on_pools[(contribution.contributor_id, year)] += amount
     org = "contribution__contributor_id"
-    budgeted = _by_key(
-        BudgetLine.objects.filter(partnership).values(org, "year").annotate(total=Sum("amount")),
-        (org, "year"),
-    )
-    moved_in = _by_key(
-        BudgetChange.objects.filter(
-            status=BudgetChange.Status.APPROVED, line__contribution__dgo=None
-        )
-        .values(f"line__{org}", "line__year")
-        .annotate(total=Sum("amount")),
-        (f"line__{org}", "line__year"),
-    )
-    moved_out = _by_key(
-        BudgetChange.objects.filter(
-            status=BudgetChange.Status.APPROVED, from_line__contribution__dgo=None
-        )
-        .values(f"from_line__{org}", "from_line__year")
-        .annotate(total=Sum("amount")),
-        (f"from_line__{org}", "from_line__year"),
-    )
-    spending = {}
-    spent_on_pools = {}
-    for row in (
-        Spending.objects.filter(budget_line__contribution__dgo__isnull=True)
-        .values(f"budget_line__{org}", "budget_line__year")
-        .annotate(
-            total=Sum("amount"),
-            pools=Sum("amount", filter=Q(budget_line__contribution__pool__isnull=False)),
-        )
-        .order_by()
-    ):
-        key = (row[f"budget_line__{org}"], row["budget_line__year"])
-        spending[key] = row["total"] or ZERO
-        spent_on_pools[key] = row["pools"] or ZERO
     allocated = _by_key(
         Allocation.objects.filter(status=Allocation.Status.APPROVED)
         .values(f"pool__{org}", "year")
@@ -494,9 +521,7 @@ def budget_overview() -> BudgetOverview:
         for year in years:
             key = (org_id, year)
             figures = Figures(
-                budgeted=budgeted.get(key, ZERO)
-                + moved_in.get(key, ZERO)
-                - moved_out.get(key, ZERO),
+                budgeted=budgeted.get(key, ZERO),
                 allocated=allocated.get(key, ZERO),
                 spent=spending.get(key, ZERO),
             )
@@ -542,39 +567,19 @@ class DGOBudget:
         return self.budgeted - self.spent
 
 
-def dgo_budgets() -> list[DGOBudget]:
-    """Every DGO with co-financing, in the DGOs' order: four queries however many lines."""
-    contributions = list(
-        Contribution.objects.filter(dgo__isnull=False)
-        .select_related("dgo", "contributor")
-        .order_by("dgo__name", "pk")
+def dgo_budgets(sums: BudgetSums | None = None) -> list[DGOBudget]:
+    """Every DGO with co-financing, in the DGOs' order (from the page's `budget_sums`)."""
+    sums = sums or budget_sums()
+    contributions = sorted(
+        (c for c in sums.contributions.values() if c.dgo_id is not None),
+        key=lambda c: (c.dgo.name, c.pk),
     )
     budgeted: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in (
-        BudgetLine.objects.filter(contribution__dgo__isnull=False)
-        .values("contribution_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        budgeted[row["contribution_id"]] += row["total"]
-    for direction, sign in (("line", 1), ("from_line", -1)):
-        for row in (
-            BudgetChange.objects.filter(
-                status=BudgetChange.Status.APPROVED,
-                **{f"{direction}__contribution__dgo__isnull": False},
-            )
-            .values(f"{direction}__contribution_id")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        ):
-            budgeted[row[f"{direction}__contribution_id"]] += sign * row["total"]
-    spent = {
-        row["budget_line__contribution_id"]: row["total"]
-        for row in Spending.objects.filter(budget_line__contribution__dgo__isnull=False)
-        .values("budget_line__contribution_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
+    spent: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (contribution_id, _year), amount in sums.budgeted.items():
+        budgeted[contribution_id] += amount
+    for (contribution_id, _year), amount in sums.spent.items():
+        spent[contribution_id] += amount
     budgets: dict[int, DGOBudget] = {}
     for contribution in contributions:
         entry = budgets.setdefault(contribution.dgo_id, DGOBudget(dgo=contribution.dgo))
@@ -691,30 +696,16 @@ class Reconciliation:
         return self.budgeted - self.spent
 
 
-def reconciliation() -> list[Reconciliation]:
+def reconciliation(sums: BudgetSums | None = None) -> list[Reconciliation]:
     """Per party and year: contributed (budget lines with approved changes) against used (the
-    ledger), split into cash and hours. Four queries; the rows sum to the contributions."""
-    contributions = {c.pk: c for c in Contribution.objects.select_related("contributor", "dgo")}
-    budgeted: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for row in BudgetLine.objects.values("contribution_id", "year").annotate(total=Sum("amount")):
-        budgeted[row["contribution_id"]][row["year"]] += row["total"]
-    for direction, sign in (("line", 1), ("from_line", -1)):
-        for row in (
-            BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
-            .values(f"{direction}__contribution_id", f"{direction}__year")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        ):
-            key = row[f"{direction}__contribution_id"]
-            budgeted[key][row[f"{direction}__year"]] += sign * row["total"]
-    spent: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
-    for row in (
-        Spending.objects.values("budget_line__contribution_id", "budget_line__year")
-        .annotate(amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO))
-        .order_by()
-    ):
-        key = (row["budget_line__contribution_id"], row["budget_line__year"])
-        spent[key] = (row["amount"], row["hours"])
+    ledger), split into cash and hours; DGO co-financing in rows of its own. From the page's
+    `budget_sums`; the partnership's rows sum to the contributions (82.1 mio)."""
+    sums = sums or budget_sums()
+    contributions = sums.contributions
+    budgeted: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for (contribution_id, year), amount in sums.budgeted.items():
+        budgeted[contribution_id][year] = amount
+    spent = {key: (amount, sums.spent_hours.get(key, ZERO)) for key, amount in sums.spent.items()}
     rows: dict[tuple[int, int | None, int], Reconciliation] = {}
     for contribution_id, years in budgeted.items():
         contribution = contributions[contribution_id]

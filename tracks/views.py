@@ -40,6 +40,7 @@ from .forms import (
     participant_choices,
 )
 from .models import (
+    ASSESSABLE,
     Allocation,
     BudgetChange,
     FocusArea,
@@ -287,9 +288,7 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "show_assessments": track.status in selectors.ASSESSED_STATES,
             "judgements": (
-                selectors.principle_judgements(track)
-                if track.status in selectors.ASSESSED_STATES
-                else []
+                selectors.principle_judgements(track) if track.status in ASSESSABLE else []
             ),
         },
     )
@@ -649,16 +648,17 @@ def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 def budget_overview(request: HttpRequest) -> HttpResponse:
+    sums = selectors.budget_sums()  # one read for the overview, the DGOs and the reconciliation
     return render(
         request,
         "tracks/budget_overview.html",
         {
-            "overview": selectors.budget_overview(),
+            "overview": selectors.budget_overview(sums),
             "pools": selectors.pool_list(),
             "allocations": selectors.approved_allocations(),
             "spending": selectors.recent_spending(),
-            "reconciliation": selectors.reconciliation(),
-            "dgo_budgets": selectors.dgo_budgets(),
+            "reconciliation": selectors.reconciliation(sums),
+            "dgo_budgets": selectors.dgo_budgets(sums),
             "external_funding": selectors.external_funding(user=request.user),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),

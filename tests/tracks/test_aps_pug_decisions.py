@@ -139,8 +139,8 @@ def test_a_rejected_track_is_revised_for_a_new_round_with_its_history(people, cl
         track=track, by=people.knowledge_partner, text="Ny vurdering.", conclusion="supported"
     )
     track.refresh_from_db()
-    with pytest.raises(ValidationError, match="not yet judged met"):  # judged anew
-        services.track_recommend(track=track, by=people.secretariat)
+    with translation.override("en"), pytest.raises(ValidationError, match="not yet judged met"):
+        services.track_recommend(track=track, by=people.secretariat)  # judged anew
     judge_all_met(track, people)
     aps_decides(track, "recommendation", people)
     fu_adopts(track, people)

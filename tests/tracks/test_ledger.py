@@ -395,7 +395,7 @@ def test_external_funding_names_its_lead_dgo_and_shows_in_the_overview(people, c
         status=ExternalFunding.Status.SOUGHT, lead_dgo=lead,
     )  # fmt: skip
     sign_in(client, people.observer)
-    for url in (reverse("budget-overview"), track.get_absolute_url()):
+    for url in (reverse("budget-overview"), reverse("track-proposal", args=[track.pk])):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
         assert "LIFE" in page and "4.500.000,00" in page and "Ansøgt" in page, url
         assert lead.name in page, url

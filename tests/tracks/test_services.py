@@ -401,7 +401,11 @@ def test_the_whole_life_is_on_the_timeline(people):
     track = advance(draft(people.coordinator), S.CLOSED, people)
     steps = list(TrackTransition.objects.filter(track=track).values_list("to_status", flat=True))
     assert steps == [
-        S.DRAFT, S.SUBMITTED, S.IN_QUALIFICATION, S.ASSESSED, S.RECOMMENDED,
+        S.DRAFT, S.SUBMITTED,
+        S.SUBMITTED,  # put to APS: long list and qualification
+        S.IN_QUALIFICATION, S.ASSESSED,
+        S.ASSESSED,  # put to APS: recommendation
+        S.RECOMMENDED,
         S.RECOMMENDED,  # put to FU
         S.APPROVED, S.RUNNING, S.EVALUATED, S.CLOSED,
     ]  # fmt: skip
