@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from partners.models import DGO, Municipality, Organisation
-from tests.factories import sign_in
 from governance import services as governance_services
 from governance.models import Decision
+from partners.models import DGO, Municipality, Organisation
+from tests.factories import sign_in
 from tracks import services
 from tracks.exports import neutralise
 from tracks.models import Allocation, FocusArea, Track
