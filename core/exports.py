@@ -66,9 +66,9 @@ def table(columns: list[Column], objects: Iterable) -> list[list]:
     return rows
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any, decimal_comma: bool = False) -> str:
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return f"{value:f}".replace(".", ",") if decimal_comma else f"{value:f}"
     if isinstance(value, datetime.datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date):
@@ -76,11 +76,14 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(rows: list[list], *, delimiter: str = ";", bom: bool = True) -> bytes:
+def csv_bytes(
+    rows: list[list], *, delimiter: str = ";", bom: bool = True, decimal_comma: bool = False
+) -> bytes:
+    """`decimal_comma` writes 1234,5 for Danish Excel, which reads 1234.5 as text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(_csv_text(value) for value in row)
+        writer.writerow(_csv_text(value, decimal_comma) for value in row)
     # A byte-order mark so Excel opens the Danish letters correctly.
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
@@ -115,7 +118,13 @@ def requested_export(request: HttpRequest) -> str | None:
 
 
 def list_export(
-    fmt: str, *, name: str, title: str, columns: list[Column], objects: Iterable
+    fmt: str,
+    *,
+    name: str,
+    title: str,
+    columns: list[Column],
+    objects: Iterable,
+    decimal_comma: bool = False,
 ) -> HttpResponse:
     """The rows of a list (already filtered and permission-scoped by its view) as a file."""
     rows = table(columns, objects)
@@ -124,7 +133,11 @@ def list_export(
         return attachment(
             xlsx_bytes(rows, sheet_title=force_str(title)), filename=filename, content_type=XLSX
         )
-    return attachment(csv_bytes(rows), filename=filename, content_type="text/csv; charset=utf-8")
+    return attachment(
+        csv_bytes(rows, decimal_comma=decimal_comma),
+        filename=filename,
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 # --- open data ------------------------------------------------------------------------------

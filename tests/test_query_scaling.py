@@ -172,6 +172,8 @@ PAGES = {
         BROAD,
     ),
     "api-budget-overview": (dict, "", BROAD),
+    "ledger": (dict, "", BROAD),
+    "api-spending-list": (dict, "", BROAD),
 }
 
 # GET pages that are not measured, and why.
@@ -186,6 +188,9 @@ EXEMPT = {
     "mfa-verify": "sign-in step, no data",
     "mfa-recovery-codes": "POST only",
     "person-mfa-reset": "POST only",
+    "spending-reverse": "a confirmation form for one entry",
+    "track-principles": "a form for one track's five principles",
+    "api-spending-detail": "one entry",
     "notification-read": "POST only",
     "notification-preferences": "a form of one person's choices (one query for them)",
     "person-personal-data": "one person's own data export (partners' people admin)",

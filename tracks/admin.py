@@ -104,8 +104,10 @@ class TrackAdmin(ReadOnlyAdmin):
 
 @admin.register(FocusArea)
 class FocusAreaAdmin(admin.ModelAdmin):
-    list_display = ["name_da", "name_en", "year", "position"]
-    list_filter = ["year"]
+    list_display = ["name_da", "name_en", "year", "position", "status"]
+    list_filter = ["year", "status"]
+    # Adoption is PUG's decision (tracks.services.focus_area_put_to_pug), never an edit.
+    readonly_fields = ["status", "adopted_by_decision"]
     search_fields = ["name_da", "name_en"]
 
     def save_model(self, request, obj, form, change):

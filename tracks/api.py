@@ -5,7 +5,12 @@ secretariat (others get 404). Transitions are actions, e.g. `POST /api/tracks/<i
 200 with the track; 400 with one reason per failing principle (`reasons`); 403 with the reason
 when the user may not take the step; 409 when the track is not in the state the step starts from.
 Allocations: `POST /api/allocations/<id>/approve/` (or `refuse/`) for the pool's party approver.
+Spending: `GET/POST /api/spending/` is the ledger (the secretariat books; every signed-in user
+reads), `POST /api/spending/<id>/reverse/` corrects an entry by a reversing one. Refusals are
+400 with the same reasons as the form, and nothing is booked.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +26,15 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Allocation, ClimateAssessment, Track, TrackParticipant, TrackTransition
+from .models import (
+    Allocation,
+    BudgetLine,
+    ClimateAssessment,
+    Spending,
+    Track,
+    TrackParticipant,
+    TrackTransition,
+)
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -349,6 +362,165 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
         return self._decide(request, services.allocation_refuse)
 
 
+class DanishDecimalField(serializers.DecimalField):
+    """A decimal given as a JSON number, as "1500000.50", or as Danish text "1.500.000,50"
+    (a comma marks the Danish form: its dots are thousand separators)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "," in data:
+            text = data.strip().replace(" ", "").replace("\xa0", "")
+            try:
+                data = str(Decimal(text.replace(".", "").replace(",", ".")))
+            except InvalidOperation:
+                self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SpendingSerializer(serializers.ModelSerializer):
+    budget_line = serializers.PrimaryKeyRelatedField(
+        queryset=BudgetLine.objects.all(),
+        help_text="The budget line booked on (id). Required unless `allocation` is given",
+        required=False,
+    )
+    allocation = serializers.PrimaryKeyRelatedField(
+        queryset=Allocation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="For liquid funds: the approved allocation drawn on (id); its pool's line of "
+        "the allocation's year is booked",
+    )
+    track = serializers.PrimaryKeyRelatedField(
+        queryset=Track.objects.all(), required=False, allow_null=True, help_text="Track id"
+    )
+    amount = DanishDecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="DKK; for working hours leave it out: hours × the hourly rate is booked",
+    )
+    hours = DanishDecimalField(
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Hours used, for a contribution of working hours",
+    )
+    reverses = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The entry this one corrects, or null"
+    )
+    entered_by = serializers.CharField(source="entered_by.get_full_name", read_only=True)
+    document_reference = serializers.CharField(max_length=100, help_text="Invoice or voucher")
+
+    class Meta:
+        model = Spending
+        fields = [
+            *("id", "budget_line", "allocation", "track", "date", "amount", "hours"),
+            *("description", "document_reference", "reverses", "reason"),
+            *("entered_by", "entered_at"),
+        ]
+        read_only_fields = ["reason", "entered_at"]
+
+
+ReverseRequest = inline_serializer("SpendingReverseRequest", {"reason": serializers.CharField()})
+SPENDING_RESPONSES = {
+    400: OpenApiResponse(
+        Reasons,
+        description="Refused, nothing booked: e.g. beyond the line or the allocation, an "
+        "allocation not approved, a future date or one outside the line's year",
+    ),
+    403: OpenApiResponse(Reason, description="Only the secretariat books spending"),
+}
+
+
+class SpendingFilter(filters.FilterSet):
+    track = filters.NumberFilter(field_name="track_id", label="Track id")
+    pool = filters.CharFilter(field_name="budget_line__contribution__pool__key", label="Pool key")
+    party = filters.CharFilter(
+        field_name="budget_line__contribution__contributor__code", label="Party code"
+    )
+    year = filters.NumberFilter(field_name="budget_line__year", label="Budget year")
+
+    class Meta:
+        model = Spending
+        fields = ["track", "pool", "party", "year"]
+
+
+class SpendingViewSet(
+    viewsets.mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """The ledger: every booking and correction, newest first. Entries are never changed or
+    deleted; a correction is a reversing entry (`POST …/reverse/`)."""
+
+    serializer_class = SpendingSerializer
+    filterset_class = SpendingFilter
+
+    def get_queryset(self):
+        return selectors.ledger()
+
+    @extend_schema(responses={201: SpendingSerializer, **SPENDING_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        """Book spending through the same rules as the form (§5.2, §11.2)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        allocation = data.get("allocation")
+        line = data.get("budget_line")
+        if line is None and allocation is not None:
+            line = BudgetLine.objects.filter(
+                contribution__pool=allocation.pool_id, year=allocation.year
+            ).first()
+        if line is None:
+            return Response(
+                {
+                    "detail": _("The request does not meet the rules."),
+                    "reasons": [
+                        {"code": "budget_line", "message": _("Name the budget line booked on.")}
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            entry = services.spending_add(
+                by=request.user,
+                budget_line=line,
+                allocation=allocation,
+                track=data.get("track"),
+                date=data["date"],
+                amount=data.get("amount"),
+                hours=data.get("hours"),
+                description=data["description"],
+                document_reference=data["document_reference"],
+            )
+        except (PermissionDenied, ValidationError) as error:
+            return _error_response(error)
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(SpendingSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ReverseRequest,
+        responses={
+            201: SpendingSerializer,
+            **SPENDING_RESPONSES,
+            409: OpenApiResponse(Reason, description="The entry is already reversed"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Correct an entry by a reversing one with the reason; the entry itself stays."""
+        entry = self.get_object()
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        try:
+            reversal = services.spending_reverse(
+                spending=entry, by=request.user, reason=str(reason or "")
+            )
+        except (PermissionDenied, services.Conflict, ValidationError) as error:
+            return _error_response(error)
+        reversal = self.get_queryset().get(pk=reversal.pk)
+        return Response(SpendingSerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
 class FiguresSerializer(serializers.Serializer):
     budgeted = serializers.DecimalField(max_digits=14, decimal_places=2)
     allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -411,6 +583,7 @@ router = SimpleRouter()
 router.register("tracks", TrackViewSet, basename="api-track")
 router.register("assessments", AssessmentViewSet, basename="api-assessment")
 router.register("allocations", AllocationViewSet, basename="api-allocation")
+router.register("spending", SpendingViewSet, basename="api-spending")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -17,6 +17,10 @@ class TracksConfig(AppConfig):
 
         # Approval happens only here: when FU closes a decision whose subject is a track.
         register_decision_outcome_handler("tracks.track", services.on_fu_decision_closed)
+        # APS's steps (long list and qualification, recommendation) likewise, by APS decisions.
+        register_decision_outcome_handler("tracks.track", services.on_aps_decision_closed)
+        # PUG adopts its focus areas by decisions (§8.3).
+        register_decision_outcome_handler("tracks.focusarea", services.on_pug_decision_closed)
         for model in (
             models.FocusArea,
             models.Track,
@@ -24,6 +28,7 @@ class TracksConfig(AppConfig):
             models.TrackContact,
             models.TrackTransition,
             models.ClimateAssessment,
+            models.PrincipleJudgement,
             models.StatusUpdate,
             models.KnowledgeProduct,
             models.Evaluation,

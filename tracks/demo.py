@@ -16,12 +16,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from governance import services as governance_services
-from governance.models import Body, Membership
+from governance.models import VOTING_ROLES, Body, Membership
 from partners.models import DGO, Municipality, Organisation, RoleAssignment, User
 from partners.services import role_grant
 
 from . import services
-from .models import BudgetLine, FocusArea, LiquidPool, Track
+from .models import BudgetLine, Contribution, FocusArea, LiquidPool, Principle, Track
 
 S = Track.Status
 Role = RoleAssignment.Role
@@ -212,6 +212,23 @@ def _people() -> dict[str, User]:
     return people
 
 
+def pug_adopts(area: FocusArea, secretariat: User) -> None:
+    """PUG adopts the focus area: every voting seat votes yes (unanimity)."""
+    decision = services.focus_area_put_to_pug(focus_area=area, by=secretariat)
+    voters = (
+        Membership.objects.active()
+        .filter(body__code="pug", seat_role__in=VOTING_ROLES)
+        .select_related("person")
+        .order_by("pk")
+    )
+    for seat in voters:
+        governance_services.vote_cast(decision=decision, by=seat.person, choice="yes")
+        decision.refresh_from_db()
+        if not decision.is_open:
+            break
+    area.refresh_from_db()
+
+
 def _focus_areas(secretariat: User) -> dict[tuple[int, str], FocusArea]:
     areas = {}
     for year, rows in FOCUS_AREAS.items():
@@ -226,6 +243,7 @@ def _focus_areas(secretariat: User) -> dict[tuple[int, str], FocusArea]:
                     description=description,
                     position=position,
                 )
+                pug_adopts(area, secretariat)
             areas[(year, name_da)] = area
     return areas
 
@@ -297,6 +315,38 @@ def _fu_decide(track: Track, people, *, outcome: str) -> None:
             break
 
 
+def aps_decides(track: Track, step: str, by, *, choice: str = "yes"):
+    """Put one of APS's steps with the track to APS (`by`: the secretariat) and let every
+    voting seat vote, as APS would at its meeting; one "no" rejects (unanimity, §8.4)."""
+    decision = services.track_put_to_aps(track=track, by=by, step=step)
+    voters = (
+        Membership.objects.active()
+        .filter(body__code="aps", seat_role__in=VOTING_ROLES)
+        .select_related("person")
+        .order_by("pk")
+    )
+    for seat in voters:
+        governance_services.vote_cast(decision=decision, by=seat.person, choice=choice)
+        decision.refresh_from_db()
+        if not decision.is_open:
+            break
+    return decision
+
+
+def _judge_all_met(track: Track, by) -> None:
+    services.principles_judge(
+        track=track,
+        by=by,
+        judgements={
+            Principle.PROBLEM: (True, "Tydeligt afgrænset problem og en målbar ambition."),
+            Principle.DEVELOPMENT: (True, "Tester en løsning, der ikke er afprøvet i Danmark."),
+            Principle.OPENNESS: (True, "Videndeling via sekretariatet og videnspartnerne."),
+            Principle.PARTICIPANTS: (True, "Mindst tre kommuner og regioner deltager."),
+            Principle.EVALUATION: (True, "Evalueringsplan med før- og eftermålinger."),
+        },
+    )
+
+
 def _advance(track: Track, spec: Spec, people) -> Track:
     secretariat, aps = people["sekretariat"], people["demo-kasper"]
     proposer = people[spec.proposer]
@@ -305,7 +355,7 @@ def _advance(track: Track, spec: Spec, people) -> Track:
         return track
     if target == S.WITHDRAWN:
         services.track_submit(track=track, by=proposer)
-        services.track_start_qualification(track=track, by=aps)
+        aps_decides(track, "qualification", secretariat)
         services.track_withdraw(
             track=track,
             by=proposer,
@@ -316,7 +366,7 @@ def _advance(track: Track, spec: Spec, people) -> Track:
     services.track_submit(track=track, by=proposer)
     if target == S.SUBMITTED:
         return track
-    services.track_start_qualification(track=track, by=aps)
+    aps_decides(track, "qualification", secretariat)
     if target == S.IN_QUALIFICATION:
         return track
     theme = spec.focus[1].lower() if spec.focus else "udledninger"
@@ -336,7 +386,8 @@ def _advance(track: Track, spec: Spec, people) -> Track:
         )
     if target == S.ASSESSED:
         return track
-    services.track_recommend(track=track, by=aps)
+    _judge_all_met(track, aps)
+    aps_decides(track, "recommendation", secretariat)
     if target == S.RECOMMENDED:
         _fu_decide(track, people, outcome="open")
         return track
@@ -451,6 +502,55 @@ def _funds(tracks: dict[str, Track], people, pools) -> None:
     )
 
 
+# Demo: Midtjylland's co-financing of its DGO (§8.5), in the shape of the DK2020 Midtjylland
+# agreement (region 3 mio, the municipalities matching 3 mio, Realdania 2–3 mio per region).
+# The partnership agreement gives no DGO amounts for 2025–2027: these are illustrative.
+DGO_COFINANCING = (
+    ("midt-region", "region-midtjylland", "Region Midtjyllands medfinansiering af DGO Midtjylland",
+     "3000000.00", "Klimakoordinator, analyser, arrangementer og data"),
+    ("midt-kkr", "kkr-midtjylland", "Kommunernes medfinansiering af DGO Midtjylland (KKR)",
+     "3000000.00", "Klimakoordinator, ankerkommunemodel og workshops"),
+    ("midt-realdania", "realdania", "Realdanias regionale andel til DGO Midtjylland",
+     "2500000.00", "Puljer til konsulentbistand og videnspartner"),
+)  # fmt: skip
+
+
+def _dgo_cofinancing(people) -> None:
+    from .reference import yearly_amounts
+
+    dgo = DGO.objects.get(slug="midtjylland")
+    for key, party, name, amount, purpose in DGO_COFINANCING:
+        contribution, created = Contribution.objects.get_or_create(
+            key=key,
+            defaults={
+                "contributor": Organisation.objects.get(code=party),
+                "name": name,
+                "amount": D(amount),
+                "year_from": 2025,
+                "year_to": 2027,
+                "dgo": dgo,
+                "description": "Demo: beløbene er illustrative.",
+            },
+        )
+        if not created:
+            continue
+        for year, part in yearly_amounts(D(amount), 2025, 2027).items():
+            BudgetLine.objects.create(
+                key=f"{key}-{year}", contribution=contribution, year=year, purpose=purpose,
+                amount=part,
+            )  # fmt: skip
+    coordinator = people.get("koordinator-midt")
+    if coordinator is not None:
+        services.spending_add(
+            budget_line=BudgetLine.objects.get(key="midt-region-2026"),
+            by=coordinator,
+            date=timezone.localdate() - datetime.timedelta(days=25),
+            amount=D("185000.00"),
+            description="Klimakoordinator, andet kvartal (Region Midtjylland)",
+            document_reference="RM-2026-044",
+        )
+
+
 def seed() -> list[str]:
     created: list[str] = []
     people = _people()
@@ -466,6 +566,7 @@ def seed() -> list[str]:
     areas = _focus_areas(secretariat)
     if Track.objects.exists():
         return created
+    _dgo_cofinancing(people)
     pools = {pool.key: pool for pool in LiquidPool.objects.all()}
     tracks: dict[str, Track] = {}
     for spec in TRACKS:

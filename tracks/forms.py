@@ -22,6 +22,7 @@ from .models import (
     FocusArea,
     FundingRequest,
     LiquidPool,
+    Principle,
     Track,
     TrackParticipant,
 )
@@ -162,10 +163,10 @@ class TrackForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = FocusArea.objects.order_by(
-            "-year", "position", "name_da"
-        )
-        self.fields["focus_area"].help_text = _("The focus areas PUG has set.")
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(
+            status=FocusArea.Status.ADOPTED
+        ).order_by("-year", "position", "name_da")
+        self.fields["focus_area"].help_text = _("The focus areas PUG has adopted.")
         if self.instance.pk:
             self.fields["dgos"].initial = list(self.instance.dgos.all())
 
@@ -233,12 +234,20 @@ class ExternalFundingForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *ExternalFunding.Status.choices]
     )
+    lead_dgo = forms.ModelChoiceField(
+        label=_("Leading DGO"),
+        queryset=DGO.objects.order_by("name"),
+        required=False,
+        empty_label="—",
+        help_text=_("The DGO that leads the application, if one does."),
+    )
 
     def as_data(self) -> dict | None:
         if self.cleaned_data.get("DELETE"):
             return None
         return {
-            name: self.cleaned_data[name] for name in ("funder", "programme", "amount", "status")
+            name: self.cleaned_data[name]
+            for name in ("funder", "programme", "amount", "status", "lead_dgo")
         }
 
 
@@ -416,7 +425,23 @@ class SpendingForm(forms.Form):
         ),
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    amount = money_field(_("Amount"))
+    amount = money_field(
+        _("Amount"),
+        required=False,
+        help_text=_(
+            "In Danish kroner (DKK), e.g. 250.000,00. Leave empty for working hours: they are "
+            "booked at the contribution's hourly rate."
+        ),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0.01,
+        localize=True,
+        required=False,
+        help_text=_("Only for a contribution of working hours: the hours used."),
+    )
     description = forms.CharField(label=_("Description"), max_length=300)
     document_reference = forms.CharField(
         label=_("Document reference"),
@@ -435,16 +460,98 @@ class SpendingForm(forms.Form):
         empty_label="—",
     )
 
-    def __init__(self, *args, tracks=None, **kwargs):
+    def __init__(self, *args, tracks=None, lines=None, **kwargs):
         super().__init__(*args, **kwargs)
         if tracks is not None:
             self.fields["track"].queryset = tracks
+        if lines is not None:
+            self.fields["budget_line"].queryset = lines
         self.fields["allocation"].label_from_instance = lambda allocation: (
             f"{allocation.year}: {allocation.pool} – {allocation.track} ({dkk(allocation.amount)})"
         )
         self.fields["budget_line"].label_from_instance = lambda line: (
             f"{line.year}: {line.contribution.contributor.short_name} – {line.purpose}"
+            + (f" ({line.contribution.dgo})" if line.contribution.dgo_id else "")
         )
+
+
+class PrincipleJudgementForm(forms.Form):
+    """APS's judgement of each §6 principle: met or not, with a note (needed when not met)."""
+
+    def __init__(self, *args, judgements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        judged = {j.principle: j for j in (judgements or [])}  # the track's current round
+        for principle in Principle:
+            earlier = judged.get(principle.value)
+            self.fields[f"{principle.value}_met"] = forms.TypedChoiceField(
+                label=principle.label,
+                choices=[("yes", _("Met")), ("no", _("Not met"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+                initial=None if earlier is None else ("yes" if earlier.met else "no"),
+            )
+            self.fields[f"{principle.value}_note"] = forms.CharField(
+                label=_("Note on: %(principle)s") % {"principle": principle.label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=earlier.note if earlier else "",
+            )
+
+    def judgements(self) -> dict[str, tuple[bool, str]]:
+        return {
+            principle.value: (
+                self.cleaned_data[f"{principle.value}_met"],
+                self.cleaned_data[f"{principle.value}_note"],
+            )
+            for principle in Principle
+        }
+
+
+class SpendingReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the ledger beside the reversing entry, e.g. 'booked twice'."),
+    )
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's filters: by track, pool, party and year, in any combination."""
+
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=Track.objects.none(), required=False, empty_label=_("All")
+    )
+    pool = forms.ModelChoiceField(
+        label=_("Pool"),
+        queryset=LiquidPool.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+        to_field_name="key",
+    )
+    party = forms.ModelChoiceField(
+        label=_("Party"), queryset=Organisation.objects.none(), required=False, empty_label=_("All")
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year"),
+        choices=[("", _("All")), *YEAR_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    dgo = forms.ModelChoiceField(
+        label=_("DGO co-financing"),
+        queryset=DGO.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+        to_field_name="slug",
+    )
+
+    def __init__(self, *args, tracks=None, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tracks is not None:
+            self.fields["track"].queryset = tracks.order_by("title")
+        if parties is not None:
+            self.fields["party"].queryset = parties
 
 
 @help_texts(

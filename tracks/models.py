@@ -36,13 +36,32 @@ def product_storage():
 
 
 class FocusArea(models.Model):
-    """A strategic focus area for tracks, set by PUG for a year (§8.3)."""
+    """A strategic focus area for tracks, set by PUG for a year (§8.3).
+
+    The secretariat (or PUG's chair) records a proposal; PUG adopts it by a decision
+    (`services.focus_area_put_to_pug`), and only adopted focus areas frame tracks.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed to PUG")
+        ADOPTED = "adopted", _("Adopted by PUG")
 
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     name_da = models.CharField(_("name (Danish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    adopted_by_decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("adopted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("focus area")
@@ -60,6 +79,10 @@ class FocusArea(models.Model):
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_da
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == self.Status.ADOPTED
 
 
 class TrackQuerySet(models.QuerySet):
@@ -150,6 +173,9 @@ class Track(models.Model):
         User, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # A track FU rejected may be revised and go through APS and FU again: a new round, with
+    # the earlier rounds' steps, assessments and judgements kept.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -200,6 +226,7 @@ class Track(models.Model):
 
 WITHDRAWABLE = (
     Track.Status.DRAFT,
+    Track.Status.REJECTED,
     Track.Status.SUBMITTED,
     Track.Status.IN_QUALIFICATION,
     Track.Status.ASSESSED,
@@ -301,6 +328,9 @@ class TrackTransition(models.Model):
         QUALIFICATION = "qualification", _("APS qualifies the track with the knowledge partners.")
         ASSESSED = "assessed", _("The climate assessment is published.")
         RECOMMENDED = "recommended", _("Recommended by APS to FU.")
+        REVISED = "revised", _("Revised after FU's rejection: a new round.")
+        PUT_TO_APS = "put_to_aps", _("Put to APS for decision.")
+        APS_DECIDED = "aps_decided", _("APS's decision is closed.")
         PUT_TO_FU = "put_to_fu", _("Put to FU for decision.")
         FU_DECIDED = "fu_decided", _("FU's decision is closed.")
         STARTED = "started", _("The track has started.")
@@ -313,6 +343,7 @@ class TrackTransition(models.Model):
             "%(organisation)s published the climate assessment (version %(version)s)."
         ),
         Event.FU_DECIDED: _("FU's decision “%(title)s”: %(outcome)s."),
+        Event.APS_DECIDED: _("APS's decision “%(title)s”: %(outcome)s."),
     }
 
     track = models.ForeignKey(
@@ -372,6 +403,47 @@ class TrackTransition(models.Model):
     def note(self) -> str:
         """The timeline's line about the step: the reason the person gave, else what happened."""
         return self.reason or self.description
+
+
+class Principle(models.TextChoices):
+    """The principles of §6 that every development track must meet."""
+
+    PROBLEM = "problem", _("A relevant problem with a clear ambition")
+    DEVELOPMENT = "development", _("A development, test or demonstration element")
+    OPENNESS = "openness", _("Openness: the knowledge reaches all municipalities and regions")
+    PARTICIPANTS = "participants", _("Several participants: at least three")
+    EVALUATION = "evaluation", _("Knowledge-supported and evaluated")
+
+
+class PrincipleJudgement(models.Model):
+    """APS's judgement in qualification of whether a track meets one principle of §6, beside
+    the knowledge partners' climate assessment. APS recommends a track to FU only when every
+    principle is judged met. A new judgement replaces the last; the audit log keeps each."""
+
+    track = models.ForeignKey(
+        Track, verbose_name=_("track"), on_delete=models.CASCADE, related_name="judgements"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    principle = models.CharField(_("principle"), max_length=20, choices=Principle.choices)
+    met = models.BooleanField(_("met"))
+    note = models.TextField(_("note"), blank=True)
+    judged_by = models.ForeignKey(
+        User, verbose_name=_("judged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    judged_at = models.DateTimeField(_("judged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("principle judgement")
+        verbose_name_plural = _("principle judgements")
+        ordering = ["track", "principle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "round", "principle"], name="one_judgement_per_principle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track}: {self.get_principle_display()}"
 
 
 class ClimateAssessment(models.Model):
@@ -545,6 +617,18 @@ class Contribution(models.Model):
         help_text=_("E.g. 'CONCITO/C40 knowledge partners'. Empty when not earmarked."),
     )
     description = models.TextField(_("description"), blank=True)
+    dgo = models.ForeignKey(
+        DGO,
+        verbose_name=_("DGO co-financing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cofinancing",
+        help_text=_(
+            "Set for a KKR's, a region's or Realdania's co-financing of one DGO's work (§8.5): "
+            "outside the partnership's 82.1 mio, with the DGO's own lines and ledger."
+        ),
+    )
 
     class Meta:
         verbose_name = _("contribution")
@@ -567,6 +651,10 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_dgo_cofinancing(self) -> bool:
+        return self.dgo_id is not None
 
 
 class LiquidPool(models.Model):
@@ -656,7 +744,8 @@ class ExternalFunding(models.Model):
     """Funding sought outside the partnership, e.g. EU LIFE or another foundation (§6, §11)."""
 
     class Status(models.TextChoices):
-        SOUGHT = "sought", _("Sought")
+        PLANNED = "planned", _("Planned")
+        SOUGHT = "sought", _("Applied for")
         GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
 
@@ -667,7 +756,16 @@ class ExternalFunding(models.Model):
     programme = models.CharField(_("programme"), max_length=200, blank=True)
     amount = money(_("amount (DKK)"), validators=POSITIVE)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.SOUGHT
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    lead_dgo = models.ForeignKey(
+        DGO,
+        verbose_name=_("leading DGO"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The DGO that leads the application (§8.5), if one does."),
     )
 
     class Meta:
@@ -691,6 +789,8 @@ class Allocation(models.Model):
         PENDING = "pending", _("Awaiting the party's approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # The track closed (or was withdrawn) while the request waited: nothing left to approve.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     pool = models.ForeignKey(
         LiquidPool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="allocations"
@@ -840,7 +940,14 @@ class BudgetChange(models.Model):
 
 
 class Spending(models.Model):
-    """An actual cost booked on a budget line (support never exceeds costs incurred, §5)."""
+    """One entry of the ledger: an actual cost booked on a budget line (support never exceeds
+    costs incurred, §11.2), or the reversal of an earlier entry.
+
+    Entries are never edited or deleted: a correction is a reversing entry (the same line,
+    track and allocation, the amount negated, with a reason), so the ledger always shows what
+    was booked and when. Working hours are booked as hours; `amount` then holds their DKK
+    equivalent at the contribution's hourly rate.
+    """
 
     budget_line = models.ForeignKey(
         BudgetLine,
@@ -849,7 +956,15 @@ class Spending(models.Model):
         related_name="spending",
     )
     date = models.DateField(_("date"))
-    amount = money(_("amount (DKK)"), validators=POSITIVE)
+    amount = money(_("amount (DKK)"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For a contribution of working hours: the hours used."),
+    )
     description = models.CharField(_("description"), max_length=300)
     track = models.ForeignKey(
         Track,
@@ -873,6 +988,15 @@ class Spending(models.Model):
         max_length=100,
         help_text=_("E.g. the invoice or voucher number in the bookkeeping."),
     )
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True)
     entered_by = models.ForeignKey(
         User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -883,8 +1007,24 @@ class Spending(models.Model):
         verbose_name_plural = _("spending")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="spending_positive")
+            # A booking is positive; only a reversal (of exactly one booking) is negative.
+            models.CheckConstraint(
+                condition=models.Q(reverses__isnull=True, amount__gt=0)
+                | models.Q(reverses__isnull=False, amount__lt=0),
+                name="spending_positive_unless_reversal",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True)
+                | models.Q(reverses__isnull=True, hours__gt=0)
+                | models.Q(reverses__isnull=False, hours__lt=0),
+                name="spending_hours_sign_as_amount",
+            ),
         ]
+        indexes = [models.Index(fields=["date", "id"], name="spending_ledger_order")]
 
     def __str__(self) -> str:
         return f"{self.date}: {self.description}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None

@@ -17,6 +17,7 @@ from .models import Allocation, ClimateAssessment, Track
 TRACK_SUBMITTED = "tracks.track_submitted"
 ALLOCATION_REQUESTED = "tracks.allocation_requested"
 ALLOCATION_DECIDED = "tracks.allocation_decided"
+ALLOCATION_WITHDRAWN = "tracks.allocation_withdrawn"
 ALLOCATION_WAITING = "tracks.allocation_waiting"
 ASSESSMENT_REQUESTED = "tracks.assessment_requested"
 
@@ -32,6 +33,11 @@ KINDS = [
     ),
     Kind(
         ALLOCATION_DECIDED, _("Your allocation is decided"), "tracks/email/allocation_decided.txt"
+    ),
+    Kind(
+        ALLOCATION_WITHDRAWN,
+        _("An allocation request is withdrawn"),
+        "tracks/email/allocation_withdrawn.txt",
     ),
     Kind(
         ALLOCATION_WAITING,

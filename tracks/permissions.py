@@ -3,8 +3,9 @@
 Roles (see tests/tracks/test_permissions.py for the matrix):
 - proposers: the secretariat, and DGO coordinators for tracks that involve their DGO. They
   create and edit drafts, submit, withdraw, start an approved track, write status updates.
-- APS members (a non-observer seat in the administrative steering group, governance) and the
-  secretariat qualify submitted tracks and recommend assessed ones.
+- APS decides (governance's unanimous decisions): the secretariat and APS's chair/vice-chair
+  put a submitted track to APS for its long list and qualification, and an assessed one for
+  recommendation to FU; APS members and the secretariat record the principle judgements.
 - knowledge partners (role KNOWLEDGE_PARTNER for CONCITO or C40) write the climate assessment;
   nobody else, the secretariat included.
 - FU decides through governance: the secretariat and FU's chair/vice-chair put a recommended
@@ -33,6 +34,7 @@ from .models import (
     WITHDRAWABLE,
     Allocation,
     BudgetChange,
+    Contribution,
     LiquidPool,
     Track,
 )
@@ -51,6 +53,7 @@ class TrackAccess:
     """The user's seats in APS, PUG and FU that matter here; one query, cached on the user."""
 
     aps_member: bool = False
+    aps_manager: bool = False
     pug_chair: bool = False
     fu_manager: bool = False
 
@@ -71,6 +74,9 @@ def track_access(user: User | AnonymousUser) -> TrackAccess:
     )
     access = TrackAccess(
         aps_member=any(code == "aps" and role != SeatRole.OBSERVER for code, role in seats),
+        aps_manager=any(
+            code == "aps" and role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR) for code, role in seats
+        ),
         pug_chair=("pug", SeatRole.CHAIR) in seats,
         fu_manager=any(
             code == "fu" and role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR) for code, role in seats
@@ -130,8 +136,14 @@ def is_proposer(user, track: Track) -> bool:
 
 
 def is_qualifier(user) -> bool:
-    """APS members and the secretariat qualify and recommend tracks (§8.4)."""
+    """APS members and the secretariat judge a track in qualification against the principles."""
     return roles_of(user).secretariat or track_access(user).aps_member
+
+
+def can_put_to_aps_role(user) -> bool:
+    """Those who may open an APS decision (governance): the secretariat, APS's chair/vice-chair.
+    APS's steps with a track are its decisions, unanimous among its voting seats (§8.4)."""
+    return roles_of(user).secretariat or track_access(user).aps_manager
 
 
 def is_knowledge_partner(user) -> bool:
@@ -142,6 +154,11 @@ def is_knowledge_partner(user) -> bool:
 def can_put_to_fu_role(user) -> bool:
     """Those who may open an FU decision (governance): the secretariat, FU's chair/vice-chair."""
     return roles_of(user).secretariat or track_access(user).fu_manager
+
+
+def can_put_to_pug_role(user) -> bool:
+    """Those who may open a PUG decision (governance): the secretariat and PUG's chair."""
+    return roles_of(user).secretariat or track_access(user).pug_chair
 
 
 def can_edit_focus_areas(user) -> bool:
@@ -156,6 +173,29 @@ def is_pool_approver(user, pool: LiquidPool) -> bool:
 def is_budget_keeper(user) -> bool:
     """The secretariat keeps the budget: budget lines, spending, change requests."""
     return roles_of(user).secretariat
+
+
+def keeps_dgo_budget(user, dgo_id: int) -> bool:
+    """A DGO's co-financing (§8.5) is kept by the secretariat and that DGO's coordinators."""
+    roles = roles_of(user)
+    return roles.secretariat or dgo_id in roles.coordinated_dgo_ids
+
+
+def can_book_on(user, line) -> bool:
+    """Who books spending on a budget line: the secretariat; for a DGO's co-financing, also
+    that DGO's coordinators (the DGO secretariats keep their own economy, §8.5)."""
+    dgo_id = line.contribution.dgo_id
+    return keeps_dgo_budget(user, dgo_id) if dgo_id else is_budget_keeper(user)
+
+
+def can_book_spending(user) -> bool:
+    """The booking form: the secretariat, and coordinators of a DGO with co-financing."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return True
+    return bool(roles.coordinated_dgo_ids) and (
+        Contribution.objects.filter(dgo__in=roles.coordinated_dgo_ids).exists()
+    )
 
 
 # --- Roles with the object's state, for templates and buttons ------------------------------
@@ -182,7 +222,11 @@ def can_withdraw(user, track: Track) -> bool:
 
 
 def can_start_qualification(user, track: Track) -> bool:
-    return track.status == S.SUBMITTED and is_qualifier(user)
+    return track.status == S.SUBMITTED and can_put_to_aps_role(user)
+
+
+def can_judge_principles(user, track: Track) -> bool:
+    return track.status in ASSESSABLE and is_qualifier(user)
 
 
 def can_write_assessment(user, track: Track) -> bool:
@@ -190,11 +234,15 @@ def can_write_assessment(user, track: Track) -> bool:
 
 
 def can_recommend(user, track: Track) -> bool:
-    return track.status == S.ASSESSED and is_qualifier(user)
+    return track.status == S.ASSESSED and can_put_to_aps_role(user)
 
 
 def can_put_to_fu(user, track: Track) -> bool:
     return track.status == S.RECOMMENDED and can_put_to_fu_role(user)
+
+
+def can_revise(user, track: Track) -> bool:
+    return track.status == S.REJECTED and is_proposer(user, track)
 
 
 def can_start(user, track: Track) -> bool:

@@ -33,6 +33,7 @@ from partners.permissions import roles_of
 
 from . import permissions as perms
 from .models import (
+    ASSESSABLE,
     FIRST_YEAR,
     LAST_YEAR,
     Allocation,
@@ -44,6 +45,8 @@ from .models import (
     FocusArea,
     KnowledgeProduct,
     LiquidPool,
+    Principle,
+    PrincipleJudgement,
     Spending,
     StatusUpdate,
     Track,
@@ -157,6 +160,13 @@ def track_get(*, user: User, pk: int) -> Track:
                 ).order_by("-version"),
             )
         )
+    if track.status in ASSESSABLE:  # APS's judgements matter while it qualifies the track
+        lookups.append(
+            Prefetch(
+                "judgements",
+                queryset=PrincipleJudgement.objects.select_related("judged_by"),
+            )
+        )
     if track.status in FUNDED_STATES:
         lookups.append(
             Prefetch(
@@ -192,18 +202,31 @@ def track_proposal_get(*, user: User, pk: int) -> Track:
             _dgos_prefetch(),
             _participants_prefetch(),
             "funding_requests__pool",
-            "external_funding",
+            Prefetch(
+                "external_funding", queryset=ExternalFunding.objects.select_related("lead_dgo")
+            ),
             "contacts",
         )
         .get(pk=pk)
     )
 
 
+# Steps that a decision's closing took: their `by` is the body's last voter.
+DECIDED_EVENTS = (
+    TrackTransition.Event.FU_DECIDED,
+    TrackTransition.Event.APS_DECIDED,
+    TrackTransition.Event.QUALIFICATION,
+    TrackTransition.Event.RECOMMENDED,
+)
+
+
 def hides_voter(user: User | AnonymousUser, step: TrackTransition) -> bool:
-    """Whether the step's `by` must be hidden from the user: FU's decision, whose closer is its
-    last voter, for a reader who may not see the votes."""
-    return step.event == TrackTransition.Event.FU_DECIDED and not (
-        step.decision_id is not None and can_see_votes(user, step.decision.body_id)
+    """Whether the step's `by` must be hidden from the user: a step an FU or APS decision took
+    when it closed names its last voter, so only readers who may see the votes read it."""
+    return (
+        step.event in DECIDED_EVENTS
+        and step.decision_id is not None
+        and not can_see_votes(user, step.decision.body_id)
     )
 
 
@@ -392,8 +415,58 @@ def _by_key(rows, key_fields: tuple[str, str]) -> dict[tuple[int, int], Decimal]
     return {(row[key_fields[0]], row[key_fields[1]]): row["total"] or ZERO for row in rows}
 
 
-def budget_overview() -> BudgetOverview:
-    """Per contributor and year: budgeted, allocated, spent and remaining. Six queries.
+@dataclass
+class BudgetSums:
+    """What every budget table is built from, read once per page in four queries: the
+    contributions, and per contribution and year what is budgeted (lines with approved
+    changes) and spent (amount and hours). Few rows: five contributions over five years."""
+
+    contributions: dict[int, Contribution]
+    budgeted: dict[tuple[int, int], Decimal]
+    spent: dict[tuple[int, int], Decimal]
+    spent_hours: dict[tuple[int, int], Decimal]
+
+
+def budget_sums() -> BudgetSums:
+    contributions = {
+        c.pk: c for c in Contribution.objects.select_related("contributor", "pool", "dgo")
+    }
+    budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for contribution_id, year, amount in BudgetLine.objects.values_list(
+        "contribution_id", "year", "amount"
+    ):
+        budgeted[(contribution_id, year)] += amount
+    for (
+        to_contribution,
+        to_year,
+        from_contribution,
+        from_year,
+        amount,
+    ) in BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).values_list(
+        "line__contribution_id",
+        "line__year",
+        "from_line__contribution_id",
+        "from_line__year",
+        "amount",
+    ):
+        budgeted[(to_contribution, to_year)] += amount
+        budgeted[(from_contribution, from_year)] -= amount
+    spent: dict[tuple[int, int], Decimal] = {}
+    spent_hours: dict[tuple[int, int], Decimal] = {}
+    for row in (
+        Spending.objects.values("budget_line__contribution_id", "budget_line__year")
+        .annotate(amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO))
+        .order_by()
+    ):
+        key = (row["budget_line__contribution_id"], row["budget_line__year"])
+        spent[key], spent_hours[key] = row["amount"], row["hours"]
+    return BudgetSums(contributions, dict(budgeted), spent, spent_hours)
+
+
+def budget_overview(sums: BudgetSums | None = None) -> BudgetOverview:
+    """Per contributor and year: budgeted, allocated, spent and remaining, for the partnership's
+    own contributions (DGO co-financing is beside the 82.1 mio: `dgo_budgets`). Five queries,
+    or one given the page's `budget_sums`.
 
     - budgeted: the budget lines, with approved budget changes moved in and out;
     - allocated: approved liquid-fund allocations (pending ones count for nothing);
@@ -401,36 +474,22 @@ def budget_overview() -> BudgetOverview:
     - remaining: budgeted − spent − allocated funds not yet paid out (an approved allocation
       binds the money even before it is spent).
     """
-    contributions = list(Contribution.objects.select_related("contributor", "pool"))
+    sums = sums or budget_sums()
+    contributions = [c for c in sums.contributions.values() if c.dgo_id is None]
+    budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    spending: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    spent_on_pools: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for (contribution_id, year), amount in sums.budgeted.items():
+        contribution = sums.contributions[contribution_id]
+        if contribution.dgo_id is None:
+            budgeted[(contribution.contributor_id, year)] += amount
+    for (contribution_id, year), amount in sums.spent.items():
+        contribution = sums.contributions[contribution_id]
+        if contribution.dgo_id is None:
+            spending[(contribution.contributor_id, year)] += amount
+            if hasattr(contribution, "pool"):
+                spent_on_pools[(contribution.contributor_id, year)] += amount
     org = "contribution__contributor_id"
-    budgeted = _by_key(
-        BudgetLine.objects.values(org, "year").annotate(total=Sum("amount")), (org, "year")
-    )
-    moved_in = _by_key(
-        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
-        .values(f"line__{org}", "line__year")
-        .annotate(total=Sum("amount")),
-        (f"line__{org}", "line__year"),
-    )
-    moved_out = _by_key(
-        BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED)
-        .values(f"from_line__{org}", "from_line__year")
-        .annotate(total=Sum("amount")),
-        (f"from_line__{org}", "from_line__year"),
-    )
-    spending = {}
-    spent_on_pools = {}
-    for row in (
-        Spending.objects.values(f"budget_line__{org}", "budget_line__year")
-        .annotate(
-            total=Sum("amount"),
-            pools=Sum("amount", filter=Q(budget_line__contribution__pool__isnull=False)),
-        )
-        .order_by()
-    ):
-        key = (row[f"budget_line__{org}"], row["budget_line__year"])
-        spending[key] = row["total"] or ZERO
-        spent_on_pools[key] = row["pools"] or ZERO
     allocated = _by_key(
         Allocation.objects.filter(status=Allocation.Status.APPROVED)
         .values(f"pool__{org}", "year")
@@ -462,9 +521,7 @@ def budget_overview() -> BudgetOverview:
         for year in years:
             key = (org_id, year)
             figures = Figures(
-                budgeted=budgeted.get(key, ZERO)
-                + moved_in.get(key, ZERO)
-                - moved_out.get(key, ZERO),
+                budgeted=budgeted.get(key, ZERO),
                 allocated=allocated.get(key, ZERO),
                 spent=spending.get(key, ZERO),
             )
@@ -483,16 +540,199 @@ def budget_overview() -> BudgetOverview:
     )
 
 
-def budget_lines() -> QuerySet[BudgetLine]:
-    return BudgetLine.objects.select_related("contribution__contributor").order_by(
-        "year", "contribution__contributor__name", "purpose"
+def external_funding(*, user: User) -> QuerySet[ExternalFunding]:
+    """The external funding applications of the tracks the user may see (the overview)."""
+    return (
+        ExternalFunding.objects.filter(track__in=tracks_for(user))
+        .select_related("track", "lead_dgo")
+        .order_by("track__title", "pk")
     )
 
 
+@dataclass
+class DGOBudget:
+    """One DGO's co-financing (§8.5): each contribution with what it budgets and what its
+    lines have spent, and the DGO's totals."""
+
+    dgo: DGO
+    # (contribution, budgeted, spent, left)
+    contributions: list[tuple[Contribution, Decimal, Decimal, Decimal]] = field(
+        default_factory=list
+    )
+    budgeted: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.spent
+
+
+def dgo_budgets(sums: BudgetSums | None = None) -> list[DGOBudget]:
+    """Every DGO with co-financing, in the DGOs' order (from the page's `budget_sums`)."""
+    sums = sums or budget_sums()
+    contributions = sorted(
+        (c for c in sums.contributions.values() if c.dgo_id is not None),
+        key=lambda c: (c.dgo.name, c.pk),
+    )
+    budgeted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    spent: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (contribution_id, _year), amount in sums.budgeted.items():
+        budgeted[contribution_id] += amount
+    for (contribution_id, _year), amount in sums.spent.items():
+        spent[contribution_id] += amount
+    budgets: dict[int, DGOBudget] = {}
+    for contribution in contributions:
+        entry = budgets.setdefault(contribution.dgo_id, DGOBudget(dgo=contribution.dgo))
+        amount, used = budgeted[contribution.pk], spent.get(contribution.pk, ZERO)
+        entry.contributions.append((contribution, amount, used, amount - used))
+        entry.budgeted += amount
+        entry.spent += used
+    return list(budgets.values())
+
+
+def budget_lines() -> QuerySet[BudgetLine]:
+    return BudgetLine.objects.select_related(
+        "contribution__contributor", "contribution__dgo"
+    ).order_by("year", "contribution__contributor__name", "purpose")
+
+
+def lines_to_book_on(*, user: User) -> QuerySet[BudgetLine]:
+    """The lines the user books spending on: all for the secretariat, a coordinator's DGO's
+    co-financing lines for a coordinator (the same rule as permissions.can_book_on)."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return budget_lines()
+    return budget_lines().filter(contribution__dgo__in=roles.coordinated_dgo_ids)
+
+
 def recent_spending(*, limit: int = 20) -> QuerySet[Spending]:
-    return Spending.objects.select_related(
-        "budget_line__contribution__contributor", "track", "entered_by"
-    ).order_by("-date", "-pk")[:limit]
+    return ledger()[:limit]
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What part of the ledger to list: any combination, none for the whole ledger."""
+
+    track: Track | None = None
+    pool: LiquidPool | None = None
+    party: Organisation | None = None
+    year: int | None = None
+    dgo: DGO | None = None
+
+    def applied(self) -> bool:
+        values = (self.track, self.pool, self.party, self.year, self.dgo)
+        return any(value is not None for value in values)
+
+
+def ledger(filters: LedgerFilter | None = None) -> QuerySet[Spending]:
+    """Every entry of the ledger, newest first, with what a row shows (one query): bookings and
+    their reversals alike, so the sum of any selection is what is spent."""
+    entries = Spending.objects.select_related(
+        "budget_line__contribution__contributor",
+        "budget_line__contribution__dgo",
+        "track",
+        "allocation__pool",
+        "entered_by",
+        "reverses",
+    ).annotate(reversed_by_id=F("reversal__id"))
+    filters = filters or LedgerFilter()
+    if filters.track is not None:
+        entries = entries.filter(track=filters.track)
+    if filters.pool is not None:
+        entries = entries.filter(budget_line__contribution=filters.pool.contribution_id)
+    if filters.party is not None:
+        entries = entries.filter(budget_line__contribution__contributor=filters.party)
+    if filters.year is not None:
+        entries = entries.filter(budget_line__year=filters.year)
+    if filters.dgo is not None:
+        entries = entries.filter(budget_line__contribution__dgo=filters.dgo)
+    return entries.order_by("-date", "-pk")
+
+
+@dataclass
+class LedgerSums:
+    amount: Decimal
+    hours: Decimal
+    entries: int
+
+
+def ledger_sums(entries: QuerySet[Spending]) -> LedgerSums:
+    sums = entries.order_by().aggregate(
+        amount=Sum("amount", default=ZERO), hours=Sum("hours", default=ZERO), entries=Count("pk")
+    )
+    return LedgerSums(**sums)
+
+
+def ledger_parties() -> QuerySet[Organisation]:
+    """The parties with a contribution: the ledger's party filter."""
+    return Organisation.objects.filter(contributions__isnull=False).distinct().order_by("name")
+
+
+@dataclass
+class Reconciliation:
+    """One party's year for the annual accounts: what it contributed and what was used, in
+    cash and in working hours (hours at their DKK equivalent too)."""
+
+    party: Organisation
+    year: int
+    dgo: DGO | None = None
+    cash_budgeted: Decimal = ZERO
+    cash_spent: Decimal = ZERO
+    hours_budgeted: Decimal = ZERO
+    hours_spent: Decimal = ZERO
+    hours_budgeted_dkk: Decimal = ZERO
+    hours_spent_dkk: Decimal = ZERO
+
+    @property
+    def budgeted(self) -> Decimal:
+        return self.cash_budgeted + self.hours_budgeted_dkk
+
+    @property
+    def spent(self) -> Decimal:
+        return self.cash_spent + self.hours_spent_dkk
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.spent
+
+
+def reconciliation(sums: BudgetSums | None = None) -> list[Reconciliation]:
+    """Per party and year: contributed (budget lines with approved changes) against used (the
+    ledger), split into cash and hours; DGO co-financing in rows of its own. From the page's
+    `budget_sums`; the partnership's rows sum to the contributions (82.1 mio)."""
+    sums = sums or budget_sums()
+    contributions = sums.contributions
+    budgeted: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for (contribution_id, year), amount in sums.budgeted.items():
+        budgeted[contribution_id][year] = amount
+    spent = {key: (amount, sums.spent_hours.get(key, ZERO)) for key, amount in sums.spent.items()}
+    rows: dict[tuple[int, int | None, int], Reconciliation] = {}
+    for contribution_id, years in budgeted.items():
+        contribution = contributions[contribution_id]
+        for year, amount in years.items():
+            party, dgo = contribution.contributor, contribution.dgo
+            row = rows.setdefault(
+                (party.pk, contribution.dgo_id, year),
+                Reconciliation(party=party, year=year, dgo=dgo),
+            )
+            used_amount, used_hours = spent.get((contribution_id, year), (ZERO, ZERO))
+            if contribution.kind == Contribution.Kind.HOURS:
+                row.hours_budgeted_dkk += amount
+                row.hours_budgeted += (amount / contribution.hourly_rate).quantize(Decimal("0.01"))
+                row.hours_spent += used_hours
+                row.hours_spent_dkk += used_amount
+            else:
+                row.cash_budgeted += amount
+                row.cash_spent += used_amount
+    return sorted(
+        rows.values(),
+        key=lambda row: (
+            row.dgo is not None,
+            row.dgo.name if row.dgo else "",
+            row.party.name,
+            row.year,
+        ),
+    )
 
 
 def visible_tracks_for_choice(*, user: User) -> QuerySet[Track]:
@@ -506,6 +746,8 @@ def track_actions(*, user: User, track: Track) -> dict[str, bool]:
         "submit": perms.can_submit(user, track),
         "withdraw": perms.can_withdraw(user, track),
         "qualify": perms.can_start_qualification(user, track),
+        "judge": perms.can_judge_principles(user, track),
+        "revise": perms.can_revise(user, track),
         "assess": perms.can_write_assessment(user, track),
         "recommend": perms.can_recommend(user, track),
         "put_to_fu": perms.can_put_to_fu(user, track),
@@ -516,6 +758,14 @@ def track_actions(*, user: User, track: Track) -> dict[str, bool]:
         "close": perms.can_close(user, track),
         "allocation": perms.can_request_allocation(user, track),
     }
+
+
+def principle_judgements(track: Track) -> list[tuple[str, str, PrincipleJudgement | None]]:
+    """Each §6 principle with APS's judgement, or None while not judged (prefetched)."""
+    judged = {j.principle: j for j in track.judgements.all() if j.round == track.round}
+    return [
+        (principle.value, principle.label, judged.get(principle.value)) for principle in Principle
+    ]
 
 
 def grouped_focus_areas() -> dict[int, list[FocusArea]]:

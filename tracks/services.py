@@ -13,7 +13,7 @@ FU closes it. Errors: PermissionDenied (the role), Conflict (the track's state),
 import datetime
 import logging
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from core.formatting import dkk
 from core.locking import lock_for_edit
 from core.notifications import notify
+from core.text import clean_text
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
@@ -54,6 +55,8 @@ from .models import (
     FundingRequest,
     KnowledgeProduct,
     LiquidPool,
+    Principle,
+    PrincipleJudgement,
     Spending,
     StatusUpdate,
     Track,
@@ -325,6 +328,17 @@ def track_update(
     )
 
 
+# "-", "x" or "se bilag" is not a description of a development element.
+MIN_WORDS, MIN_LETTERS = 3, 10
+
+
+def _described(text: str) -> bool:
+    """Whether a text says something: three words or more, ten letters or more."""
+    words = [word for word in clean_text(text or "").split() if any(c.isalnum() for c in word)]
+    letters = sum(c.isalpha() for c in text or "")
+    return len(words) >= MIN_WORDS and letters >= MIN_LETTERS
+
+
 def track_check_principles(*, track: Track) -> list[ValidationError]:
     """The §6 principles a track must meet to be submitted: one error per failing principle."""
     failures = []
@@ -342,13 +356,13 @@ def track_check_principles(*, track: Track) -> list[ValidationError]:
         )
     elif not any(p.is_lead for p in participants):
         failures.append(ValidationError(_("Name one of the participants as lead."), code="lead"))
-    if not track.problem.strip() or not track.ambition.strip():
+    if not _described(track.problem) or not _described(track.ambition):
         failures.append(
             ValidationError(
                 _("Describe the problem the track addresses and its ambition."), code="ambition"
             )
         )
-    if not track.development_element.strip():
+    if not _described(track.development_element):
         failures.append(
             ValidationError(
                 _(
@@ -358,7 +372,7 @@ def track_check_principles(*, track: Track) -> list[ValidationError]:
                 code="development_element",
             )
         )
-    if not track.knowledge_sharing_plan.strip():
+    if not _described(track.knowledge_sharing_plan):
         failures.append(
             ValidationError(
                 _(
@@ -368,7 +382,7 @@ def track_check_principles(*, track: Track) -> list[ValidationError]:
                 code="knowledge_sharing_plan",
             )
         )
-    if not track.evaluation_plan.strip():
+    if not _described(track.evaluation_plan):
         failures.append(
             ValidationError(
                 _("Describe the evaluation plan: how the track will be evaluated."),
@@ -378,6 +392,13 @@ def track_check_principles(*, track: Track) -> list[ValidationError]:
     if track.focus_area_id is None:
         failures.append(
             ValidationError(_("Choose one of PUG's focus areas for the track."), code="focus_area")
+        )
+    elif not track.focus_area.is_adopted:
+        failures.append(
+            ValidationError(
+                _("The track's focus area is still a proposal: PUG has not adopted it."),
+                code="focus_area",
+            )
         )
     return failures
 
@@ -403,12 +424,19 @@ def track_submit(*, track: Track, by: User, reason: str = "") -> Track:
     return track
 
 
-def _open_fu_decision(track: Track) -> Decision | None:
-    return Decision.objects.filter(
-        subject_content_type=ContentType.objects.get_for_model(Track),
-        subject_object_id=track.pk,
+def _open_decision(subject: models.Model, body_code: str | None = None) -> Decision | None:
+    decisions = Decision.objects.filter(
+        subject_content_type=ContentType.objects.get_for_model(type(subject)),
+        subject_object_id=subject.pk,
         status=Decision.Status.OPEN,
-    ).first()
+    )
+    if body_code is not None:
+        decisions = decisions.filter(body__code=body_code)
+    return decisions.first()
+
+
+def _open_fu_decision(track: Track) -> Decision | None:
+    return _open_decision(track, "fu")
 
 
 @transaction.atomic
@@ -419,40 +447,236 @@ def track_withdraw(*, track: Track, by: User, reason: str) -> Track:
     _require_state(track, WITHDRAWABLE, _("A track can only be withdrawn before FU approves it."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the track is withdrawn.")})
-    if _open_fu_decision(track) is not None:
+    if _open_decision(track) is not None:
         raise Conflict(
-            _("FU is deciding on the track: it can be withdrawn once the decision is closed.")
+            _("A body is deciding on the track: it can be withdrawn once the decision is closed.")
         )
     _record(track, to=S.WITHDRAWN, event=Event.WITHDRAWN, by=by, reason=reason)
+    _withdraw_pending_allocations(track, by, _("The track is withdrawn."), reason)
     return track
 
 
-@transaction.atomic
-def track_start_qualification(*, track: Track, by: User, reason: str = "") -> Track:
-    track = _lock(track)
-    _require(
-        perms.is_qualifier(by),
-        _("Only APS members and the secretariat qualify development tracks."),
+# --- APS's decisions ----------------------------------------------------------------------------
+
+# APS's steps with a track (§8.4): each is an APS decision, unanimous among its voting seats,
+# whose adoption moves the track (`on_aps_decision_closed`). Taking a submitted track onto the
+# long list and starting its qualification is one decision; the recommendation to FU another.
+APS_STEPS = {
+    "qualification": (S.SUBMITTED, S.IN_QUALIFICATION, Event.QUALIFICATION),
+    "recommendation": (S.ASSESSED, S.RECOMMENDED, Event.RECOMMENDED),
+}
+
+
+def _aps_deadline(deadline: datetime.datetime | None) -> datetime.datetime:
+    return deadline or timezone.now() + datetime.timedelta(days=14)
+
+
+def unmet_principles(track: Track) -> list[str]:
+    """The §6 principles APS has not (yet) judged met for the track, in the agreement's order."""
+    met = set(
+        track.judgements.filter(round=track.round, met=True).values_list("principle", flat=True)
     )
-    _require_state(track, S.SUBMITTED, _("Only a submitted track can go into qualification."))
-    _record(track, to=S.IN_QUALIFICATION, event=Event.QUALIFICATION, by=by, reason=reason)
-    return track
+    return [principle.label for principle in Principle if principle.value not in met]
 
 
 @transaction.atomic
-def track_recommend(*, track: Track, by: User, reason: str = "") -> Track:
+def track_put_to_aps(
+    *,
+    track: Track,
+    by: User,
+    step: str,
+    deadline: datetime.datetime | None = None,
+    reason: str = "",
+    meeting=None,
+) -> Decision:
+    """Open APS's decision on one of its steps with the track (see APS_STEPS).
+
+    Governance decides who may open APS decisions (the secretariat, APS's chair and
+    vice-chair) and applies the unanimity rule; the recommendation also needs every principle
+    judged met in qualification.
+    """
+    track = _lock(track)
+    from_status, _to, _event = APS_STEPS[step]
+    _require(
+        perms.can_put_to_aps_role(by),
+        _("Only the secretariat and APS's chair and vice-chair put matters to APS."),
+    )
+    if step == "qualification":
+        _require_state(track, from_status, _("Only a submitted track can go into qualification."))
+    else:
+        _require_state(
+            track,
+            from_status,
+            _(
+                "APS recommends a track once the knowledge partners' climate assessment is "
+                "published."
+            ),
+        )
+        unmet = unmet_principles(track)
+        if unmet:
+            raise ValidationError(
+                _(
+                    "APS recommends a track only when every principle is judged met; not yet "
+                    "judged met: %(principles)s."
+                )
+                % {"principles": "; ".join(str(label) for label in unmet)}
+            )
+    if _open_decision(track, "aps") is not None:
+        raise Conflict(_("APS is already deciding on this track."))
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: in the portal's language
+        if step == "qualification":
+            title = _("Long list and qualification of the development track “%(title)s”")
+            text = _(
+                "APS takes the development track “%(title)s” onto its long list and qualifies "
+                "it with the knowledge partners' climate assessment."
+            )
+        else:
+            title = _("Recommendation to FU of the development track “%(title)s”")
+            text = _(
+                "APS recommends that FU approves the development track “%(title)s”: every "
+                "principle of §6 is judged met, beside the knowledge partners' climate "
+                "assessment on the track's page."
+            )
+        title = title % {"title": track.title}
+        text = text % {"title": track.title}
+        if reason.strip():
+            text = f"{text}\n\n{reason.strip()}"
+    decision = governance_services.decision_open(
+        body=Body.objects.get(code="aps"),
+        title=title[:300],
+        text=text,
+        deadline=_aps_deadline(deadline),
+        by=by,
+        subject=track,
+        meeting=meeting,
+    )
+    TrackTransition.objects.create(
+        track=track,
+        from_status=track.status,
+        to_status=track.status,
+        event=Event.PUT_TO_APS,
+        params={"step": step},
+        by=by,
+        reason=reason.strip(),
+        decision=decision,
+    )
+    return decision
+
+
+@transaction.atomic
+def track_revise(*, track: Track, by: User, reason: str = "") -> Track:
+    """A track FU rejected is revised for a new round: back to a draft its proposers edit and
+    submit again, through APS and FU as before. Its earlier steps, climate assessments and
+    APS's judgements stay on record; the new round is judged anew."""
+    track = _lock(track)
+    _require(perms.is_proposer(by, track), _proposer_only())
+    _require_state(track, S.REJECTED, _("Only a track FU has rejected is revised for a new round."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the revision changes.")})
+    track.round += 1
+    track.save(update_fields=["round"])
+    _record(
+        track, to=S.DRAFT, event=Event.REVISED, params={"round": track.round}, by=by,
+        reason=reason,
+    )  # fmt: skip
+    return track
+
+
+def track_start_qualification(
+    *, track: Track, by: User, reason: str = "", deadline: datetime.datetime | None = None
+) -> Decision:
+    """Put a submitted track to APS for its long list and qualification."""
+    return track_put_to_aps(
+        track=track, by=by, step="qualification", deadline=deadline, reason=reason
+    )
+
+
+def track_recommend(
+    *, track: Track, by: User, reason: str = "", deadline: datetime.datetime | None = None
+) -> Decision:
+    """Put an assessed track, every principle judged met, to APS for recommendation to FU."""
+    return track_put_to_aps(
+        track=track, by=by, step="recommendation", deadline=deadline, reason=reason
+    )
+
+
+def on_aps_decision_closed(*, decision: Decision, subject) -> None:
+    """Governance's outcome handler for APS's decisions about a track (registered in apps.py).
+
+    Runs inside decision_close's transaction. An adopted decision takes the step it was opened
+    for; a rejected or lapsed one is recorded and leaves the track where it was (it may be put
+    to APS again, or withdrawn by its proposers).
+    """
+    if decision.body.code != "aps" or subject is None:
+        return
+    track = _lock(subject)
+    opened = (
+        TrackTransition.objects.filter(decision=decision, event=Event.PUT_TO_APS)
+        .order_by("pk")
+        .first()
+    )
+    step = (opened.params or {}).get("step") if opened else None
+    if step not in APS_STEPS:
+        return
+    from_status, to_status, event = APS_STEPS[step]
+    params = {"title": decision.title, "outcome": decision.status}
+    if decision.status == Decision.Status.ADOPTED and track.status == from_status:
+        _record(
+            track, to=to_status, event=event, params=params, by=decision.closed_by,
+            decision=decision,
+        )  # fmt: skip
+        return
+    if track.status != from_status:
+        logger.warning(
+            "APS decision %s closed on track %s in %s", decision.pk, track.pk, track.status
+        )
+    _record(
+        track, to=track.status, event=Event.APS_DECIDED, params=params, by=decision.closed_by,
+        decision=decision,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def principles_judge(
+    *, track: Track, by: User, judgements: dict[str, tuple[bool, str]]
+) -> list[PrincipleJudgement]:
+    """Record APS's judgement of the §6 principles in qualification: for each principle, met
+    or not, with a note. A principle judged not met needs a note saying why."""
     track = _lock(track)
     _require(
         perms.is_qualifier(by),
-        _("Only APS members and the secretariat recommend development tracks."),
+        _("Only APS members and the secretariat judge a track against the principles."),
     )
     _require_state(
         track,
-        S.ASSESSED,
-        _("APS recommends a track once the knowledge partners' climate assessment is published."),
+        ASSESSABLE,
+        _("The principles are judged while APS qualifies the track, before FU decides."),
     )
-    _record(track, to=S.RECOMMENDED, event=Event.RECOMMENDED, by=by, reason=reason)
-    return track
+    unknown = set(judgements) - set(Principle.values)
+    if unknown:
+        raise ValueError(f"Not a principle: {sorted(unknown)}")
+    errors = {
+        principle: _("Say why the principle is not met.")
+        for principle, (met, note) in judgements.items()
+        if not met and not clean_text(note).strip()
+    }
+    if errors:
+        raise ValidationError(errors)
+    saved = []
+    for principle, (met, note) in judgements.items():
+        judgement, _created = PrincipleJudgement.objects.update_or_create(
+            track=track,
+            round=track.round,
+            principle=principle,
+            defaults={
+                "met": met,
+                "note": clean_text(note).strip(),
+                "judged_by": by,
+                "judged_at": timezone.now(),
+            },
+        )
+        saved.append(judgement)
+    return saved
 
 
 # --- Climate assessments ------------------------------------------------------------------------
@@ -702,7 +926,43 @@ def track_close(*, track: Track, by: User, reason: str = "") -> Track:
     _require(perms.is_secretariat(by), _("The secretariat closes development tracks."))
     _require_state(track, S.EVALUATED, _("A track is closed once it is evaluated."))
     _record(track, to=S.CLOSED, event=Event.CLOSED, by=by, reason=reason)
+    _withdraw_pending_allocations(track, by, _("The track is closed."), reason)
     return track
+
+
+def _withdraw_pending_allocations(track: Track, by: User, why: str, reason: str) -> None:
+    """A track that ends leaves nothing for a party to approve: its waiting requests are
+    withdrawn with the reason, and each pool's approvers are told."""
+    pending = list(
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("pool__contribution__contributor")
+        .filter(track=track, status=Allocation.Status.PENDING)
+    )
+    note = f"{why} {reason}".strip()[:300]
+    now = timezone.now()
+    for allocation in pending:
+        allocation.status = Allocation.Status.WITHDRAWN
+        allocation.decided_by = by
+        allocation.decided_at = now
+        allocation.decision_note = note
+        allocation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        with translation.override(settings.LANGUAGE_CODE):
+            amount_text = dkk(allocation.amount)
+        _mail(
+            notices.ALLOCATION_WITHDRAWN,
+            gettext_lazy("Allocation request withdrawn: %(amount)s for %(title)s"),
+            _role_people(
+                RoleAssignment.Role.PARTY_APPROVER,
+                organisation=allocation.pool.contribution.contributor,
+            ),
+            {
+                "allocation": allocation,
+                "amount": amount_text,
+                "note": note,
+                "subject_values": {"amount": amount_text, "title": track.title},
+            },
+            url=reverse("allocation-approvals"),
+        )
 
 
 # --- Focus areas --------------------------------------------------------------------------------
@@ -728,12 +988,67 @@ def focus_area_save(
     unknown = set(fields) - set(FOCUS_AREA_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    focus_area = lock_for_edit(focus_area, expected_version) if focus_area else FocusArea()
+    if focus_area is not None:
+        focus_area = lock_for_edit(focus_area, expected_version)
+        if focus_area.is_adopted:
+            raise ValidationError(
+                _("PUG has adopted this focus area: a change is a new proposal for PUG to adopt.")
+            )
+        if _open_decision(focus_area, "pug") is not None:
+            raise Conflict(_("PUG is deciding on this focus area: it cannot change meanwhile."))
+    focus_area = focus_area or FocusArea(status=FocusArea.Status.PROPOSED)
     for name, value in fields.items():
         setattr(focus_area, name, value.strip() if isinstance(value, str) else value)
     focus_area.full_clean()
     focus_area.save()
     return focus_area
+
+
+@transaction.atomic
+def focus_area_put_to_pug(
+    *, focus_area: FocusArea, by: User, deadline: datetime.datetime | None = None
+) -> Decision:
+    """Open PUG's decision to adopt a proposed focus area (§8.3); `on_pug_decision_closed`
+    adopts it when PUG does, unanimously among its voting seats."""
+    focus_area = FocusArea.objects.select_for_update().get(pk=focus_area.pk)
+    _require(
+        perms.can_put_to_pug_role(by),
+        _("Only the secretariat and PUG's chair put matters to PUG."),
+    )
+    if focus_area.is_adopted:
+        raise Conflict(_("PUG has already adopted this focus area."))
+    if _open_decision(focus_area, "pug") is not None:
+        raise Conflict(_("PUG is already deciding on this focus area."))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Focus area %(year)s: %(name)s") % {
+            "year": focus_area.year,
+            "name": focus_area.name_da,
+        }
+        text = _(
+            "PUG adopts “%(name)s” as a strategic focus area for development tracks in "
+            "%(year)s (§8.3)."
+        ) % {"name": focus_area.name_da, "year": focus_area.year}
+        if focus_area.description:
+            text = f"{text}\n\n{focus_area.description}"
+    return governance_services.decision_open(
+        body=Body.objects.get(code="pug"),
+        title=title[:300],
+        text=text,
+        deadline=_aps_deadline(deadline),
+        by=by,
+        subject=focus_area,
+    )
+
+
+def on_pug_decision_closed(*, decision: Decision, subject) -> None:
+    """Governance's outcome handler for decisions about a focus area: PUG's adoption."""
+    if decision.body.code != "pug" or subject is None:
+        return
+    if decision.status != Decision.Status.ADOPTED:
+        return  # it stays proposed: it may be changed and put to PUG again
+    FocusArea.objects.filter(pk=subject.pk).update(
+        status=FocusArea.Status.ADOPTED, adopted_by_decision=decision
+    )
 
 
 # --- Liquid-fund allocations --------------------------------------------------------------------
@@ -958,15 +1273,52 @@ def _spending_allocation(
     return allocation
 
 
+def _spending_amount(line: BudgetLine, amount: Decimal | None, hours: Decimal | None) -> Decimal:
+    """The booking's DKK amount: given for cash, hours × the hourly rate for working hours."""
+    contribution = line.contribution
+    if contribution.kind == contribution.Kind.HOURS:
+        if hours is None or hours <= 0:
+            raise ValidationError(
+                {
+                    "hours": _(
+                        "%(contribution)s is contributed as working hours: book the hours used."
+                    )
+                    % {"contribution": contribution}
+                }
+            )
+        if amount is not None:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Working hours are booked in hours; the amount follows from the hourly "
+                        "rate of %(rate)s."
+                    )
+                    % {"rate": dkk(contribution.hourly_rate)}
+                }
+            )
+        return (hours * contribution.hourly_rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if hours is not None:
+        raise ValidationError(
+            {
+                "hours": _("%(contribution)s is contributed in cash: book an amount, not hours.")
+                % {"contribution": contribution}
+            }
+        )
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Book an amount above 0 kr.")})
+    return amount
+
+
 @transaction.atomic
 def spending_add(
     *,
     budget_line: BudgetLine,
     by: User,
     date: datetime.date,
-    amount: Decimal,
     description: str,
     document_reference: str,
+    amount: Decimal | None = None,
+    hours: Decimal | None = None,
     track: Track | None = None,
     allocation: Allocation | None = None,
 ) -> Spending:
@@ -974,11 +1326,21 @@ def spending_add(
 
     Never beyond the line's budget (that needs an approved change first), never dated in the
     future or outside the line's year, and spending of liquid funds draws on an approved
-    allocation and never beyond it (§5.2). Holds the budget line's row lock, then the
-    allocation's, while it sums what is already spent, so two bookings run one after the other.
+    allocation and never beyond it (§5.2). A contribution of working hours is spent in hours,
+    booked at their DKK equivalent (hours × the contribution's hourly rate). Holds the budget
+    line's row lock, then the allocation's, while it sums what is already spent, so two
+    bookings run one after the other.
     """
-    _require(perms.is_budget_keeper(by), _("The secretariat books spending."))
-    line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+    line = (
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("contribution")
+        .get(pk=budget_line.pk)
+    )
+    _require(
+        perms.can_book_on(by, line),
+        _("The secretariat books spending; a DGO's coordinators book on its co-financing."),
+    )
+    amount = _spending_amount(line, amount, hours)
     allocation = _spending_allocation(line, allocation, track)
     if allocation is not None:
         track = allocation.track
@@ -987,6 +1349,7 @@ def spending_add(
         allocation=allocation,
         date=date,
         amount=amount,
+        hours=hours,
         description=description.strip(),
         document_reference=document_reference.strip(),
         track=track,
@@ -1036,6 +1399,47 @@ def spending_add(
             )
     spending.save()
     return spending
+
+
+@transaction.atomic
+def spending_reverse(*, spending: Spending, by: User, reason: str) -> Spending:
+    """Correct a booking by a reversing entry: the same line, track and allocation with the
+    amount (and hours) negated, dated today, with the reason. The ledger never loses an entry,
+    so what was booked, corrected and why stays visible to the annual accounts."""
+    line = (
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("contribution")
+        .get(pk=spending.budget_line_id)
+    )
+    _require(
+        perms.can_book_on(by, line),
+        _("The secretariat corrects spending; a DGO's coordinators correct its co-financing."),
+    )
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the booking is corrected.")})
+    original = Spending.objects.select_for_update().get(pk=spending.pk)
+    if original.is_reversal:
+        raise ValidationError(
+            _("This entry is itself a correction: book the cost again instead of reversing it.")
+        )
+    if Spending.objects.filter(reverses=original).exists():
+        raise Conflict(_("The booking is already reversed."))
+    reversal = Spending(
+        budget_line_id=original.budget_line_id,
+        allocation_id=original.allocation_id,
+        track_id=original.track_id,
+        date=timezone.localdate(),
+        amount=-original.amount,
+        hours=-original.hours if original.hours is not None else None,
+        description=_("Correction of: %(description)s") % {"description": original.description},
+        document_reference=original.document_reference,
+        reverses=original,
+        reason=reason,
+        entered_by=by,
+    )
+    reversal.save()
+    return reversal
 
 
 @transaction.atomic

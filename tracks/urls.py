@@ -8,6 +8,11 @@ urlpatterns = [
     path("tracks/focus-areas/", views.focus_area_list, name="focus-area-list"),
     path("tracks/focus-areas/new/", views.focus_area_form, name="focus-area-create"),
     path("tracks/focus-areas/<int:pk>/edit/", views.focus_area_form, name="focus-area-edit"),
+    path(
+        "tracks/focus-areas/<int:pk>/put-to-pug/",
+        views.focus_area_put_to_pug,
+        name="focus-area-put-to-pug",
+    ),
     path("tracks/<int:pk>/", views.track_detail, name="track-detail"),
     path("tracks/<int:pk>/edit/", views.track_edit, name="track-edit"),
     path("tracks/<int:pk>/proposal/", views.track_proposal, name="track-proposal"),
@@ -33,10 +38,14 @@ urlpatterns = [
         name="track-recommend",
     ),
     path("tracks/<int:pk>/start/", views.track_transition, {"action": "start"}, name="track-start"),
+    path(
+        "tracks/<int:pk>/revise/", views.track_transition, {"action": "revise"}, name="track-revise"
+    ),
     path("tracks/<int:pk>/close/", views.track_transition, {"action": "close"}, name="track-close"),
     path("tracks/<int:pk>/put-to-fu/", views.track_put_to_fu, name="track-put-to-fu"),
     path("tracks/<int:pk>/assessment/", views.assessment_write, name="assessment-write"),
     path("tracks/<int:pk>/evaluate/", views.track_evaluate, name="track-evaluate"),
+    path("tracks/<int:pk>/principles/", views.principles_judge, name="track-principles"),
     path("tracks/<int:pk>/updates/new/", views.status_update_create, name="status-update-create"),
     path("tracks/<int:pk>/products/new/", views.product_create, name="product-create"),
     path("tracks/<int:pk>/allocations/new/", views.allocation_request, name="allocation-request"),
@@ -59,6 +68,8 @@ urlpatterns = [
         name="allocation-refuse",
     ),
     path("budget/spending/new/", views.spending_create, name="spending-create"),
+    path("budget/ledger/", views.ledger, name="ledger"),
+    path("budget/spending/<int:pk>/reverse/", views.spending_reverse, name="spending-reverse"),
     path("budget/changes/new/", views.budget_change_create, name="budget-change-create"),
     path(
         "budget/changes/<int:pk>/approve/",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exports import Column, export_list
+from core.exports import Column, export_list, list_export, requested_export
 from core.forms import add_service_errors
 
 from . import exports, selectors, services
@@ -25,10 +25,13 @@ from .forms import (
     FocusAreaForm,
     FundingRequestForm,
     KnowledgeProductForm,
+    LedgerFilterForm,
     ParticipantForm,
+    PrincipleJudgementForm,
     PutToFUForm,
     ReasonForm,
     SpendingForm,
+    SpendingReverseForm,
     StatusUpdateForm,
     TrackFilterForm,
     TrackForm,
@@ -36,7 +39,15 @@ from .forms import (
     default_deadline,
     participant_choices,
 )
-from .models import Allocation, BudgetChange, FocusArea, KnowledgeProduct, LiquidPool, Track
+from .models import (
+    ASSESSABLE,
+    Allocation,
+    BudgetChange,
+    FocusArea,
+    KnowledgeProduct,
+    LiquidPool,
+    Track,
+)
 
 PAGE_SIZE = 25
 
@@ -125,7 +136,13 @@ def _formsets(data=None, track: Track | None = None):
             for f in track.funding_requests.all()
         ]
         initial["external"] = [
-            {"funder": e.funder, "programme": e.programme, "amount": e.amount, "status": e.status}
+            {
+                "funder": e.funder,
+                "programme": e.programme,
+                "amount": e.amount,
+                "status": e.status,
+                "lead_dgo": e.lead_dgo,
+            }
             for e in track.external_funding.all()
         ]
         initial["contacts"] = [
@@ -271,6 +288,9 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "withdraw_form": WithdrawForm(),
             "show_assessments": track.status in selectors.ASSESSED_STATES,
+            "judgements": (
+                selectors.principle_judgements(track) if track.status in ASSESSABLE else []
+            ),
         },
     )
 
@@ -286,8 +306,18 @@ def track_proposal(request: HttpRequest, pk: int) -> HttpResponse:
 TRANSITIONS = {
     "submit": (services.track_submit, _("The track is submitted to APS's long list.")),
     "withdraw": (services.track_withdraw, _("The track is withdrawn.")),
-    "qualify": (services.track_start_qualification, _("The track is in qualification.")),
-    "recommend": (services.track_recommend, _("APS recommends the track to FU.")),
+    "qualify": (
+        services.track_start_qualification,
+        _("The track is put to APS: its voting members decide on the long list and qualification."),
+    ),
+    "recommend": (
+        services.track_recommend,
+        _("The track is put to APS: its voting members decide on the recommendation to FU."),
+    ),
+    "revise": (
+        services.track_revise,
+        _("The track is a draft again for a new round: revise it and submit it to APS."),
+    ),
     "start": (services.track_start, _("The track is running.")),
     "close": (services.track_close, _("The track is closed.")),
 }
@@ -382,6 +412,39 @@ def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
         _("Write the climate assessment"),
         template="tracks/assessment_form.html",
         draft=draft,
+    )
+
+
+def principles_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    """APS's judgement of the §6 principles, beside the knowledge partners' assessment."""
+    track = _track(request, pk)
+    if not perms.can_judge_principles(request.user, track):
+        raise PermissionDenied(
+            _("Only APS members and the secretariat judge a track in qualification.")
+        )
+    form = PrincipleJudgementForm(
+        request.POST or None, judgements=track.judgements.filter(round=track.round)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.principles_judge(track=track, by=request.user, judgements=form.judgements())
+        except ValidationError as error:
+            for principle, problems in error.message_dict.items():
+                form.add_error(f"{principle}_note", problems)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("APS's judgement of the principles is saved."))
+            return redirect(track)
+    return _subpage(
+        request,
+        track,
+        form,
+        _("Judge the principles"),
+        lede=_(
+            "For each principle of §6: is it met? Say why when it is not. APS recommends the "
+            "track to FU only when every principle is judged met."
+        ),
     )
 
 
@@ -524,8 +587,29 @@ def focus_area_list(request: HttpRequest) -> HttpResponse:
         {
             "years": sorted(selectors.grouped_focus_areas().items(), reverse=True),
             "can_edit": perms.can_edit_focus_areas(request.user),
+            "can_put_to_pug": perms.can_put_to_pug_role(request.user),
         },
     )
+
+
+@require_POST
+def focus_area_put_to_pug(request: HttpRequest, pk: int) -> HttpResponse:
+    focus_area = FocusArea.objects.filter(pk=pk).first()
+    if focus_area is None:
+        raise Http404(_("No such focus area."))
+    try:
+        services.focus_area_put_to_pug(focus_area=focus_area, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except services.Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(
+            request,
+            _("The focus area is put to PUG: its voting members decide on adopting it."),
+        )
+    return redirect("focus-area-list")
 
 
 def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -568,14 +652,18 @@ def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 def budget_overview(request: HttpRequest) -> HttpResponse:
+    sums = selectors.budget_sums()  # one read for the overview, the DGOs and the reconciliation
     return render(
         request,
         "tracks/budget_overview.html",
         {
-            "overview": selectors.budget_overview(),
+            "overview": selectors.budget_overview(sums),
             "pools": selectors.pool_list(),
             "allocations": selectors.approved_allocations(),
             "spending": selectors.recent_spending(),
+            "reconciliation": selectors.reconciliation(sums),
+            "dgo_budgets": selectors.dgo_budgets(sums),
+            "external_funding": selectors.external_funding(user=request.user),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),
         },
@@ -667,11 +755,14 @@ def allocation_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 def spending_create(request: HttpRequest) -> HttpResponse:
-    if not perms.is_budget_keeper(request.user):
-        raise PermissionDenied(_("The secretariat books spending."))
+    if not perms.can_book_spending(request.user):
+        raise PermissionDenied(
+            _("The secretariat books spending; a DGO's coordinators book on its co-financing.")
+        )
     form = SpendingForm(
         request.POST or None,
         tracks=selectors.visible_tracks_for_choice(user=request.user),
+        lines=selectors.lines_to_book_on(user=request.user),
         initial={"date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -686,6 +777,102 @@ def spending_create(request: HttpRequest) -> HttpResponse:
         request,
         "tracks/budget_form.html",
         {"form": form, "title": _("Book spending")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+LEDGER_PAGE_SIZE = 50
+LEDGER_COLUMNS = [
+    Column(gettext_lazy("Date"), lambda e: e.date),
+    Column(gettext_lazy("Party"), lambda e: e.budget_line.contribution.contributor.name),
+    Column(gettext_lazy("Contribution"), lambda e: e.budget_line.contribution.name),
+    Column(gettext_lazy("Budget line"), lambda e: e.budget_line.purpose),
+    Column(gettext_lazy("Year"), lambda e: e.budget_line.year),
+    Column(gettext_lazy("Track"), lambda e: e.track.title if e.track_id else ""),
+    Column(gettext_lazy("Pool"), lambda e: e.allocation.pool.name if e.allocation_id else ""),
+    Column(gettext_lazy("Description"), lambda e: e.description),
+    Column(gettext_lazy("Document reference"), lambda e: e.document_reference),
+    Column(gettext_lazy("Amount (DKK)"), lambda e: e.amount),
+    Column(gettext_lazy("Hours"), lambda e: e.hours),
+    Column(gettext_lazy("Corrects entry"), lambda e: e.reverses_id),
+    Column(gettext_lazy("Reason for the correction"), lambda e: e.reason),
+    Column(gettext_lazy("Entry"), lambda e: e.pk),
+    Column(gettext_lazy("Entered by"), lambda e: e.entered_by.get_full_name()),
+    Column(gettext_lazy("Entered"), lambda e: timezone.localtime(e.entered_at)),
+]
+
+
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Every booking and correction, filtered by track, pool, party and year; the sum of a
+    selection is what it has spent. `?export=xlsx` (numbers as numbers) or `?export=csv`
+    (for Danish Excel: semicolons, BOM, decimal comma) gives the whole selection."""
+    form = LedgerFilterForm(
+        request.GET or None,
+        tracks=selectors.visible_tracks_for_choice(user=request.user),
+        parties=selectors.ledger_parties(),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.LedgerFilter(
+        track=data.get("track"),
+        pool=data.get("pool"),
+        party=data.get("party"),
+        year=data.get("year"),
+        dgo=data.get("dgo"),
+    )
+    entries = selectors.ledger(filters)
+    if fmt := requested_export(request):
+        return list_export(
+            fmt,
+            name="regnskab",
+            title=_("Ledger"),
+            columns=LEDGER_COLUMNS,
+            objects=entries,
+            decimal_comma=fmt == "csv",
+        )
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tracks/ledger.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "sums": selectors.ledger_sums(entries),
+            "query": query.urlencode(),
+            "can_correct": perms.is_budget_keeper(request.user),
+            "can_book": perms.can_book_spending(request.user),
+            "coordinated_dgo_ids": perms.roles_of(request.user).coordinated_dgo_ids,
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
+def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.ledger().filter(pk=pk).first()
+    if entry is None:
+        raise Http404(_("No such entry in the ledger."))
+    if not perms.can_book_on(request.user, entry.budget_line):
+        raise PermissionDenied(
+            _("The secretariat corrects spending; a DGO's coordinators correct its co-financing.")
+        )
+    form = SpendingReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.spending_reverse(spending=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The booking is reversed by a correcting entry."))
+            return redirect("ledger")
+    return render(
+        request,
+        "tracks/spending_reverse.html",
+        {"form": form, "entry": entry},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -25,15 +25,48 @@ def draft_only(ok: int = 200) -> dict[str, int]:
     return expect(404, coordinator_a=ok, secretariat=ok)
 
 
+def _aps_voter(secretariat):
+    """APS's one voting seat here: a person with no other role, so the roles of the matrix
+    keep what they see."""
+    from governance import services as governance_services
+    from governance.models import Body, Membership
+    from partners.models import Organisation, User
+
+    body = Body.objects.get(code="aps")
+    voter = Membership.objects.filter(body=body, seat_role="member").first()
+    if voter is None:
+        voter = governance_services.membership_add(
+            body=body,
+            person=User.objects.create_user(username="aps-voter", email="aps@example.dk"),
+            seat_role="member",
+            appointed_by=Organisation.objects.get(code="kl"),
+            starts_on=datetime.date(2023, 4, 1),
+            by=secretariat,
+        )
+    return voter.person
+
+
+def _aps_decides(track, step: str, secretariat) -> None:
+    """APS decides one of its steps unanimously (its one voting seat votes yes)."""
+    from governance import services as governance_services
+    from tracks import services
+
+    decision = services.track_put_to_aps(track=track, by=secretariat, step=step)
+    governance_services.vote_cast(decision=decision, by=_aps_voter(secretariat), choice="yes")
+
+
 def _track(users, state: str):
     from governance import services as governance_services
     from partners.models import DGO, Municipality, Organisation
     from tracks import services
-    from tracks.models import FocusArea, Track
+    from tracks.models import FocusArea, Principle, Track
 
     S = Track.Status
     coordinator, secretariat = users["coordinator_a"], users["secretariat"]
-    area, _created = FocusArea.objects.get_or_create(year=2026, name_da="Tung transport")
+    _aps_voter(secretariat)  # APS can decide: its steps are its decisions
+    area, _created = FocusArea.objects.get_or_create(
+        year=2026, name_da="Tung transport", defaults={"status": FocusArea.Status.ADOPTED}
+    )
     rows = [
         {"municipality": Municipality.objects.get(code=code), "region": None, "is_lead": i == 0}
         for i, code in enumerate(("751", "740"))
@@ -46,11 +79,11 @@ def _track(users, state: str):
         by=coordinator,
         dgos=[DGO.objects.get(slug="midtjylland")],
         title="Ladehubs",
-        problem="P",
-        ambition="A",
-        development_element="D",
-        knowledge_sharing_plan="K",
-        evaluation_plan="E",
+        problem="Tung transport udleder meget.",
+        ambition="Fossilfri lastbiler i 2030.",
+        development_element="Test af fælles ladehubs.",
+        knowledge_sharing_plan="Webinarer for alle kommuner.",
+        evaluation_plan="Slutevaluering ved videnspartnerne.",
         focus_area=area,
         participants=rows,
     )
@@ -58,11 +91,18 @@ def _track(users, state: str):
              S.RUNNING, S.EVALUATED]  # fmt: skip
     steps = {
         S.SUBMITTED: lambda: services.track_submit(track=track, by=coordinator),
-        S.IN_QUALIFICATION: lambda: services.track_start_qualification(track=track, by=secretariat),
+        S.IN_QUALIFICATION: lambda: _aps_decides(track, "qualification", secretariat),
         S.ASSESSED: lambda: services.assessment_publish(
             track=track, by=users["knowledge_partner"], text="V.", conclusion="supported"
         ),
-        S.RECOMMENDED: lambda: services.track_recommend(track=track, by=secretariat),
+        S.RECOMMENDED: lambda: (
+            services.principles_judge(
+                track=track,
+                by=secretariat,
+                judgements={principle: (True, "") for principle in Principle.values},
+            ),
+            _aps_decides(track, "recommendation", secretariat),
+        ),
         S.APPROVED: lambda: governance_services.vote_cast(
             decision=services.track_put_to_fu(
                 track=track,
@@ -89,6 +129,20 @@ def at(state: str):
     return setup
 
 
+def judged(users) -> dict:
+    """An assessed track with every principle judged met: ready for APS's recommendation."""
+    from tracks import services
+    from tracks.models import Principle
+
+    track = _track(users, "assessed")
+    services.principles_judge(
+        track=track,
+        by=users["secretariat"],
+        judgements={principle: (True, "") for principle in Principle.values},
+    )
+    return {"pk": track.pk}
+
+
 def focus_area(users) -> dict:
     from tracks.models import FocusArea
 
@@ -103,6 +157,23 @@ def product(users) -> dict:
     return {
         "pk": services.knowledge_product_add(
             track=track, by=users["secretariat"], title="Notat", upload=upload
+        ).pk
+    }
+
+
+def booked_spending(users) -> dict:
+    """One booking on KL's 2026 line, by the secretariat."""
+    from tracks import services
+    from tracks.models import BudgetLine
+
+    return {
+        "pk": services.spending_add(
+            budget_line=BudgetLine.objects.get(key="kl-kkr-2026"),
+            by=users["secretariat"],
+            date=datetime.date(2026, 1, 15),
+            amount=Decimal("1000"),
+            description="Mødeforplejning",
+            document_reference="F-1",
         ).pk
     }
 
@@ -151,6 +222,7 @@ CASES = [
     page("focus-area-list"),
     only("focus-area-create", {"secretariat"}),
     only("focus-area-edit", {"secretariat"}, setup=focus_area),
+    Case("focus-area-put-to-pug", expect(403, secretariat=302), method="post", setup=focus_area),
     Case("track-detail", draft_only(), setup=at("draft")),
     page("track-detail", setup=at("submitted")),
     page("track-detail", setup=at("running")),
@@ -179,17 +251,25 @@ CASES = [
         method="post",
         setup=at("submitted"),
     ),
-    Case("track-recommend", expect(403, secretariat=302), method="post", setup=at("assessed")),
+    Case("track-recommend", expect(403, secretariat=302), method="post", setup=judged),
     Case(
         "track-start",
         expect(403, coordinator_a=302, secretariat=302),
         method="post",
         setup=at("approved"),
     ),
+    Case(
+        "track-revise",
+        expect(403, coordinator_a=302, secretariat=302),
+        method="post",
+        data={"reason": "Nyt forsøg."},
+        setup=at("approved"),
+    ),
     Case("track-close", expect(403, secretariat=302), method="post", setup=at("evaluated")),
     only("track-put-to-fu", {"secretariat"}, setup=at("recommended")),
     only("assessment-write", {"knowledge_partner"}, setup=at("in_qualification")),
     only("track-evaluate", {"knowledge_partner", "secretariat"}, setup=at("running")),
+    only("track-principles", {"secretariat"}, setup=at("in_qualification")),
     only("status-update-create", PROPOSERS, setup=at("running")),
     only("product-create", PROPOSERS | {"knowledge_partner"}, setup=at("running")),
     only("allocation-request", PROPOSERS, setup=at("approved")),
@@ -203,6 +283,8 @@ CASES = [
     Case("allocation-approve", NOBODY, method="post", setup=pending_allocation),
     Case("allocation-refuse", NOBODY, method="post", setup=pending_allocation),
     only("spending-create", {"secretariat"}),
+    page("ledger"),
+    only("spending-reverse", {"secretariat"}, setup=booked_spending),
     only("budget-change-create", {"secretariat"}),
     Case("budget-change-approve", NOBODY, method="post", setup=pending_change),
     Case("budget-change-refuse", NOBODY, method="post", setup=pending_change),
@@ -237,7 +319,7 @@ CASES = [
         "api-track-recommend",
         expect(403, anonymous=401, secretariat=200),
         method="post",
-        setup=at("assessed"),
+        setup=judged,
     ),
     Case(
         "api-track-start",
@@ -268,4 +350,13 @@ CASES = [
         setup=pending_allocation,
     ),
     api("api-budget-overview"),
+    api("api-spending-list"),
+    api("api-spending-detail", setup=booked_spending),
+    Case(
+        "api-spending-reverse",
+        expect(403, anonymous=401, secretariat=201),
+        method="post",
+        data={"reason": "Bogført to gange."},
+        setup=booked_spending,
+    ),
 ]

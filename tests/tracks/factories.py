@@ -11,14 +11,16 @@ from partners.models import DGO, Municipality, Organisation, RoleAssignment, Use
 from tests.factories import UserFactory, make_user
 from tests.governance.factories import seat
 from tracks import services
-from tracks.models import FocusArea, LiquidPool, Track
+from tracks.models import FocusArea, LiquidPool, Principle, Track
 
 Role = RoleAssignment.Role
 S = Track.Status
 
 
 def focus_area(year: int = 2026, name: str = "Tung transport") -> FocusArea:
-    area, _created = FocusArea.objects.get_or_create(year=year, name_da=name)
+    area, _created = FocusArea.objects.get_or_create(
+        year=year, name_da=name, defaults={"status": FocusArea.Status.ADOPTED}
+    )
     return area
 
 
@@ -98,11 +100,11 @@ def advance(track: Track, to: str, people: People) -> Track:
     """Move a complete draft along the life cycle to `to`, each step through its service."""
     steps = [
         (S.SUBMITTED, lambda: services.track_submit(track=track, by=people.coordinator)),
-        (S.IN_QUALIFICATION,
-         lambda: services.track_start_qualification(track=track, by=people.aps)),
+        (S.IN_QUALIFICATION, lambda: aps_decides(track, "qualification", people)),
         (S.ASSESSED, lambda: services.assessment_publish(
             track=track, by=people.knowledge_partner, text="Vurdering.", conclusion="supported")),
-        (S.RECOMMENDED, lambda: services.track_recommend(track=track, by=people.aps)),
+        (S.RECOMMENDED, lambda: (judge_all_met(track, people),
+                                 aps_decides(track, "recommendation", people))),
         (S.APPROVED, lambda: fu_adopts(track, people)),
         (S.RUNNING, lambda: services.track_start(track=track, by=people.coordinator)),
         (S.EVALUATED, lambda: services.track_evaluate(
@@ -118,6 +120,23 @@ def advance(track: Track, to: str, people: People) -> Track:
         track.refresh_from_db()
     assert track.status == to, (track.status, to)
     return track
+
+
+def judge_all_met(track: Track, people: People) -> None:
+    """APS judges every §6 principle met (what a recommendation needs)."""
+    services.principles_judge(
+        track=track,
+        by=people.aps,
+        judgements={principle: (True, "") for principle in Principle.values},
+    )
+
+
+def aps_decides(track: Track, step: str, people: People, choice: str = "yes") -> Decision:
+    """The secretariat puts the step to APS; APS's one voting seat (people.aps) votes."""
+    decision = services.track_put_to_aps(track=track, by=people.secretariat, step=step)
+    governance_services.vote_cast(decision=decision, by=people.aps, choice=choice)
+    decision.refresh_from_db()
+    return decision
 
 
 def put_to_fu(track: Track, people: People) -> Decision:

@@ -80,8 +80,16 @@ def test_submit_200_403_and_409(people, api_as):
     )
     assert refused.status_code == 403
     assert "APS" in refused.json()["detail"]
-    ok = api_as(people.aps).post(reverse("api-track-start-qualification", args=[track.pk]))
-    assert ok.status_code == 200 and ok.json()["status"] == "in_qualification"
+    # An APS member alone does not qualify: the secretariat puts it to APS, which decides.
+    assert (
+        api_as(people.aps)
+        .post(reverse("api-track-start-qualification", args=[track.pk]))
+        .status_code
+        == 403
+    )
+    ok = api_as(people.secretariat).post(reverse("api-track-start-qualification", args=[track.pk]))
+    assert ok.status_code == 200 and ok.json()["status"] == "submitted"
+    assert ok.json()["transitions"][-1]["event"] == "put_to_aps"
 
 
 def test_withdraw_needs_a_reason(people, api_as):

@@ -14,8 +14,9 @@ from governance import services as governance_services
 from partners import demo as partners_demo
 from partners.models import User
 from tests.browser import ARTIFACTS, sign_in
+from tracks import demo as tracks_demo
 from tracks import services
-from tracks.models import Allocation, LiquidPool, Track
+from tracks.models import Allocation, LiquidPool, Principle, Track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,10 +27,10 @@ def test_proposal_assessment_and_allocation(
     partners_demo.seed()
     governance_demo.seed()
     people = {u.username: u for u in User.objects.all()}
-    services.focus_area_save(
+    tracks_demo.pug_adopts(services.focus_area_save(
         by=people["sekretariat"], year=2026, name_da="Tung transport og mobilitet",
         name_en="Heavy transport and mobility",
-    )  # fmt: skip
+    ), people["sekretariat"])  # fmt: skip
     page = browser_page
     base = live_server.url
 
@@ -77,8 +78,8 @@ def test_proposal_assessment_and_allocation(
     assert track.status == Track.Status.SUBMITTED
     page.get_by_role("button", name="Log ud").click()
 
-    # APS takes it into qualification.
-    services.track_start_qualification(track=track, by=people["sekretariat"])
+    # APS takes it onto its long list and into qualification (a unanimous APS decision).
+    tracks_demo.aps_decides(track, "qualification", people["sekretariat"])
 
     # 2. The knowledge partner publishes the climate assessment.
     sign_in(page, base, "videnspartner")
@@ -97,8 +98,13 @@ def test_proposal_assessment_and_allocation(
     track.refresh_from_db()
     assert track.status == Track.Status.ASSESSED
 
-    # APS recommends; FU approves unanimously; the track starts and asks for funds.
-    services.track_recommend(track=track, by=people["sekretariat"])
+    # APS judges the principles and recommends; FU approves unanimously; the track starts.
+    services.principles_judge(
+        track=track,
+        by=people["sekretariat"],
+        judgements={principle: (True, "") for principle in Principle.values},
+    )
+    tracks_demo.aps_decides(track, "recommendation", people["sekretariat"])
     decision = services.track_put_to_fu(
         track=track, by=people["sekretariat"], deadline=timezone.now() + datetime.timedelta(days=7)
     )

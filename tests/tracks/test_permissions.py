@@ -15,7 +15,7 @@ from tracks import permissions as perms
 from tracks import services
 from tracks.models import Track
 
-from .factories import advance, allocation, draft, pool
+from .factories import advance, allocation, draft, judge_all_met, pool
 
 S = Track.Status
 ROLES = [
@@ -79,6 +79,14 @@ TRANSITIONS = {
         S.SUBMITTED,
         perms.can_start_qualification,
         lambda t, u: services.track_start_qualification(track=t, by=u),
+        {"secretariat"},  # it opens APS's decision: the secretariat, APS's chair/vice-chair
+    ),
+    "judge_principles": (
+        S.IN_QUALIFICATION,
+        perms.can_judge_principles,
+        lambda t, u: services.principles_judge(
+            track=t, by=u, judgements={"problem": (True, "Klart beskrevet.")}
+        ),
         {"aps", "secretariat"},
     ),
     "assess": (
@@ -91,7 +99,7 @@ TRANSITIONS = {
         S.ASSESSED,
         perms.can_recommend,
         lambda t, u: services.track_recommend(track=t, by=u),
-        {"aps", "secretariat"},
+        {"secretariat"},
     ),
     "put_to_fu": (
         S.RECOMMENDED,
@@ -148,6 +156,8 @@ TRANSITIONS = {
 def test_transition_matrix(name, people):
     state, predicate, service, allowed = TRANSITIONS[name]
     track = advance(draft(people.coordinator), state, people)
+    if name == "recommend":
+        judge_all_met(track, people)  # what a recommendation needs besides the role
     track = Track.objects.prefetch_related("dgos").get(pk=track.pk)
     wrong = []
     for role in ROLES:

@@ -20,6 +20,7 @@ from tracks.models import (
     BudgetLine,
     ClimateAssessment,
     KnowledgeProduct,
+    Principle,
     Track,
     TrackTransition,
 )
@@ -27,9 +28,11 @@ from tracks.models import (
 from .factories import (
     advance,
     allocation,
+    aps_decides,
     draft,
     focus_area,
     fu_adopts,
+    judge_all_met,
     participants,
     pool,
     put_to_fu,
@@ -169,14 +172,67 @@ def test_another_dgos_coordinator_cannot_touch_the_draft(people):
 # --- Qualification, assessment, recommendation -------------------------------------------------
 
 
-def test_aps_observers_do_not_qualify(people):
+def test_qualification_is_an_aps_decision_put_by_the_secretariat_or_apss_chair(people):
     track = advance(draft(people.coordinator), S.SUBMITTED, people)
-    for user in (people.aps_observer, people.coordinator, people.knowledge_partner):
+    for user in (people.aps_observer, people.aps, people.coordinator, people.knowledge_partner):
         with pytest.raises(PermissionDenied):
             services.track_start_qualification(track=track, by=user)
-    services.track_start_qualification(track=track, by=people.aps)
+    decision = services.track_start_qualification(track=track, by=people.secretariat)
+    assert decision.body.code == "aps" and decision.subject == track
+    track.refresh_from_db()
+    assert track.status == S.SUBMITTED  # nothing moves on one click: APS decides
+    with pytest.raises(Conflict):
+        services.track_start_qualification(track=track, by=people.secretariat)
+    governance_services.vote_cast(decision=decision, by=people.aps, choice="yes")
     track.refresh_from_db()
     assert track.status == S.IN_QUALIFICATION
+    step = track.transitions.last()
+    assert step.decision == decision and step.event == "qualification"
+
+
+def test_a_unanimous_aps_is_needed_one_no_leaves_the_track_on_the_long_list(people):
+    second = seat(Body.objects.get(code="aps"), appointed_by="danske-regioner").person
+    track = advance(draft(people.coordinator), S.SUBMITTED, people)
+    decision = services.track_start_qualification(track=track, by=people.secretariat)
+    governance_services.vote_cast(decision=decision, by=people.aps, choice="yes")
+    track.refresh_from_db()
+    assert track.status == S.SUBMITTED  # the second voting seat has not voted
+    governance_services.vote_cast(decision=decision, by=second, choice="no")
+    decision.refresh_from_db()
+    track.refresh_from_db()
+    assert decision.status == Decision.Status.REJECTED
+    assert track.status == S.SUBMITTED
+    assert track.transitions.last().event == "aps_decided"
+    assert SeatRole.OBSERVER not in {second.memberships.get().seat_role}
+    # It may be put to APS again.
+    services.track_start_qualification(track=track, by=people.secretariat)
+
+
+def test_recommendation_needs_every_principle_judged_met(people):
+    track = advance(draft(people.coordinator), S.ASSESSED, people)
+    with pytest.raises(ValidationError, match="not yet judged met"):
+        services.track_recommend(track=track, by=people.secretariat)
+    judgements = {principle: (True, "") for principle in Principle.values}
+    judgements["development"] = (False, "")
+    with pytest.raises(ValidationError) as error:  # "not met" needs the reason
+        services.principles_judge(track=track, by=people.aps, judgements=judgements)
+    assert "development" in error.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.principles_judge(
+            track=track, by=people.aps_observer, judgements={"problem": (True, "")}
+        )
+    judgements["development"] = (False, "Ruller en kendt løsning ud.")
+    services.principles_judge(track=track, by=people.aps, judgements=judgements)
+    with pytest.raises(ValidationError, match="development, test or demonstration"):
+        services.track_recommend(track=track, by=people.secretariat)
+    services.principles_judge(
+        track=track, by=people.aps, judgements={"development": (True, "Nyt: ladehubs.")}
+    )
+    assert track.judgements.count() == 5  # a new judgement replaces the last
+    decision = services.track_recommend(track=track, by=people.secretariat)
+    governance_services.vote_cast(decision=decision, by=people.aps, choice="yes")
+    track.refresh_from_db()
+    assert track.status == S.RECOMMENDED
 
 
 def test_only_concito_or_c40_write_the_assessment(people):
@@ -234,13 +290,14 @@ def test_recommend_needs_a_published_assessment(people):
     services.assessment_draft_save(
         track=track, by=people.knowledge_partner, text="Udkast.", conclusion="supported"
     )
+    judge_all_met(track, people)
     with pytest.raises(Conflict):
-        services.track_recommend(track=track, by=people.aps)
+        services.track_recommend(track=track, by=people.secretariat)
     services.assessment_publish(
         track=track, by=people.knowledge_partner, text="Endelig.", conclusion="supported"
     )
     assert track.assessments.get().text == "Endelig."  # the draft became version 1
-    services.track_recommend(track=track, by=people.secretariat)
+    aps_decides(track, "recommendation", people)
     track.refresh_from_db()
     assert track.status == S.RECOMMENDED
 
@@ -294,7 +351,7 @@ def test_only_fu_managers_put_a_track_to_fu(people):
     for user in (people.aps, people.coordinator, people.fu_member, people.knowledge_partner):
         with pytest.raises(PermissionDenied):
             services.track_put_to_fu(track=track, by=user, deadline=deadline)
-    assert not Decision.objects.exists()
+    assert not Decision.objects.filter(body__code="fu").exists()
     decision = services.track_put_to_fu(track=track, by=people.fu_chair, deadline=deadline)
     assert decision.opened_by == people.fu_chair
 
@@ -344,7 +401,11 @@ def test_the_whole_life_is_on_the_timeline(people):
     track = advance(draft(people.coordinator), S.CLOSED, people)
     steps = list(TrackTransition.objects.filter(track=track).values_list("to_status", flat=True))
     assert steps == [
-        S.DRAFT, S.SUBMITTED, S.IN_QUALIFICATION, S.ASSESSED, S.RECOMMENDED,
+        S.DRAFT, S.SUBMITTED,
+        S.SUBMITTED,  # put to APS: long list and qualification
+        S.IN_QUALIFICATION, S.ASSESSED,
+        S.ASSESSED,  # put to APS: recommendation
+        S.RECOMMENDED,
         S.RECOMMENDED,  # put to FU
         S.APPROVED, S.RUNNING, S.EVALUATED, S.CLOSED,
     ]  # fmt: skip

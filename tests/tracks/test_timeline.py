@@ -54,8 +54,8 @@ def test_the_timeline_reads_in_the_readers_language(people, client, written_in):
     track = running_track_taken_in(written_in, people)
     steps = list(track.transitions.all())
     assert [step.event for step in steps] == [
-        E.PROPOSED, E.SUBMITTED, E.QUALIFICATION, E.ASSESSED, E.RECOMMENDED, E.PUT_TO_FU,
-        E.FU_DECIDED, E.STARTED,
+        E.PROPOSED, E.SUBMITTED, E.PUT_TO_APS, E.QUALIFICATION, E.ASSESSED, E.PUT_TO_APS,
+        E.RECOMMENDED, E.PUT_TO_FU, E.FU_DECIDED, E.STARTED,
     ]  # fmt: skip
     assert all(step.reason == "" for step in steps)  # no sentence in anyone's language
     sign_in(client, people.secretariat)
@@ -106,6 +106,7 @@ def test_rows_written_as_sentences_become_events_and_stay_readable(people):
     """Migration 0003 on rows as they were stored before it, in English and in Danish."""
     migration = importlib.import_module("tracks.migrations.0003_tracktransition_event")
     track = running_track_taken_in("da", people)
+    track.transitions.filter(event=E.PUT_TO_APS).delete()  # not a step before the migration
     decision = track.transitions.get(event=E.FU_DECIDED).decision
     old = {  # pk -> the reason as the old services wrote it
         step.pk: reason

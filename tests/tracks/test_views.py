@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from governance import services as governance_services
+from governance.models import Decision
 from partners.models import DGO, Municipality, Organisation
 from tests.factories import sign_in
 from tracks import services
@@ -50,11 +52,11 @@ def proposal(**overrides) -> dict:
     data = {
         "title": "Biochar i landbruget",
         "focus_area": str(area.pk),
-        "problem": "Restudledninger.",
-        "ambition": "Halvering.",
+        "problem": "Restudledninger fra landbruget.",
+        "ambition": "Halvering inden 2030.",
         "development_element": "Fuldskalatest af pyrolyse.",
-        "knowledge_sharing_plan": "Webinarer.",
-        "evaluation_plan": "Slutevaluering.",
+        "knowledge_sharing_plan": "Webinarer for alle kommuner.",
+        "evaluation_plan": "Slutevaluering ved videnspartnerne.",
         "dgos": [str(midt.pk)],
         **formset(
             "participants",
@@ -161,14 +163,19 @@ def test_buttons_only_for_who_may_act(people, client_as):
     track = advance(draft(people.coordinator), S.SUBMITTED, people)
     url = track.get_absolute_url()
     qualify = reverse("track-start-qualification", args=[track.pk])
-    assert qualify in client_as(people.aps).get(url).content.decode()
-    assert qualify not in client_as(people.coordinator).get(url).content.decode()
-    assert qualify not in client_as(people.observer).get(url).content.decode()
+    assert qualify in client_as(people.secretariat).get(url).content.decode()
+    for role in (people.aps, people.coordinator, people.observer):  # APS decides, not a member
+        assert qualify not in client_as(role).get(url).content.decode()
     # Refused roles get 403 with the reason; the page's state does not change.
     response = client_as(people.observer).post(qualify)
     assert response.status_code == 403
     assert "APS" in response.content.decode()
-    assert client_as(people.aps).post(qualify).status_code == 302
+    assert client_as(people.secretariat).post(qualify).status_code == 302
+    track.refresh_from_db()
+    assert track.status == S.SUBMITTED  # put to APS: its voting seats decide
+    governance_services.vote_cast(
+        decision=Decision.objects.get(body__code="aps"), by=people.aps, choice="yes"
+    )
     track.refresh_from_db()
     assert track.status == S.IN_QUALIFICATION
 
