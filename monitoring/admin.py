@@ -4,6 +4,7 @@ from .models import (
     Action,
     ChecklistAnswer,
     ChecklistRequirement,
+    DataRelease,
     DigestPreference,
     EmissionFigure,
     Indicator,
@@ -193,3 +194,11 @@ class StatusReportPublicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DataRelease)
+class DataReleaseAdmin(_ReadOnlyAdmin):
+    """Read-only: a release is written by the national accounts import, never edited."""
+
+    list_display = ["name", "source", "imported_at", "imported_by"]
+    search_fields = ["name", "source"]

@@ -86,6 +86,7 @@ EXCLUDED = {
     "public-open-data-file": "a CSV or JSON download of the open data",
     "public-product-download": "a file download (a public knowledge product)",
     "public-report-download": "the published PDF",
+    "meeting-pack": "the meeting pack PDF (its own tests read it)",
 }
 EXCLUDED_PREFIXES = {"api-": "the JSON API"}
 

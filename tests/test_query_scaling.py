@@ -232,7 +232,6 @@ EXEMPT = {
     "monitoring-round-import": "upload form",
     "monitoring-accounts-import": "upload form; its list of releases is measured flat in "
     "tests/monitoring/test_national_accounts.py",
-    "monitoring-accounts-import-confirm": "POST only",
     "monitoring-status-report": "request form for the PDF (the report benchmark measures it)",
     "monitoring-status-report-status": "progress of one PDF job",
     "monitoring-status-report-download": "a file",

@@ -44,6 +44,13 @@ PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "core")
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
+    # Shown through Django's escaping templates like every other text; the demo has none of
+    # them yet (a change note on a published agenda, a correction's reason, an English name).
+    "governance.AgendaChange.note": "shown on the meeting page once a published agenda changes",
+    "tracks.FocusArea.name_en": "the English name, shown when the page is in English",
+    "tracks.Spending.reason": "shown in the ledger beside a reversing entry",
+    "monitoring.DataRelease.name": "shown on the national accounts import page",
+    "monitoring.DataRelease.source": "shown on the national accounts import page",
     "core.Notification.kind": "a message kind's code, shown as its label",
     "core.NotificationSettings.language": "a language code the form chooses from LANGUAGES",
     "core.NotificationPreference.kind": "a message kind's code, shown as its label",

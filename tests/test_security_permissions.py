@@ -38,11 +38,9 @@ def portal_permissions() -> set[str]:
 
 
 def test_no_user_or_group_holds_a_model_wide_portal_permission(db, request, settings):
-    from tests.tracks.factories import People
-
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())  # the demo's users and seats
-    People()  # the roles and seats a track's life needs: approvers, APS, FU chair
+    # The demo's users and seats: approvers, APS, FU's chair and every role a track needs.
+    call_command("seed_demo", stdout=io.StringIO())
     role_users = request.getfixturevalue("role_users")  # the eight roles of the URL matrix
     portal = portal_permissions()
     assert portal >= OBJECT_PERMISSIONS

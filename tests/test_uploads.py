@@ -89,6 +89,15 @@ class Endpoint:
         return role_users["secretariat"], url, {}
 
     @staticmethod
+    def _AccountsImportForm(request):
+        role_users = request.getfixturevalue("role_users")
+        return (
+            role_users["secretariat"],
+            reverse("monitoring-accounts-import"),
+            {"release": "2025-1"},
+        )
+
+    @staticmethod
     def _PeopleImportForm(request):
         role_users = request.getfixturevalue("role_users")
         return role_users["secretariat"], reverse("people-import"), {}
@@ -99,6 +108,7 @@ ENDPOINTS = [
     Endpoint("KnowledgeProductForm", MAX_PRODUCT_BYTES, "rapport.pdf"),
     Endpoint("ImportForm", MAX_IMPORT_BYTES, "indberetning.xlsx"),
     Endpoint("PeopleImportForm", MAX_IMPORT_BYTES, "personer.xlsx"),
+    Endpoint("AccountsImportForm", MAX_IMPORT_BYTES, "energiregnskab.xlsx"),
 ]
 
 

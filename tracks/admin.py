@@ -18,6 +18,7 @@ from .models import (
     FundingRequest,
     KnowledgeProduct,
     LiquidPool,
+    PrincipleJudgement,
     Spending,
     StatusUpdate,
     Track,
@@ -197,3 +198,11 @@ class SpendingAdmin(ReadOnlyAdmin):
     list_filter = ["budget_line__year", "budget_line__contribution__contributor"]
     search_fields = ["description", "document_reference", "track__title"]
     list_select_related = ["budget_line", "track"]
+
+
+@admin.register(PrincipleJudgement)
+class PrincipleJudgementAdmin(ReadOnlyAdmin):
+    """Read-only: APS records its judgements on the track's page (tracks.services)."""
+
+    list_display = ["track", "round", "principle", "met", "judged_by", "judged_at"]
+    list_filter = ["principle", "met"]

@@ -239,7 +239,6 @@ class ExternalFundingForm(forms.Form):
         queryset=DGO.objects.order_by("name"),
         required=False,
         empty_label="—",
-        help_text=_("The DGO that leads the application, if one does."),
     )
 
     def as_data(self) -> dict | None:

@@ -96,11 +96,28 @@ class MunicipalityPage:
 
     @property
     def table_rows(self):
-        years = self.table_years
-        return [
-            (sector, [self.emissions.cells.get((sector.pk, y)) for y in years])
-            for sector in self.emissions.sectors
-        ]
+        """The accounts' sector groups, each its own figure or else the sum of its parts:
+        five rows keep a municipality's page (and the fact sheet) to one page."""
+        years, cells = self.table_years, self.emissions.cells
+        parts: dict[int, list] = {}
+        for sector in self.emissions.sectors:
+            if sector.parent_id is not None:
+                parts.setdefault(sector.parent_id, []).append(sector)
+        rows = []
+        for group in (s for s in self.emissions.sectors if s.parent_id is None):
+            values = []
+            for year in years:
+                value = cells.get((group.pk, year))
+                if value is None:
+                    found = [
+                        cells[(p.pk, year)]
+                        for p in parts.get(group.pk, [])
+                        if (p.pk, year) in cells
+                    ]
+                    value = sum(found, Decimal(0)) if found else None
+                values.append(value)
+            rows.append((group, values))
+        return rows
 
     @property
     def table_totals(self) -> list[Decimal]:

@@ -24,18 +24,16 @@ E = TrackTransition.Event
 DANISH = [
     "Forslaget er påbegyndt.",
     "Indsendt til APS&#x27; bruttoliste.",
-    "APS kvalificerer sporet med videnspartnerne.",
+    "Forelagt APS til beslutning.",  # APS's steps are its decisions: the title follows
     "CONCITO offentliggjorde den klimafaglige vurdering (version 1).",
-    "Indstillet af APS til FU.",
     "Forelagt FU til beslutning.",
     "Sporet er startet.",
 ]
 ENGLISH = [
     "Proposal started.",
     "Submitted to APS&#x27;s long list.",
-    "APS qualifies the track with the knowledge partners.",
+    "Put to APS for decision.",
     "CONCITO published the climate assessment (version 1).",
-    "Recommended by APS to FU.",
     "Put to FU for decision.",
     "The track has started.",
 ]
@@ -106,7 +104,9 @@ def test_rows_written_as_sentences_become_events_and_stay_readable(people):
     """Migration 0003 on rows as they were stored before it, in English and in Danish."""
     migration = importlib.import_module("tracks.migrations.0003_tracktransition_event")
     track = running_track_taken_in("da", people)
-    track.transitions.filter(event=E.PUT_TO_APS).delete()  # not a step before the migration
+    # Before the migration APS's steps were one click: no step put to APS, none decided by it.
+    track.transitions.filter(event=E.PUT_TO_APS).delete()
+    track.transitions.filter(event__in=[E.QUALIFICATION, E.RECOMMENDED]).update(decision=None)
     decision = track.transitions.get(event=E.FU_DECIDED).decision
     old = {  # pk -> the reason as the old services wrote it
         step.pk: reason
