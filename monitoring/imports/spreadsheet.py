@@ -40,68 +40,6 @@ SECTOR_PREFIX = "t_co2e_"
 CHECKLIST_PREFIX = "checklist_"
 
 
-# --- what an import found, row by row (the round import and the indicator import) ---------
-
-
-@dataclass
-class RowOutcome:
-    number: int
-    code: str
-    name: str
-    status: str  # new, changed, unchanged, error
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
-    changes: list[str] = field(default_factory=list)  # columns
-
-
-@dataclass
-class ImportResult:
-    rows: list[RowOutcome] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and not any(row.status == "error" for row in self.rows)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("new", "changed", "unchanged", "error"), 0)
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-    def lines(self) -> list[str]:
-        """The same row report as the web page, as text (for the command line)."""
-        out = [_("File: %(error)s") % {"error": error} for error in self.file_errors]
-        for row in self.rows:
-            label = f"{row.number}: {row.code} {row.name}".rstrip()
-            if row.status == "error":
-                for column, reason in row.errors:
-                    out.append(
-                        _("Row %(row)s, column %(column)s: %(reason)s")
-                        % {"row": label, "column": column or "–", "reason": reason}
-                    )
-            elif row.status == "changed":
-                out.append(
-                    _("Row %(row)s: changed (%(columns)s)")
-                    % {"row": label, "columns": ", ".join(row.changes)}
-                )
-            else:
-                out.append(
-                    _("Row %(row)s: %(status)s") % {"row": label, "status": _status_label(row)}
-                )
-        counts = self.counts
-        out.append(
-            _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(error)s with errors.")
-            % counts
-        )
-        return out
-
-
-def _status_label(row: RowOutcome) -> str:
-    return {"new": _("new"), "unchanged": _("unchanged")}.get(row.status, row.status)
-
-
 # --- columns -----------------------------------------------------------------------------
 
 
