@@ -8,6 +8,7 @@ and calls them inside one transaction: a dry run or any error stops before `writ
 row means nothing is written, and the confirm validates again under the same locks.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,23 +87,24 @@ class FileRefused(Exception):
         self.messages = list(messages)
 
 
-class Import:
-    """One import's steps (see the module's docstring); `run` calls them in order."""
+class Import(ABC):
+    """One import's steps (see the module's docstring); `run` calls them in order. Each kind
+    of import writes its own `plan` and `write`."""
 
     def row_limit(self) -> int | None:
         """Data rows the file may have (None: the reader's default)."""
         return None
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 (a step an import may leave as it is)
         """Take the locks; raise FileRefused when the import cannot run at all."""
 
+    @abstractmethod
     def plan(self, table: list[list[Any]]) -> list[RowOutcome]:
         """One outcome per data row (header in table[0]); raise FileRefused for the header."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self) -> None:
         """Write what `plan` kept; called only when every row is valid and not a dry run."""
-        raise NotImplementedError
 
 
 def run(importer: Import, *, content: bytes, filename: str, dry_run: bool) -> ImportResult:
