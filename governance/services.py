@@ -281,7 +281,8 @@ def membership_end(
     *, membership: Membership, by: User | None, ends_on: datetime.date | None = None
 ) -> Membership:
     """End a seat: from `ends_on` (today: at once) it no longer counts, so its holder stops
-    voting and reading the body's papers. History is kept: the seat is never deleted."""
+    voting and reading the body's papers, and so do the substitutes seated for it. History is
+    kept: the seat is never deleted."""
     if not can_appoint(by, membership.body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -293,6 +294,14 @@ def membership_end(
     membership.ends_on = ends_on
     membership.save(update_fields=["ends_on"])
     _sync_body_permissions(membership.person, membership.body)
+    # A substitute stands in for one member's seat (§8): with the seat gone, so is the stand-in.
+    for substitute in Membership.objects.select_for_update().filter(
+        models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=ends_on),
+        substitute_for=membership,
+    ):
+        substitute.ends_on = max(ends_on, substitute.starts_on)
+        substitute.save(update_fields=["ends_on"])
+        _sync_body_permissions(substitute.person, substitute.body)
     return membership
 
 
@@ -731,7 +740,7 @@ def agenda_item_remove(*, item: AgendaItem, by: User, note: str = "") -> None:
     meeting, item = _lock_item(item)
     note = _agenda_editable(meeting, note)
     if item.papers.exists():
-        raise Conflict(_("The item has papers: they stay with the agenda; edit the item instead."))
+        raise Conflict(_("The item has papers: remove them first, or edit the item instead."))
     item.delete()
     _renumber(meeting, list(meeting.agenda_items.order_by("position")))
     _announce_agenda_change(meeting, by, note)
@@ -830,6 +839,22 @@ def paper_upload(*, agenda_item: AgendaItem, by: User, upload: UploadedFile) -> 
     paper.file.save(checked.stored_name, upload, save=False)
     paper.save()
     return paper
+
+
+@transaction.atomic
+def paper_remove(*, paper: Paper, by: User, note: str = "") -> None:
+    """Take a paper off its agenda item while the agenda can still change (a wrong file, a
+    newer version). On a published agenda the members read why; once the meeting is held the
+    papers are its record and stay. The file leaves the private storage after the commit, so
+    a rolled-back removal keeps it."""
+    _require_manager(by, paper.agenda_item.meeting.body)
+    meeting, _item = _lock_item(paper.agenda_item)
+    note = _agenda_editable(meeting, note)
+    paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    storage, name = paper.file.storage, paper.file.name
+    paper.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _announce_agenda_change(meeting, by, note)
 
 
 # --- Decisions ----------------------------------------------------------------------------------

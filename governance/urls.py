@@ -50,6 +50,11 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/pack.pdf", views.meeting_pack, name="meeting-pack"),
     path("meetings/<int:pk>/papers/new/", views.paper_upload, name="paper-upload"),
+    path(
+        "meetings/<int:pk>/papers/<int:paper>/remove/",
+        views.paper_remove,
+        name="paper-remove",
+    ),
     path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting-minutes"),
     path(
         "meetings/<int:pk>/publish/",

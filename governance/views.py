@@ -506,6 +506,40 @@ def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def paper_remove(request: HttpRequest, pk: int, paper: int) -> HttpResponse:
+    """Take a paper off the agenda. A planned agenda's button posts straight here; a published
+    agenda's leads to this page first, for the change note the members read."""
+    meeting = _meeting(request, pk)
+    _require_manager(request, meeting.body)
+    try:
+        removed = Paper.objects.get(pk=paper, agenda_item__meeting=meeting)
+    except Paper.DoesNotExist as exc:
+        raise Http404(_("No such paper.")) from exc
+    title = _("Remove the paper")
+    form = AgendaChangeForm(
+        request.POST if request.method == "POST" else None,  # bound even with no fields sent
+        published=meeting.status == Meeting.Status.AGENDA_PUBLISHED,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_remove(
+                paper=removed, by=request.user, note=form.cleaned_data.get("note", "")
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("The paper is removed."))
+            return redirect(meeting)
+    return render(
+        request,
+        "governance/meeting_subform.html",
+        {"meeting": meeting, "form": form, "title": title, "lead": removed, "submit": title},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     _require_manager(request, meeting.body)

@@ -222,6 +222,7 @@ EXEMPT = {
     "agenda-item-up": "form for one agenda item (the note to the members)",
     "agenda-item-down": "form for one agenda item (the note to the members)",
     "agenda-item-remove": "form for one agenda item (the note to the members)",
+    "paper-remove": "form for one paper (the note to the members)",
     "meeting-minutes-to-meeting": "form for one meeting",
     "meeting-pack": "a file (one meeting's agenda and papers)",
     "meeting-attendance": "measured as seats grow in tests/governance/test_meeting_votes.py",

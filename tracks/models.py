@@ -781,6 +781,12 @@ class ExternalFunding(models.Model):
     def __str__(self) -> str:
         return f"{self.funder}: {self.programme}"
 
+    def next_statuses(self) -> list[tuple[str, str]]:
+        """Where an application may go from here: planned → applied for → granted or refused."""
+        S = self.Status
+        allowed = {S.PLANNED: (S.SOUGHT,), S.SOUGHT: (S.GRANTED, S.REFUSED)}
+        return [(status.value, status.label) for status in allowed.get(self.status, ())]
+
 
 class Allocation(models.Model):
     """Liquid funds for a track from one pool. Counts only once the pool's party approves it."""

@@ -249,6 +249,12 @@ def can_start(user, track: Track) -> bool:
     return track.status == S.APPROVED and is_proposer(user, track)
 
 
+def can_update_external_funding(user, track: Track) -> bool:
+    """After the draft, an application's status follows the funder's answer: the track's
+    proposers and the secretariat record it (in the draft the proposal form holds it)."""
+    return track.status != S.DRAFT and (is_proposer(user, track) or is_secretariat(user))
+
+
 def can_add_status_update(user, track: Track) -> bool:
     return track.status == S.RUNNING and is_proposer(user, track)
 

@@ -930,6 +930,32 @@ def track_close(*, track: Track, by: User, reason: str = "") -> Track:
     return track
 
 
+@transaction.atomic
+def external_funding_set_status(
+    *, funding: ExternalFunding, by: User, status: str
+) -> ExternalFunding:
+    """Record the funder's step: the application is sent, granted or refused. Only forward
+    (a granted or refused application is the record); audited like every write."""
+    funding = ExternalFunding.objects.select_for_update().select_related("track").get(pk=funding.pk)
+    _require(
+        perms.can_update_external_funding(by, funding.track),
+        _("The track's proposers and the secretariat record the external funding's status."),
+    )
+    if status not in dict(funding.next_statuses()):
+        raise ValidationError(
+            {
+                "status": _("An application that is %(now)s cannot become %(new)s.")
+                % {
+                    "now": funding.get_status_display().lower(),
+                    "new": str(dict(ExternalFunding.Status.choices).get(status, status)).lower(),
+                }
+            }
+        )
+    funding.status = status
+    funding.save(update_fields=["status"])
+    return funding
+
+
 def _withdraw_pending_allocations(track: Track, by: User, why: str, reason: str) -> None:
     """A track that ends leaves nothing for a party to approve: its waiting requests are
     withdrawn with the reason, and each pool's approvers are told."""

@@ -17,6 +17,11 @@ urlpatterns = [
     path("tracks/<int:pk>/edit/", views.track_edit, name="track-edit"),
     path("tracks/<int:pk>/proposal/", views.track_proposal, name="track-proposal"),
     path(
+        "tracks/<int:pk>/external-funding/<int:funding>/status/",
+        views.external_funding_status,
+        name="external-funding-status",
+    ),
+    path(
         "tracks/<int:pk>/submit/", views.track_transition, {"action": "submit"}, name="track-submit"
     ),
     path(

@@ -43,6 +43,7 @@ from .models import (
     ASSESSABLE,
     Allocation,
     BudgetChange,
+    ExternalFunding,
     FocusArea,
     KnowledgeProduct,
     LiquidPool,
@@ -300,7 +301,33 @@ def track_proposal(request: HttpRequest, pk: int) -> HttpResponse:
         track = selectors.track_proposal_get(user=request.user, pk=pk)
     except Track.DoesNotExist as exc:
         raise Http404(_("No such development track.")) from exc
-    return render(request, "tracks/track_proposal.html", {"track": track})
+    return render(
+        request,
+        "tracks/track_proposal.html",
+        {
+            "track": track,
+            "can_update_funding": perms.can_update_external_funding(request.user, track),
+        },
+    )
+
+
+@require_POST
+def external_funding_status(request: HttpRequest, pk: int, funding: int) -> HttpResponse:
+    track = _track(request, pk)
+    try:
+        application = track.external_funding.get(pk=funding)
+    except ExternalFunding.DoesNotExist as exc:
+        raise Http404(_("No such application for external funding.")) from exc
+    try:
+        services.external_funding_set_status(
+            funding=application, by=request.user, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The external funding's status is saved."))
+    return redirect("track-proposal", pk=track.pk)
 
 
 TRANSITIONS = {

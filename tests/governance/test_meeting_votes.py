@@ -622,3 +622,60 @@ def test_the_record_votes_api_answers_malformed_bodies_with_4xx(board, body):
     answer = api.post(url, fill(body), format="json")
     assert 400 <= answer.status_code < 500, answer.content
     assert not decision.votes.exists()
+
+
+# --- Papers taken off the agenda ------------------------------------------------------------
+
+
+def _paper(item, by):
+    upload = SimpleUploadedFile("bilag.pdf", b"%PDF-1.4\n%demo\n", content_type="application/pdf")
+    return services.paper_upload(agenda_item=item, by=by, upload=upload)
+
+
+def test_a_paper_is_removed_from_a_planned_agenda_and_its_file_goes(
+    board, client, django_capture_on_commit_callbacks
+):
+    by = board["secretariat"]
+    meeting = plan_meeting("fu", by=by, items=1)
+    item = meeting.agenda_items.get()
+    paper = _paper(item, by)
+    storage, name = paper.file.storage, paper.file.name
+    assert storage.exists(name)
+    # An item with papers is not removed with them: the message says what to do first.
+    with pytest.raises(services.Conflict, match="fjern dem først"):
+        services.agenda_item_remove(item=item, by=by)
+    sign_in(client, by)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("paper-remove", args=[meeting.pk, paper.pk]))
+    assert response.status_code == 302
+    assert not item.papers.exists() and not storage.exists(name)
+    assert not AgendaChange.objects.exists()  # a planned agenda: nobody has read it yet
+    services.agenda_item_remove(item=item, by=by)
+    assert not meeting.agenda_items.exists()
+
+
+def test_a_published_agenda_loses_a_paper_only_with_a_note_and_a_held_one_never(board, client):
+    by = board["secretariat"]
+    meeting = plan_meeting("fu", by=by, items=1, publish=True)
+    paper = _paper(meeting.agenda_items.get(), by)
+    sign_in(client, by)
+    client.cookies["django_language"] = "da"
+    url = reverse("paper-remove", args=[meeting.pk, paper.pk])
+    assert "Besked til medlemmerne" in client.get(url).content.decode()
+    refused = client.post(url, {"note": ""})
+    assert refused.status_code == 400 and "skriv, hvad der er ændret" in refused.content.decode()
+    assert meeting.agenda_items.get().papers.filter(pk=paper.pk).exists()
+    assert client.post(url, {"note": "Forkert bilag; det rigtige følger."}).status_code == 302
+    assert AgendaChange.objects.get().note == "Forkert bilag; det rigtige følger."
+    # Once held, the papers are the meeting's record.
+    kept = _paper(meeting.agenda_items.get(), by)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    with pytest.raises(services.Conflict):
+        services.paper_remove(paper=kept, by=by, note="For sent")
+    # Only those who manage the body remove papers.
+    with pytest.raises(PermissionDenied):
+        services.paper_remove(paper=kept, by=board["member"].person, note="Væk")
+    assert meeting.agenda_items.get().papers.filter(pk=kept.pk).exists()
+    # A paper of another meeting is not found under this one.
+    other = plan_meeting("fu", by=by, items=1)
+    assert client.get(reverse("paper-remove", args=[other.pk, kept.pk])).status_code == 404

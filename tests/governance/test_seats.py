@@ -16,7 +16,7 @@ from governance.permissions import can_vote
 from partners.models import DGO, Invitation, Municipality, Organisation, User
 from tests.factories import UserFactory
 
-from .factories import open_decision, org, seat
+from .factories import open_decision, org, seat, secretariat_user
 
 R = SeatRole
 
@@ -223,6 +223,51 @@ def test_a_seat_ending_later_counts_until_then(client_for, role_users):
     assert member_seat.ends_on == later
     assert Membership.objects.active().filter(pk=member_seat.pk).exists()
     assert not Membership.objects.active(later).filter(pk=member_seat.pk).exists()
+
+
+def test_ending_a_members_seat_ends_the_substitutes_seated_for_it(client_for, role_users):
+    member_seat = role_users["member"].memberships.get()
+    begins = member_seat.starts_on
+    standing_in = seat("fu", role=SeatRole.SUBSTITUTE, substitute_for=member_seat, starts_on=begins)
+    later = timezone.localdate() + datetime.timedelta(days=60)
+    leaving_later = seat(
+        "fu", role=SeatRole.SUBSTITUTE, substitute_for=member_seat, starts_on=begins, ends_on=later
+    )
+    other_member = seat("fu", appointed_by="kl")
+    others_substitute = seat("fu", role=SeatRole.SUBSTITUTE, substitute_for=other_member)
+    client_for("secretariat").post(
+        reverse("body-seat-end", args=["fu", member_seat.pk]),
+        {"reason": "Udtrådt", "ends_on": ""},
+    )
+    today = timezone.localdate()
+    for substitute in (standing_in, leaving_later):
+        substitute.refresh_from_db()
+        assert substitute.ends_on == today
+        assert not Membership.objects.active().filter(pk=substitute.pk).exists()
+    others_substitute.refresh_from_db()
+    assert others_substitute.ends_on is None  # another member's stand-in stays
+
+
+def test_a_later_end_of_the_members_seat_ends_its_substitutes_that_day(db):
+    fu = Body.objects.get(code="fu")
+    member_seat = seat(fu, appointed_by="realdania")
+    substitute = seat(fu, role=SeatRole.SUBSTITUTE, substitute_for=member_seat)
+    starting_late = seat(
+        fu,
+        role=SeatRole.SUBSTITUTE,
+        substitute_for=member_seat,
+        starts_on=timezone.localdate() + datetime.timedelta(days=40),
+    )
+    leaves = timezone.localdate() + datetime.timedelta(days=30)
+    services.membership_end(membership=member_seat, by=secretariat_user(), ends_on=leaves)
+    substitute.refresh_from_db()
+    starting_late.refresh_from_db()
+    assert substitute.ends_on == leaves
+    # Its seat would have started after the member's ended: it never counts.
+    assert starting_late.ends_on == starting_late.starts_on
+    assert (
+        not Membership.objects.active(starting_late.starts_on).filter(pk=starting_late.pk).exists()
+    )
 
 
 # --- editing a seat ---------------------------------------------------------------------------

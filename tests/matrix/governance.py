@@ -80,6 +80,15 @@ def paper(users) -> dict:
     }
 
 
+def planned_paper(users) -> dict:
+    from governance import services
+
+    meeting, item = _meeting(users)
+    upload = SimpleUploadedFile("bilag.pdf", b"%PDF-1.4\n%demo\n", content_type="application/pdf")
+    paper = services.paper_upload(agenda_item=item, by=users["secretariat"], upload=upload)
+    return {"pk": meeting.pk, "paper": paper.pk}
+
+
 def fu_decision(users) -> dict:
     """An open FU decision; FU gets a second voting seat so `member`'s vote does not close it."""
     from governance import services
@@ -156,6 +165,10 @@ CASES = [
     Case("agenda-item-remove", private(MANAGERS), setup=planned_item),
     Case(  # a planned agenda: the button posts straight, no note needed
         "agenda-item-remove", private(MANAGERS, ok=302), method="post", setup=planned_item
+    ),
+    Case("paper-remove", private(MANAGERS), setup=planned_paper),
+    Case(  # a planned agenda: the button posts straight, no note needed
+        "paper-remove", private(MANAGERS, ok=302), method="post", setup=planned_paper
     ),
     Case("meeting-attendance", private(MANAGERS), setup=planned_meeting),
     Case("meeting-minutes-to-meeting", expect(403, secretariat=200), setup=held_meeting),

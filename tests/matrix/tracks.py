@@ -129,6 +129,17 @@ def at(state: str):
     return setup
 
 
+def planned_external_funding(users) -> dict:
+    """A submitted track with one application for external funding still planned."""
+    from tracks.models import ExternalFunding
+
+    track = _track(users, "submitted")
+    funding = ExternalFunding.objects.create(
+        track=track, funder="EU", programme="LIFE", amount=Decimal("2000000")
+    )
+    return {"pk": track.pk, "funding": funding.pk}
+
+
 def judged(users) -> dict:
     """An assessed track with every principle judged met: ready for APS's recommendation."""
     from tracks import services
@@ -266,6 +277,13 @@ CASES = [
         setup=at("approved"),
     ),
     Case("track-close", expect(403, secretariat=302), method="post", setup=at("evaluated")),
+    Case(
+        "external-funding-status",
+        expect(403, coordinator_a=302, secretariat=302),
+        method="post",
+        data={"status": "sought"},
+        setup=planned_external_funding,
+    ),
     only("track-put-to-fu", {"secretariat"}, setup=at("recommended")),
     only("assessment-write", {"knowledge_partner"}, setup=at("in_qualification")),
     only("track-evaluate", {"knowledge_partner", "secretariat"}, setup=at("running")),

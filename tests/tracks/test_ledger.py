@@ -399,3 +399,38 @@ def test_external_funding_names_its_lead_dgo_and_shows_in_the_overview(people, c
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
         assert "LIFE" in page and "4.500.000,00" in page and "Ansøgt" in page, url
         assert lead.name in page, url
+
+
+def test_external_funding_moves_forward_from_the_track_page_only(people, client):
+    from tracks.models import ExternalFunding
+
+    track = advance(draft(people.coordinator), S.RUNNING, people)
+    funding = ExternalFunding.objects.create(
+        track=track, funder="EU", programme="LIFE", amount=D("4500000")
+    )
+    url = reverse("external-funding-status", args=[track.pk, funding.pk])
+    sign_in(client, people.coordinator)
+    page = client.get(reverse("track-proposal", args=[track.pk]), HTTP_ACCEPT_LANGUAGE="da")
+    assert url in page.content.decode()  # the next step is offered on the proposal page
+    # Granted straight from planned skips the application: refused, in Danish, nothing saved.
+    refused = client.post(url, {"status": "granted"}, HTTP_ACCEPT_LANGUAGE="da", follow=True)
+    text = " ".join(str(m) for m in refused.context["messages"])
+    assert "kan ikke blive bevilget" in text, text
+    funding.refresh_from_db()
+    assert funding.status == ExternalFunding.Status.PLANNED
+    assert client.post(url, {"status": "sought"}).status_code == 302
+    assert client.post(url, {"status": "granted"}).status_code == 302
+    funding.refresh_from_db()
+    assert funding.status == ExternalFunding.Status.GRANTED
+    assert funding.next_statuses() == []  # a granted application is the record
+    assert client.post(url, {"status": "refused"}).status_code == 302
+    funding.refresh_from_db()
+    assert funding.status == ExternalFunding.Status.GRANTED
+    # Audited: who moved it, from what to what.
+    from auditlog.models import LogEntry
+
+    changes = [e.changes_dict.get("status") for e in LogEntry.objects.get_for_object(funding)]
+    assert ["planned", "sought"] in changes and ["sought", "granted"] in changes
+    # Someone who does not propose the track is refused.
+    sign_in(client, people.observer)
+    assert client.post(url, {"status": "refused"}).status_code == 403
