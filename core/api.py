@@ -36,6 +36,23 @@ def _depth_exceeds(value, limit: int) -> bool:
     return False
 
 
+def _holds_nul(value) -> bool:
+    """Whether any key or string in parsed JSON holds a NUL character, which no text column
+    can store (PostgreSQL refuses it): refused here once, not by each field's lookup."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class PortalJSONParser(JSONParser):
     """DRF's JSON parser, answering a malformed, too deep or too large body with a 400 whose
     reason is in the request's language (never a RecursionError's 500 or an HTML page)."""
@@ -59,6 +76,10 @@ class PortalJSONParser(JSONParser):
             raise ParseError(_("The request body is not valid JSON.")) from exc
         if _depth_exceeds(data, JSON_MAX_DEPTH):
             raise ParseError(_("The JSON is nested too deeply."))
+        if _holds_nul(data):
+            raise ParseError(
+                _("The request body holds a NUL character (\\u0000), which no field accepts.")
+            )
         return data
 
 

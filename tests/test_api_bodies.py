@@ -30,8 +30,10 @@ def post(client, url, body: bytes | str, language: str = "da"):
         (b'{"choice": "\xff"}', "ikke gyldig JSON", "not valid JSON"),
         ("[" * 100_000 + "]" * 100_000, "for dybt", "too deeply"),
         ('{"choice": ' + "[" * 50 + "]" * 50 + "}", "for dybt", "too deeply"),
+        ('{"choice": "yes\\u0000"}', "NUL-tegn", "NUL character"),
+        ('{"choice": "yes", "x\\u0000": 1}', "NUL-tegn", "NUL character"),
     ],
-    ids=["truncated", "nan", "not-utf8", "recursion", "deep"],
+    ids=["truncated", "nan", "not-utf8", "recursion", "deep", "nul-value", "nul-key"],
 )
 def test_bad_json_is_a_400_with_a_reason(client_for, vote_url, body, danish, english):
     client = client_for("member")
