@@ -4,8 +4,9 @@ import codecs
 import json
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -76,11 +77,42 @@ class PortalJSONParser(JSONParser):
             raise ParseError(_("The request body is not valid JSON.")) from exc
         if _depth_exceeds(data, JSON_MAX_DEPTH):
             raise ParseError(_("The JSON is nested too deeply."))
-        if _holds_nul(data):
-            raise ParseError(
-                _("The request body holds a NUL character (\\u0000), which no field accepts.")
-            )
+        _refuse_nul(data)
         return data
+
+
+def _refuse_nul(data) -> None:
+    if _holds_nul(data):
+        raise _nul_error()
+
+
+def _nul_error() -> ParseError:
+    return ParseError(
+        _("The request body holds a NUL character (\\u0000), which no field accepts.")
+    )
+
+
+class RefuseNulInApiForms:
+    """Middleware: an API request whose form or multipart fields hold a NUL character is a 400
+    with the reason in the request's language, as the JSON parser answers for JSON. Checked
+    here, once, because a multipart body is parsed by Django before DRF's parsers see it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path.startswith("/api/")
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            try:
+                fields = [[key, *values] for key, values in request.POST.lists()]
+            except (MultiPartParserError, SuspiciousOperation, OSError):  # the parser's to refuse
+                fields = []
+            if _holds_nul(fields):
+                return JsonResponse({"detail": str(_nul_error().detail)}, status=400)
+        return self.get_response(request)
 
 
 def _no_constant(name: str):

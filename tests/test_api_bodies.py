@@ -65,3 +65,35 @@ def test_a_body_over_the_real_limit_is_a_400_json_error(client_for, vote_url):
 def test_good_json_still_works(client_for, vote_url):
     response = post(client_for("member"), vote_url, '{"choice": "yes"}')
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("encoding", ["form", "multipart"])
+@pytest.mark.parametrize("where", ["value", "key"])
+def test_a_nul_character_in_a_form_body_is_a_400_with_a_reason(client_for, encoding, where):
+    """The fuzzer's find: a form-encoded seat whose body slug held a NUL reached PostgreSQL."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    from governance.models import Membership
+
+    client = client_for("secretariat")
+    fields = {"body": "fu", "seat_role": "member", "person": "1"}
+    if where == "value":
+        fields["body"] = "f\x00u"
+    else:
+        fields["x\x00"] = "1"
+    before = Membership.objects.count()
+    for language, text in (("da", "NUL-tegn"), ("en", "NUL character")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        if encoding == "form":
+            response = client.post(
+                "/api/memberships/",
+                urlencode(fields),
+                content_type="application/x-www-form-urlencoded",
+            )
+        else:
+            response = client.post("/api/memberships/", fields)  # multipart by default
+        assert response.status_code == 400, response.content[:300]
+        assert text in response.json()["detail"]
+    assert Membership.objects.count() == before
