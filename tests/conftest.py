@@ -157,3 +157,90 @@ def admin_client(client, admin_user):
     client.force_login(admin_user)
     verify_mfa(client, admin_user)
     return client
+
+
+# --- the demo data, seeded once per test process --------------------------------------------
+# `seed_demo` writes thousands of rows through the services (20 s or more). A test that needs
+# the demo asks for `demo_data`: it then runs in a copy of this process's test database that
+# holds the demo, made once (CREATE DATABASE … TEMPLATE, then seed_demo), inside a transaction
+# rolled back at its end like any test — so the copy stays as seeded for the next one.
+_demo_database: str | None = None
+
+
+def _admin_connection():
+    import psycopg
+    from django.db import connection
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
+    )
+
+
+def _seed_demo_database(source: str) -> str:
+    from django.db import connection, transaction
+    from django.test.utils import override_settings
+
+    name = f"{source}_demo"
+    connection.close()
+    with _admin_connection() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # A template must have no other session: this process's own are closed above.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [source],
+        )
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    connection.settings_dict["NAME"] = name
+    try:
+        load_reference_data()  # the source may have been emptied by a transactional test
+        with override_settings(DEBUG=True), transaction.atomic():
+            call_command("seed_demo", stdout=io.StringIO())
+            # As in a test's own transaction: what seed_demo leaves for after the commit
+            # (mail, tasks) never runs.
+            connection.run_on_commit = []
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = source
+    return name
+
+
+@pytest.fixture(scope="session")
+def _demo_database_name(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    global _demo_database
+    with django_db_blocker.unblock():
+        _demo_database = _seed_demo_database(connection.settings_dict["NAME"])
+    yield _demo_database
+    with django_db_blocker.unblock(), _admin_connection() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_demo_database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo_data(request, _demo_database_name, django_db_blocker):
+    """The demo of `make run` (seed_demo), for a test that runs in a rolled-back transaction.
+    Set up before every other fixture of the test (see pytest_collection_modifyitems), so the
+    test's transaction, users and clients are all in the demo's database."""
+    from django.db import connection
+
+    assert not _is_transactional(request), "demo_data is for tests in a rolled-back transaction"
+    source = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        connection.close()
+    connection.settings_dict["NAME"] = _demo_database_name
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            connection.close()
+        connection.settings_dict["NAME"] = source
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "demo_data" in names:
+            names.remove("demo_data")
+            names.insert(0, "demo_data")

@@ -294,15 +294,9 @@ def test_assessment_requested_of_the_knowledge_partners(db):
 # --- the demo -----------------------------------------------------------------------------
 
 
-def test_demo_shows_fu_medlem_a_vote_request_and_a_reminder(db, settings):
-    import io
-
-    from django.core.management import call_command
-
+def test_demo_shows_fu_medlem_a_vote_request_and_a_reminder(demo_data, db):
     from partners.models import User
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
     fu_medlem = User.objects.get(username="fu-medlem")
     open_fu = Decision.objects.get(
         body__code="fu", title="Godkendelse af monitoreringssystemets første version"

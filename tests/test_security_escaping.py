@@ -242,14 +242,9 @@ DEMO_CRAWLERS = ("sekretariat", "koordinator-midt", "fu-medlem")
 
 
 @pytest.fixture
-def demo_portal(db, settings):
-    from django.core.management import call_command
-
+def demo_portal(demo_data, db):
     from core.models import Notification
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    settings.DEBUG = False
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_CRAWLERS)}
     for user in users.values():
         Notification.objects.create(user=user, title="x", body="x", url="/")

@@ -8,12 +8,10 @@ every group, and for every place in the code that grants a permission.
 """
 
 import ast
-import io
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from guardian.shortcuts import get_perms
 
 from partners.models import DGO, User
@@ -37,10 +35,8 @@ def portal_permissions() -> set[str]:
     }
 
 
-def test_no_user_or_group_holds_a_model_wide_portal_permission(db, request, settings):
-    settings.DEBUG = True
+def test_no_user_or_group_holds_a_model_wide_portal_permission(demo_data, db, request):
     # The demo's users and seats: approvers, APS, FU's chair and every role a track needs.
-    call_command("seed_demo", stdout=io.StringIO())
     role_users = request.getfixturevalue("role_users")  # the eight roles of the URL matrix
     portal = portal_permissions()
     assert portal >= OBJECT_PERMISSIONS

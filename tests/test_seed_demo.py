@@ -14,11 +14,10 @@ def test_refuses_without_debug(db, settings):
     assert not User.objects.filter(username="sekretariat").exists()
 
 
-def test_creates_one_user_per_role_and_is_idempotent(db, settings):
+def test_creates_one_user_per_role_and_is_idempotent(demo_data, db, settings):
     settings.DEBUG = True
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=out)  # a second time: the demo is there already
     assert "koordinator-midt" in out.getvalue() and "klima2030" in out.getvalue()
     for username in ("sekretariat", "koordinator-midt", "koordinator-hovedstaden", "fu-medlem",
                      "observator", "admin"):  # fmt: skip

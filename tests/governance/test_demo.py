@@ -9,9 +9,8 @@ from governance.selectors import decisions_awaiting_vote
 from partners.models import User
 
 
-def test_seed_demo_fills_the_national_bodies_idempotently(db, settings):
+def test_seed_demo_fills_the_national_bodies_idempotently(demo_data, db, settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
     counts = {body.code: body.memberships.count() for body in Body.objects.filter(kind="national")}
     call_command("seed_demo", stdout=io.StringIO())
     assert counts == {
@@ -48,11 +47,9 @@ def test_seed_demo_fills_the_national_bodies_idempotently(db, settings):
     assert not can_vote(observer, open_decision)
 
 
-def test_seed_demo_seats_every_dgo_steering_group_by_its_rules(db, settings):
+def test_seed_demo_seats_every_dgo_steering_group_by_its_rules(demo_data, db):
     from governance.composition import check_composition
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
     groups = Body.objects.exclude(kind="national")
     assert groups.count() == 10
     for body in groups:

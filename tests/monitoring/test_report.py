@@ -33,9 +33,7 @@ def _pages(data: bytes) -> list[str]:
 
 
 @pytest.mark.usefixtures("eager_celery")
-def test_the_command_renders_a_page_per_municipality_with_its_figures(db, tmp_path, settings):
-    settings.DEBUG = True  # seed_demo refuses to run otherwise
-    call_command("seed_demo", stdout=io.StringIO())
+def test_the_command_renders_a_page_per_municipality_with_its_figures(demo_data, db, tmp_path):
     output = tmp_path / "report.pdf"
     call_command("render_status_report", year=2025, language="da", output=str(output))
 

@@ -13,9 +13,8 @@ from tracks.models import Allocation, BudgetChange, ClimateAssessment, Spending,
 from tracks.selectors import budget_overview
 
 
-def test_demo_has_every_state_and_is_idempotent(db, settings, eager_celery):
+def test_demo_has_every_state_and_is_idempotent(demo_data, db, settings, eager_celery):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
     statuses = set(Track.objects.values_list("status", flat=True))
     assert statuses == set(Track.Status.values)
     assert Track.objects.count() == len(demo.TRACKS) >= 12
@@ -51,9 +50,8 @@ def test_demo_has_every_state_and_is_idempotent(db, settings, eager_celery):
     assert "videnspartner" in out.getvalue() and "realdania" in out.getvalue()
 
 
-def test_the_demo_pages_render_for_the_demo_logins(db, settings, client, eager_celery):
+def test_the_demo_pages_render_for_the_demo_logins(demo_data, db, settings, client, eager_celery):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
     for username in ("sekretariat", "koordinator-midt", "videnspartner", "realdania", "observator"):
         sign_in(client, User.objects.get(username=username))
         assert client.get("/").status_code == 200
