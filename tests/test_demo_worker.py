@@ -25,10 +25,13 @@ REQUEST_AND_FOLLOW = """
 import json, time
 from monitoring import services
 from monitoring.models import StatusReportDocument
-from partners.models import RoleAssignment
+from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user
 from tests.monitoring.factories import make_report, make_round
 
+# One municipality per DGO: the worker's path and progress are the same for 5 as for 98, and
+# a report of 98 fact pages takes minutes to write.
+Municipality.objects.exclude(code__in=("751", "101", "461", "851", "259")).delete()
 round = make_round(year=2025)
 for code in ("751", "101"):
     make_report(round, code, state="approved")

@@ -187,6 +187,9 @@ def celery_worker_parameters():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_report_renders_through_a_worker(reference_data, client, celery_worker):
+    # One municipality per DGO: the whole country's report is the command test's above; here
+    # the worker, its progress and the download are under test.
+    Municipality.objects.exclude(code__in=("751", "101", "461", "851", "259")).delete()
     round = make_round(year=2025, closed=False)
     make_report(round, "751", state="approved")
     sara = make_user(RoleAssignment.Role.SECRETARIAT, username="sara")
@@ -202,7 +205,7 @@ def test_the_report_renders_through_a_worker(reference_data, client, celery_work
         time.sleep(0.5)
         document.refresh_from_db()
     assert document.status == Status.DONE, document.error
-    assert document.progress == 100 and document.page_count >= 98
+    assert document.progress == 100 and document.page_count >= 5 + 5  # a page each, chapters
     status = client.get(f"/monitoring/report/{document.pk}/status/").content.decode()
     assert "hx-trigger" not in status
 
