@@ -4,15 +4,16 @@ import codecs
 import json
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
-from django.http.multipartparser import MultiPartParserError
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from core.text import holds_nul, nul_refused_message
 
 # Deeper than any of the API's own documents; far below Python's recursion limit.
 JSON_MAX_DEPTH = 32
@@ -34,23 +35,6 @@ def _depth_exceeds(value, limit: int) -> bool:
             if depth > limit:
                 return True
             stack.extend((child, depth + 1) for child in item)
-    return False
-
-
-def _holds_nul(value) -> bool:
-    """Whether any key or string in parsed JSON holds a NUL character, which no text column
-    can store (PostgreSQL refuses it): refused here once, not by each field's lookup."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return False
 
 
@@ -82,37 +66,12 @@ class PortalJSONParser(JSONParser):
 
 
 def _refuse_nul(data) -> None:
-    if _holds_nul(data):
+    if holds_nul(data):
         raise _nul_error()
 
 
 def _nul_error() -> ParseError:
-    return ParseError(
-        _("The request body holds a NUL character (\\u0000), which no field accepts.")
-    )
-
-
-class RefuseNulInApiForms:
-    """Middleware: an API request whose form or multipart fields hold a NUL character is a 400
-    with the reason in the request's language, as the JSON parser answers for JSON. Checked
-    here, once, because a multipart body is parsed by Django before DRF's parsers see it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if (
-            request.path.startswith("/api/")
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
-            try:
-                fields = [[key, *values] for key, values in request.POST.lists()]
-            except (MultiPartParserError, SuspiciousOperation, OSError):  # the parser's to refuse
-                fields = []
-            if _holds_nul(fields):
-                return JsonResponse({"detail": str(_nul_error().detail)}, status=400)
-        return self.get_response(request)
+    return ParseError(nul_refused_message())
 
 
 def _no_constant(name: str):

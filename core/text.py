@@ -3,6 +3,7 @@
 import re
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 # Bidirectional controls (embeddings, overrides, isolates, marks) turn "gpj.exe" into
 # "exe.jpg" on screen; zero-width characters make two equal-looking titles differ.
@@ -68,3 +69,24 @@ def _fields_of(model: type[models.Model]) -> list[str]:
     if model not in _fields_cache:
         _fields_cache[model] = name_fields(model)
     return _fields_cache[model]
+
+
+def holds_nul(value) -> bool:
+    """Whether any key or string in parsed JSON holds a NUL character, which no text column
+    can store (PostgreSQL refuses it): refused here once, not by each field's lookup."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def nul_refused_message() -> str:
+    return _("The request body holds a NUL character (\\u0000), which no field accepts.")

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "portal.middleware.HtmxSignInMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "core.api.RefuseNulInApiForms",  # in the request's language, before anything reads the form
+    "core.middleware.RefuseNulInApiForms",  # in the request's language, before anything reads the form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.DeniedRequestLogMiddleware",
