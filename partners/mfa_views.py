@@ -119,16 +119,18 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 # verified the way a code does (mfa.mark_verified, which the re-authentication rule reads).
 
 
-class _PasskeyRegistration:
-    def check_can_register(self):
-        if mfa.factor_change_needs_reauthentication(self.request):
-            raise webauthn_errors.NotVerified(detail=_REAUTHENTICATE_FOR_PASSKEY)
-
-
 _REAUTHENTICATE_FOR_PASSKEY = gettext_lazy(
     "Confirm your second factor again (your authenticator app, a passkey or a recovery code) "
     "before adding a passkey."
 )
+
+
+class _PasskeyRegistration:
+    messages = {"user_not_verified": _REAUTHENTICATE_FOR_PASSKEY}
+
+    def check_can_register(self):
+        if mfa.factor_change_needs_reauthentication(self.request):
+            raise webauthn_errors.NotVerified(detail=_REAUTHENTICATE_FOR_PASSKEY)
 
 
 class PasskeyRegisterBegin(_PasskeyRegistration, webauthn_views.BeginCredentialRegistrationView):
