@@ -2,7 +2,7 @@
 // Served from static under the CSP (script-src 'self' + nonce); no inline script. The page
 // keeps working without JavaScript (the code form, the list and the remove buttons).
 // A [data-passkey] button names its ceremony ("register" or "authenticate"), the URLs to
-// begin and complete it, the CSRF token, and its status element ([data-passkey-status]).
+// begin and complete it, the CSRF token, its status element, and where to go next.
 (() => {
   "use strict";
 
@@ -79,10 +79,9 @@
       window.location.reload();
     },
     async authenticate(button) {
-      const next = document.querySelector("input[name='next']");
       const options = await post(button.dataset.begin, button.dataset.csrf);
       const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-      const complete = withQuery(button.dataset.complete, { next: next ? next.value : "" });
+      const complete = withQuery(button.dataset.complete, { next: button.dataset.next || "" });
       const result = await post(complete, button.dataset.csrf, credentialJSON(credential));
       window.location.assign(result.redirect_url || "/");
     },
@@ -97,7 +96,6 @@
         say(button.dataset.msgUnsupported);
         return;
       }
-      button.hidden = false;
       button.addEventListener("click", async () => {
         button.disabled = true;
         say(button.dataset.msgBusy);
