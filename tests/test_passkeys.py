@@ -174,3 +174,29 @@ def test_the_profile_links_the_passkeys(client, sara):
     verified_with(client, app)
     html = client.get(reverse("profile")).content.decode()
     assert reverse("mfa-passkeys") in html
+
+
+def test_the_passkey_pages_in_each_state_are_valid_html(client, sara, tmp_path):
+    """The matrix walks the passkeys page as its users see it (no passkey yet); the states
+    it does not reach — a list of passkeys, the verify page with a passkey, with both, the
+    page asking to confirm again — are checked here with the same Nu checker."""
+    from tests.test_html_validity import VNU_JAR, describe, vnu_errors
+
+    if not VNU_JAR.exists():
+        pytest.skip("vnu.jar (npm ci) is missing")
+    password_only(client)
+    make_passkey(sara, "Laptop")
+    pages = {"verify-passkey-only": client.get(reverse("mfa-verify"), {"next": "/"})}
+    app = TOTPDevice.objects.create(user=sara, name="app", confirmed=True)
+    pages["verify-both"] = client.get(reverse("mfa-verify"))
+    pages["passkeys-confirm-again"] = client.get(reverse("mfa-passkeys"))
+    verified_with(client, app)
+    make_passkey(sara, "Telefon")
+    pages["passkeys-list"] = client.get(reverse("mfa-passkeys"))
+    pages["profile"] = client.get(reverse("profile"))
+    pages["setup"] = client.get(reverse("mfa-setup"))
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    errors = vnu_errors(tmp_path)
+    assert not errors, describe(errors, tmp_path)
