@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -13,6 +14,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core import idempotency
 from core.text import holds_nul, nul_refused_message
 
 # Deeper than any of the API's own documents; far below Python's recursion limit.
@@ -99,3 +101,65 @@ class PortalPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class _Repeat(Exception):
+    def __init__(self, answer: idempotency.ApiAnswer):
+        self.answer = answer
+
+
+class IdempotencyKeyMixin:
+    """For every API view with unsafe methods (tests/test_api_idempotency.py checks that each
+    has it): an `Idempotency-Key` header makes a repeat of the request harmless — the first
+    answer again, nothing written twice (core.idempotency, in the forms' keys' cache).
+
+    The key is claimed after authentication and the permission check (keys are per user)."""
+
+    _idempotency_claim: idempotency.ApiClaim | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency_claim = None
+        key = request.headers.get(idempotency.API_HEADER)
+        if (
+            key is None
+            or request.method not in idempotency.UNSAFE_METHODS
+            or not request.user.is_authenticated
+        ):
+            return
+        try:
+            body = request._request.body
+        except RawPostDataException:  # already parsed by an earlier step
+            body = json.dumps(request.data, sort_keys=True, default=str).encode()
+        outcome = idempotency.api_claim(
+            user=request.user,
+            key=key,
+            method=request.method,
+            path=request.get_full_path(),
+            body=body,
+        )
+        if isinstance(outcome, idempotency.ApiAnswer):
+            raise _Repeat(outcome)
+        self._idempotency_claim = outcome
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Repeat):
+            response = Response(exc.answer.data, status=exc.answer.status)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        if isinstance(exc, idempotency.IdempotencyRefusal):
+            return Response({"detail": exc.detail}, status=exc.status)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            if self._idempotency_claim is not None:  # a server error: the key is free again
+                self._idempotency_claim.release()
+                self._idempotency_claim = None
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        claim, self._idempotency_claim = self._idempotency_claim, None
+        if claim is not None:
+            claim.remember(response.status_code, getattr(response, "data", None))
+        return response

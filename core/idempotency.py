@@ -140,3 +140,100 @@ class SubmissionKeyMiddleware:
                 return None
             return _still_running()
         return answer.response()
+
+
+# --- the API: the `Idempotency-Key` request header -------------------------------------------
+#
+# A script cannot carry a form's hidden key, so the API honours the header of the IETF draft
+# (draft-ietf-httpapi-idempotency-key-header) on its unsafe methods, in the same cache as the
+# forms' keys: the first request with a key claims it for the signed-in user and the answer
+# (status and body) is kept for a day; a repeat with the same key and the same request is
+# answered with it and nothing runs again; the same key with another method, path or body is
+# refused (422), and a repeat arriving while the first still runs waits for it, then 409.
+
+API_HEADER = "Idempotency-Key"
+API_REMEMBER_SECONDS = 24 * 60 * 60
+API_KEY_MAX_LENGTH = 255
+_API_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,255}$")  # API_KEY_MAX_LENGTH
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class ApiPending:
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    fingerprint: str
+    status: int
+    data: object
+
+
+class IdempotencyRefusal(Exception):
+    """A request whose key cannot be used: `status` and a `detail` in the request's language."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class ApiClaim:
+    """One unsafe API request's use of its Idempotency-Key (see the section comment)."""
+
+    def __init__(self, cache_key: str, fingerprint: str):
+        self.cache_key, self.fingerprint = cache_key, fingerprint
+
+    def remember(self, status: int, data: object) -> None:
+        if status >= 500:  # a server error lets go of the key: the client may try again
+            cache.delete(self.cache_key)
+        else:
+            answer = ApiAnswer(self.fingerprint, status, data)
+            cache.set(self.cache_key, answer, API_REMEMBER_SECONDS)
+
+    def release(self) -> None:
+        cache.delete(self.cache_key)
+
+
+def api_claim(*, user, key: str, method: str, path: str, body: bytes) -> ApiClaim | ApiAnswer:
+    """Claim `key` for this request of `user`: the claim to remember the answer with, or the
+    first request's answer to give again. Raises IdempotencyRefusal for a malformed key, a
+    key used for another request, or a first request still running after WAIT_SECONDS."""
+    import hashlib
+
+    if not _API_KEY_FORMAT.match(key):
+        raise IdempotencyRefusal(
+            400,
+            _(
+                "The Idempotency-Key header must be 1 to %(max)s visible ASCII characters, "
+                "e.g. a UUID."
+            )
+            % {"max": API_KEY_MAX_LENGTH},
+        )
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cache_key = f"api-idempotency:user:{user.pk}:{digest}"
+    fingerprint = hashlib.sha256(b"%s %s\n%s" % (method.encode(), path.encode(), body)).hexdigest()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        if cache.add(cache_key, ApiPending(fingerprint), PENDING_SECONDS):
+            return ApiClaim(cache_key, fingerprint)
+        value = cache.get(cache_key)
+        if value is not None and value.fingerprint != fingerprint:
+            raise IdempotencyRefusal(
+                422,
+                _(
+                    "This Idempotency-Key was already used for another request (another "
+                    "address or body). Use a new key for a new request."
+                ),
+            )
+        if isinstance(value, ApiAnswer):
+            return value
+        if time.monotonic() >= deadline:
+            raise IdempotencyRefusal(
+                409,
+                _(
+                    "The first request with this Idempotency-Key is still being processed. "
+                    "Send it again soon."
+                ),
+            )
+        time.sleep(POLL_SECONDS)

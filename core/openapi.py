@@ -8,6 +8,8 @@ refusals, so this postprocessing hook adds them in one place instead of on 38 vi
   a record a user may not see answers as if it did not exist) and on paginated lists (a page
   beyond the last), 400 on every operation that takes filters or a body — each with the
   error shape (`Error`: {"detail": …}, or `ValidationError`: field → messages);
+- the `Idempotency-Key` header on every unsafe operation (core.idempotency: a repeat answers
+  the first answer; the key used for another request is a 422, one still running a 409);
 - a summary and a description for every operation that has none, a description for every
   response, parameter and field (from the field's label, with its unit where it has one).
 
@@ -125,6 +127,22 @@ def _description(method: str, path: str, has_id: bool, paginated: bool) -> str:
     )
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "Optional: a key of your own for this request (e.g. a UUID), 1 to 255 visible ASCII "
+        "characters. Sending the same request again with the same key — after a timeout, say "
+        "— answers the first answer (status and body, with the header `Idempotent-Replayed: "
+        "true`) and writes nothing again. Keys are per user and kept 24 hours; the same key "
+        "with another address or body is refused with 422."
+    ),
+}
+UNSAFE = ("post", "put", "patch", "delete")
+
+
 def _json(ref: str) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 
@@ -168,6 +186,8 @@ def _document(path: str, method: str, operation: dict) -> None:
                 parameter["description"] = f"Which of the {resource}: its {name.replace('_', ' ')}."
             else:
                 parameter["description"] = f"Only {resource} with this {name.replace('_', ' ')}."
+    if method in UNSAFE and not any(p.get("name") == "Idempotency-Key" for p in parameters):
+        parameters.append(dict(IDEMPOTENCY_KEY))
     responses = operation.setdefault("responses", {})
     for status, response in responses.items():
         if not response.get("description"):
@@ -204,7 +224,28 @@ def _document(path: str, method: str, operation: dict) -> None:
                 "content": _json("Error"),
             },
         )
-    if filters or "requestBody" in operation:
+    if method in UNSAFE:
+        responses.setdefault(
+            "422",
+            {
+                "description": (
+                    "The Idempotency-Key was already used for another request (another "
+                    "address or body)."
+                ),
+                "content": _json("Error"),
+            },
+        )
+        responses.setdefault(
+            "409",
+            {
+                "description": (
+                    "The first request with this Idempotency-Key is still being processed "
+                    "(or the step conflicts with the record's state: the reason says which)."
+                ),
+                "content": _json("Error"),
+            },
+        )
+    if filters or "requestBody" in operation or method in UNSAFE:
         responses.setdefault(
             "400",
             {

@@ -54,12 +54,49 @@ def clean_names_on_save(sender, instance, raw=False, **kwargs) -> None:
     stored without bidirectional-control and zero-width characters."""
     if raw or sender._meta.app_label not in CLEANED_APPS:
         return
-    for attname in _fields_of(sender):
+    _clean_names(sender, instance)
+
+
+def _clean_names(model: type[models.Model], instance: models.Model) -> None:
+    for attname in _fields_of(model):
         value = getattr(instance, attname)
         if isinstance(value, str) and value:
             cleaned = clean_text(value)
             if cleaned != value:
                 setattr(instance, attname, cleaned)
+
+
+class CleanNamesQuerySetMixin:
+    """bulk_create and bulk_update send no pre_save: the same cleaning runs on their objects
+    (seed and scale data, imports, notifications), so no write path stores a raw name."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            _clean_names(self.model, obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            _clean_names(self.model, obj)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+def clean_names_in_bulk_writes(model: type[models.Model]) -> None:
+    """Give each manager of a portal model with names or titles a queryset that cleans in
+    bulk_create/bulk_update (called once per model from CoreConfig.ready, beside pre_save).
+    Each manager instance gets its own subclass of its queryset class, so the managers'
+    own methods (e.g. Track.objects.for_user) stay as they are."""
+    if model._meta.app_label not in CLEANED_APPS or not _fields_of(model):
+        return
+    for manager in model._meta.managers:
+        queryset_class = manager._queryset_class
+        if issubclass(queryset_class, CleanNamesQuerySetMixin):
+            continue
+        manager._queryset_class = type(
+            queryset_class.__name__, (CleanNamesQuerySetMixin, queryset_class), {}
+        )
 
 
 _fields_cache: dict[type, list[str]] = {}

@@ -29,6 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from core.api import IdempotencyKeyMixin
 from partners.models import DGO, Organisation, User
 from partners.services import audit_note
 
@@ -158,7 +159,9 @@ def _refusal(error: ValidationError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MembershipViewSet(
+    IdempotencyKeyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Who sits (and sat) in which body. Every signed-in user may read them; the secretariat
     (and for a DGO's groups its coordinators) add, change and end seats, through the same
     services and composition rules as the body page: 400 with the reason, 403, nothing written."""
@@ -403,7 +406,7 @@ RecordVotesRequest = inline_serializer(
 )
 
 
-class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+class DecisionViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
     """Decisions of the bodies the user sits in (all for the secretariat)."""
 
     lookup_value_regex = "[0-9]+"  # a malformed id is a 404, not a server error

@@ -2,7 +2,9 @@
 
 Built on django-otp: a TOTP device (an authenticator app) plus a static device holding ten
 single-use recovery codes. A TOTP code cannot be used twice (django-otp remembers the last
-time step); a recovery code is deleted when used.
+time step); a recovery code is deleted when used. Passkeys (WebAuthn, django-otp-webauthn)
+are a second factor beside TOTP: a confirmed passkey counts like a confirmed authenticator
+(``mfa_enrolled``), and the same rule guards adding one (``factor_change_needs_reauthentication``).
 """
 
 import time
@@ -19,6 +21,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.helpers import WebAuthnHelper
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import User
 from .permissions import roles_of
@@ -27,7 +31,20 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
 # Pages an unverified user may still reach: the MFA pages themselves, signing out, language.
 # The setup page itself refuses to replace a confirmed authenticator without the current factor.
-MFA_FLOW_URL_NAMES = {"mfa-setup", "mfa-verify", "logout", "set_language"}
+MFA_FLOW_URL_NAMES = {
+    "mfa-setup",
+    "mfa-verify",
+    "logout",
+    "set_language",
+    "mfa-passkeys",
+    # The passkey ceremonies: signing in with one, and enrolling a first one (the views
+    # refuse to add one without the current factor when one exists).
+    "mfa-passkey-auth-begin",
+    "mfa-passkey-auth-complete",
+    "mfa-passkey-register-begin",
+    "mfa-passkey-register-complete",
+}
+PASSKEY_NAME_MAX_LENGTH = 64
 # When the session last passed the second factor (seconds since the epoch).
 VERIFIED_AT_SESSION_KEY = "mfa_verified_at"
 
@@ -47,7 +64,24 @@ def mfa_required(user: User) -> bool:
 
 
 def mfa_enrolled(user: User) -> bool:
+    """The user has a second factor: a confirmed authenticator app or a confirmed passkey.
+    The MFA gate, the verify page and every "replace the factor" rule ask this."""
+    return has_totp(user) or has_passkey(user)
+
+
+def has_totp(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_passkey(user: User) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+def factor_change_needs_reauthentication(request: HttpRequest) -> bool:
+    """Adding or replacing a second factor (an app, a passkey) or removing one, when one
+    exists, needs the current factor (or a recovery code) checked recently in this session:
+    a password alone never changes the second factor."""
+    return mfa_enrolled(request.user) and not recently_verified(request)
 
 
 @transaction.atomic
@@ -156,6 +190,7 @@ def mfa_reset(*, user: User, by: User, reason: str) -> int:
         raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
+    removed += WebAuthnCredential.objects.filter(user=user).delete()[0]
     services.sessions_end(user=user)
     from auditlog.models import LogEntry
 
@@ -167,6 +202,81 @@ def mfa_reset(*, user: User, by: User, reason: str) -> int:
         force_log=True,
     )
     return removed
+
+
+# --- passkeys ---------------------------------------------------------------------------------
+
+
+def passkeys_of(user: User):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def passkey_name_clean(name: str) -> str:
+    from core.text import clean_text
+
+    return clean_text(name or "")[:PASSKEY_NAME_MAX_LENGTH] or _("Passkey")
+
+
+@transaction.atomic
+def passkey_registered(
+    *, request: HttpRequest, passkey: WebAuthnCredential, name: str, was_verified: bool
+) -> None:
+    """A passkey was just registered by the ceremony: give it the person's name for it,
+    audit it, and (enrolling a first factor) count the session as verified with it."""
+    passkey.name = passkey_name_clean(name)
+    passkey.save(update_fields=["name"])
+    _audit_factor(request.user, change=["", f"passkey added: {passkey.name}"], by=request.user)
+    if not was_verified:
+        mark_verified(request, passkey)
+
+
+@transaction.atomic
+def passkey_remove(*, user: User, passkey_id: int, current_factor_checked: bool) -> str:
+    """Remove one of the user's passkeys; returns its name. Needs the current factor checked
+    recently; the only second factor of someone whose role requires one stays."""
+    if not current_factor_checked:
+        raise ValidationError(_("Confirm your second factor again before removing a passkey."))
+    passkey = (
+        WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+    )
+    if passkey is None:
+        raise ValidationError(_("There is no such passkey."))
+    others = passkeys_of(user).exclude(pk=passkey.pk).exists() or has_totp(user)
+    if mfa_required(user) and not others:
+        raise ValidationError(
+            _("Your role requires a second factor: add another before removing your only one.")
+        )
+    name = passkey.name
+    passkey.delete()
+    _audit_factor(user, change=[f"passkey: {name}", "removed"], by=user)
+    return name
+
+
+def _audit_factor(user: User, *, change: list[str], by: User) -> None:
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        user,
+        action=LogEntry.Action.UPDATE,
+        changes={"two-factor": change},
+        actor=by,
+        force_log=True,
+    )
+
+
+def webauthn_rp_id(request: HttpRequest) -> str:
+    """The relying party of a passkey: the host the portal answers on (no port)."""
+    from django.http.request import split_domain_port
+
+    return split_domain_port(request.get_host())[0]
+
+
+class PortalWebAuthnHelper(WebAuthnHelper):
+    """The configured origins, and the request's own: its host passed ALLOWED_HOSTS."""
+
+    def get_allowed_origins(self) -> list[str]:
+        own = f"{self.request.scheme}://{self.request.get_host()}"
+        return [*settings.OTP_WEBAUTHN_ALLOWED_ORIGINS, own]
 
 
 def safe_next(request: HttpRequest, default: str = "dashboard") -> str:
@@ -193,7 +303,7 @@ class MFARequiredMiddleware:
         if not user.is_authenticated or not mfa_required(user) or user.is_verified():
             return None
         match = request.resolver_match
-        if match and match.url_name in MFA_FLOW_URL_NAMES:
+        if match and match.view_name in MFA_FLOW_URL_NAMES:
             return None
         if request.path_info.startswith("/api/"):
             return JsonResponse(

@@ -45,4 +45,30 @@ urlpatterns = [
     path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa-setup"),
     path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa-verify"),
     path("accounts/mfa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa-recovery-codes"),
+    path("accounts/mfa/passkeys/", mfa_views.mfa_passkeys, name="mfa-passkeys"),
+    path(
+        "accounts/mfa/passkeys/<int:pk>/remove/",
+        mfa_views.mfa_passkey_remove,
+        name="mfa-passkey-remove",
+    ),
+    path(
+        "accounts/mfa/passkeys/register/begin/",
+        mfa_views.PasskeyRegisterBegin.as_view(),
+        name="mfa-passkey-register-begin",
+    ),
+    path(
+        "accounts/mfa/passkeys/register/complete/",
+        mfa_views.PasskeyRegisterComplete.as_view(),
+        name="mfa-passkey-register-complete",
+    ),
+    path(
+        "accounts/mfa/passkeys/sign-in/begin/",
+        mfa_views.PasskeyAuthBegin.as_view(),
+        name="mfa-passkey-auth-begin",
+    ),
+    path(
+        "accounts/mfa/passkeys/sign-in/complete/",
+        mfa_views.PasskeyAuthComplete.as_view(),
+        name="mfa-passkey-auth-complete",
+    ),
 ]

@@ -178,6 +178,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             # Body seats are roles too (governance's `people` hook).
             "seats": services.seats().seats_now(person=request.user),
             "mfa_enrolled": mfa.mfa_enrolled(request.user),
+            "has_totp": mfa.has_totp(request.user),
+            "passkey_count": mfa.passkeys_of(request.user).count(),
             "mfa_required": mfa.mfa_required(request.user),
             "recovery_codes_left": mfa.recovery_codes_left(request.user),
             "visibility_form": VisibilityForm(instance=request.user),

@@ -101,3 +101,91 @@ def test_a_meeting_created_through_the_orm_has_a_clean_title(db):
         body=Body.objects.get(code="fu"), title=RLO_TITLE, starts_at="2027-03-01T10:00Z"
     )
     assert Meeting.objects.get(pk=meeting.pk).title == "Klimaplan 2030"
+
+
+# --- bulk writes (no pre_save): the same cleaning runs in bulk_create and bulk_update ------
+
+DIRTY_NAME = "Cykel\u202estier\u200b i byen"
+
+
+def test_every_manager_of_a_model_with_names_cleans_in_bulk():
+    from django.apps import apps
+
+    from core.text import CLEANED_APPS, CleanNamesQuerySetMixin, name_fields
+
+    for model in apps.get_models():
+        if model._meta.app_label in CLEANED_APPS and name_fields(model):
+            for manager in model._meta.managers:
+                assert issubclass(manager._queryset_class, CleanNamesQuerySetMixin), manager
+    from tracks.models import Track
+
+    assert hasattr(Track.objects, "for_user")  # the managers' own methods stay
+
+
+def test_bulk_create_and_bulk_update_store_clean_names(db):
+    from partners.models import DGO, Organisation
+
+    organisation = Organisation.objects.bulk_create(
+        [Organisation(code="test-org", name=DIRTY_NAME, short_name="\u200bTO")]
+    )[0]
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.short_name) == ("Cykelstier i byen", "TO")
+
+    dgo = DGO.objects.get(slug="midtjylland")
+    dgo.name = DIRTY_NAME
+    DGO.objects.bulk_update([dgo], ["name"])
+    dgo.refresh_from_db()
+    assert dgo.name == "Cykelstier i byen"
+
+
+def test_a_round_import_carries_forward_a_name_with_bidi_and_zero_width_clean(db, role_users):
+    """The round import writes the carried actions with bulk_create: an action stored with
+    U+202E and U+200B (written before the cleaning, with .update()) comes back clean."""
+    from monitoring.imports import rounds as rounds_import
+    from monitoring.models import Action, StatusReport
+    from tests.monitoring.factories import make_report, make_round
+    from tests.monitoring.test_import import as_file, filled_rows
+
+    earlier = make_report(
+        make_round(2025, closed=True), "751", state=StatusReport.State.LOCKED, actions=1
+    )
+    Action.objects.filter(report=earlier).update(name=DIRTY_NAME)
+    assert list(earlier.actions.values_list("name", flat=True)) == [DIRTY_NAME]
+    round = make_round()
+    result = rounds_import.round_import(
+        round=round,
+        by=role_users["secretariat"],
+        content=as_file(*filled_rows(round)),
+        filename="round.xlsx",
+        dry_run=False,
+    )
+    assert result.written
+    carried = Action.objects.filter(report__round=round, report__municipality__code="751")
+    assert list(carried.values_list("name", flat=True)) == ["Cykelstier i byen"]
+
+
+def test_the_people_import_stores_clean_names(db, role_users):
+    import tablib
+
+    from partners import services
+    from partners import spreadsheet as sheet
+    from partners.models import User
+
+    data = tablib.Dataset(headers=sheet.KEYS)
+    row = {
+        "first_name": "An\u202ena",
+        "last_name": "\u200bKoordinator",
+        "email": "anna@rm.dk",
+        "role": "dgo_coordinator",
+        "dgo": "midtjylland",
+    }
+    data.append([row.get(key, "") for key in sheet.KEYS])
+    result = services.people_import(
+        by=role_users["secretariat"],
+        content=data.export("xlsx"),
+        filename="people.xlsx",
+        dry_run=False,
+    )
+    assert result.written, result
+    user = User.objects.get(email="anna@rm.dk")
+    assert (user.first_name, user.last_name) == ("Anna", "Koordinator")

@@ -25,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from core.api import IdempotencyKeyMixin
+
 from . import selectors, services
 from .models import (
     Allocation,
@@ -183,7 +185,7 @@ def _error_response(error: Exception) -> Response:
     )
 
 
-class TrackViewSet(viewsets.ReadOnlyModelViewSet):
+class TrackViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
     """Development tracks the user may see."""
 
     filterset_class = TrackFilter
@@ -328,7 +330,7 @@ DECIDE_RESPONSES = {
 }
 
 
-class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
+class AllocationViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
     """Liquid-fund allocations to the tracks the user may see. Approved ones are what counts."""
 
     serializer_class = AllocationSerializer
@@ -447,6 +449,7 @@ class SpendingFilter(filters.FilterSet):
 
 
 class SpendingViewSet(
+    IdempotencyKeyMixin,
     viewsets.mixins.CreateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):

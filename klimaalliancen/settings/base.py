@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "django_prometheus",
     "storages",
@@ -263,6 +264,15 @@ MFA_EXEMPT_DEMO_USERS = False
 # Changing one's second factor, granting roles: the factor checked within this many seconds.
 MFA_REAUTH_SECONDS = env_int("MFA_REAUTH_SECONDS", 15 * 60)
 OTP_TOTP_ISSUER = "Klimaalliancen"
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor only: signing in always starts
+# with the password. The relying party is the host the portal answers on (a passkey made on
+# portal.example.dk works there only); partners.mfa.PortalWebAuthnHelper accepts the request's
+# own origin besides these (the host is one of ALLOWED_HOSTS). An IP address cannot be a
+# relying party: open the demo at http://localhost:8000 to try passkeys.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Klimaalliancen"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "partners.mfa.webauthn_rp_id"
+OTP_WEBAUTHN_HELPER_CLASS = "partners.mfa.PortalWebAuthnHelper"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
 ANONYMOUS_USER_NAME = None
@@ -364,6 +374,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Klimaalliancen <noreply@klim
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails and calendar feeds (no request to ask).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Passkeys are made for these origins (see OTP_WEBAUTHN_RP_ID_CALLABLE above).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    [PORTAL_BASE_URL if PORTAL_BASE_URL.startswith("https://") else "http://localhost:8000"],
+)
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -19,6 +19,18 @@ CASES = [
     page("mfa-setup"),
     page("mfa-verify"),
     Case("mfa-recovery-codes", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
+    page("mfa-passkeys"),
+    Case("mfa-passkey-remove", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}, {"pk": 1}),
+    # The passkey ceremonies answer JSON to POSTs only (tests/test_passkeys.py).
+    *(
+        Case(name, {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)})
+        for name in (
+            "mfa-passkey-register-begin",
+            "mfa-passkey-register-complete",
+            "mfa-passkey-auth-begin",
+            "mfa-passkey-auth-complete",
+        )
+    ),
     public("accessibility"),
     only("audit-log", {"secretariat"}),
     only(
