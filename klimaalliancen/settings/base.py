@@ -9,7 +9,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -214,6 +214,7 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
     "partners.auth.EmailOrUsernameBackend",
+    "partners.oidc.PortalOIDCBackend",  # inert unless OIDC_PROVIDERS is set (partners/oidc.py)
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -253,7 +254,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # One count per account: "REALDANIA", "realdania" and the e-mail address are the same one.
 AXES_USERNAME_CALLABLE = "partners.auth.axes_username"
-AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token", "code", "state", "nonce"]
 AXES_VERBOSE = False
 
 # Two-factor authentication (django-otp, TOTP with recovery codes) is required for the
@@ -262,6 +263,18 @@ MFA_EXEMPT_DEMO_USERS = False
 # Changing one's second factor, granting roles: the factor checked within this many seconds.
 MFA_REAUTH_SECONDS = env_int("MFA_REAUTH_SECONDS", 15 * 60)
 OTP_TOTP_ISSUER = "Klimaalliancen"
+
+# Sign-in with the partners' identity providers (OpenID Connect, partners/oidc.py): a JSON list
+# of providers, none by default (the feature is off). See README "Configuration".
+OIDC_PROVIDERS = env_json("OIDC_PROVIDERS", [])
+OIDC_ALLOW_HTTP_LOOPBACK = False  # plain HTTP to 127.0.0.1 only where a test allows it
+OIDC_CREATE_USER = False  # never an account from a token
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = True
+OIDC_ALLOW_UNSECURED_JWT = False
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
 ANONYMOUS_USER_NAME = None
