@@ -237,8 +237,15 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         if provider is None:
             return None
         outcome_of(request).provider = provider
-        self._use_provider(provider)
-        return super().authenticate(request, **kwargs)
+        try:
+            self._use_provider(provider)
+            return super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, requests.RequestException, ValueError) as exc:
+            # A token refused (signature, issuer, audience, expiry, nonce) or a code the provider
+            # refused (used twice, another client's): a failed sign-in, which django-axes counts.
+            # Never the token or the code in the log, only the kind of failure.
+            logger.warning("OIDC sign-in with %s refused: %s", provider.key, exc)
+            return None
 
     def _verify_jws(self, payload, key):
         """Signature, issuer, audience, expiry: a token that fails any of them is refused."""

@@ -9,7 +9,7 @@
 // Sign-in is not interactive: the interaction route signs in the account the test chose with
 // POST /_test/login {"sub": ..., "amr": [...], "acr": ...} and grants what the client asked for.
 // Test-only controls, so a test can make the provider misbehave in one precise way:
-//   POST /_test/clock {"skew": seconds}    the provider's clock runs that far off (expired tokens)
+//   POST /_test/clock {"skew": seconds}    the token endpoint's clock runs that far off (expired tokens)
 //   POST /_test/audience {"aud": "other"}  the next ID token is issued (and signed) for another client
 //   GET  /_test/other-jwks                 a JWKS with the same key id but another key
 import http from "node:http";
@@ -21,9 +21,12 @@ const port = Number(process.env.OIDC_PORT || 0);
 const clients = JSON.parse(process.env.OIDC_CLIENTS || "[]");
 const accounts = JSON.parse(process.env.OIDC_ACCOUNTS || "{}");
 
+// The skew applies while the token endpoint answers (the ID token's iat and exp), not to the
+// cookies of the sign-in itself, which a browser would drop if they were issued expired.
 let skew = 0;
+let skewActive = false;
 const realNow = Date.now;
-Date.now = () => realNow() + skew * 1000;
+Date.now = () => realNow() + (skewActive ? skew * 1000 : 0);
 
 let nextLogin = null;
 let nextAudience = null;
@@ -47,7 +50,8 @@ const provider = new Provider(issuer, {
   jwks: { keys: [key] },
   cookies: { keys: ["test-cookie-key-0123456789"] },
   claims: {
-    openid: ["sub"],
+    // As Entra ID and most brokers do: acr and amr in every ID token, not only when requested.
+    openid: ["sub", "acr", "amr", "auth_time"],
     email: ["email", "email_verified"],
     profile: ["name", "given_name", "family_name"],
   },
@@ -149,7 +153,11 @@ server.on("request", async (req, res) => {
       return json(res, 200, { ok: true });
     }
     if (url.pathname === "/_test/other-jwks") return json(res, 200, { keys: [publicJwk(otherKey)] });
-    if (url.pathname === "/token" && nextAudience) return await reissueForAudience(res, () => callback(req, res));
+    if (url.pathname === "/token") {
+      skewActive = skew !== 0;
+      res.on("finish", () => { skewActive = false; });
+      if (nextAudience) return await reissueForAudience(res, () => callback(req, res));
+    }
     return callback(req, res);
   } catch (error) {
     json(res, 500, { error: String(error) });

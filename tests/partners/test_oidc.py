@@ -1,0 +1,387 @@
+"""Sign-in through an identity provider (OpenID Connect), against a real provider.
+
+The provider is panva's certified `oidc-provider` (npm, tests/oidc/provider.mjs) run with Node.
+The portal side is the Django test client; the person's browser at the provider is a
+`requests` session, and the portal's own calls to the provider (token, userinfo, JWKS) are real
+HTTP. The test-only controls of the script make the provider misbehave in one way at a time.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+import requests
+from axes.models import AccessLog
+from django.core.cache import cache
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from partners import mfa
+from partners.models import Invitation, InviteRole, RoleAssignment, User
+from partners.services import person_invite
+from tests.factories import make_user
+
+Role = RoleAssignment.Role
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tests" / "oidc" / "provider.mjs"
+SECRET = "portal-client-secret-that-is-long-enough-0123456789"
+PORTAL = "http://testserver"
+CLIENTS = [
+    {
+        "client_id": "portal",
+        "client_secret": SECRET,
+        "redirect_uris": [f"{PORTAL}/accounts/oidc/callback/"],
+        "post_logout_redirect_uris": [f"{PORTAL}/accounts/login/"],
+    },
+    # Another party at the same provider (the wrong audience).
+    {
+        "client_id": "other-client",
+        "client_secret": "another-secret-that-is-long-enough-0123456789",
+        "redirect_uris": ["http://127.0.0.1:1/callback"],
+    },
+]
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("node") or not (ROOT / "node_modules" / "oidc-provider").exists(),
+    reason="needs Node and `npm ci` (the oidc-provider package)",
+)
+
+
+@pytest.fixture(scope="module")
+def idp():
+    """The provider process for this module; its issuer URL."""
+    env = {**os.environ, "OIDC_PORT": "0", "OIDC_CLIENTS": json.dumps(CLIENTS)}
+    process = subprocess.Popen(
+        ["node", str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("listening "), line
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def control(idp: str, name: str, **body) -> None:
+    requests.post(f"{idp}/_test/{name}", json=body, timeout=5).raise_for_status()
+
+
+@pytest.fixture
+def provider_config(idp):
+    return {
+        "key": "testkommune",
+        "name": "Testkommune",
+        "issuer": idp,
+        "client_id": "portal",
+        "client_secret": SECRET,
+    }
+
+
+@pytest.fixture
+def oidc(settings, provider_config, idp):
+    """The portal with the test provider configured; the provider's clock and audience reset."""
+    settings.OIDC_PROVIDERS = [provider_config]
+    settings.OIDC_ALLOW_HTTP_LOOPBACK = True
+    cache.delete(f"oidc-discovery:{idp}")
+    yield settings
+    control(idp, "clock", skew=0)
+    control(idp, "audience", aud=None)
+
+
+def provider_login(idp: str, *, email: str, verified: bool = True, amr=None, acr=None) -> None:
+    """Who the provider signs in at the next interaction (the person at the provider's page)."""
+    sub = "sub-" + email.casefold()
+    claims = {"email": email, "email_verified": verified, "name": email.split("@")[0]}
+    control(idp, "login", sub=sub, claims=claims, amr=amr, acr=acr)
+
+
+def to_callback(client, *, provider: str = "testkommune", next_url: str | None = None) -> str:
+    """Start the sign-in at the portal and go through the provider; the callback URL it gives."""
+    url = reverse("oidc-sign-in", args=[provider]) + (f"?next={next_url}" if next_url else "")
+    response = client.get(url)
+    assert response.status_code == 302
+    url = response["Location"]
+    browser = requests.Session()
+    for _ in range(10):
+        if url.startswith(PORTAL):
+            return url
+        answer = browser.get(url, allow_redirects=False, timeout=10)
+        assert answer.status_code in (302, 303), (answer.status_code, answer.text[:300])
+        url = urljoin(url, answer.headers["Location"])
+    raise AssertionError("the provider never sent the person back")
+
+
+def callback(client, url: str):
+    return client.get(url.removeprefix(PORTAL), follow=True)
+
+
+def signed_in_user(client):
+    return client.get(reverse("profile")).wsgi_request.user
+
+
+def page_text(response) -> str:
+    return unescape(response.content.decode())
+
+
+@pytest.fixture
+def anna(db):
+    return make_user(username="anna", email="Anna.Hansen@Testkommune.dk")
+
+
+def test_no_provider_configured_no_button_and_no_sign_in(client, db):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200 and "Log ind med" not in page.content.decode()
+    assert client.get(reverse("oidc-sign-in", args=["testkommune"])).status_code == 404
+
+
+def test_the_sign_in_page_offers_each_configured_provider(client, oidc, provider_config):
+    oidc.OIDC_PROVIDERS = [provider_config, {**provider_config, "key": "kl", "name": "KL"}]
+    page = client.get(reverse("login")).content.decode()
+    assert "Log ind med Testkommune" in page and "Log ind med KL" in page
+    assert 'href="/accounts/oidc/kl/"' in page
+    client.cookies["django_language"] = "en"
+    assert "Sign in with KL" in client.get(reverse("login")).content.decode()
+
+
+def test_an_existing_account_signs_in_by_verified_email_in_any_case(client, oidc, idp, anna):
+    users, roles = User.objects.count(), RoleAssignment.objects.count()
+    provider_login(idp, email="anna.hansen@TESTKOMMUNE.DK")
+    response = callback(client, to_callback(client, next_url="/municipalities/"))
+    assert response.redirect_chain[-1][0] == "/municipalities/"
+    assert signed_in_user(client) == anna
+    # Nothing made from the token; the roles are the portal's; audited like a password sign-in.
+    assert (User.objects.count(), RoleAssignment.objects.count()) == (users, roles)
+    assert AccessLog.objects.filter(username="anna").count() == 1
+
+
+def test_an_invited_person_signs_in_and_the_invitation_is_used(client, oidc, idp, db):
+    secretariat = make_user(Role.SECRETARIAT)
+    from partners.models import DGO
+
+    outcome = person_invite(
+        by=secretariat,
+        email="Bo@Region.dk",
+        role=InviteRole.DGO_COORDINATOR,
+        dgo=DGO.objects.get(slug="midtjylland"),
+    )
+    invited = outcome.user
+    assert not invited.has_usable_password() and outcome.invitation is not None
+    users = User.objects.count()
+    provider_login(idp, email="bo@region.dk")
+    response = callback(client, to_callback(client))
+    assert response.status_code == 200 and signed_in_user(client) == invited
+    assert Invitation.objects.get(pk=outcome.invitation.pk).accepted_at is not None
+    assert User.objects.count() == users
+    assert list(RoleAssignment.objects.filter(user=invited).values_list("role", flat=True)) == [
+        Role.DGO_COORDINATOR
+    ]
+
+
+def assert_refused(client, response, message: str, *, caplog=None, reason: str = ""):
+    """Back on the sign-in page with the message, signed out; and refused for `reason` (the
+    kind of failure the portal logged), not for some other fault."""
+    if reason:
+        logged = " ".join(record.getMessage() for record in caplog.records)
+        assert reason in logged, logged
+    text = page_text(response)
+    assert response.redirect_chain[-1][0] == reverse("login"), response.redirect_chain
+    assert message in text, text[:2000]
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_an_unknown_email_is_refused_and_nothing_is_created(client, oidc, idp, anna):
+    users = User.objects.count()
+    provider_login(idp, email="stranger@testkommune.dk")
+    response = callback(client, to_callback(client))
+    assert_refused(client, response, "Ingen konto eller invitation i portalen har den e-mailadresse")
+    assert User.objects.count() == users
+
+
+def test_an_expired_invitation_or_a_deactivated_account_is_unknown(client, oidc, idp, anna):
+    from django.utils import timezone
+
+    outcome = person_invite(
+        by=make_user(Role.SECRETARIAT), email="late@region.dk", role=InviteRole.SECRETARIAT
+    )
+    Invitation.objects.filter(pk=outcome.invitation.pk).update(expires_at=timezone.now())
+    provider_login(idp, email="late@region.dk")
+    assert_refused(client, callback(client, to_callback(client)), "Ingen konto eller invitation")
+
+    User.objects.filter(pk=anna.pk).update(is_active=False)
+    provider_login(idp, email=anna.email)
+    assert_refused(client, callback(client, to_callback(client)), "Ingen konto eller invitation")
+
+
+def test_an_unverified_email_is_refused(client, oidc, idp, anna):
+    provider_login(idp, email=anna.email, verified=False)
+    response = callback(client, to_callback(client))
+    assert_refused(client, response, "Testkommune har ikke bekræftet din e-mailadresse")
+
+
+GENERIC = "Log ind med Testkommune lykkedes ikke"
+
+
+def test_an_id_token_for_another_audience_is_refused(client, oidc, idp, anna, caplog):
+    provider_login(idp, email=anna.email)
+    url = to_callback(client)
+    # The provider issues (and signs, with its real key) the ID token to the other client.
+    control(idp, "audience", aud="other-client")
+    response = callback(client, url)
+    assert_refused(client, response, GENERIC, caplog=caplog, reason="InvalidAudienceError")
+
+
+def test_an_expired_id_token_is_refused(client, oidc, idp, anna, caplog):
+    provider_login(idp, email=anna.email)
+    url = to_callback(client)
+    control(idp, "clock", skew=-3600)  # the ID token was issued an hour ago, valid 5 minutes
+    response = callback(client, url)
+    assert_refused(client, response, GENERIC, caplog=caplog, reason="ExpiredSignatureError")
+
+
+def test_a_token_not_signed_by_the_configured_keys_is_refused(
+    client, oidc, idp, anna, provider_config, caplog
+):
+    # The portal trusts another key set (same key id, other key): the signature does not hold.
+    oidc.OIDC_PROVIDERS = [{**provider_config, "jwks_uri": f"{idp}/_test/other-jwks"}]
+    provider_login(idp, email=anna.email)
+    response = callback(client, to_callback(client))
+    assert_refused(client, response, GENERIC, caplog=caplog, reason="InvalidSignatureError")
+
+
+def test_a_replayed_callback_is_refused(client, oidc, idp, anna, caplog):
+    provider_login(idp, email=anna.email)
+    url = to_callback(client)
+    assert signed_in_user(callback(client, url).client) == anna
+    client.post(reverse("logout"))
+    # The same state and code again, in the session that used them: it holds no state now.
+    assert_refused(client, callback(client, url), "lykkedes ikke")
+    # In another browser that is signing in itself: its state is another one.
+    other = type(client)()
+    assert other.get(reverse("oidc-sign-in", args=["testkommune"])).status_code == 302
+    response = callback(other, url)
+    assert_refused(other, response, "lykkedes ikke", caplog=caplog, reason="SuspiciousOperation")
+
+
+def test_a_used_code_with_a_fresh_state_is_refused(client, oidc, idp, anna, caplog):
+    provider_login(idp, email=anna.email)
+    used = to_callback(client)
+    assert signed_in_user(callback(client, used).client) == anna
+    client.post(reverse("logout"))
+    fresh = to_callback(client)
+    code = parse_qs(urlparse(used).query)["code"][0]
+    state = parse_qs(urlparse(fresh).query)["state"][0]
+    replay = f"{PORTAL}{reverse('oidc-callback')}?code={code}&state={state}"
+    response = callback(client, replay)
+    assert_refused(client, response, GENERIC, caplog=caplog, reason="invalid_grant")
+
+
+def test_a_code_from_another_sign_in_fails_the_nonce_check(client, oidc, idp, anna, caplog):
+    # Without PKCE, the nonce alone ties the ID token to this session's sign-in.
+    oidc.OIDC_USE_PKCE = False
+    provider_login(idp, email=anna.email)
+    first = to_callback(client)  # an attacker's code, say, not delivered
+    second = to_callback(client)
+    code = parse_qs(urlparse(first).query)["code"][0]
+    state = parse_qs(urlparse(second).query)["state"][0]
+    injected = f"{PORTAL}{reverse('oidc-callback')}?code={code}&state={state}"
+    response = callback(client, injected)
+    assert_refused(client, response, GENERIC, caplog=caplog, reason="Nonce verification failed")
+
+
+@pytest.fixture
+def sara(db):
+    """The secretariat must use two factors; she has an authenticator in the portal."""
+    user = make_user(Role.SECRETARIAT, username="sara", email="sara@kl.dk")
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+def test_the_provider_mfa_counts_only_where_configured(client, oidc, idp, sara, provider_config):
+    # Not configured: the provider's MFA does not replace the portal's own check.
+    provider_login(idp, email=sara.email, amr=["pwd", "mfa"])
+    response = callback(client, to_callback(client))
+    assert response.redirect_chain[-1][0].startswith(reverse("mfa-verify"))
+    client.post(reverse("logout"))
+
+    oidc.OIDC_PROVIDERS = [{**provider_config, "mfa_amr": ["mfa", "otp", "hwk"]}]
+    # Configured, but this sign-in used a password only.
+    provider_login(idp, email=sara.email, amr=["pwd"])
+    response = callback(client, to_callback(client))
+    assert response.redirect_chain[-1][0].startswith(reverse("mfa-verify"))
+    client.post(reverse("logout"))
+
+    provider_login(idp, email=sara.email, amr=["pwd", "otp"])
+    response = callback(client, to_callback(client, next_url="/municipalities/"))
+    assert response.redirect_chain[-1][0] == "/municipalities/"
+    assert client.get("/people/").status_code == 200  # past the gate
+    assert mfa.mfa_enrolled(sara)  # still her authenticator; the provider's device holds no code
+
+
+def test_a_configured_acr_counts_as_the_second_factor(client, oidc, idp, sara, provider_config):
+    oidc.OIDC_PROVIDERS = [{**provider_config, "mfa_acr": ["urn:test:loa:substantial"]}]
+    provider_login(idp, email=sara.email, acr="urn:test:loa:low")
+    response = callback(client, to_callback(client))
+    assert response.redirect_chain[-1][0].startswith(reverse("mfa-verify"))
+    client.post(reverse("logout"))
+    provider_login(idp, email=sara.email, acr="urn:test:loa:substantial")
+    callback(client, to_callback(client))
+    assert client.get("/people/").status_code == 200
+
+
+def test_sign_out_ends_the_session_and_the_provider_session(client, oidc, idp, anna):
+    provider_login(idp, email=anna.email)
+    callback(client, to_callback(client))
+    response = client.post(reverse("logout"))
+    assert not signed_in_user(client).is_authenticated
+    end_session = response["Location"]
+    assert end_session.startswith(f"{idp}/session/end?")
+    query = parse_qs(urlparse(end_session).query)
+    assert query["post_logout_redirect_uri"] == [f"{PORTAL}/accounts/login/"]
+    # The provider accepts the hint and, confirmed, sends the person back to the portal.
+    browser = requests.Session()
+    form = browser.get(end_session, timeout=10)
+    assert form.status_code == 200, form.text[:300]
+    action = re.search(r'action="([^"]+)"', form.text).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.text))
+    done = browser.post(
+        urljoin(end_session, action), data={**fields, "logout": "yes"}, allow_redirects=False
+    )
+    assert done.headers["Location"] == f"{PORTAL}/accounts/login/"
+
+
+def test_password_sign_in_and_its_lockout_still_work(client, oidc, anna):
+    page = client.get(reverse("login"))
+    assert "Log ind med Testkommune" in page.content.decode()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "anna", "password": "wrong one"})
+    locked = client.post(reverse("login"), {"username": "anna", "password": "a long test passphrase"})
+    assert locked.status_code == 429
+    other = make_user(username="other")
+    assert client.post(
+        reverse("login"), {"username": other.username, "password": "a long test passphrase"}
+    ).status_code == 302
+
+
+def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, anna, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        provider_login(idp, email="stranger@testkommune.dk")
+        callback(client, to_callback(client))
+    provider_login(idp, email=anna.email)
+    assert client.get(to_callback(client).removeprefix(PORTAL)).status_code == 429
+    # Password sign-in from the same address is not locked by it.
+    assert client.post(
+        reverse("login"), {"username": "anna", "password": "a long test passphrase"}
+    ).status_code == 302
