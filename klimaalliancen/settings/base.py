@@ -397,6 +397,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+def oidc_origins(providers: list) -> list[str]:
+    """The origins of the identity providers' issuers and sign-out endpoints."""
+    from urllib.parse import urlparse
+
+    origins = []
+    for provider in providers:
+        for url in (provider.get("issuer"), provider.get("end_session_endpoint")):
+            parsed = urlparse(url or "")
+            if parsed.scheme and parsed.netloc:
+                origins.append(f"{parsed.scheme}://{parsed.netloc}")
+    return sorted(set(origins))
+
+
+# Sign-out continues at the identity provider (RP-initiated logout), and browsers apply a
+# form's form-action to where its answer redirects: the sign-out form may lead there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += oidc_origins(OIDC_PROVIDERS)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -6,23 +6,32 @@ The portal side is the Django test client; the person's browser at the provider 
 HTTP. The test-only controls of the script make the provider misbehave in one way at a time.
 """
 
+import copy
 import json
 import os
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import requests
+from axe_playwright_python.sync_playwright import Axe
 from axes.models import AccessLog
 from django.core.cache import cache
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import mfa
+from tests.browser import use_cookies
+from tests.matrix import page as page_case
+from tests.test_accessibility import WCAG_AA, check_layout, real_incomplete
+from tests.test_accessibility import describe as describe_axe
+from tests.test_html_validity import VNU_JAR, vnu_errors
+from tests.test_html_validity import describe as describe_html
 from partners.models import Invitation, InviteRole, RoleAssignment, User
 from partners.services import person_invite
 from tests.factories import make_user
@@ -53,10 +62,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def idp():
-    """The provider process for this module; its issuer URL."""
-    env = {**os.environ, "OIDC_PORT": "0", "OIDC_CLIENTS": json.dumps(CLIENTS)}
+@contextmanager
+def start_provider(clients: list[dict]):
+    """The provider process with these clients registered; yields its issuer URL."""
+    env = {**os.environ, "OIDC_PORT": "0", "OIDC_CLIENTS": json.dumps(clients)}
     process = subprocess.Popen(
         ["node", str(SCRIPT)],
         cwd=ROOT,
@@ -72,6 +81,13 @@ def idp():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def idp():
+    """The provider for this module's tests; its issuer URL."""
+    with start_provider(CLIENTS) as issuer:
+        yield issuer
 
 
 def control(idp: str, name: str, **body) -> None:
@@ -385,3 +401,74 @@ def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, a
     assert client.post(
         reverse("login"), {"username": "anna", "password": "a long test passphrase"}
     ).status_code == 302
+
+
+@pytest.mark.skipif(not VNU_JAR.exists() or not shutil.which("java"), reason="needs vnu.jar, Java")
+def test_the_sign_in_page_with_providers_is_valid_html(client, settings, provider_config, tmp_path):
+    settings.OIDC_PROVIDERS = [provider_config, {**provider_config, "key": "kl", "name": "KL"}]
+    for language in ("da", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = client.get(reverse("login") + "?next=/people/").content.decode()
+        assert 'href="/accounts/oidc/kl/?next=/people/"' in html
+        (tmp_path / f"login-{language}.html").write_text(html)
+    errors = vnu_errors(tmp_path)
+    assert not errors, describe_html(errors, tmp_path)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_sign_in_through_the_provider_and_out(
+    reference_data, live_server, browser_page, settings
+):
+    """In Chromium: axe on the sign-in page with a provider, the whole sign-in through the
+    provider, and the sign-out that continues there (the CSP's form-action lets it)."""
+    from klimaalliancen.settings.base import oidc_origins
+
+    page = browser_page
+    base = live_server.url
+    client = {
+        "client_id": "portal",
+        "client_secret": SECRET,
+        "redirect_uris": [f"{base}/accounts/oidc/callback/"],
+        "post_logout_redirect_uris": [f"{base}/accounts/login/"],
+    }
+    with start_provider([client]) as issuer:
+        config = {
+            "key": "testkommune",
+            "name": "Testkommune",
+            "issuer": issuer,
+            "client_id": "portal",
+            "client_secret": SECRET,
+        }
+        settings.OIDC_PROVIDERS = [config]
+        settings.OIDC_ALLOW_HTTP_LOOPBACK = True
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"] += oidc_origins([config])
+        settings.CONTENT_SECURITY_POLICY = policy
+        cache.delete(f"oidc-discovery:{issuer}")
+        anna = make_user(username="anna", email="anna@testkommune.dk")
+        provider_login(issuer, email="anna@testkommune.dk")
+
+        failures = []
+        for language in ("da", "en"):
+            use_cookies(page, base, language=language)
+            page.goto(f"{base}/accounts/login/")
+            results = Axe().run(page, options=WCAG_AA).response
+            violations = results["violations"] + real_incomplete(results["incomplete"])
+            if violations:
+                failures.append(f"login [{language}]:\n{describe_axe(violations)}")
+            failures += check_layout(page, page_case("login"), language, f"login-oidc-{language}")
+        assert not failures, "\n".join(failures)
+
+        use_cookies(page, base, language="da")
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_role("link", name="Log ind med Testkommune").click()
+        page.wait_for_url(f"{base}/")
+        assert page.locator("header a.user").inner_text() == str(anna)  # signed in as Anna
+        page.get_by_role("button", name="Log ud").click()
+        page.wait_for_url(f"{issuer}/session/end**")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{base}/accounts/login/")
+        assert "Log ind med Testkommune" in page.content()
+        page.goto(f"{base}/")
+        assert page.url.startswith(f"{base}/accounts/login/")  # the portal session is over
