@@ -4,7 +4,6 @@ from django.http import HttpRequest
 
 from .models import User
 
-
 # The name django-axes counts failed sign-ins through an identity provider under.
 OIDC_AXES_USERNAME = "openid-connect"
 

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 # and (for RP-initiated logout) the ID token.
 STATE_PROVIDERS_SESSION_KEY = "oidc_state_providers"
 PROVIDER_SESSION_KEY = "oidc_provider"
-ID_TOKEN_SESSION_KEY = "oidc_id_token_hint"
+ID_TOKEN_SESSION_KEY = "oidc_id_token_hint"  # noqa: S105 (a session key's name)
 DISCOVERY_CACHE_SECONDS = 60 * 60
 ENDPOINTS = (
     "authorization_endpoint",

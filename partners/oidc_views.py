@@ -28,20 +28,24 @@ from .mfa import mark_verified, provider_device
 logger = logging.getLogger(__name__)
 
 PROBLEMS = {
-    "unknown": lambda name: _(
-        "No account or invitation in the portal has the e-mail address %(provider)s gave. "
-        "Ask the secretariat or your coordinator for an invitation, or sign in with your password."
-    )
-    % {"provider": name},
-    "unverified": lambda name: _(
-        "%(provider)s has not confirmed your e-mail address, so the portal cannot sign you in "
-        "with it. Sign in with your password, or ask your organisation's IT support."
-    )
-    % {"provider": name},
-    "": lambda name: _(
-        "Signing in with %(provider)s did not succeed. Try again, or sign in with your password."
-    )
-    % {"provider": name},
+    "unknown": lambda name: (
+        _(
+            "No account or invitation in the portal has the e-mail address %(provider)s gave. Ask "
+            "the secretariat or your coordinator for an invitation, or sign in with your password."
+        )
+        % {"provider": name}
+    ),
+    "unverified": lambda name: (
+        _(
+            "%(provider)s has not confirmed your e-mail address, so the portal cannot sign you in "
+            "with it. Sign in with your password, or ask your organisation's IT support."
+        )
+        % {"provider": name}
+    ),
+    "": lambda name: (
+        _("Signing in with %(provider)s did not succeed. Try again, or sign in with your password.")
+        % {"provider": name}
+    ),
 }
 
 

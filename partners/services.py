@@ -457,7 +457,8 @@ def invitation_accept_by_provider(*, user: User, provider_name: str) -> int:
         audit_note(
             user,
             by=user,
-            reason=_("Invitation accepted by signing in with %(provider)s") % {"provider": provider_name},
+            reason=_("Invitation accepted by signing in with %(provider)s")
+            % {"provider": provider_name},
         )
     return accepted
 

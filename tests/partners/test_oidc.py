@@ -26,15 +26,15 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import mfa
+from partners.models import Invitation, InviteRole, RoleAssignment, User
+from partners.services import person_invite
 from tests.browser import use_cookies
+from tests.factories import make_user
 from tests.matrix import page as page_case
 from tests.test_accessibility import WCAG_AA, check_layout, real_incomplete
 from tests.test_accessibility import describe as describe_axe
 from tests.test_html_validity import VNU_JAR, vnu_errors
 from tests.test_html_validity import describe as describe_html
-from partners.models import Invitation, InviteRole, RoleAssignment, User
-from partners.services import person_invite
-from tests.factories import make_user
 
 Role = RoleAssignment.Role
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,7 +221,9 @@ def test_an_unknown_email_is_refused_and_nothing_is_created(client, oidc, idp, a
     users = User.objects.count()
     provider_login(idp, email="stranger@testkommune.dk")
     response = callback(client, to_callback(client))
-    assert_refused(client, response, "Ingen konto eller invitation i portalen har den e-mailadresse")
+    assert_refused(
+        client, response, "Ingen konto eller invitation i portalen har den e-mailadresse"
+    )
     assert User.objects.count() == users
 
 
@@ -382,12 +384,17 @@ def test_password_sign_in_and_its_lockout_still_work(client, oidc, anna):
     assert "Log ind med Testkommune" in page.content.decode()
     for _ in range(5):
         client.post(reverse("login"), {"username": "anna", "password": "wrong one"})
-    locked = client.post(reverse("login"), {"username": "anna", "password": "a long test passphrase"})
+    locked = client.post(
+        reverse("login"), {"username": "anna", "password": "a long test passphrase"}
+    )
     assert locked.status_code == 429
     other = make_user(username="other")
-    assert client.post(
-        reverse("login"), {"username": other.username, "password": "a long test passphrase"}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("login"), {"username": other.username, "password": "a long test passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, anna, settings):
@@ -398,9 +405,12 @@ def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, a
     provider_login(idp, email=anna.email)
     assert client.get(to_callback(client).removeprefix(PORTAL)).status_code == 429
     # Password sign-in from the same address is not locked by it.
-    assert client.post(
-        reverse("login"), {"username": "anna", "password": "a long test passphrase"}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("login"), {"username": "anna", "password": "a long test passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.skipif(not VNU_JAR.exists() or not shutil.which("java"), reason="needs vnu.jar, Java")
