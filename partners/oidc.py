@@ -106,9 +106,40 @@ def _provider_from_config(entry: dict) -> Provider:
     )
 
 
-def providers() -> list[Provider]:
-    """The configured providers, in the order the sign-in page shows them (none: feature off)."""
+def _configured() -> list[Provider]:
     return [_provider_from_config(entry) for entry in settings.OIDC_PROVIDERS]
+
+
+def provider_problems(provider: Provider) -> list[str]:
+    """What keeps this provider from being used safely (reported by the system check)."""
+    problems = []
+    if not provider.client_secret:
+        problems.append(f"OIDC_PROVIDERS[{provider.key}]: client_secret is missing")
+    if "openid" not in provider.scopes.split() or "email" not in provider.scopes.split():
+        problems.append(f"OIDC_PROVIDERS[{provider.key}]: scopes need openid and email")
+    for url in (provider.issuer, *provider.endpoints.values()):
+        parsed = urlparse(url)
+        if parsed.scheme == "https":
+            continue
+        # Plain HTTP only to this machine, and only when the settings allow it (the tests).
+        if not (settings.OIDC_ALLOW_HTTP_LOOPBACK and parsed.hostname in LOOPBACK_HOSTS):
+            problems.append(f"OIDC_PROVIDERS[{provider.key}]: {url} must use https")
+    return problems
+
+
+def providers() -> list[Provider]:
+    """The usable providers, in the order the sign-in page shows them (none: feature off).
+
+    A misconfigured one is left out (and logged): gunicorn runs no system checks.
+    """
+    usable = []
+    for provider in _configured():
+        problems = provider_problems(provider)
+        if problems:
+            logger.error("OIDC provider %s not offered: %s", provider.key, "; ".join(problems))
+        else:
+            usable.append(provider)
+    return usable
 
 
 def provider_get(key: str) -> Provider | None:
@@ -117,26 +148,16 @@ def provider_get(key: str) -> Provider | None:
 
 def configuration_problems() -> list[str]:
     """What is wrong with OIDC_PROVIDERS (the system check reports it)."""
-    problems = []
     try:
-        configured = providers()
+        configured = _configured()
     except ImproperlyConfigured as exc:
         return [str(exc)]
     keys = [p.key for p in configured]
-    if len(keys) != len(set(keys)):
-        problems.append("OIDC_PROVIDERS: two providers have the same key")
+    problems = (
+        ["OIDC_PROVIDERS: two providers have the same key"] if len(keys) != len(set(keys)) else []
+    )
     for provider in configured:
-        if not provider.client_secret:
-            problems.append(f"OIDC_PROVIDERS[{provider.key}]: client_secret is missing")
-        if "openid" not in provider.scopes.split() or "email" not in provider.scopes.split():
-            problems.append(f"OIDC_PROVIDERS[{provider.key}]: scopes need openid and email")
-        for url in (provider.issuer, *provider.endpoints.values()):
-            parsed = urlparse(url)
-            if parsed.scheme == "https":
-                continue
-            # Plain HTTP only to this machine, and only when the settings allow it (the tests).
-            if not (settings.OIDC_ALLOW_HTTP_LOOPBACK and parsed.hostname in LOOPBACK_HOSTS):
-                problems.append(f"OIDC_PROVIDERS[{provider.key}]: {url} must use https")
+        problems += provider_problems(provider)
     return problems
 
 

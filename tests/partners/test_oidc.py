@@ -19,8 +19,9 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import requests
+from auditlog.models import LogEntry
 from axe_playwright_python.sync_playwright import Axe
-from axes.models import AccessLog
+from axes.models import AccessAttempt, AccessLog
 from django.core.cache import cache
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -171,6 +172,34 @@ def test_the_sign_in_page_offers_each_configured_provider(client, oidc, provider
     assert "Sign in with KL" in client.get(reverse("login")).content.decode()
 
 
+def test_an_unreachable_provider_is_a_message_not_an_error(client, oidc, provider_config):
+    oidc.OIDC_PROVIDERS = [{**provider_config, "issuer": "http://127.0.0.1:9"}]
+    response = client.get(reverse("oidc-sign-in", args=["testkommune"]), follow=True)
+    assert_refused(client, response, GENERIC)
+
+
+def test_a_misconfigured_provider_is_reported_and_not_offered(client, oidc, provider_config):
+    from partners.oidc import configuration_problems
+
+    assert configuration_problems() == []
+    oidc.OIDC_PROVIDERS = [
+        {**provider_config, "issuer": "http://idp.example.dk"},
+        {**provider_config, "key": "kl", "client_secret": ""},
+    ]
+    assert configuration_problems() == [
+        "OIDC_PROVIDERS[testkommune]: http://idp.example.dk must use https",
+        "OIDC_PROVIDERS[kl]: client_secret is missing",
+    ]
+    assert "Log ind med" not in client.get(reverse("login")).content.decode()
+    assert client.get(reverse("oidc-sign-in", args=["kl"])).status_code == 404
+    # Plain HTTP even to this machine only where the settings allow it (never in production).
+    oidc.OIDC_ALLOW_HTTP_LOOPBACK = False
+    oidc.OIDC_PROVIDERS = [provider_config]
+    assert configuration_problems() == [
+        f"OIDC_PROVIDERS[testkommune]: {provider_config['issuer']} must use https"
+    ]
+
+
 def test_an_existing_account_signs_in_by_verified_email_in_any_case(client, oidc, idp, anna):
     users, roles = User.objects.count(), RoleAssignment.objects.count()
     provider_login(idp, email="anna.hansen@TESTKOMMUNE.DK")
@@ -199,6 +228,9 @@ def test_an_invited_person_signs_in_and_the_invitation_is_used(client, oidc, idp
     response = callback(client, to_callback(client))
     assert response.status_code == 200 and signed_in_user(client) == invited
     assert Invitation.objects.get(pk=outcome.invitation.pk).accepted_at is not None
+    assert LogEntry.objects.filter(
+        object_pk=str(invited.pk), changes__icontains="Testkommune"
+    ).exists()  # in the audit trail: the invitation used through the provider
     assert User.objects.count() == users
     assert list(RoleAssignment.objects.filter(user=invited).values_list("role", flat=True)) == [
         Role.DGO_COORDINATOR
@@ -403,7 +435,12 @@ def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, a
         provider_login(idp, email="stranger@testkommune.dk")
         callback(client, to_callback(client))
     provider_login(idp, email=anna.email)
-    assert client.get(to_callback(client).removeprefix(PORTAL)).status_code == 429
+    url = to_callback(client)
+    assert client.get(url.removeprefix(PORTAL)).status_code == 429
+    # The code and state of the attempts are not kept in the lockout records.
+    code = parse_qs(urlparse(url).query)["code"][0]
+    assert AccessAttempt.objects.exists()
+    assert not any(code in attempt.get_data for attempt in AccessAttempt.objects.all())
     # Password sign-in from the same address is not locked by it.
     assert (
         client.post(
@@ -416,6 +453,7 @@ def test_failed_provider_sign_ins_are_throttled_per_address(client, oidc, idp, a
 @pytest.mark.skipif(not VNU_JAR.exists() or not shutil.which("java"), reason="needs vnu.jar, Java")
 def test_the_sign_in_page_with_providers_is_valid_html(client, settings, provider_config, tmp_path):
     settings.OIDC_PROVIDERS = [provider_config, {**provider_config, "key": "kl", "name": "KL"}]
+    settings.OIDC_ALLOW_HTTP_LOOPBACK = True
     for language in ("da", "en"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         html = client.get(reverse("login") + "?next=/people/").content.decode()
