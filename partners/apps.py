@@ -26,6 +26,9 @@ def oidc_configuration_check(app_configs=None, **kwargs):
     """OIDC_PROVIDERS as the README describes it: https, a secret, openid and email scopes."""
     from django.core import checks
 
-    from .oidc import configuration_problems
+    from .oidc import configuration_problems, configuration_warnings
 
-    return [checks.Error(problem, id="partners.E001") for problem in configuration_problems()]
+    problems = configuration_problems()
+    if problems:
+        return [checks.Error(problem, id="partners.E001") for problem in problems]
+    return [checks.Warning(warning, id="partners.W001") for warning in configuration_warnings()]

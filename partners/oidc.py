@@ -59,6 +59,9 @@ class Provider:
     # second factor. Empty: the person passes the portal's own TOTP check as well.
     mfa_amr: tuple[str, ...] = ()
     mfa_acr: tuple[str, ...] = ()
+    # The e-mail domains this provider speaks for (e.g. an organisation's own tenant); empty:
+    # any address (for a broker that serves many organisations).
+    email_domains: tuple[str, ...] = ()
     # Endpoints given explicitly; the others come from the issuer's discovery document.
     endpoints: dict[str, str] = field(default_factory=dict)
 
@@ -88,6 +91,11 @@ class Provider:
             return True
         return bool(self.mfa_acr) and id_claims.get("acr") in self.mfa_acr
 
+    def speaks_for(self, email: str) -> bool:
+        """The address is in one of the provider's domains (or it has none configured)."""
+        domain = email.rpartition("@")[2].casefold()
+        return not self.email_domains or domain in self.email_domains
+
 
 def _provider_from_config(entry: dict) -> Provider:
     missing = [name for name in ("key", "name", "issuer", "client_id") if not entry.get(name)]
@@ -102,6 +110,7 @@ def _provider_from_config(entry: dict) -> Provider:
         scopes=str(entry.get("scopes") or "openid email profile"),
         mfa_amr=tuple(entry.get("mfa_amr") or ()),
         mfa_acr=tuple(entry.get("mfa_acr") or ()),
+        email_domains=tuple(d.casefold().lstrip("@") for d in entry.get("email_domains") or ()),
         endpoints={name: str(entry[name]) for name in ENDPOINTS if entry.get(name)},
     )
 
@@ -161,6 +170,15 @@ def configuration_problems() -> list[str]:
     return problems
 
 
+def configuration_warnings() -> list[str]:
+    """Allowed, but worth a second look (the system check warns)."""
+    return [
+        f"OIDC_PROVIDERS[{p.key}]: no email_domains, so it may sign in any address"
+        for p in _configured()
+        if not p.email_domains
+    ]
+
+
 def state_of(redirect_url: str) -> str:
     return parse_qs(urlparse(redirect_url).query).get("state", [""])[0]
 
@@ -193,7 +211,7 @@ class SignInOutcome:
     """What the backend learnt, for the callback view (set on the request)."""
 
     provider: Provider | None = None
-    problem: str = ""  # "", "unverified", "unknown"
+    problem: str = ""  # "", "unverified", "domain", "unknown"
     id_token: str = ""
     mfa: bool = False
 
@@ -264,7 +282,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         except (SuspiciousOperation, requests.RequestException, ValueError) as exc:
             # A token refused (signature, issuer, audience, expiry, nonce) or a code the provider
             # refused (used twice, another client's): a failed sign-in, which django-axes counts.
-            # Never the token or the code in the log, only the kind of failure.
+            # The messages name the check (or the provider's error), never a token or a code.
             logger.warning("OIDC sign-in with %s refused: %s", provider.key, exc)
             return None
 
@@ -297,8 +315,12 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         claims = super().get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The userinfo is about another subject.")
-        outcome_of(self.request).mfa = self.provider.satisfies_mfa(payload)
         return claims
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        # The second factor is read from the ID token (signed), not from the userinfo.
+        outcome_of(self.request).mfa = self.provider.satisfies_mfa(payload)
+        return super().get_or_create_user(access_token, id_token, payload)
 
     def verify_claims(self, claims):
         # Only a verified address (email_verified true, as a boolean) identifies a person.
@@ -310,6 +332,9 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
     def filter_users_by_claims(self, claims):
         from .auth import account_for_verified_email
 
+        if not self.provider.speaks_for(claims["email"]):
+            outcome_of(self.request).problem = "domain"
+            return self.UserModel.objects.none()
         user = account_for_verified_email(claims["email"])
         if user is None:
             outcome_of(self.request).problem = "unknown"

@@ -42,6 +42,13 @@ PROBLEMS = {
         )
         % {"provider": name}
     ),
+    "domain": lambda name: (
+        _(
+            "%(provider)s does not sign in addresses of that domain here. Sign in with the "
+            "provider of your own organisation, or with your password."
+        )
+        % {"provider": name}
+    ),
     "": lambda name: (
         _("Signing in with %(provider)s did not succeed. Try again, or sign in with your password.")
         % {"provider": name}

@@ -179,9 +179,12 @@ def test_an_unreachable_provider_is_a_message_not_an_error(client, oidc, provide
 
 
 def test_a_misconfigured_provider_is_reported_and_not_offered(client, oidc, provider_config):
-    from partners.oidc import configuration_problems
+    from partners.oidc import configuration_problems, configuration_warnings
 
     assert configuration_problems() == []
+    assert configuration_warnings() == [
+        "OIDC_PROVIDERS[testkommune]: no email_domains, so it may sign in any address"
+    ]
     oidc.OIDC_PROVIDERS = [
         {**provider_config, "issuer": "http://idp.example.dk"},
         {**provider_config, "key": "kl", "client_secret": ""},
@@ -272,6 +275,18 @@ def test_an_expired_invitation_or_a_deactivated_account_is_unknown(client, oidc,
     User.objects.filter(pk=anna.pk).update(is_active=False)
     provider_login(idp, email=anna.email)
     assert_refused(client, callback(client, to_callback(client)), "Ingen konto eller invitation")
+
+
+def test_a_provider_signs_in_only_its_own_domains(client, oidc, idp, anna, provider_config):
+    # Testkommune's provider may not speak for KL's staff, though the address exists here.
+    sara = make_user(username="sara", email="sara@kl.dk")
+    oidc.OIDC_PROVIDERS = [{**provider_config, "email_domains": ["testkommune.dk"]}]
+    provider_login(idp, email=sara.email)
+    response = callback(client, to_callback(client))
+    assert_refused(client, response, "Testkommune logger ikke adresser fra det domæne ind her")
+    provider_login(idp, email=anna.email)
+    assert callback(client, to_callback(client)).status_code == 200
+    assert signed_in_user(client) == anna
 
 
 def test_an_unverified_email_is_refused(client, oidc, idp, anna):
