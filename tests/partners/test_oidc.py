@@ -535,3 +535,37 @@ def test_browser_sign_in_through_the_provider_and_out(
         assert "Log ind med Testkommune" in page.content()
         page.goto(f"{base}/")
         assert page.url.startswith(f"{base}/accounts/login/")  # the portal session is over
+
+
+def test_production_enables_nothing_insecure_and_checks_the_providers():
+    from tests.test_settings import GOOD_SECRET, manage
+
+    production = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": GOOD_SECRET,
+        "ALLOWED_HOSTS": "portal.example.dk",
+    }
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.OIDC_PROVIDERS, s.OIDC_ALLOW_HTTP_LOOPBACK, s.OIDC_CREATE_USER, s.OIDC_USE_PKCE,"
+        " s.OIDC_VERIFY_SSL, s.OIDC_ALLOW_UNSECURED_JWT)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **production)
+    assert result.stdout.split() == ["[]", "False", "False", "True", "True", "False"], result.stderr
+    entra = {
+        "key": "aarhus",
+        "name": "Aarhus Kommune",
+        "issuer": "https://login.example.com/tenant/v2.0",
+        "client_id": "portal",
+        "client_secret": "from-the-secret-store",
+        "email_domains": ["aarhus.dk"],
+    }
+    good = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        OIDC_PROVIDERS=json.dumps([entra]), **production,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stdout + good.stderr
+    plain = {**entra, "issuer": "http://127.0.0.1:8080", "email_domains": []}
+    bad = manage("check", OIDC_PROVIDERS=json.dumps([plain]), **production)
+    assert bad.returncode != 0
+    assert "http://127.0.0.1:8080 must use https" in bad.stderr + bad.stdout
