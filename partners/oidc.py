@@ -98,6 +98,8 @@ class Provider:
 
 
 def _provider_from_config(entry: dict) -> Provider:
+    if not isinstance(entry, dict):
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects")
     missing = [name for name in ("key", "name", "issuer", "client_id") if not entry.get(name)]
     if missing:
         raise ImproperlyConfigured(f"OIDC_PROVIDERS: an entry lacks {', '.join(missing)}")
@@ -115,8 +117,20 @@ def _provider_from_config(entry: dict) -> Provider:
     )
 
 
+def _entries() -> list:
+    entries = settings.OIDC_PROVIDERS
+    return entries if isinstance(entries, list) else [entries]
+
+
 def _configured() -> list[Provider]:
-    return [_provider_from_config(entry) for entry in settings.OIDC_PROVIDERS]
+    """The providers whose entries can be read; an unreadable one is logged and left out."""
+    configured = []
+    for entry in _entries():
+        try:
+            configured.append(_provider_from_config(entry))
+        except ImproperlyConfigured as exc:
+            logger.error("OIDC provider not offered: %s", exc)
+    return configured
 
 
 def provider_problems(provider: Provider) -> list[str]:
@@ -157,14 +171,16 @@ def provider_get(key: str) -> Provider | None:
 
 def configuration_problems() -> list[str]:
     """What is wrong with OIDC_PROVIDERS (the system check reports it)."""
-    try:
-        configured = _configured()
-    except ImproperlyConfigured as exc:
-        return [str(exc)]
+    problems = []
+    for entry in _entries():
+        try:
+            _provider_from_config(entry)
+        except ImproperlyConfigured as exc:
+            problems.append(str(exc))
+    configured = _configured()
     keys = [p.key for p in configured]
-    problems = (
-        ["OIDC_PROVIDERS: two providers have the same key"] if len(keys) != len(set(keys)) else []
-    )
+    if len(keys) != len(set(keys)):
+        problems.append("OIDC_PROVIDERS: two providers have the same key")
     for provider in configured:
         problems += provider_problems(provider)
     return problems

@@ -111,7 +111,12 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         outcome = oidc.outcome_of(self.request)
-        name = outcome.provider.name if outcome.provider else _("your organisation")
+        provider = outcome.provider or oidc.provider_get(
+            self.request.session.get(oidc.STATE_PROVIDERS_SESSION_KEY, {}).get(
+                self.request.GET.get("state", ""), ""
+            )
+        )
+        name = provider.name if provider else _("your organisation")
         messages.error(self.request, PROBLEMS[outcome.problem](name))
         return super().login_failure()
 

@@ -195,12 +195,27 @@ def test_a_misconfigured_provider_is_reported_and_not_offered(client, oidc, prov
     ]
     assert "Log ind med" not in client.get(reverse("login")).content.decode()
     assert client.get(reverse("oidc-sign-in", args=["kl"])).status_code == 404
+    # An entry that cannot be read is reported too, and the sign-in page still works.
+    oidc.OIDC_PROVIDERS = [{"key": "x"}, "not an object"]
+    assert configuration_problems() == [
+        "OIDC_PROVIDERS: an entry lacks name, issuer, client_id",
+        "OIDC_PROVIDERS must be a JSON list of objects",
+    ]
+    assert client.get(reverse("login")).status_code == 200
     # Plain HTTP even to this machine only where the settings allow it (never in production).
     oidc.OIDC_ALLOW_HTTP_LOOPBACK = False
     oidc.OIDC_PROVIDERS = [provider_config]
     assert configuration_problems() == [
         f"OIDC_PROVIDERS[testkommune]: {provider_config['issuer']} must use https"
     ]
+
+
+def test_a_provider_error_or_cancel_is_a_message(client, oidc, db):
+    assert client.get(reverse("oidc-sign-in", args=["testkommune"])).status_code == 302
+    state = next(iter(client.session["oidc_states"]))
+    url = f"{reverse('oidc-callback')}?error=access_denied&state={state}"
+    assert_refused(client, client.get(url, follow=True), GENERIC)
+    assert state not in client.session["oidc_states"]  # that state cannot be used any more
 
 
 def test_an_existing_account_signs_in_by_verified_email_in_any_case(client, oidc, idp, anna):
