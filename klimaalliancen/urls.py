@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from partners import oidc_views
 from partners.forms_auth import PortalPasswordResetForm
 from portal import audit, bench_views, notification_views, operations, views
 
@@ -28,6 +29,8 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
         name="password_reset",
     ),
+    # Sign-out also ends the session at the identity provider the person signed in with.
+    path("accounts/logout/", oidc_views.logout, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),

@@ -10,6 +10,9 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.core import checks
+
+        checks.register(oidc_configuration_check)
 
         from .models import DGO, Invitation, Municipality, Organisation, RoleAssignment, User
 
@@ -17,3 +20,15 @@ class PartnersConfig(AppConfig):
             auditlog.register(model)
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(Invitation, exclude_fields=["token_hash"])
+
+
+def oidc_configuration_check(app_configs=None, **kwargs):
+    """OIDC_PROVIDERS as the README describes it: https, a secret, openid and email scopes."""
+    from django.core import checks
+
+    from .oidc import configuration_problems, configuration_warnings
+
+    problems = configuration_problems()
+    if problems:
+        return [checks.Error(problem, id="partners.E001") for problem in problems]
+    return [checks.Warning(warning, id="partners.W001") for warning in configuration_warnings()]

@@ -4,6 +4,9 @@ from django.http import HttpRequest
 
 from .models import User
 
+# The name django-axes counts failed sign-ins through an identity provider under.
+OIDC_AXES_USERNAME = "openid-connect"
+
 
 class EmailOrUsernameBackend(ModelBackend):
     """Sign in with either the username or the e-mail address, case-insensitively."""
@@ -41,6 +44,11 @@ def axes_username(request: HttpRequest | None, credentials: dict | None = None) 
     """
     from django.conf import settings
 
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == "oidc-callback":
+        # Sign-ins through an identity provider carry no name before they succeed: they are
+        # counted together per IP address, apart from the password sign-ins.
+        return OIDC_AXES_USERNAME
     field = settings.AXES_USERNAME_FORM_FIELD
     if credentials:
         name = credentials.get(field)
@@ -52,3 +60,30 @@ def axes_username(request: HttpRequest | None, credentials: dict | None = None) 
         return name
     account = account_for_login(name)
     return account.username.casefold() if account is not None else name.casefold()
+
+
+def account_for_verified_email(email: str) -> User | None:
+    """The account an identity provider's verified e-mail address signs in, if any.
+
+    The one active account with that address (in any case) that is in use (it has a password or
+    has signed in before) or has an invitation still waiting. Nothing else: no account is made
+    from a token, and an old, unanswered invitation is not a way in.
+    """
+    from django.utils import timezone
+
+    from .models import Invitation
+
+    matches = list(User.objects.filter(email__iexact=(email or "").strip(), is_active=True)[:2])
+    if len(matches) != 1:
+        return None
+    user = matches[0]
+    if user.has_usable_password() or user.last_login is not None:
+        return user
+    pending = Invitation.objects.filter(
+        user=user,
+        email__iexact=user.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    return user if pending.exists() else None

@@ -29,6 +29,8 @@ from .permissions import roles_of
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
+# The second factor of an identity provider the operator trusts for it (see partners/oidc.py).
+PROVIDER_DEVICE_PREFIX = "identity provider: "
 # Pages an unverified user may still reach: the MFA pages themselves, signing out, language.
 # The setup page itself refuses to replace a confirmed authenticator without the current factor.
 MFA_FLOW_URL_NAMES = {
@@ -149,6 +151,19 @@ def mark_verified(request: HttpRequest, device) -> None:
     """The session has passed the second factor with this device, now."""
     django_otp.login(request, device)
     request.session[VERIFIED_AT_SESSION_KEY] = int(time.time())
+
+
+def provider_device(*, user: User, provider_key: str) -> StaticDevice:
+    """The device that stands for an identity provider's own second factor.
+
+    A static device without tokens: no code ever matches it, so it counts only when the OIDC
+    sign-in marks the session verified with it (partners.oidc_views), and an administrator's
+    reset removes it with the rest.
+    """
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=f"{PROVIDER_DEVICE_PREFIX}{provider_key}"[:64], defaults={"confirmed": True}
+    )
+    return device
 
 
 def recently_verified(request: HttpRequest) -> bool:

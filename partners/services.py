@@ -444,6 +444,26 @@ def invitation_accept(*, token: str, email: str, password: str, directory_visibi
 
 
 @transaction.atomic
+def invitation_accept_by_provider(*, user: User, provider_name: str) -> int:
+    """The invited person signed in through their identity provider: the invitation is used.
+
+    No password is set (they may set one later with "Forgotten your password?"). Returns the
+    number of invitations marked accepted (0 when the account was already in use).
+    """
+    accepted = Invitation.objects.filter(
+        user=user, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now())
+    if accepted:
+        audit_note(
+            user,
+            by=user,
+            reason=_("Invitation accepted by signing in with %(provider)s")
+            % {"provider": provider_name},
+        )
+    return accepted
+
+
+@transaction.atomic
 def person_invite(
     *,
     by: User,

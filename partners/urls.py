@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mfa_views, people_views, privacy_views, views
+from . import mfa_views, oidc_views, people_views, privacy_views, views
 
 urlpatterns = [
     path("municipalities/", views.municipality_list, name="municipality-list"),
@@ -42,6 +42,8 @@ urlpatterns = [
         name="person-personal-data",
     ),
     path("people/<int:pk>/anonymise/", privacy_views.person_anonymise, name="person-anonymise"),
+    path("accounts/oidc/callback/", oidc_views.provider_callback, name="oidc-callback"),
+    path("accounts/oidc/<slug:provider>/", oidc_views.provider_sign_in, name="oidc-sign-in"),
     path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa-setup"),
     path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa-verify"),
     path("accounts/mfa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa-recovery-codes"),

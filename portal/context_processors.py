@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from core.notifications import unread_count
 from partners.demo import DEMO_USERS
+from partners.oidc import providers
 from partners.permissions import roles_of
 
 
@@ -15,6 +16,10 @@ def portal(request: HttpRequest) -> dict:
         context["demo_users"] = [(user.username, user.description) for user in DEMO_USERS]
         context["mfa_demo_exempt"] = settings.MFA_EXEMPT_DEMO_USERS
     context["roles"] = roles_of(user) if user is not None else None
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == "login":
+        # "Log ind med <organisation>": only the configured identity providers, if any.
+        context["oidc_providers"] = providers()
     if user is not None and user.is_authenticated:
         context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
     return context

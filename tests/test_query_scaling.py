@@ -209,6 +209,8 @@ EXEMPT = {
     "bench-floor": "the benchmark's floor, no data",
     "login": "no data",
     "logout": "POST only",
+    "oidc-sign-in": "a redirect to the identity provider, no data",
+    "oidc-callback": "a redirect after the provider's answer (one account looked up)",
     "password_change": "form",
     "password_change_done": "static",
     "password_reset": "form",

@@ -9,7 +9,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -216,6 +216,7 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
     "partners.auth.EmailOrUsernameBackend",
+    "partners.oidc.PortalOIDCBackend",  # inert unless OIDC_PROVIDERS is set (partners/oidc.py)
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -255,7 +256,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # One count per account: "REALDANIA", "realdania" and the e-mail address are the same one.
 AXES_USERNAME_CALLABLE = "partners.auth.axes_username"
-AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token", "code", "state", "nonce"]
 AXES_VERBOSE = False
 
 # Two-factor authentication (django-otp, TOTP with recovery codes) is required for the
@@ -273,6 +274,18 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_RP_NAME = "Klimaalliancen"
 OTP_WEBAUTHN_RP_ID_CALLABLE = "partners.mfa.webauthn_rp_id"
 OTP_WEBAUTHN_HELPER_CLASS = "partners.mfa.PortalWebAuthnHelper"
+
+# Sign-in with the partners' identity providers (OpenID Connect, partners/oidc.py): a JSON list
+# of providers, none by default (the feature is off). See README "Configuration".
+OIDC_PROVIDERS = env_json("OIDC_PROVIDERS", [])
+OIDC_ALLOW_HTTP_LOOPBACK = False  # plain HTTP to 127.0.0.1 only where a test allows it
+OIDC_CREATE_USER = False  # never an account from a token
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = True
+OIDC_ALLOW_UNSECURED_JWT = False
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 
 # django-guardian: no anonymous object permissions; direct foreign-key permission models.
 ANONYMOUS_USER_NAME = None
@@ -399,6 +412,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+
+def oidc_origins(providers: list) -> list[str]:
+    """The origins of the identity providers' issuers and sign-out endpoints."""
+    from urllib.parse import urlparse
+
+    origins = []
+    for provider in providers:
+        for url in (provider.get("issuer"), provider.get("end_session_endpoint")):
+            parsed = urlparse(url or "")
+            if parsed.scheme and parsed.netloc:
+                origins.append(f"{parsed.scheme}://{parsed.netloc}")
+    return sorted(set(origins))
+
+
+# Sign-out continues at the identity provider (RP-initiated logout), and browsers apply a
+# form's form-action to where its answer redirects: the sign-out form may lead there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += oidc_origins(OIDC_PROVIDERS)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

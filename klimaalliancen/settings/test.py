@@ -50,3 +50,5 @@ if not S3_BUCKET:
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": env_str("PRIVATE_MEDIA_ROOT"), "base_url": "/no-public-url/"},
         }
+# No identity provider unless a test configures one (tests/partners/test_oidc.py starts a real one).
+OIDC_PROVIDERS = []

@@ -85,6 +85,10 @@ CASES = [
     # Sign-in and password pages
     public("login"),
     Case("logout", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
+    # Sign-in through an identity provider: none is configured in the tests' settings (the
+    # flow itself is tested against a real provider in tests/partners/test_oidc.py).
+    public("oidc-sign-in", {"provider": "testkommune"}, status=404),
+    public("oidc-callback", status=302),  # no state of this session: back to the sign-in page
     page("password_change"),
     page("password_change_done"),
     public("password_reset"),
