@@ -962,3 +962,44 @@ def on_track_overview(
         municipalities=rows,
         releases=sorted(releases),
     )
+
+
+# --- open data per municipality ----------------------------------------------------------
+
+
+def open_municipal_emissions(
+    *, year: int | None = None, municipality_code: str | None = None, sector: str | None = None
+) -> QuerySet:
+    """The open data per municipality: one row per municipality, year and sector, as dicts.
+
+    What is published is what the pages add up (`EmissionFigure.objects.for_totals` over
+    `published_figures_q`): figures of the national accounts' data releases (official, tied to
+    no report) and of published reports (`published_q`, approved or locked after approval);
+    of each (municipality, year, sector) only the latest release; a finer sector's figure is
+    left out where its group has a figure of its own for that municipality and year. So the
+    rows of one year add up to the national page's total for that year, and
+    (municipality, year, sector) is a key.
+
+    The filters narrow the result after that choice (a filter inside `for_totals` would change
+    which group figures it sees). One query; iterate it with `.iterator()` to stream."""
+    rows = EmissionFigure.objects.for_totals(published_figures_q())
+    if year is not None:
+        rows = rows.filter(year=year)
+    if municipality_code:
+        rows = rows.filter(municipality__code=municipality_code.lstrip("0") or "0")
+    if sector:
+        rows = rows.filter(sector__key=sector)
+    return rows.values(
+        "year",
+        "tonnes_co2e",
+        "data_release",
+        "data_source",
+        "report_id",
+        code=F("municipality__code"),
+        municipality_name=F("municipality__name"),
+        sector_key=F("sector__key"),
+        sector_name=F("sector__name_da"),
+        group_key=Coalesce(F("sector__parent__key"), F("sector__key")),
+        report_source=F("report__data_source"),
+        report_year=F("report__round__year"),
+    ).order_by("municipality__code", "year", "sector__position", "sector__key")
