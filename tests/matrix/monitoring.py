@@ -1,6 +1,6 @@
 """Monitoring's pages and actions for every role (see tests/matrix/__init__.py)."""
 
-from . import SIGNED_IN, Case, api, only, page
+from . import SIGNED_IN, Case, api, only, page, public
 
 SECRETARIAT = {"secretariat"}
 IMPORTERS = {"secretariat", "administrator"}
@@ -109,6 +109,8 @@ CASES = [
     api("api-monitoring-round-detail", setup=api_round),
     api("api-monitoring-report-list"),
     api("api-monitoring-report-detail", setup=api_report),
+    # The open data per municipality: anonymous too (throttled).
+    public("api-open-municipal-emissions"),
     api("api-analysis-municipality", setup=api_on_track),
 ]  # fmt: skip
 
