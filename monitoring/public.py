@@ -325,7 +325,7 @@ def municipal_emission_rows(rows) -> Iterator[dict]:
         from_report = row["report_id"] is not None
         source = row["data_source"] or (row["report_source"] if from_report else "")
         if not source and from_report:
-            source = f"Statusindberetning {row['report_year']}"
+            source = f"Statusrapport {row['report_year']}"
         yield {
             "municipality_code": municipality_code(row["code"]),
             "municipality": row["municipality_name"],

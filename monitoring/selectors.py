@@ -1003,3 +1003,38 @@ def open_municipal_emissions(
         report_source=F("report__data_source"),
         report_year=F("report__round__year"),
     ).order_by("municipality__code", "year", "sector__position", "sector__key")
+
+
+# --- closing a round -----------------------------------------------------------------------
+
+
+@dataclass
+class ClosePreview:
+    """What closing a round will lock: per state, how many reports (three queries)."""
+
+    round: Round
+    by_state: list[tuple[str, str, int]]  # (state, label, reports) of those locked unapproved
+    approved: int  # locked as approved (they stay published)
+    not_started: int  # municipalities without a report: nothing to lock, none will come
+
+    @property
+    def unapproved(self) -> int:
+        return sum(n for _state, _label, n in self.by_state)
+
+
+def round_close_preview(*, round: Round) -> ClosePreview:
+    counts = dict(
+        StatusReport.objects.filter(round=round)
+        .exclude(state=State.LOCKED)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reported = StatusReport.objects.filter(round=round).count()
+    unapproved = (State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED)
+    return ClosePreview(
+        round=round,
+        by_state=[(state.value, state.label, counts.get(state.value, 0)) for state in unapproved],
+        approved=counts.get(State.APPROVED.value, 0),
+        not_started=Municipality.objects.count() - reported,
+    )

@@ -287,6 +287,8 @@ EXEMPT = {
     "public-open-data-municipal": MEASURED_OPEN_DATA,
     "public-open-data-municipal-excel": MEASURED_OPEN_DATA,
     "public-open-data-package": "a fixed descriptor (no query)",
+    "monitoring-round-close": "confirmation for one round (three count queries, whatever the size)",
+    "monitoring-round-reopen": "form for one round",
     "api-open-municipal-emissions": MEASURED_OPEN_DATA,
     "public-product-download": "a file",
     "public-report-download": "a file",
