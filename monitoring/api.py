@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -472,7 +472,15 @@ class OpenMunicipalEmissionsView(generics.GenericAPIView):
             ),
             OpenApiParameter("sector", str, description="Only this sector (its code)."),
         ],
-        responses={200: MunicipalEmissionSerializer(many=True)},
+        responses={
+            200: MunicipalEmissionSerializer(many=True),
+            429: OpenApiResponse(
+                description=(
+                    "Too many anonymous requests from this IP address (API_OPEN_DATA_RATE, "
+                    "120 a minute by default); `Retry-After` says how many seconds to wait."
+                )
+            ),
+        },
     )
     def get(self, request):
         query = MunicipalEmissionQuery(data=request.query_params)
