@@ -1,6 +1,7 @@
 """Open data: read-only API for rounds and reports. Anyone signed in reads published reports
 (approved, or locked after approval); the secretariat also reads drafts and submissions."""
 
+import logging
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -9,6 +10,7 @@ from django.urls import include, path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -33,6 +35,8 @@ from .models import (
     Round,
     StatusReport,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -412,6 +416,14 @@ class OpenDataThrottle(AnonRateThrottle):
     known, and the files under /aaben/data/ serve bulk downloads."""
 
     scope = "open_data"
+
+    def allow_request(self, request, view) -> bool:
+        """Open data stays readable when the cache (Redis) is down: unthrottled, logged."""
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("open data throttle: cache unavailable, request not throttled")
+            return True
 
 
 class MunicipalEmissionSerializer(serializers.Serializer):

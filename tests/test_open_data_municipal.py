@@ -205,3 +205,16 @@ def test_the_open_data_page_links_the_files(client, data):
     for url in (CSV_URL, JSON_URL, EXCEL_URL, PACKAGE_URL, API_URL):
         assert f'href="{url}"' in page
     assert "t CO2e" in page and "CC BY 4.0" in page
+
+
+def test_the_open_data_stays_readable_when_the_cache_is_down(client, data, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    class Down:
+        def get(self, *args, **kwargs):
+            raise RedisConnectionError("down")
+
+        set = get
+
+    monkeypatch.setattr(OpenDataThrottle, "cache", Down())
+    assert client.get(API_URL).status_code == 200
