@@ -1,6 +1,7 @@
 """Open data: read-only API for rounds and reports. Anyone signed in reads published reports
 (approved, or locked after approval); the secretariat also reads drafts and submissions."""
 
+import logging
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -8,15 +9,19 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from monitoring import permissions, selectors
+from core.api import PortalPagination
+from monitoring import permissions, public, selectors
 from monitoring.figures import analysis
 from monitoring.insight import due, peers
 from partners.models import Municipality
@@ -30,6 +35,8 @@ from .models import (
     Round,
     StatusReport,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -400,6 +407,102 @@ class DueView(APIView):
         )
 
 
+# --- open data per municipality: anonymous, read-only, throttled ---------------------------
+
+
+class OpenDataThrottle(AnonRateThrottle):
+    """Anonymous readers of the open data, per IP address (`open_data` in
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]). Signed-in users are not counted: they are
+    known, and the files under /aaben/data/ serve bulk downloads."""
+
+    scope = "open_data"
+
+    def allow_request(self, request, view) -> bool:
+        """Open data stays readable when the cache (Redis) is down: unthrottled, logged."""
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("open data throttle: cache unavailable, request not throttled")
+            return True
+
+
+class MunicipalEmissionSerializer(serializers.Serializer):
+    """One row of the open data per municipality (the same as kommuner-emissioner.csv)."""
+
+    municipality_code = serializers.CharField(
+        help_text="The municipality's code, four digits with the leading zero (0101)."
+    )
+    municipality = serializers.CharField(help_text="Name of the municipality.")
+    year = serializers.IntegerField(help_text="Calendar year of the emissions.")
+    sector = serializers.CharField(help_text="Code of the sector (a sector group or a part).")
+    sector_name = serializers.CharField(help_text="Danish name of the sector.")
+    sector_group = serializers.CharField(help_text="Code of the sector group of the sector.")
+    tonnes_co2e = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Emissions in tonnes CO2e (t CO2e); negative for a net removal (land use).",
+    )
+    release = serializers.CharField(help_text="The data release (vintage), e.g. 2024-1.")
+    source = serializers.CharField(help_text="Where the figure comes from.")
+    origin = serializers.ChoiceField(
+        choices=[public.ORIGIN_ACCOUNTS, public.ORIGIN_REPORT],
+        help_text="A release of the national accounts, or an approved status report.",
+    )
+
+
+class MunicipalEmissionQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    municipality_code = serializers.RegexField(r"^[0-9]{3,4}$", required=False)
+    sector = serializers.SlugField(required=False, max_length=40)
+
+
+class OpenMunicipalEmissionsView(generics.GenericAPIView):
+    """GET /api/open/municipal-emissions/: the open data per municipality, for anyone."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [OpenDataThrottle]
+    serializer_class = MunicipalEmissionSerializer
+    pagination_class = PortalPagination
+
+    @extend_schema(
+        summary="Emissions per municipality, year and sector (open data)",
+        description=(
+            "The open data per municipality, without sign-in: the data releases of the "
+            "national energy and CO2 accounts and approved status reports only, the latest "
+            "release of each municipality, year and sector (the rows of "
+            "/aaben/data/kommuner-emissioner.csv, described by /aaben/data/datapackage.json; "
+            "CC BY 4.0). Emissions in tonnes CO2e. 25 rows per page (`page`), up to 100 with "
+            "`page_size`. Anonymous requests are throttled per IP address (429 with "
+            "Retry-After when exceeded); download the csv for everything at once."
+        ),
+        parameters=[
+            OpenApiParameter("year", int, description="Only this calendar year."),
+            OpenApiParameter(
+                "municipality_code",
+                str,
+                description="Only this municipality (its code, with or without the leading zero).",
+            ),
+            OpenApiParameter("sector", str, description="Only this sector (its code)."),
+        ],
+        responses={
+            200: MunicipalEmissionSerializer(many=True),
+            429: OpenApiResponse(
+                description=(
+                    "Too many anonymous requests from this IP address (API_OPEN_DATA_RATE, "
+                    "120 a minute by default); `Retry-After` says how many seconds to wait."
+                )
+            ),
+        },
+    )
+    def get(self, request):
+        query = MunicipalEmissionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.open_municipal_emissions(**query.validated_data)
+        page = self.paginate_queryset(rows)
+        data = MunicipalEmissionSerializer(list(public.municipal_emission_rows(page)), many=True)
+        return self.get_paginated_response(data.data)
+
+
 router = SimpleRouter()
 router.register("monitoring-rounds", RoundViewSet, basename="api-monitoring-round")
 router.register("monitoring-reports", ReportViewSet, basename="api-monitoring-report")
@@ -419,4 +522,9 @@ urlpatterns = [
         name="api-analysis-peers",
     ),
     path("analysis/due/", DueView.as_view(), name="api-analysis-due"),
+    path(
+        "open/municipal-emissions/",
+        OpenMunicipalEmissionsView.as_view(),
+        name="api-open-municipal-emissions",
+    ),
 ]

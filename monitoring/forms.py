@@ -166,6 +166,21 @@ class ActionForm(forms.Form):
 ActionFormSet = forms.formset_factory(ActionForm, extra=2, can_delete=True, max_num=200)
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is to be corrected"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept with the round and in the audit trail."),
+    )
+
+
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that every report of the round is locked, the unapproved ones too"),
+    )
+
+
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment to the coordinators"),

@@ -208,6 +208,18 @@ class Round(models.Model):
         related_name="+",
     )
     reminders_sent_at = models.DateTimeField(_("reminders last sent"), null=True, blank=True)
+    # The last time the secretariat reopened the closed round for a correction, and why
+    # (services.round_reopen; every reopening is in the audit trail).
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -378,6 +390,19 @@ class StatusReport(models.Model):
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # The state the report had when its round was closed and locked it, so that reopening the
+    # round for a correction gives each report its state back (services.round_reopen).
+    locked_from = models.CharField(
+        _("state before locking"),
+        max_length=32,
+        choices=[
+            (State.DRAFT.value, State.DRAFT.label),
+            (State.SUBMITTED.value, State.SUBMITTED.label),
+            (State.CHANGES_REQUESTED.value, State.CHANGES_REQUESTED.label),
+            (State.APPROVED.value, State.APPROVED.label),
+        ],
+        blank=True,
+    )
 
     objects = StatusReportQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ ROUND_REMINDER = "monitoring.round_reminder"
 REPORT_DUE = "monitoring.report_due"
 PLAN_REVISION = "monitoring.plan_revision"
 DUE_DIGEST = "monitoring.due_digest"
+REPORT_WITHDRAWN = "monitoring.report_withdrawn"
 
 KINDS = [
     Kind(
@@ -46,6 +47,11 @@ KINDS = [
         "monitoring/email/plan_revision.txt",
     ),
     Kind(DUE_DIGEST, _("What is due, every week"), "monitoring/email/due_digest.txt"),
+    Kind(
+        REPORT_WITHDRAWN,
+        _("A submitted status report is withdrawn before review"),
+        "notifications/email/text.txt",
+    ),
 ]
 
 REPORT_THRESHOLDS = (("14d", 14), ("3d", 3))  # days before the round's deadline
@@ -65,6 +71,17 @@ def coordinators(dgo_ids) -> dict[int, list[User]]:
     for row in rows:
         people.setdefault(row.dgo_id, {})[row.user_id] = row.user
     return {dgo_id: list(users.values()) for dgo_id, users in people.items()}
+
+
+def reviewers() -> list[User]:
+    """Who reviews status reports: the active secretariat (permissions.can_review)."""
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.SECRETARIAT, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({row.user_id: row.user for row in rows}.values())
 
 
 def contacts(municipality_ids) -> dict[int, list[User]]:

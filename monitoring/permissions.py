@@ -131,6 +131,31 @@ def can_submit_report(user: AnyUser, report: StatusReport) -> bool:
     )
 
 
+def report_withdraw_refusal(user: AnyUser, report: StatusReport) -> str | None:
+    """Why the user may not withdraw this report now, or None: its DGO's coordinators (and
+    the secretariat) take a submitted report back while the round is open and before the
+    secretariat has reviewed it (once approved or sent back it is no longer waiting)."""
+    if not can_enter_for(user, report.municipality):
+        return _("You may only withdraw the reports of your own DGO's municipalities.")
+    if not report.round.is_open:
+        return _("The round is closed; its reports can no longer change.")
+    if report.state != State.SUBMITTED:
+        return _(
+            "Only a submitted report that has not been reviewed can be withdrawn; this one "
+            "is %(state)s."
+        ) % {"state": report.get_state_display().lower()}
+    return None
+
+
+def can_withdraw_report(user: AnyUser, report: StatusReport) -> bool:
+    return report_withdraw_refusal(user, report) is None
+
+
+def can_reopen_round(user: AnyUser, round: Round) -> bool:
+    """The secretariat reopens a closed round for a correction."""
+    return can_manage_rounds(user) and not round.is_open
+
+
 def can_review(user: AnyUser) -> bool:
     return roles_of(user).secretariat
 

@@ -9,6 +9,7 @@ aggregates of approved data only.
   Never a single municipality's draft, submitted or sent-back report.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -218,3 +219,198 @@ def plan_rows() -> list[dict]:
 
 def dataset_rows(key: str) -> list[dict]:
     return {"emissioner": emissions_rows, "planer": plan_rows}[key]()
+
+
+# --- open data per municipality (kommuner-emissioner) --------------------------------------
+
+MUNICIPAL_EMISSIONS = "kommuner-emissioner"
+UNIT = "t CO2e"
+ORIGIN_ACCOUNTS = "national_accounts"
+ORIGIN_REPORT = "status_report"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # a Table Schema type
+    title: str
+    description: str
+    constraints: dict | None = None
+    unit: str = ""
+
+
+MUNICIPAL_FIELDS = [
+    Field(
+        "municipality_code",
+        "string",
+        "Kommunekode",
+        _("The municipality's code, four digits with the leading zero (0101 København)"),
+        {"required": True, "pattern": "^[0-9]{4}$"},
+    ),
+    Field("municipality", "string", "Kommune", _("Name of the municipality"), {"required": True}),
+    Field(
+        "year",
+        "integer",
+        "År",
+        _("Calendar year of the emissions"),
+        {"required": True, "minimum": 1990, "maximum": 2100},
+    ),
+    Field(
+        "sector",
+        "string",
+        "Sektor",
+        _(
+            "Code of the sector: a sector group of the national accounts (energy, transport, "
+            "agriculture, waste, industry) or one of its finer sectors"
+        ),
+        {"required": True},
+    ),
+    Field("sector_name", "string", "Sektornavn", _("Danish name of the sector")),
+    Field(
+        "sector_group",
+        "string",
+        "Sektorgruppe",
+        _("Code of the sector group the sector belongs to (a group's own code for a group)"),
+        {"required": True},
+    ),
+    Field(
+        "tonnes_co2e",
+        "number",
+        "Udledning (t CO2e)",
+        _(
+            "Territorial greenhouse-gas emissions in tonnes CO2e; negative where land use "
+            "removes more than is emitted (the sector group agriculture and land use)"
+        ),
+        {"required": True},
+        unit=UNIT,
+    ),
+    Field(
+        "release",
+        "string",
+        "Dataudgivelse",
+        _("The data release (vintage) of the energy and CO2 accounts, e.g. 2024-1"),
+        {"required": True, "pattern": "^(19|20)[0-9]{2}-[1-9]$"},
+    ),
+    Field("source", "string", "Kilde", _("Where the figure comes from")),
+    Field(
+        "origin",
+        "string",
+        "Oprindelse",
+        _(
+            "'national_accounts': a data release of the national accounts, official without "
+            "approval; 'status_report': the municipality's approved status report"
+        ),
+        {"required": True, "enum": [ORIGIN_ACCOUNTS, ORIGIN_REPORT]},
+    ),
+]
+MUNICIPAL_KEY = ["municipality_code", "year", "sector"]
+MUNICIPAL_DESCRIPTION = _(
+    "Territorial emissions per municipality, year and sector in tonnes CO2e: the data releases "
+    "of the national energy and CO2 accounts and the municipalities' approved status reports, "
+    "nothing unapproved. Of each municipality, year and sector only the latest data release "
+    "is published (the one the portal's pages use; an earlier release of a recalculated year "
+    "is not repeated). A finer sector is left out where its group has a figure of its own for "
+    "that municipality and year, so the rows of a year add up to the national total."
+)
+
+
+def municipality_code(code: str) -> str:
+    """The accounts' way of writing a code: four digits with the leading zero."""
+    return code.zfill(4)
+
+
+def municipal_emission_rows(rows) -> Iterator[dict]:
+    """The selector's rows (monitoring.selectors.open_municipal_emissions) as open-data rows."""
+    for row in rows:
+        from_report = row["report_id"] is not None
+        source = row["data_source"] or (row["report_source"] if from_report else "")
+        if not source and from_report:
+            source = f"Statusrapport {row['report_year']}"
+        yield {
+            "municipality_code": municipality_code(row["code"]),
+            "municipality": row["municipality_name"],
+            "year": row["year"],
+            "sector": row["sector_key"],
+            "sector_name": row["sector_name"],
+            "sector_group": row["group_key"],
+            "tonnes_co2e": row["tonnes_co2e"],
+            "release": row["data_release"],
+            "source": source,
+            "origin": ORIGIN_REPORT if from_report else ORIGIN_ACCOUNTS,
+        }
+
+
+def municipal_field_names() -> list[str]:
+    return [f.name for f in MUNICIPAL_FIELDS]
+
+
+def _table_schema(*, decimal_comma: bool = False) -> dict:
+    fields = []
+    for f in MUNICIPAL_FIELDS:
+        descriptor = {
+            "name": f.name,
+            "type": f.type,
+            "title": f.title,
+            "description": str(f.description) + (f" ({f.unit})" if f.unit else ""),
+        }
+        if f.type == "integer":
+            descriptor["bareNumber"] = True
+        if f.type == "number":
+            descriptor["decimalChar"] = "," if decimal_comma else "."
+        if f.unit:
+            descriptor["unit"] = f.unit
+        if f.constraints:
+            descriptor["constraints"] = f.constraints
+        fields.append(descriptor)
+    return {"fields": fields, "primaryKey": MUNICIPAL_KEY, "missingValues": [""]}
+
+
+def datapackage(*, csv_path: str, excel_path: str, homepage: str) -> dict:
+    """The Frictionless Data Package describing the files (paths relative to the package)."""
+    licence = {
+        "name": "CC-BY-4.0",
+        "path": LICENCE_URL,
+        "title": "Creative Commons Attribution 4.0",
+    }
+    return {
+        "profile": "data-package",
+        "name": "klimaalliancen-kommuner-emissioner",
+        "title": "Klimaalliancen: udledninger pr. kommune, år og sektor",
+        "description": str(MUNICIPAL_DESCRIPTION),
+        "homepage": homepage,
+        "licenses": [licence],
+        "contributors": [{"title": ATTRIBUTION, "role": "publisher"}],
+        "resources": [
+            {
+                "profile": "tabular-data-resource",
+                "name": "kommuner-emissioner",
+                "title": "Udledninger pr. kommune (csv)",
+                "description": str(MUNICIPAL_DESCRIPTION),
+                "path": csv_path,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True},
+                "licenses": [licence],
+                "schema": _table_schema(),
+            },
+            {
+                "profile": "tabular-data-resource",
+                "name": "kommuner-emissioner-excel",
+                "title": "Udledninger pr. kommune (csv til dansk Excel)",
+                "description": str(
+                    _(
+                        "The same rows for Danish Excel: UTF-8 with a byte-order mark, "
+                        "semicolons, decimal comma."
+                    )
+                ),
+                "path": excel_path,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "dialect": {"delimiter": ";", "header": True},
+                "licenses": [licence],
+                "schema": _table_schema(decimal_comma=True),
+            },
+        ],
+    }

@@ -962,3 +962,79 @@ def on_track_overview(
         municipalities=rows,
         releases=sorted(releases),
     )
+
+
+# --- open data per municipality ----------------------------------------------------------
+
+
+def open_municipal_emissions(
+    *, year: int | None = None, municipality_code: str | None = None, sector: str | None = None
+) -> QuerySet:
+    """The open data per municipality: one row per municipality, year and sector, as dicts.
+
+    What is published is what the pages add up (`EmissionFigure.objects.for_totals` over
+    `published_figures_q`): figures of the national accounts' data releases (official, tied to
+    no report) and of published reports (`published_q`, approved or locked after approval);
+    of each (municipality, year, sector) only the latest release; a finer sector's figure is
+    left out where its group has a figure of its own for that municipality and year. So the
+    rows of one year add up to the national page's total for that year, and
+    (municipality, year, sector) is a key.
+
+    The filters narrow the result after that choice (a filter inside `for_totals` would change
+    which group figures it sees). One query; iterate it with `.iterator()` to stream."""
+    rows = EmissionFigure.objects.for_totals(published_figures_q())
+    if year is not None:
+        rows = rows.filter(year=year)
+    if municipality_code:
+        rows = rows.filter(municipality__code=municipality_code.lstrip("0") or "0")
+    if sector:
+        rows = rows.filter(sector__key=sector)
+    return rows.values(
+        "year",
+        "tonnes_co2e",
+        "data_release",
+        "data_source",
+        "report_id",
+        code=F("municipality__code"),
+        municipality_name=F("municipality__name"),
+        sector_key=F("sector__key"),
+        sector_name=F("sector__name_da"),
+        group_key=Coalesce(F("sector__parent__key"), F("sector__key")),
+        report_source=F("report__data_source"),
+        report_year=F("report__round__year"),
+    ).order_by("municipality__code", "year", "sector__position", "sector__key")
+
+
+# --- closing a round -----------------------------------------------------------------------
+
+
+@dataclass
+class ClosePreview:
+    """What closing a round will lock: per state, how many reports (three queries)."""
+
+    round: Round
+    by_state: list[tuple[str, str, int]]  # (state, label, reports) of those locked unapproved
+    approved: int  # locked as approved (they stay published)
+    not_started: int  # municipalities without a report: nothing to lock, none will come
+
+    @property
+    def unapproved(self) -> int:
+        return sum(n for _state, _label, n in self.by_state)
+
+
+def round_close_preview(*, round: Round) -> ClosePreview:
+    counts = dict(
+        StatusReport.objects.filter(round=round)
+        .exclude(state=State.LOCKED)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reported = StatusReport.objects.filter(round=round).count()
+    unapproved = (State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED)
+    return ClosePreview(
+        round=round,
+        by_state=[(state.value, state.label, counts.get(state.value, 0)) for state in unapproved],
+        approved=counts.get(State.APPROVED.value, 0),
+        not_started=Municipality.objects.count() - reported,
+    )

@@ -489,6 +489,54 @@ def report_submit(*, report: StatusReport, by: User) -> StatusReport:
     return report
 
 
+@transaction.atomic
+def report_withdraw(*, report: StatusReport, by: User) -> StatusReport:
+    """The coordinator takes a submitted report back before the secretariat has reviewed it:
+    a draft again, the version counted up (the audit trail records the change), and the
+    reviewers (the secretariat) are told. A reviewed report (approved, sent back, locked)
+    cannot be withdrawn. The report row is locked, so a review at the same moment waits."""
+    report = _locked(report)
+    refusal = permissions.report_withdraw_refusal(by, report)
+    if refusal is not None:
+        if not permissions.can_enter_for(by, report.municipality) or not report.round.is_open:
+            raise PermissionDenied(refusal)
+        raise ValidationError(refusal)
+    now = timezone.now()
+    report.state = State.DRAFT
+    report.submitted_at, report.submitted_by = None, None
+    report.version += 1
+    report.updated_at, report.updated_by = now, by
+    report.save()
+    _tell_reviewers_withdrawn(report, by=by)
+    return report
+
+
+def _tell_reviewers_withdrawn(report: StatusReport, *, by: User) -> None:
+    values = {
+        "municipality": report.municipality.name,
+        "year": report.round.year,
+        "by": by.get_full_name() or by.get_username(),
+        "path": settings.PORTAL_BASE_URL + report.get_absolute_url(),
+    }
+    notify(
+        kind=notices.REPORT_WITHDRAWN,
+        users=notices.reviewers(),
+        subject=gettext_lazy("Withdrawn before review: %(report)s"),
+        subject_values={"report": report},
+        context={
+            "text": lambda: (
+                _(
+                    "%(by)s has withdrawn the status report of %(municipality)s for %(year)s "
+                    "before review; it is a draft again and will be submitted anew.\n\n"
+                    "The report: %(path)s"
+                )
+                % values
+            )
+        },
+        url=report.get_absolute_url(),
+    )
+
+
 def _check_review(by: User, report: StatusReport, allowed: tuple[str, ...]) -> None:
     if not permissions.can_review(by):
         raise PermissionDenied(_("Only the secretariat reviews reports."))
@@ -588,9 +636,11 @@ def round_create(
 
 
 @transaction.atomic
-def round_close(*, round: Round, by: User, confirmed: bool = True) -> Round:
-    """Close the round: every report in it is locked and the round becomes read-only. The page
-    passes whether its confirmation box was ticked."""
+def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
+    """Close the round: every report in it is locked and the round becomes read-only. The
+    caller must have shown what will be locked unapproved (selectors.round_close_preview) and
+    pass `confirmed=True`; the page passes whether its confirmation box was ticked. Each
+    report keeps the state it was locked from, for a reopening."""
     if not permissions.can_manage_rounds(by):
         raise PermissionDenied(_("Only the secretariat closes monitoring rounds."))
     if not confirmed:
@@ -602,13 +652,58 @@ def round_close(*, round: Round, by: User, confirmed: bool = True) -> Round:
         StatusReport.objects.select_for_update().filter(round=round).exclude(state=State.LOCKED)
     )
     for report in reports:  # one save each, so the audit trail records every lock
+        report.locked_from = report.state
         report.state = State.LOCKED
         report.version += 1
-        report.save(update_fields=["state", "version"])
+        report.save(update_fields=["state", "locked_from", "version"])
     round.status = Round.Status.CLOSED
     round.closed_at = timezone.now()
     round.closed_by = by
     round.save(update_fields=["status", "closed_at", "closed_by"])
+    return round
+
+
+REOPEN_REASON_MAX = 2000
+
+
+@transaction.atomic
+def round_reopen(*, round: Round, by: User, reason: str) -> Round:
+    """Reopen a closed round for a correction (the secretariat, with a reason). Each locked
+    report gets back the state it was locked from (one locked before that was recorded: an
+    approved one is approved again, any other a draft), so the secretariat can send the report
+    to correct back for changes; closing the round again locks them all again. The reason,
+    who and when are kept on the round and, like every report's change, in the audit trail."""
+    if not permissions.can_manage_rounds(by):
+        raise PermissionDenied(_("Only the secretariat reopens monitoring rounds."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is to be corrected.")})
+    if len(reason) > REOPEN_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("At most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}}
+        )
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.is_open:
+        raise ValidationError(_("The round is open; only a closed round can be reopened."))
+    for report in StatusReport.objects.select_for_update().filter(round=round, state=State.LOCKED):
+        fallback = State.APPROVED if report.approved_at else State.DRAFT
+        report.state = report.locked_from or fallback
+        report.locked_from = ""
+        report.version += 1
+        report.save(update_fields=["state", "locked_from", "version"])
+    round.status = Round.Status.OPEN
+    round.closed_at, round.closed_by = None, None
+    round.reopened_at, round.reopened_by, round.reopen_reason = timezone.now(), by, reason
+    round.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by",
+            "reopened_at",
+            "reopened_by",
+            "reopen_reason",
+        ]
+    )
     return round
 
 

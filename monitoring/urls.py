@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("monitoring/<int:year>/", views.round_detail, name="monitoring-round-detail"),
     path("monitoring/<int:year>/close/", views.round_close, name="monitoring-round-close"),
+    path("monitoring/<int:year>/reopen/", views.round_reopen, name="monitoring-round-reopen"),
     path(
         "monitoring/<int:year>/reminders/",
         views.round_reminders,
@@ -114,6 +115,11 @@ urlpatterns = [
         "monitoring/<int:year>/<str:code>/submit/",
         views.report_submit,
         name="monitoring-report-submit",
+    ),
+    path(
+        "monitoring/<int:year>/<str:code>/withdraw/",
+        views.report_withdraw,
+        name="monitoring-report-withdraw",
     ),
     path(
         "monitoring/<int:year>/<str:code>/approve/",

@@ -17,6 +17,18 @@ urlpatterns = [
     path("tal/", views.figures, name="public-figures"),
     path("tal/<slug:slug>/", views.figures, name="public-figures-dgo"),
     path("data/", views.open_data, name="public-open-data"),
+    # Named before the pattern of the summed data sets, which would take these names too.
+    path(
+        "data/kommuner-emissioner-excel.csv",
+        views.municipal_emissions_excel,
+        name="public-open-data-municipal-excel",
+    ),
+    path(
+        "data/kommuner-emissioner.<str:fmt>",
+        views.municipal_emissions,
+        name="public-open-data-municipal",
+    ),
+    path("data/datapackage.json", views.open_data_package, name="public-open-data-package"),
     path(
         "data/<slug:dataset>.<str:fmt>",
         views.open_data_file,

@@ -11,7 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +33,7 @@ from monitoring import public as monitoring_public
 from monitoring import services as monitoring_services
 from monitoring.forms import YearForm
 from monitoring.models import StatusReportDocument
-from monitoring.selectors import aggregates
+from monitoring.selectors import aggregates, open_municipal_emissions
 from monitoring.status_report.rendering import STATUS_REPORT_NAMES, pdf_name
 from partners.models import DGO, Organisation
 from tracks import public as tracks_public
@@ -231,7 +238,13 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/open_data.html",
-        {"datasets": list(monitoring_public.DATASETS.values()), "licence": _licence()},
+        {
+            "datasets": list(monitoring_public.DATASETS.values()),
+            "licence": _licence(),
+            "municipal_fields": monitoring_public.MUNICIPAL_FIELDS,
+            "municipal_description": monitoring_public.MUNICIPAL_DESCRIPTION,
+            "unit": monitoring_public.UNIT,
+        },
     )
 
 
@@ -271,3 +284,92 @@ def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse
     return exports.licence_headers(
         response, licence_url=monitoring_public.LICENCE_URL, about_url=about
     )
+
+
+# --- open data per municipality: streamed, one query however many rows ---------------------
+
+STREAM_CHUNK = 2000
+
+
+def _municipal_rows():
+    figures = open_municipal_emissions().iterator(chunk_size=STREAM_CHUNK)
+    return monitoring_public.municipal_emission_rows(figures)
+
+
+def _streamed(request: HttpRequest, content, *, filename: str, content_type: str):
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    about = request.build_absolute_uri(reverse("public-open-data"))
+    return exports.licence_headers(
+        response, licence_url=monitoring_public.LICENCE_URL, about_url=about
+    )
+
+
+@login_not_required
+@require_GET
+def municipal_emissions(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """kommuner-emissioner.csv (comma, UTF-8 without BOM, decimal point) or .json."""
+    if fmt not in ("csv", "json"):
+        raise Http404(_("No such data set."))
+    name = monitoring_public.MUNICIPAL_EMISSIONS
+    fields = monitoring_public.municipal_field_names()
+    if fmt == "csv":
+        return _streamed(
+            request,
+            exports.stream_csv(_municipal_rows(), fields),
+            filename=f"{name}.csv",
+            content_type="text/csv; charset=utf-8",
+        )
+    metadata = {
+        "title": "Klimaalliancen: udledninger pr. kommune, år og sektor",
+        "description": str(monitoring_public.MUNICIPAL_DESCRIPTION),
+        "licence": _licence(),
+        "publisher": "Klimaalliancen",
+        "source": request.build_absolute_uri(reverse("public-open-data")),
+        "schema": request.build_absolute_uri(reverse("public-open-data-package")),
+        "generated": timezone.now().isoformat(timespec="seconds"),
+        "unit": monitoring_public.UNIT,
+        "fields": [
+            {"name": f.name, "type": f.type, "description": str(f.description)}
+            for f in monitoring_public.MUNICIPAL_FIELDS
+        ],
+    }
+    return _streamed(
+        request,
+        exports.stream_json(_municipal_rows(), metadata),
+        filename=f"{name}.json",
+        content_type="application/json; charset=utf-8",
+    )
+
+
+@login_not_required
+@require_GET
+def municipal_emissions_excel(request: HttpRequest) -> StreamingHttpResponse:
+    """The same rows for Danish Excel: UTF-8 with BOM, semicolons, decimal comma."""
+    return _streamed(
+        request,
+        exports.stream_csv(
+            _municipal_rows(),
+            monitoring_public.municipal_field_names(),
+            delimiter=";",
+            bom=True,
+            decimal_comma=True,
+        ),
+        filename=f"{monitoring_public.MUNICIPAL_EMISSIONS}-excel.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@login_not_required
+@require_GET
+def open_data_package(request: HttpRequest) -> JsonResponse:
+    """datapackage.json: the Frictionless Data Package (Table Schema) of the csv files."""
+    package = monitoring_public.datapackage(
+        csv_path=reverse("public-open-data-municipal", kwargs={"fmt": "csv"}).rsplit("/", 1)[1],
+        excel_path=reverse("public-open-data-municipal-excel").rsplit("/", 1)[1],
+        homepage=request.build_absolute_uri(reverse("public-open-data")),
+    )
+    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Link"] = f'<{monitoring_public.LICENCE_URL}>; rel="license"'
+    return response

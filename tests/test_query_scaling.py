@@ -10,6 +10,8 @@ rounds). Each page is opened by the roles that see the most of it.
 page cannot be left out: it must be measured here or exempted below with a reason.
 """
 
+from decimal import Decimal
+
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +19,8 @@ from django.urls import reverse
 
 from core.scale import Preset, seed_all
 from governance.models import Decision, Meeting, Membership
-from monitoring.models import Round, StatusReport
+from monitoring.models import DataRelease, EmissionFigure, Round, Sector, StatusReport
+from partners.models import Municipality
 from tracks.models import Allocation, ClimateAssessment, Track
 
 from .matrix import all_cases
@@ -37,6 +40,7 @@ LARGE = Preset(
     updates_per_track=10,
     synthetic_municipalities=882,  # 98 real + 882 = 980
 )
+MEASURED_OPEN_DATA = "streamed: measured below (test_open_data_per_municipality_is_flat)"
 SECRETARIAT = ("secretariat",)
 BROAD = ("secretariat", "coordinator_a", "member")
 
@@ -288,6 +292,12 @@ EXEMPT = {
     "public-open-data": MEASURED_IN_OPEN_TESTS,
     "public-report-publishing": MEASURED_IN_OPEN_TESTS,
     "public-open-data-file": "a file (measured in tests/test_open_pages_queries.py)",
+    "public-open-data-municipal": MEASURED_OPEN_DATA,
+    "public-open-data-municipal-excel": MEASURED_OPEN_DATA,
+    "public-open-data-package": "a fixed descriptor (no query)",
+    "monitoring-round-close": "confirmation for one round (three count queries, whatever the size)",
+    "monitoring-round-reopen": "form for one round",
+    "api-open-municipal-emissions": MEASURED_OPEN_DATA,
     "public-product-download": "a file",
     "public-report-download": "a file",
     "meeting-list": "measured with 10x data in tests/test_list_queries.py",
@@ -306,6 +316,65 @@ EXEMPT = {
     "monitoring-digest": "form for one person",
     "monitoring-municipality-factsheet": "a one-page PDF (tests/monitoring/test_report_parts.py)",
 }
+
+
+def _open_figures(municipalities: int, years: int) -> None:
+    """Official figures of one release: every sector group for `municipalities` x `years`."""
+    release = f"2025-{EmissionFigure.objects.values('data_release').distinct().count() + 1}"
+    DataRelease.objects.get_or_create(name=release, defaults={"source": "Energistyrelsen"})
+    groups = list(Sector.objects.filter(parent__isnull=True))
+    EmissionFigure.objects.bulk_create(
+        EmissionFigure(
+            municipality=m,
+            year=2018 + y,
+            sector=s,
+            tonnes_co2e=Decimal(100 + y),
+            data_release=release,
+            data_source="Energistyrelsen",
+        )
+        for m in Municipality.objects.order_by("code")[:municipalities]
+        for y in range(years)
+        for s in groups
+    )
+
+
+def _streamed_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+def test_open_data_per_municipality_is_flat(client_for, role_users):
+    """The files stream every row in one query; the API's page costs the same with ten times
+    the figures (and a second, recalculating release beside the first)."""
+    urls = [
+        reverse("public-open-data-municipal", kwargs={"fmt": "csv"}),
+        reverse("public-open-data-municipal", kwargs={"fmt": "json"}),
+        reverse("public-open-data-municipal-excel"),
+        reverse("api-open-municipal-emissions") + "?page_size=100",
+        reverse("api-open-municipal-emissions") + "?year=2019&municipality_code=0101",
+    ]
+    cache.clear()
+
+    def measure() -> dict:
+        counts = {}
+        for role in ("anonymous", "member"):
+            client = client_for(role)
+            _streamed_queries(client, urls[0])  # warm per-process caches (sessions)
+            counts.update({(role, url): _streamed_queries(client, url) for url in urls})
+        return counts
+
+    _open_figures(9, 2)
+    small = measure()
+    _open_figures(90, 6)
+    _open_figures(90, 1)  # a later release recalculating the first year
+    large = measure()
+    cache.clear()
+    assert large == small
+    assert max(large.values()) <= MAX_QUERIES, large
 
 
 def _measure(client_for, preset: Preset) -> dict[tuple[str, str], int]:

@@ -449,6 +449,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # The open data (anonymous, /api/open/…): per IP address; the files under /aaben/data/
+    # serve bulk downloads. Signed-in users are not throttled.
+    "DEFAULT_THROTTLE_RATES": {"open_data": env_str("API_OPEN_DATA_RATE", "120/minute")},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -18,9 +18,11 @@ from monitoring import exports, permissions, selectors, services
 from monitoring.forms import (
     ActionFormSet,
     ChecklistFormSet,
+    CloseForm,
     EmissionFormSet,
     ImportForm,
     IndicatorFormSet,
+    ReopenForm,
     ReportForm,
     ReviewForm,
     RoundFilterForm,
@@ -182,6 +184,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             "progress": progress,
             "totals": _sum_progress(progress),
             "can_manage": permissions.can_manage_rounds(request.user) and round.is_open,
+            "can_reopen": permissions.can_reopen_round(request.user, round),
             "can_import": permissions.can_import(request.user) and round.is_open,
             "can_export": permissions.can_export(request.user),
         },
@@ -193,18 +196,58 @@ def _sum_progress(progress) -> dict:
     return {key: sum(getattr(row, key) for row in progress) for key in (*keys, "locked")}
 
 
-@require_POST
 def round_close(request: HttpRequest, year: int) -> HttpResponse:
+    """Closing asks first: the page shows how many reports will be locked unapproved, by
+    state, and the round closes only when its box is ticked (services.round_close)."""
     round = _round(year)
-    try:
-        services.round_close(
-            round=round, by=request.user, confirmed=request.POST.get("confirm") == "yes"
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The round is closed and its reports are locked."))
-    return redirect(round)
+    _require(
+        permissions.can_manage_rounds(request.user),
+        _("Only the secretariat closes monitoring rounds."),
+    )
+    if not round.is_open:
+        messages.info(request, _("The round is already closed."))
+        return redirect(round)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_close(
+                round=round, by=request.user, confirmed=form.cleaned_data["confirm"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The round is closed and its reports are locked."))
+            return redirect(round)
+    return render(
+        request,
+        "monitoring/round_close.html",
+        {"round": round, "form": form, "preview": selectors.round_close_preview(round=round)},
+    )
+
+
+def round_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    """The secretariat reopens a closed round for a correction, saying why."""
+    round = _round(year)
+    _require(
+        permissions.can_manage_rounds(request.user),
+        _("Only the secretariat reopens monitoring rounds."),
+    )
+    if round.is_open:
+        messages.info(request, _("The round is open; only a closed round can be reopened."))
+        return redirect(round)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_reopen(round=round, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The round is open again for the correction; close it again when done."),
+            )
+            return redirect(round)
+    return render(request, "monitoring/round_reopen.html", {"round": round, "form": form})
 
 
 @require_POST
@@ -315,6 +358,7 @@ def report_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "emissions": selectors.report_emissions(report=report),
             "history": selectors.report_history(report=report),
             "can_edit": permissions.can_submit_report(user, report),
+            "can_withdraw": permissions.can_withdraw_report(user, report),
             "can_review": permissions.can_review_report(user, report),
             "can_approve": permissions.can_review_report(user, report)
             and report.state == StatusReport.State.SUBMITTED,
@@ -532,6 +576,20 @@ def report_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The report is submitted to the secretariat."))
+    return redirect(report)
+
+
+@require_POST
+def report_withdraw(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    report = _report_for_action(year, code)
+    try:
+        services.report_withdraw(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The report is withdrawn and a draft again; submit it when it is ready.")
+        )
     return redirect(report)
 
 

@@ -1,6 +1,6 @@
 """Monitoring's pages and actions for every role (see tests/matrix/__init__.py)."""
 
-from . import SIGNED_IN, Case, api, only, page
+from . import SIGNED_IN, Case, api, only, page, public
 
 SECRETARIAT = {"secretariat"}
 IMPORTERS = {"secretariat", "administrator"}
@@ -91,7 +91,12 @@ CASES = [
     post("monitoring-round-import-confirm", roles(403, secretariat=302, administrator=302),
          open_round, {"token": "none"}),
     post("monitoring-round-reminders", roles(403, secretariat=302), open_round),
-    post("monitoring-round-close", roles(403, secretariat=302), open_round),
+    # Closing asks first (the counts by state); reopening a closed round needs a reason.
+    only("monitoring-round-close", SECRETARIAT, setup=open_round),
+    post("monitoring-round-close", roles(403, secretariat=302), open_round, {"confirm": "on"}),
+    only("monitoring-round-reopen", SECRETARIAT, setup=closed_round),
+    post("monitoring-round-reopen", roles(403, secretariat=302), closed_round,
+         {"reason": "Aarhus' tal for transport skal rettes"}),
     # A draft: its DGO's coordinators and the secretariat only; to others it does not exist.
     Case("monitoring-report-detail",
          {"anonymous": 302, **roles(404, coordinator_a=200, secretariat=200)},
@@ -102,6 +107,8 @@ CASES = [
     post("monitoring-report-submit", roles(403, coordinator_a=302, secretariat=302),
          incomplete_draft),
     post("monitoring-report-approve", roles(403, secretariat=302), submitted_report),
+    post("monitoring-report-withdraw", roles(403, coordinator_a=302, secretariat=302),
+         submitted_report),
     post("monitoring-report-request-changes", roles(403, secretariat=302),
          submitted_report, {"comment": "Tjek tallene"}),
     # API
@@ -109,6 +116,8 @@ CASES = [
     api("api-monitoring-round-detail", setup=api_round),
     api("api-monitoring-report-list"),
     api("api-monitoring-report-detail", setup=api_report),
+    # The open data per municipality: anonymous too (throttled).
+    public("api-open-municipal-emissions"),
     api("api-analysis-municipality", setup=api_on_track),
 ]  # fmt: skip
 

@@ -43,4 +43,7 @@ CASES = [
     public("public-figures-dgo", {"slug": "midtjylland"}),
     public("public-open-data"),
     public("public-open-data-file", {"dataset": "emissioner", "fmt": "csv"}),
+    public("public-open-data-municipal", {"fmt": "csv"}),
+    public("public-open-data-municipal-excel"),
+    public("public-open-data-package"),
 ]

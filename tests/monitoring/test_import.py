@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from core import spreadsheet as reader
 from monitoring import exports
@@ -369,19 +370,24 @@ def test_import_command_dry_run_errors_and_import(round, tmp_path):
         call_command("import_monitoring", str(good), "--year", "1999", stdout=io.StringIO())
 
 
-def test_import_command_with_a_user_who_may_not_import(round, role_users, tmp_path):
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["import", "dry-run"])
+def test_import_command_with_a_user_who_may_not_import(round, role_users, tmp_path, dry_run):
     spec, rows = filled_rows(round)
     good = tmp_path / "good.csv"
     good.write_bytes(as_file(spec, rows, "csv"))
     before = snapshot()
     coordinator = role_users["coordinator_a"].username
-    with pytest.raises(CommandError) as error:
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error, translation.override("da"):
         call_command(
-            "import_monitoring", str(good), "--year", "2026", "--user", coordinator,
-            stdout=io.StringIO(),
+            "import_monitoring", str(good), "--year", "2026", "--user", coordinator, *dry_run,
+            stdout=out, stderr=out,
         )  # fmt: skip
     message = str(error.value)
+    # One line, in one language (the command's English, also when Danish is active), no
+    # traceback and nothing else printed.
     assert message.count("\n") == 0 and "may not import" in message and coordinator in message
+    assert "sekretariat" not in message.lower() and out.getvalue() == ""
     assert snapshot() == before
 
 

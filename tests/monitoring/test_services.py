@@ -220,8 +220,10 @@ def test_closing_the_round_locks_every_report(round, secretariat, coordinator):
     approved = make_report(round, "751", state=State.APPROVED)
     draft = make_report(round, "101")
     with pytest.raises(PermissionDenied):
-        services.round_close(round=round, by=coordinator)
-    services.round_close(round=round, by=secretariat)
+        services.round_close(round=round, by=coordinator, confirmed=True)
+    with pytest.raises(ValidationError):  # not without the confirmation
+        services.round_close(round=round, by=secretariat, confirmed=False)
+    services.round_close(round=round, by=secretariat, confirmed=True)
     approved.refresh_from_db()
     draft.refresh_from_db()
     assert approved.state == draft.state == State.LOCKED
@@ -229,7 +231,7 @@ def test_closing_the_round_locks_every_report(round, secretariat, coordinator):
     round.refresh_from_db()
     assert round.status == Round.Status.CLOSED and round.closed_by == secretariat
     with pytest.raises(ValidationError):
-        services.round_close(round=round, by=secretariat)
+        services.round_close(round=round, by=secretariat, confirmed=True)
 
 
 def test_reminders_go_to_coordinators_of_dgos_with_missing_reports(round, coordinator):

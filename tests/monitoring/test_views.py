@@ -204,7 +204,8 @@ def test_open_round_and_close_it(client_for, db):
         {"year": 2027, "emissions_year": 2025, "opens_on": "2027-09-01", "deadline": "2027-12-01"},
     )
     assert response.status_code == 302
-    assert client.post("/monitoring/2027/close/").status_code == 302
+    refused = client.post("/monitoring/2027/close/")  # the confirm page again, with the reason
+    assert refused.status_code == 200 and refused.context["form"].errors
     assert Round.objects.get(year=2027).status == "open"  # not without the confirmation
     assert client.post("/monitoring/2027/close/", {"confirm": "yes"}).status_code == 302
     assert Round.objects.get(year=2027).status == "closed"
