@@ -801,7 +801,7 @@ def edition_save(
     a narrative per chapter key). The knowledge partners only, while it is not published; the
     row is locked and a save based on an older version is refused (StaleEdit). Unknown
     key-figure tokens are refused per field and nothing is written."""
-    from core.locking import lock_for_edit
+    from core.locking import StaleEdit, edit_version
     from monitoring.status_report.editorial import chapter_list
 
     from .models import ReportEdition
@@ -814,8 +814,12 @@ def edition_save(
     if errors := _edition_errors(foreword=foreword, key_messages=key_messages, chapters=chapters):
         raise ValidationError(errors)
     with transaction.atomic():
-        edition, _created = ReportEdition.objects.get_or_create(round=round)
-        edition = lock_for_edit(edition, expected_version)
+        # The row is locked when it exists; the first save creates it (one audit entry).
+        edition = ReportEdition.objects.select_for_update().filter(round=round).first()
+        if edition is None:
+            edition = ReportEdition(round=round, version=0)
+        elif is_stale(edition, expected_version):
+            raise StaleEdit(edit_version(edition))
         if refusal := permissions.edition_edit_refusal(by, edition):
             raise ValidationError(refusal)
         edition.foreword = foreword.strip()
@@ -824,8 +828,13 @@ def edition_save(
         edition.organisation_id = min(permissions.roles_of(by).knowledge_partner_org_ids)
         edition.updated_by, edition.updated_at = by, timezone.now()
         edition.version += 1
-        edition.full_clean()
-        edition.save()
+        edition.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():  # two first saves at once: the second is told so
+                edition.save()
+        except IntegrityError:
+            current = ReportEdition.objects.get(round=round)
+            raise StaleEdit(edit_version(current)) from None
     return edition
 
 

@@ -16,7 +16,7 @@ from monitoring.models import ReportEdition, StatusReportDocument
 from monitoring.status_report import editorial
 from monitoring.status_report.rendering import report_context, report_html, report_render_pdf
 from partners.models import RoleAssignment
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 from .factories import make_report, make_round
 
@@ -118,10 +118,10 @@ def test_publishing_locks_the_text_for_everyone(writer, secretariat, client):
             HTTP_ACCEPT_LANGUAGE="da",
         )
     assert response.status_code == 400
-    assert "Teksten er udgivet og låst" in response.content.decode()
+    assert "Teksten er offentliggjort og låst" in response.content.decode()
     edition.refresh_from_db()
     assert edition.foreword == "Forord"
-    assert LogEntry.objects.get_for_object(edition).count() == 3  # created, saved, published
+    assert LogEntry.objects.get_for_object(edition).count() == 2  # created, published
 
 
 def test_nobody_but_the_knowledge_partners_writes_it(writer, secretariat, client):
@@ -130,7 +130,7 @@ def test_nobody_but_the_knowledge_partners_writes_it(writer, secretariat, client
         with pytest.raises(PermissionDenied):
             _save(round, user, foreword="Nej")
     _save(round, writer, foreword="Udkast")
-    client.force_login(secretariat)
+    sign_in(client, secretariat)
     url = reverse("monitoring-edition", kwargs={"year": 2025})
     page = client.get(url)
     assert page.status_code == 200 and "Udkast" in page.content.decode()
@@ -183,3 +183,26 @@ def test_the_preview_renders_the_draft_in_the_pdf_in_order(
     assert "Forhåndsvisning" in pages[at["Forordet kommer først."]]
     with pytest.raises(ValidationError):
         services.status_report_publish(document=document, by=make_user(Role.SECRETARIAT))
+
+
+def test_the_text_page_asks_a_fixed_number_of_queries(writer, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round = make_round(2025, closed=True)
+    make_report(round, "751", state="approved")
+    _save(round, writer, foreword="{antal_kommuner_med_plan}", chapters={"summary": "x"})
+    client.force_login(writer)
+    url = reverse("monitoring-edition", kwargs={"year": 2025})
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for code in ("101", "147", "155", "157", "159"):
+        make_report(round, code, state="approved")
+    _save(round, writer, foreword="{antal_kommuner_med_plan} mere", chapters={"summary": "y"})
+    assert count() == before
