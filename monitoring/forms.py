@@ -360,6 +360,8 @@ class EditionForm(EditVersionFormMixin, forms.Form):
 class EditionPublishForm(EditVersionFormMixin, forms.Form):
     """Publishing is a deliberate step on the version the knowledge partner has read."""
 
+    prefix = "publish"  # its version field beside the draft form's on one page
+
     def __init__(self, *args, edition, **kwargs):
         self.instance = edition
         super().__init__(*args, **kwargs)
