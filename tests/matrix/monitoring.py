@@ -185,6 +185,21 @@ def published_edition(users) -> dict:
     return {"year": 2025}
 
 
+def preview_document(users) -> dict:
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import Round, StatusReportDocument
+
+    draft_edition(users)
+    round = Round.objects.get(year=2025)
+    document = StatusReportDocument.objects.create(
+        round=round, language="da", data_snapshot_at=round.created_at,
+        status=StatusReportDocument.Status.DONE, progress=100, page_count=1, is_preview=True,
+    )  # fmt: skip
+    document.file.save(document.file_name, ContentFile(b"%PDF-1.7"), save=True)
+    return {"pk": document.pk}
+
+
 EDITION_TEXT = {"foreword": "Nyt forord", "key_messages": "Et\nTo", "chapter_summary": ""}
 CASES += [
     only("monitoring-edition", EDITION_READERS, setup=closed_round),
@@ -199,6 +214,13 @@ CASES += [
     post("monitoring-edition-preview", roles(403, knowledge_partner=302, secretariat=302),
          draft_edition, {"language": "da"}),
     page("monitoring-status-report", setup=published_edition),
+    # A preview holds the draft text: for those who read the draft only.
+    Case("monitoring-status-report-status",
+         {"anonymous": 302, **roles(404, knowledge_partner=200, secretariat=200)},
+         setup=preview_document),
+    Case("monitoring-status-report-download",
+         {"anonymous": 302, **roles(404, knowledge_partner=200, secretariat=200)},
+         setup=preview_document),
 ]  # fmt: skip
 
 # Decision support: indicators, peers, what is due, the digest.
