@@ -10,6 +10,7 @@ from .models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    ReportEdition,
     Round,
     Sector,
     StatusReport,
@@ -202,3 +203,12 @@ class DataReleaseAdmin(_ReadOnlyAdmin):
 
     list_display = ["name", "source", "imported_at", "imported_by"]
     search_fields = ["name", "source"]
+
+
+@admin.register(ReportEdition)
+class ReportEditionAdmin(_ReadOnlyAdmin):
+    """Read-only: the knowledge partners write and publish the text in the portal."""
+
+    list_display = ["round", "state", "organisation", "updated_at", "updated_by", "published_at"]
+    list_filter = ["state"]
+    list_select_related = ["round", "organisation", "updated_by"]

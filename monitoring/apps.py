@@ -22,6 +22,7 @@ class MonitoringConfig(AppConfig):
             Indicator,
             IndicatorTarget,
             IndicatorValue,
+            ReportEdition,
             Round,
             Sector,
             StatusReport,
@@ -45,3 +46,5 @@ class MonitoringConfig(AppConfig):
         auditlog.register(StatusReport, exclude_fields=["version", "updated_at"])
         # Who put a status report on the open pages, or took it off again.
         auditlog.register(StatusReportPublication)
+        # The knowledge partners' text: every save and the publication (its history).
+        auditlog.register(ReportEdition)

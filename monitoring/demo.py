@@ -349,10 +349,54 @@ def seed() -> list[str]:
     ChecklistAnswer.objects.bulk_create(answers, batch_size=2000)
     Action.objects.bulk_create(actions, batch_size=2000)
     values = _indicator_values(municipalities)
+    edition = _published_edition(rounds[2025])
     return [str(round) for round in rounds.values()] + [
         f"{len(reports)} reports",
         f"{values} indicator values (demo values)",
+        *([f"{edition} (published by CONCITO's knowledge partner)"] if edition else []),
     ]
+
+
+# The 2025 edition's text, by CONCITO's knowledge partner (demo text; the figures are tokens
+# filled from the data, see monitoring/status_report/editorial.py).
+DEMO_FOREWORD = (
+    "Klimaalliancen samler kommuner, regioner og Realdania om at nå målene i kommunernes "
+    "klimahandlingsplaner. Denne statusrapport er tredje udgave og bygger på de godkendte "
+    "statusindberetninger fra {antal_godkendte_rapporter} af {antal_kommuner} kommuner.\n\n"
+    "Udviklingen går den rigtige vej: de samlede territoriale udledninger er faldet "
+    "{reduktion_siden_2018_pct} % siden 2018, men tempoet skal op, hvis 2030-målene skal nås. "
+    "Rapporten viser, hvor vi er, og hvor indsatsen skal sættes ind. (Demotekst.)"
+)
+DEMO_KEY_MESSAGES = [
+    "{antal_kommuner_med_plan} kommuner har en vedtaget eller revideret klimahandlingsplan.",
+    "{kommuner_paa_sporet} kommuner er på sporet mod deres 2030-mål.",
+    "De samlede udledninger var {udledning_seneste_aar} t CO2e i {seneste_aar}.",
+    "{spor_i_gang} udviklingsspor er i gang, og {budget_bundet_pct} % af budgettet er brugt "
+    "eller bundet.",
+]
+DEMO_CHAPTERS = {
+    "summary": "Sammenfatningen viser de vigtigste tal for hele partnerskabet. (Demotekst.)",
+    "tracks": "Udviklingssporene afprøver nye løsninger; {spor_i_gang} er i gang. (Demotekst.)",
+    "budget": "Der er brugt {budget_forbrugt} af partnerskabets budget. (Demotekst.)",
+}
+
+
+def _published_edition(round: Round):
+    """The 2025 edition's foreword, key messages and chapter texts, written and published by
+    CONCITO's knowledge partner through the services (so audited like any other)."""
+    from .services import edition_publish, edition_save
+
+    author = User.objects.filter(username="videnspartner").first()
+    if author is None:
+        return None
+    edition = edition_save(
+        round=round,
+        by=author,
+        foreword=DEMO_FOREWORD,
+        key_messages=DEMO_KEY_MESSAGES,
+        chapters=DEMO_CHAPTERS,
+    )
+    return edition_publish(edition=edition, by=author)
 
 
 INDICATOR_YEARS = range(2021, 2025)

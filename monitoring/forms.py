@@ -329,3 +329,54 @@ class PeerKindForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = KINDS
+
+
+class EditionForm(EditVersionFormMixin, forms.Form):
+    """The knowledge partners' text of a status report edition: a foreword, key messages (one
+    a line, in their order) and a narrative per chapter. Unknown key-figure tokens are refused
+    by the service (edition_save), which puts its message on the field."""
+
+    foreword = forms.CharField(
+        label=_("Foreword"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    key_messages = forms.CharField(
+        label=_("Key messages"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One key message a line, in the order they are shown."),
+    )
+
+    def __init__(self, *args, edition, chapters: list[tuple[str, str]], **kwargs):
+        self.instance = edition
+        if edition is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "foreword": edition.foreword,
+                "key_messages": "\n".join(edition.key_messages),
+                **{f"chapter_{key}": text for key, text in edition.chapters.items()},
+            }
+        super().__init__(*args, **kwargs)
+        self.chapter_keys = [key for key, _title in chapters]
+        for key, title in chapters:
+            self.fields[f"chapter_{key}"] = forms.CharField(
+                label=_("Chapter: %(title)s") % {"title": title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "foreword": data["foreword"],
+            "key_messages": data["key_messages"].splitlines(),
+            "chapters": {key: data.get(f"chapter_{key}", "") for key in self.chapter_keys},
+        }
+
+
+class EditionPublishForm(EditVersionFormMixin, forms.Form):
+    """Publishing is a deliberate step on the version the knowledge partner has read."""
+
+    prefix = "publish"  # its version field beside the draft form's on one page
+
+    def __init__(self, *args, edition, **kwargs):
+        self.instance = edition
+        super().__init__(*args, **kwargs)

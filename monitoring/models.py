@@ -807,6 +807,9 @@ class StatusReportDocument(models.Model):
     )
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # A preview for the knowledge partners: rendered with the edition's draft text, never
+    # listed or published as the report (permissions.can_view_status_report_document).
+    is_preview = models.BooleanField(_("preview of the draft text"), default=False)
 
     class Meta:
         verbose_name = _("status report document")
@@ -814,7 +817,7 @@ class StatusReportDocument(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "language", "data_snapshot_at"],
+                fields=["round", "language", "data_snapshot_at", "is_preview"],
                 name="status_report_document_unique_snapshot",
             ),
             models.CheckConstraint(
@@ -846,7 +849,8 @@ class StatusReportDocument(models.Model):
     @property
     def file_name(self) -> str:
         """Deterministic, so a re-delivered task overwrites instead of adding a file."""
-        return f"status-reports/statusrapport-{self.round.year}-{self.language}-{self.pk}.pdf"
+        kind = "preview" if self.is_preview else "statusrapport"
+        return f"status-reports/{kind}-{self.round.year}-{self.language}-{self.pk}.pdf"
 
 
 class StatusReportPublication(models.Model):
@@ -1101,3 +1105,83 @@ class DigestPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.weekly_digest}"
+
+
+# --- the status report's editorial text (the knowledge partners') ----------------------------
+
+
+class ReportEdition(models.Model):
+    """The knowledge partners' text of one edition (one round's year) of the status report:
+    a foreword, key messages (hovedbudskaber) and a short narrative per chapter (§8.7).
+
+    Written and published by the knowledge partners only; the secretariat reads it. A draft is
+    saved many times (`version` guards against overwriting someone else's save); once published
+    the text is locked and goes into the PDF and onto the report's page. Key figures in the text
+    are tokens filled from the data (monitoring.status_report.editorial).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="edition"
+    )
+    foreword = models.TextField(_("foreword"), blank=True)
+    key_messages = models.JSONField(_("key messages"), default=list, blank=True)
+    chapters = models.JSONField(_("chapter texts"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.DRAFT)
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("knowledge partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("status report text")
+        verbose_name_plural = _("status report texts")
+        ordering = ["-round__year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="draft", published_at__isnull=True)
+                | Q(state="published", published_at__isnull=False),
+                name="report_edition_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Status report text %(year)s") % {"year": self.round.year}
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring-edition", kwargs={"year": self.round.year})
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.foreword.strip() or self.key_messages or any(self.chapters.values()))

@@ -227,7 +227,34 @@ def can_request_status_report(user: AnyUser) -> bool:
 
 def can_view_status_report_document(user: AnyUser, document) -> bool:
     """A finished status report is for everyone signed in; pending and failed ones for the
-    secretariat only."""
+    secretariat only. A preview with the draft text is for those who read the draft."""
     if not user.is_authenticated:
         return False
+    if document.is_preview:
+        return can_read_edition_draft(user)
     return document.is_done or roles_of(user).secretariat
+
+
+# --- the knowledge partners' text of the status report (ReportEdition) ------------------------
+
+
+def can_read_edition_draft(user: AnyUser) -> bool:
+    """The editorial text before it is published: the knowledge partners who write it, and
+    the secretariat, who reads it (and never edits it)."""
+    roles = roles_of(user)
+    return user.is_authenticated and (roles.knowledge_partner or roles.secretariat)
+
+
+def edition_edit_refusal(user: AnyUser, edition) -> str | None:
+    """Why the user may not write or publish the edition's text, or None when they may. The
+    knowledge partners own the text (§8.7), as they own the climate assessments: nobody else
+    writes it, and once published it is locked."""
+    if not roles_of(user).knowledge_partner:
+        return _("Only the knowledge partners write the status report's text.")
+    if edition is not None and edition.is_published:
+        return _("The text is published and locked; it can no longer be changed.")
+    return None
+
+
+def can_edit_edition(user: AnyUser, edition) -> bool:
+    return edition_edit_refusal(user, edition) is None

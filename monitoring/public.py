@@ -31,7 +31,7 @@ NATIONAL = "dk"  # the geography code of the whole country in the open data
 def published_documents() -> QuerySet[StatusReportDocument]:
     return (
         StatusReportDocument.objects.filter(
-            status=StatusReportDocument.Status.DONE, publication__isnull=False
+            status=StatusReportDocument.Status.DONE, publication__isnull=False, is_preview=False
         )
         .exclude(file="")
         .select_related("round", "publication")

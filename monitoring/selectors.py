@@ -40,6 +40,7 @@ from .models import (
     Round,
     Sector,
     StatusReport,
+    StatusReportDocument,
     add_years,
     counted_cells,
     published_q,
@@ -436,6 +437,22 @@ def aggregate_emissions(
     )
     table.change = analysis.change_since_first_year(totals, municipalities=municipalities)
     return table
+
+
+def emissions_change_since(*, round: Round | None, from_year: int) -> analysis.Change | None:
+    """National emissions from `from_year` to the round's emissions year (or the latest year),
+    like with like: the same totals and rule as the report's change tile (one query)."""
+    until = round.emissions_year if round else None
+    totals = [(m, year, total) for m, year, total, _r in _yearly_totals(_scope_until(None, until))]
+    to_year = max((year for _m, year, _t in totals), default=None)
+    if to_year is None:
+        return None
+    return analysis.change_between(
+        totals,
+        from_year=from_year,
+        to_year=to_year,
+        municipalities=Municipality.objects.count(),
+    )
 
 
 def _scope_until(dgo: DGO | None, until: int | None) -> Q:
@@ -1037,4 +1054,38 @@ def round_close_preview(*, round: Round) -> ClosePreview:
         by_state=[(state.value, state.label, counts.get(state.value, 0)) for state in unapproved],
         approved=counts.get(State.APPROVED.value, 0),
         not_started=Municipality.objects.count() - reported,
+    )
+
+
+# --- the knowledge partners' text of the status report ------------------------------------
+
+
+def edition_find(*, round: Round):
+    """The round's edition text (ReportEdition) or None (one query)."""
+    from .models import ReportEdition
+
+    return (
+        ReportEdition.objects.filter(round=round)
+        .select_related("round", "organisation", "updated_by", "published_by")
+        .first()
+    )
+
+
+def edition_history(*, edition, limit: int = HISTORY_LIMIT) -> list[LogEntry]:
+    """Every save and the publication of an edition's text, newest first (the audit trail)."""
+    if edition is None:
+        return []
+    return list(
+        LogEntry.objects.get_for_object(edition)
+        .select_related("actor")
+        .order_by("-timestamp")[:limit]
+    )
+
+
+def edition_previews(*, round: Round) -> list[StatusReportDocument]:
+    """The previews with the draft text, newest first."""
+    return list(
+        StatusReportDocument.objects.filter(round=round, is_preview=True).select_related(
+            "round", "requested_by"
+        )[:10]
     )

@@ -822,6 +822,7 @@ def status_report_request(*, round: Round, language: str, by: User) -> StatusRep
             round=round,
             language=language,
             data_snapshot_at=snapshot,
+            is_preview=False,
             defaults={"requested_by": by},
         )
         if not created and document.status != Status.FAILED:
@@ -847,7 +848,7 @@ def status_report_publish(*, document: StatusReportDocument, by: User):
         raise PermissionDenied(_("Only the secretariat publishes the status report."))
     with transaction.atomic():
         document = StatusReportDocument.objects.select_for_update().get(pk=document.pk)
-        if not document.is_done or not document.file:
+        if not document.is_done or not document.file or document.is_preview:
             raise ValidationError(_("Only a finished status report can be published."))
         publication, _created = StatusReportPublication.objects.get_or_create(
             document=document, defaults={"published_by": by}
@@ -862,3 +863,123 @@ def status_report_unpublish(*, document: StatusReportDocument, by: User) -> None
     if not permissions.can_request_status_report(by):
         raise PermissionDenied(_("Only the secretariat publishes the status report."))
     StatusReportPublication.objects.filter(document=document).delete()
+
+
+# --- the knowledge partners' text of the status report ------------------------------------
+
+
+def _edition_errors(*, foreword: str, key_messages: list[str], chapters: dict[str, str]) -> dict:
+    """Each field's unknown key-figure tokens as a Danish (the user's language) message."""
+    from monitoring.status_report.editorial import unknown_tokens, unknown_tokens_message
+
+    errors: dict[str, str] = {}
+    if names := unknown_tokens(foreword):
+        errors["foreword"] = unknown_tokens_message(names)
+    if names := unknown_tokens("\n".join(key_messages)):
+        errors["key_messages"] = unknown_tokens_message(names)
+    for key, text in chapters.items():
+        if names := unknown_tokens(text):
+            errors[f"chapter_{key}"] = unknown_tokens_message(names)
+    return errors
+
+
+def edition_save(
+    *,
+    round: Round,
+    by: User,
+    foreword: str,
+    key_messages: list[str],
+    chapters: dict[str, str],
+    expected_version: Any = None,
+):
+    """Save the draft of a round's status report text (foreword, key messages in their order,
+    a narrative per chapter key). The knowledge partners only, while it is not published; the
+    row is locked and a save based on an older version is refused (StaleEdit). Unknown
+    key-figure tokens are refused per field and nothing is written."""
+    from core.locking import StaleEdit, edit_version
+    from monitoring.status_report.editorial import chapter_list
+
+    from .models import ReportEdition
+
+    if refusal := permissions.edition_edit_refusal(by, None):
+        raise PermissionDenied(refusal)
+    known = {key for key, _title in chapter_list()}
+    chapters = {k: v.strip() for k, v in chapters.items() if k in known and v.strip()}
+    key_messages = [m.strip() for m in key_messages if m.strip()]
+    if errors := _edition_errors(foreword=foreword, key_messages=key_messages, chapters=chapters):
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # The row is locked when it exists; the first save creates it (one audit entry).
+        edition = ReportEdition.objects.select_for_update().filter(round=round).first()
+        if edition is None:
+            edition = ReportEdition(round=round, version=0)
+        elif is_stale(edition, expected_version):
+            raise StaleEdit(edit_version(edition))
+        if refusal := permissions.edition_edit_refusal(by, edition):
+            raise ValidationError(refusal)
+        edition.foreword = foreword.strip()
+        edition.key_messages = key_messages
+        edition.chapters = chapters
+        edition.organisation_id = min(permissions.roles_of(by).knowledge_partner_org_ids)
+        edition.updated_by, edition.updated_at = by, timezone.now()
+        edition.version += 1
+        edition.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():  # two first saves at once: the second is told so
+                edition.save()
+        except IntegrityError:
+            current = ReportEdition.objects.get(round=round)
+            raise StaleEdit(edit_version(current)) from None
+    return edition
+
+
+def edition_publish(*, edition, by: User, expected_version: Any = None):
+    """Publish the text: from now on it is locked and goes into the status report and onto
+    the report's page. The knowledge partners only; an empty text is not published."""
+    from core.locking import lock_for_edit
+
+    if refusal := permissions.edition_edit_refusal(by, None):
+        raise PermissionDenied(refusal)
+    with transaction.atomic():
+        edition = lock_for_edit(edition, expected_version)
+        if refusal := permissions.edition_edit_refusal(by, edition):
+            raise ValidationError(refusal)
+        if edition.is_empty:
+            raise ValidationError(_("Write a foreword, key messages or a chapter text first."))
+        edition.state = edition.State.PUBLISHED
+        edition.published_at, edition.published_by = timezone.now(), by
+        edition.version += 1
+        edition.save()
+    return edition
+
+
+def edition_request_preview(*, edition, language: str, by: User) -> StatusReportDocument:
+    """Render the status report with the draft text (in the background, like the report): for
+    the knowledge partners and the secretariat. The same draft and data reuse the preview."""
+    from monitoring.status_report.rendering import data_snapshot_at
+
+    if not permissions.can_read_edition_draft(by):
+        raise PermissionDenied(
+            _("Only the knowledge partners and the secretariat preview the text.")
+        )
+    if language not in StatusReportDocument.Language.values:
+        raise ValidationError({"language": _("Choose Danish or English.")})
+    Status = StatusReportDocument.Status
+    with transaction.atomic():
+        snapshot = max(data_snapshot_at(edition.round), edition.updated_at)
+        document, created = StatusReportDocument.objects.select_for_update().get_or_create(
+            round=edition.round,
+            language=language,
+            data_snapshot_at=snapshot,
+            is_preview=True,
+            defaults={"requested_by": by},
+        )
+        if not created and document.status != Status.FAILED:
+            return document
+        if not created:
+            document.status, document.progress, document.step = Status.QUEUED, 0, ""
+            document.error, document.finished_at = "", None
+            document.requested_by, document.requested_at = by, timezone.now()
+            document.save()
+        transaction.on_commit(lambda: _enqueue_status_report(document.pk))
+    return document

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring.views import accounts as accounts_views
+from monitoring.views import editorial as editorial_views
 from monitoring.views import indicators as indicator_views
 from monitoring.views import rounds as views
 from monitoring.views import status_report as report_views
@@ -82,6 +83,21 @@ urlpatterns = [
         "monitoring/<int:year>/report/",
         report_views.status_report,
         name="monitoring-status-report",
+    ),
+    path(
+        "monitoring/<int:year>/report/text/",
+        editorial_views.edition,
+        name="monitoring-edition",
+    ),
+    path(
+        "monitoring/<int:year>/report/text/publish/",
+        editorial_views.edition_publish,
+        name="monitoring-edition-publish",
+    ),
+    path(
+        "monitoring/<int:year>/report/text/preview/",
+        editorial_views.edition_preview,
+        name="monitoring-edition-preview",
     ),
     path("monitoring/<int:year>/export/", views.round_export, name="monitoring-round-export"),
     path("monitoring/<int:year>/template/", views.round_template, name="monitoring-round-template"),

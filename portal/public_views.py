@@ -187,7 +187,9 @@ def report_publishing(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         return redirect("public-report-publishing")
     documents = (
-        StatusReportDocument.objects.filter(status=StatusReportDocument.Status.DONE)
+        StatusReportDocument.objects.filter(
+            status=StatusReportDocument.Status.DONE, is_preview=False
+        )
         .select_related("round", "publication", "requested_by")
         .order_by("-round__year", "language", "-requested_at")[:100]
     )

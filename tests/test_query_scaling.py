@@ -246,6 +246,8 @@ EXEMPT = {
     "monitoring-accounts-import": "upload form; its list of releases is measured flat in "
     "tests/monitoring/test_national_accounts.py",
     "monitoring-status-report": "request form for the PDF (the report benchmark measures it)",
+    "monitoring-edition": "one edition's text; its key figures are the report's own aggregate "
+    "queries, a fixed number (measured flat in tests/monitoring/test_editorial.py)",
     "monitoring-status-report-status": "progress of one PDF job",
     "monitoring-status-report-download": "a file",
     "track-create": "empty form",

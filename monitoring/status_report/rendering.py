@@ -24,6 +24,7 @@ from monitoring.figures import analysis, charts
 from monitoring.models import (
     Action,
     EmissionFigure,
+    ReportEdition,
     Round,
     StatusReport,
     StatusReportDocument,
@@ -69,6 +70,10 @@ def data_snapshot_at(round: Round):
         updated=Max("updated_at"), reviewed=Max("reviewed_at"), approved=Max("approved_at")
     )
     moments = [*reports.values(), round.created_at, round.closed_at]
+    # The knowledge partners' text goes in once published (ReportEdition).
+    moments.append(
+        ReportEdition.objects.filter(round=round).values_list("published_at", flat=True).first()
+    )
     for model, column in (
         (EmissionFigure, "entered_at"),
         (Track, "updated_at"),
@@ -181,6 +186,8 @@ class ReportContext:
     budget: BudgetChapter | None = None
     page_label: str = ""
     page_of_label: str = ""
+    # The knowledge partners' text with its key figures filled in (editorial.EditionText).
+    editorial: object = None
 
     @property
     def on_track(self):
@@ -300,10 +307,16 @@ def _municipality_pages(
 
 
 def report_context(
-    round: Round, language: str, *, by: User | None = None, snapshot_at=None
+    round: Round,
+    language: str,
+    *,
+    by: User | None = None,
+    snapshot_at=None,
+    draft_text: bool = False,
 ) -> ReportContext:
     """Everything the report shows, in `language`: a fixed number of queries (≈ 25 + 9 per
-    DGO), whatever the number of municipalities, tracks and budget lines."""
+    DGO), whatever the number of municipalities, tracks and budget lines. The knowledge
+    partners' text goes in once published, or as a draft in a preview (`draft_text`)."""
     with translation.override(language):
         national = aggregates(round=round)
         on_track = {}
@@ -320,7 +333,7 @@ def report_context(
                 )
             )
         releases = sorted({release for page in pages for release in page.emissions.releases})
-        return ReportContext(
+        context = ReportContext(
             round=round,
             language=language,
             title=_("Klimaalliancen – Status report %(year)s") % {"year": round.year},
@@ -340,6 +353,28 @@ def report_context(
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
         )
+        context.editorial = _editorial_for(context, draft_text=draft_text)
+        return context
+
+
+def _editorial_for(context: ReportContext, *, draft_text: bool):
+    """The edition's text filled with the figures of this very report (its parts, no second
+    gathering): the published text, or the draft in a preview."""
+    from monitoring.status_report import editorial
+
+    edition = ReportEdition.objects.filter(round=context.round).select_related("organisation")
+    if not draft_text:
+        edition = edition.filter(state=ReportEdition.State.PUBLISHED)
+    edition = edition.first()
+    if edition is None:
+        return None
+    figures = editorial.key_figures(
+        round=context.round,
+        national=context.national,
+        tracks=context.tracks,
+        overview=context.budget.overview,
+    )
+    return editorial.edition_text(edition, figures)
 
 
 @dataclass
@@ -482,6 +517,7 @@ def report_render_pdf(document_id: int) -> None:
                 document.language,
                 by=document.requested_by,
                 snapshot_at=document.data_snapshot_at,
+                draft_text=document.is_preview,
             )
             html = report_html(context)
             _progress(document, Status.RENDERING, 40, _("Rendering the PDF"))

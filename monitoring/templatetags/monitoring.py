@@ -13,3 +13,11 @@ def report_state_badge(state: str | None, approved_at=None) -> str:
     """The state badge of a report, or of a list row that carries only its state and approval."""
     key, label = StatusReport.state_badge(state, approved_at)
     return format_html('<span class="badge badge-state-{}">{}</span>', key, label)
+
+
+@register.filter
+def edition_chapter(editorial, key: str) -> str:
+    """The knowledge partners' narrative of one chapter (editorial.EditionText), or ''."""
+    if editorial is None:
+        return ""
+    return editorial.chapters.get(key, "")

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from monitoring import permissions, services
+from monitoring import permissions, selectors, services
 from monitoring.forms import StatusReportRequestForm
 from monitoring.models import StatusReportDocument
 from monitoring.status_report.rendering import FACT_SHEET_NAMES, STATUS_REPORT_NAMES, pdf_name
@@ -33,7 +33,7 @@ def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _documents_for(user, round):
-    documents = StatusReportDocument.objects.filter(round=round).select_related(
+    documents = StatusReportDocument.objects.filter(round=round, is_preview=False).select_related(
         "round", "requested_by"
     )
     if not permissions.can_request_status_report(user):
@@ -71,9 +71,26 @@ def status_report(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "may_request": may_request,
             "documents": _documents_for(request.user, round),
+            **_edition_context(request.user, round),
         },
         status=status,
     )
+
+
+def _edition_context(user, round) -> dict:
+    """The knowledge partners' published text (its key figures filled from the data), and
+    whether the user may open the text's own page."""
+    from monitoring.status_report import editorial
+
+    edition = selectors.edition_find(round=round)
+    text = None
+    if edition is not None and edition.is_published:
+        text = editorial.edition_text(edition, editorial.key_figures(round=round))
+    return {
+        "edition_text": text,
+        "edition_chapters": editorial.chapter_list() if text else [],
+        "may_read_edition": permissions.can_read_edition_draft(user),
+    }
 
 
 def _document(request: HttpRequest, pk: int) -> StatusReportDocument:

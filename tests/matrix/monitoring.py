@@ -168,6 +168,70 @@ CASES += [
          {"anonymous": 302, **roles(404)}, setup=pending_document),
 ]  # fmt: skip
 
+# The knowledge partners' text of the status report: they write, preview and publish it; the
+# secretariat reads (and previews) it; nobody else opens it (the published text is on the
+# status report's page for everyone signed in).
+EDITION_READERS = {"knowledge_partner", "secretariat"}
+
+
+def draft_edition(users) -> dict:
+    from monitoring import services
+
+    round = _round(year=2025, closed=True)
+    services.edition_save(
+        round=round, by=users["knowledge_partner"], foreword="Forord {antal_kommuner}",
+        key_messages=["Et budskab"], chapters={"summary": "Kort"},
+    )  # fmt: skip
+    return {"year": 2025}
+
+
+def published_edition(users) -> dict:
+    from monitoring import services
+    from monitoring.models import ReportEdition
+
+    draft_edition(users)
+    services.edition_publish(edition=ReportEdition.objects.get(), by=users["knowledge_partner"])
+    return {"year": 2025}
+
+
+def preview_document(users) -> dict:
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import Round, StatusReportDocument
+
+    draft_edition(users)
+    round = Round.objects.get(year=2025)
+    document = StatusReportDocument.objects.create(
+        round=round, language="da", data_snapshot_at=round.created_at,
+        status=StatusReportDocument.Status.DONE, progress=100, page_count=1, is_preview=True,
+    )  # fmt: skip
+    document.file.save(document.file_name, ContentFile(b"%PDF-1.7"), save=True)
+    return {"pk": document.pk}
+
+
+EDITION_TEXT = {"foreword": "Nyt forord", "key_messages": "Et\nTo", "chapter_summary": ""}
+CASES += [
+    only("monitoring-edition", EDITION_READERS, setup=closed_round),
+    only("monitoring-edition", EDITION_READERS, setup=draft_edition),
+    only("monitoring-edition", EDITION_READERS, setup=published_edition),
+    post("monitoring-edition", roles(403, knowledge_partner=302), closed_round, EDITION_TEXT),
+    # Published: locked for everyone; the knowledge partner is shown the service's refusal.
+    post("monitoring-edition", roles(403, knowledge_partner=400), published_edition,
+         EDITION_TEXT),
+    post("monitoring-edition-publish", roles(403, knowledge_partner=302), draft_edition),
+    post("monitoring-edition-publish", roles(403, knowledge_partner=400), published_edition),
+    post("monitoring-edition-preview", roles(403, knowledge_partner=302, secretariat=302),
+         draft_edition, {"language": "da"}),
+    page("monitoring-status-report", setup=published_edition),
+    # A preview holds the draft text: for those who read the draft only.
+    Case("monitoring-status-report-status",
+         {"anonymous": 302, **roles(404, knowledge_partner=200, secretariat=200)},
+         setup=preview_document),
+    Case("monitoring-status-report-download",
+         {"anonymous": 302, **roles(404, knowledge_partner=200, secretariat=200)},
+         setup=preview_document),
+]  # fmt: skip
+
 # Decision support: indicators, peers, what is due, the digest.
 CATALOGUE_EDITORS = {"secretariat", "knowledge_partner"}
 DUE_VIEWERS = {"coordinator_a", "coordinator_b", "secretariat"}

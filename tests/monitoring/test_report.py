@@ -113,6 +113,17 @@ def test_the_command_renders_a_page_per_municipality_with_its_figures(demo_data,
             assert dkk(amount, 0) in text, amount
     assert "Realdania" in text and "Bidrag" in text
 
+    # The knowledge partner's published text opens the report (issue 20): the foreword, then
+    # the key messages, before the summary, with every key figure filled in from the data.
+    foreword_at = next(n for n, p in enumerate(pages) if "Klimaalliancen samler kommuner" in p)
+    summary_at = next(
+        n for n, p in enumerate(pages) if "Sammenfatning: nøgletal" in p and "Indhold" not in p
+    )
+    front = " ".join(" ".join(pages[foreword_at:summary_at]).split())
+    assert 1 < foreword_at < summary_at
+    assert front.index("Forord") < front.index("Hovedbudskaber")
+    assert "CONCITO" in front and "{" not in front
+
 
 @pytest.mark.django_db
 def test_the_request_reuses_the_document_while_the_data_are_unchanged(
