@@ -6,6 +6,7 @@ into a PDF with WeasyPrint. Only published data goes in: the document is for eve
 signed in. The charts are the web pages' own (monitoring.figures.charts).
 """
 
+import base64
 import logging
 import re
 import time
@@ -29,6 +30,7 @@ from monitoring.models import (
     StatusReportDocument,
 )
 from monitoring.permissions import published_figures_q
+from monitoring.public import LICENCE_NAME, LICENCE_URL
 from monitoring.selectors import (
     Aggregates,
     EmissionsTable,
@@ -37,7 +39,8 @@ from monitoring.selectors import (
     municipality_on_track,
     sector_list,
 )
-from partners.models import DGO, Municipality, User
+from partners.models import DGO, Municipality, Organisation, User
+from partners.selectors import Partnership, partnership
 from tracks import selectors as track_selectors
 from tracks.models import Track
 from tracks.reference import TOTAL as AGREED_BUDGET
@@ -79,6 +82,68 @@ def data_snapshot_at(round: Round):
     ):
         moments.append(model.objects.aggregate(at=Max(column))["at"])
     return max(moment for moment in moments if moment is not None)
+
+
+@dataclass
+class Mark:
+    """An organisation as the cover and colophon name it, with its logo inlined (a data URI:
+    the PDF is written from any storage, S3 too) or None where it has none."""
+
+    organisation: Organisation
+    logo: str | None
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+
+LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def _mark(organisation: Organisation) -> Mark:
+    logo = None
+    if organisation.logo:
+        kind = LOGO_TYPES.get(organisation.logo.name.rpartition(".")[2].lower())
+        try:
+            with organisation.logo.open("rb") as handle:
+                content = handle.read()
+        except (FileNotFoundError, OSError):
+            logger.warning("logo of %s is missing from the storage", organisation.code)
+        else:
+            if kind:
+                logo = f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+    return Mark(organisation=organisation, logo=logo)
+
+
+@dataclass
+class Credits:
+    """Who the document names (§9: every communication names all parties), its licence."""
+
+    parties: list[Mark]
+    secretariat: list[Mark]
+    knowledge_partners: list[Mark]
+    licence_name: str = LICENCE_NAME
+    licence_url: str = LICENCE_URL
+
+    @property
+    def logos(self) -> list[Mark]:
+        """Each named organisation once, parties first: the cover's row of logos."""
+        seen, marks = set(), []
+        for mark in (*self.parties, *self.knowledge_partners):
+            if mark.organisation.pk not in seen:
+                seen.add(mark.organisation.pk)
+                marks.append(mark)
+        return marks
+
+
+def credits_of(found: Partnership | None = None) -> Credits:
+    found = found or partnership()
+    marks = {o.pk: _mark(o) for o in found.everyone}
+    return Credits(
+        parties=[marks[o.pk] for o in found.parties],
+        secretariat=[marks[o.pk] for o in found.secretariat],
+        knowledge_partners=[marks[o.pk] for o in found.knowledge_partners],
+    )
 
 
 @dataclass
@@ -181,6 +246,7 @@ class ReportContext:
     budget: BudgetChapter | None = None
     page_label: str = ""
     page_of_label: str = ""
+    credits: Credits | None = None
 
     @property
     def on_track(self):
@@ -339,6 +405,7 @@ def report_context(
             ),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
         )
 
 
@@ -353,6 +420,7 @@ class FactSheet:
     generated_at: object
     page_label: str
     page_of_label: str
+    credits: Credits | None = None
 
 
 def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
@@ -382,6 +450,7 @@ def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
             generated_at=timezone.now(),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
         )
 
 
@@ -400,12 +469,19 @@ def report_html(context: ReportContext) -> str:
         return render_to_string("monitoring/report/document.html", {"report": context})
 
 
+# Tagged PDF for the Danish web accessibility act: PDF/UA-1 gives a structure tree (headings,
+# tables with their header cells, lists, figures with their alternative text, taken from each
+# SVG's <title>), /MarkInfo, /Lang from <html lang>, XMP metadata with the pdfuaid part and
+# the <title> shown as the window title (DisplayDocTitle).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
+    """The PDF (PDF/UA-1) and its number of pages."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
 
 
 def report_write_pdf(*, round: Round, language: str, by: User | None = None) -> tuple[bytes, int]:
