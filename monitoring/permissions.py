@@ -206,3 +206,17 @@ def can_view_status_report_document(user: AnyUser, document) -> bool:
     if not user.is_authenticated:
         return False
     return document.is_done or roles_of(user).secretariat
+
+
+def can_download_dgo_pack(user: AnyUser, dgo) -> bool:
+    """A DGO's status pack (for its political steering group): its coordinators and the
+    secretariat."""
+    if not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    return roles.secretariat or dgo.pk in roles.coordinated_dgo_ids
+
+
+DGO_PACK_REFUSED = gettext_lazy(
+    "Only the DGO's coordinators and the secretariat download its status pack."
+)

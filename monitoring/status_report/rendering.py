@@ -56,6 +56,7 @@ TABLE_YEARS = 4  # the municipality pages' table shows the latest years
 # report need not be the language of the page that offers it.
 FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
 STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
+DGO_PACK_NAMES = {"da": "statuspakke-{key}.pdf", "en": "status-pack-{key}.pdf"}
 
 
 def pdf_name(names: dict[str, str], language: str, key: object) -> str:
@@ -291,6 +292,7 @@ def _municipality_pages(
     only: Municipality | None = None,
     *,
     up_to_round: bool = True,
+    dgo: DGO | None = None,
 ) -> list[MunicipalityPage]:
     """Every municipality (or `only` one) with its published report of the round and its
     published figures (up to the round's emissions year, or every year if not
@@ -298,6 +300,8 @@ def _municipality_pages(
     reported years, the target path and the projection of the reported trend to 2030."""
     sectors = sector_list()
     scope = Q() if only is None else Q(municipality=only)
+    if dgo is not None:
+        scope &= Q(municipality__dgo=dgo)
     reports = {
         r.municipality_id: r
         for r in StatusReport.objects.published()
@@ -320,6 +324,8 @@ def _municipality_pages(
     municipalities = Municipality.objects.select_related("dgo").order_by("dgo__name", "name")
     if only is not None:
         municipalities = municipalities.filter(pk=only.pk)
+    if dgo is not None:
+        municipalities = municipalities.filter(dgo=dgo)
     for municipality in municipalities:
         own = cells.get(municipality.pk, {})
         table = EmissionsTable(
@@ -461,6 +467,86 @@ def factsheet_pdf(municipality: Municipality, language: str) -> tuple[bytes, int
         html = render_to_string(
             "monitoring/report/factsheet.html", {"report": context, "page": context.page}
         )
+    return render_pdf(html)
+
+
+@dataclass
+class DGOPack:
+    """A DGO's status pack for its political steering group: its municipalities with their
+    status and on-track analysis, the round's key figures for the DGO, the tracks it takes
+    part in and its co-financing. Built from the same selectors as the report's DGO chapter
+    (`aggregates`, `_municipality_pages`, `tracks_for_report`, `dgo_budgets`): nothing is
+    counted again here."""
+
+    dgo: DGO
+    round: Round | None
+    language: str
+    title: str
+    figures: Aggregates
+    municipalities: list[MunicipalityPage]
+    tracks: list[Track]
+    budget: object  # tracks.selectors.DGOBudget, or None without co-financing
+    generated_at: object
+    page_label: str
+    page_of_label: str
+    credits: Credits | None = None
+
+
+def pack_round(year: int | None = None) -> Round | None:
+    """The round a pack shows: `year`'s, else the newest closed round (its reports are
+    complete and published), else the newest — the DGO page's own default."""
+    rounds = list(Round.objects.order_by("-year"))
+    if year is not None:
+        return next((r for r in rounds if r.year == year), None)
+    closed = [r for r in rounds if not r.is_open]
+    return closed[0] if closed else (rounds[0] if rounds else None)
+
+
+def _takes_part(track: Track, dgo: DGO) -> bool:
+    """The DGO is named on the track, or one of its municipalities or its region takes part."""
+    if any(d.pk == dgo.pk for d in track.dgos.all()):
+        return True
+    for participant in track.participants.all():
+        if participant.municipality is not None and participant.municipality.dgo_id == dgo.pk:
+            return True
+        if participant.region_id is not None and participant.region_id == dgo.region_id:
+            return True
+    return False
+
+
+def dgo_pack_context(dgo: DGO, language: str, *, round: Round | None = None) -> DGOPack:
+    """Everything the pack shows, in `language`: a fixed number of queries."""
+    with translation.override(language):
+        figures = aggregates(round=round, dgo=dgo)
+        on_track = {}
+        if figures.on_track is not None:
+            on_track = {m.pk: result for m, result in figures.on_track.municipalities}
+        budget = next(
+            (b for b in track_selectors.dgo_budgets() if b.dgo.pk == dgo.pk),
+            None,
+        )
+        return DGOPack(
+            dgo=dgo,
+            round=round,
+            language=language,
+            title=_("Klimaalliancen – status pack %(dgo)s") % {"dgo": dgo.name},
+            figures=figures,
+            municipalities=_municipality_pages(round, on_track, dgo=dgo),
+            tracks=[t for t in track_selectors.tracks_for_report() if _takes_part(t, dgo)],
+            budget=budget,
+            generated_at=timezone.now(),
+            page_label=pgettext("page footer", "Page"),
+            page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
+        )
+
+
+def dgo_pack_pdf(dgo: DGO, language: str, *, round: Round | None = None) -> tuple[bytes, int]:
+    """The DGO's status pack as a PDF (PDF/UA-1) and its number of pages: a few pages, so
+    rendered at once like the fact sheet."""
+    context = dgo_pack_context(dgo, language, round=round)
+    with translation.override(language):
+        html = render_to_string("monitoring/report/dgo_pack.html", {"report": context})
     return render_pdf(html)
 
 
