@@ -135,3 +135,40 @@ def check_paper(upload: UploadedFile) -> CheckedPaper:
         stored_name=f"{uuid.uuid4().hex}.{actual}",
         size=upload.size,
     )
+
+
+MAX_LOGO_BYTES = 512 * 1024
+LOGO_TYPES = ("png", "jpg")
+
+
+def check_logo(upload) -> str:
+    """An organisation's logo (shown on the status report's cover and colophon): PNG or JPEG
+    by its content, at most 512 KB. Returns its real type. SVG is refused: it can carry
+    script, and the logo is served from the media storage."""
+    size = getattr(upload, "size", None)
+    if not size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if size > MAX_LOGO_BYTES:
+        raise ValidationError(_("The logo is too large: at most 512 KB."), code="too_large")
+    original = safe_original_name(getattr(upload, "name", "") or "")
+    claimed = original.rpartition(".")[2].lower() if "." in original else ""
+    claimed = EXTENSIONS.get(claimed, claimed)
+    actual = sniff(upload)
+    if actual not in LOGO_TYPES or actual != claimed:
+        raise ValidationError(
+            _("The logo must be a real PNG or JPEG file."),
+            code="type",
+        )
+    return actual
+
+
+def logo_name(_instance, filename: str) -> str:
+    """A logo is stored under a random name of ours, never the uploader's."""
+    extension = filename.rpartition(".")[2].lower()
+    extension = EXTENSIONS.get(extension, extension)
+    return f"logos/{uuid.uuid4().hex}.{extension if extension in LOGO_TYPES else 'png'}"
+
+
+def validate_logo(value) -> None:
+    """The model field's validator (the admin's form runs it before anything is stored)."""
+    check_logo(value)

@@ -258,3 +258,18 @@ def edition_edit_refusal(user: AnyUser, edition) -> str | None:
 
 def can_edit_edition(user: AnyUser, edition) -> bool:
     return edition_edit_refusal(user, edition) is None
+
+
+
+def can_download_dgo_pack(user: AnyUser, dgo) -> bool:
+    """A DGO's status pack (for its political steering group): its coordinators and the
+    secretariat."""
+    if not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    return roles.secretariat or dgo.pk in roles.coordinated_dgo_ids
+
+
+DGO_PACK_REFUSED = gettext_lazy(
+    "Only the DGO's coordinators and the secretariat download its status pack."
+)

@@ -5,7 +5,7 @@ Aggregates are computed in the database; no page issues a query per row.
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -24,8 +24,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.formatting import tonnes
 from monitoring import permissions
 from monitoring.figures import analysis, charts
 from partners.models import DGO, Municipality, User
@@ -626,6 +628,84 @@ def incomplete_years_note(incomplete: list[analysis.Coverage]) -> str:
     ) % {"years": years}
 
 
+def _rounded_tonnes(value) -> str:
+    """Tonnes as the tables write them (floatformat rounds half up; number_format cuts off)."""
+    return tonnes(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def emissions_summary(*, emissions: EmissionsTable, path=(), projection=(), series=None) -> str:
+    """What the emissions chart shows, in words, from its own data: the change from the first
+    to the latest reported year, the largest sector group, the 2030 target and the projection.
+    It is the chart's alternative text in the PDF (WeasyPrint takes a figure's /Alt from the
+    SVG's <title>) and read out with the chart's name on the web page."""
+    if not emissions.years:
+        return _("No emission figures have been reported yet.")
+    totals = emissions.totals
+    first_year, last_year = emissions.years[0], emissions.years[-1]
+    first, last = totals[0], totals[-1]
+    values = {
+        "first_year": first_year,
+        "last_year": last_year,
+        "first": _rounded_tonnes(first),
+        "last": _rounded_tonnes(last),
+    }
+    if len(emissions.years) == 1:
+        sentences = [_("%(last)s t CO2e in %(last_year)s.") % values]
+    elif first and last < first:
+        values["pct"] = number_format((first - last) * 100 / first, decimal_pos=1)
+        sentences = [
+            _(
+                "Emissions fell from %(first)s t CO2e in %(first_year)s to %(last)s t CO2e in "
+                "%(last_year)s (%(pct)s %% lower)."
+            )
+            % values
+        ]
+    elif first and last > first:
+        values["pct"] = number_format((last - first) * 100 / first, decimal_pos=1)
+        sentences = [
+            _(
+                "Emissions rose from %(first)s t CO2e in %(first_year)s to %(last)s t CO2e in "
+                "%(last_year)s (%(pct)s %% higher)."
+            )
+            % values
+        ]
+    else:
+        sentences = [
+            _(
+                "Emissions were %(first)s t CO2e in %(first_year)s and %(last)s t CO2e in "
+                "%(last_year)s."
+            )
+            % values
+        ]
+    layers = [s for s in (series or emissions.group_series()) if s.values.get(last_year)]
+    if layers:
+        largest = max(layers, key=lambda s: s.values[last_year])
+        sentences.append(
+            _("Largest sector group in %(year)s: %(group)s, %(tonnes)s t CO2e.")
+            % {
+                "year": last_year,
+                "group": largest.label,
+                "tonnes": _rounded_tonnes(largest.values[last_year]),
+            }
+        )
+    target = dict(path).get(analysis.TARGET_YEAR)
+    if target is not None:
+        sentences.append(
+            _("Target for %(year)s: %(tonnes)s t CO2e.")
+            % {"year": analysis.TARGET_YEAR, "tonnes": _rounded_tonnes(target)}
+        )
+    if projection:
+        year, value = projection[-1]
+        sentences.append(
+            _("Projected from the reported trend: %(tonnes)s t CO2e in %(year)s.")
+            % {"year": year, "tonnes": _rounded_tonnes(value)}
+        )
+    note = emissions.incomplete_note
+    if note:
+        sentences.append(note)
+    return " ".join(str(sentence) for sentence in sentences)
+
+
 def emissions_chart(
     *,
     chart_id: str,
@@ -657,11 +737,15 @@ def emissions_chart(
     note = incomplete_years_note(incomplete)
     if note:
         description += " " + note
+    series = emissions.group_series()
     return charts.stacked_bar_chart(
         chart_id=chart_id,
         title=title,
+        summary=emissions_summary(
+            emissions=emissions, path=path, projection=projection, series=series
+        ),
         description=description,
-        series=emissions.group_series(),
+        series=series,
         incomplete_years=[c.year for c in incomplete],
         incomplete_note=note,
         target_path=path,

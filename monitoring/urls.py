@@ -12,6 +12,11 @@ urlpatterns = [
     path("monitoring/national/", views.national, name="monitoring-national"),
     path("monitoring/dgo/<slug:slug>/", views.dgo_aggregates, name="monitoring-dgo"),
     path(
+        "monitoring/dgo/<slug:slug>/status-pack/",
+        report_views.dgo_status_pack,
+        name="monitoring-dgo-status-pack",
+    ),
+    path(
         "monitoring/municipalities/<str:code>/emissions/",
         views.municipality_emissions,
         name="monitoring-municipality-emissions",

@@ -1,11 +1,12 @@
 """Demo users for `make run`. Clearly fake people; the password is public (see README)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from .models import DGO, Organisation, RoleAssignment, User
-from .services import role_grant
+from .services import organisation_logo_set, role_grant
 
 DEMO_PASSWORD = "klima2030"  # noqa: S105 - demo only; seed_demo refuses to run without DEBUG
 Role = RoleAssignment.Role
@@ -49,9 +50,26 @@ DEMO_USERS = [
 
 
 DEMO_USERNAMES = frozenset(user.username for user in DEMO_USERS)
+# Text marks made for the demo (no real logo is copied): one PNG per party and knowledge
+# partner, named by the organisation's code.
+DEMO_LOGOS = Path(__file__).parent / "data" / "logos"
+
+
+def seed_logos() -> int:
+    """Give each organisation that has a demo mark and no logo yet its mark."""
+    added = 0
+    for organisation in Organisation.objects.filter(logo=""):
+        path = DEMO_LOGOS / f"{organisation.code}.png"
+        if path.exists():
+            organisation_logo_set(
+                organisation=organisation, content=path.read_bytes(), filename=path.name
+            )
+            added += 1
+    return added
 
 
 def seed() -> list[str]:
+    seed_logos()
     created = []
     organisations = {o.code: o for o in Organisation.objects.all()}
     for demo in DEMO_USERS:

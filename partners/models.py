@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.files import logo_name, validate_logo
+
 
 class Organisation(models.Model):
     """A party, a secretariat organisation or a knowledge partner of the partnership (§1, §2)."""
@@ -30,6 +32,13 @@ class Organisation(models.Model):
     is_secretariat = models.BooleanField(_("runs the secretariat"), default=False)
     is_knowledge_partner = models.BooleanField(_("knowledge partner"), default=False)
     website = models.URLField(_("website"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to=logo_name,
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 512 KB: shown on the status report's cover."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

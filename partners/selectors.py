@@ -1,5 +1,7 @@
 """Reads for the partners app's pages and API, each built for the page that shows it."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
@@ -62,6 +64,51 @@ def dgo_coordinators(*, dgo: DGO) -> QuerySet[User]:
 
 def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.all().order_by("kind", "region_code", "name")
+
+
+@dataclass
+class Partnership:
+    """Who every communication names (§9): the parties, the secretariat and the knowledge
+    partners, each in the agreement's order."""
+
+    parties: list[Organisation]
+    secretariat: list[Organisation]
+    knowledge_partners: list[Organisation]
+
+    @property
+    def everyone(self) -> list[Organisation]:
+        seen, result = set(), []
+        for organisation in (*self.parties, *self.secretariat, *self.knowledge_partners):
+            if organisation.pk not in seen:
+                seen.add(organisation.pk)
+                result.append(organisation)
+        return result
+
+
+# KL first, then the regions, then Realdania (the agreement's order, §1); likewise below.
+_KIND_ORDER = {
+    Organisation.Kind.KL: 0,
+    Organisation.Kind.REGION: 1,
+    Organisation.Kind.DANSKE_REGIONER: 2,
+    Organisation.Kind.FOUNDATION: 3,
+    Organisation.Kind.KNOWLEDGE_PARTNER: 4,
+}
+
+
+def partnership() -> Partnership:
+    """The parties (KL, the five regions, Realdania), the secretariat (KL and Danske
+    Regioner) and the knowledge partners (CONCITO, C40): one query."""
+    organisations = sorted(
+        Organisation.objects.filter(
+            Q(is_party=True) | Q(is_secretariat=True) | Q(is_knowledge_partner=True)
+        ),
+        key=lambda o: (_KIND_ORDER.get(o.kind, 9), o.region_code or 0, o.name),
+    )
+    return Partnership(
+        parties=[o for o in organisations if o.is_party],
+        secretariat=[o for o in organisations if o.is_secretariat],
+        knowledge_partners=[o for o in organisations if o.is_knowledge_partner],
+    )
 
 
 def role_assignments_of(*, user: User) -> QuerySet[RoleAssignment]:

@@ -825,3 +825,20 @@ def _holds(person: User, role: str, kwargs: dict, held_roles: set, held_seats: s
         InviteRole.SECRETARIAT: (None, None, None),
     }[role]
     return (person.pk, role, *scope) in held_roles
+
+
+def organisation_logo_set(*, organisation: Organisation, content: bytes, filename: str) -> None:
+    """Store an organisation's logo (PNG or JPEG, checked by its content) under a name of
+    ours; the status report's cover and colophon show it. Audited like every change."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.files import check_logo
+
+    upload = SimpleUploadedFile(filename, content)
+    check_logo(upload)  # raises ValidationError: nothing stored
+    with transaction.atomic():
+        old = organisation.logo.name
+        organisation.logo.save(filename, upload, save=False)
+        organisation.save(update_fields=["logo"])
+        if old:
+            organisation.logo.storage.delete(old)

@@ -82,6 +82,7 @@ EXCLUDED = {
     "api-schema": "the OpenAPI schema (YAML)",
     "api-docs": "Swagger UI, a third-party page for developers",
     "monitoring-municipality-factsheet": "the fact sheet PDF (its own tests check it)",
+    "monitoring-dgo-status-pack": "the DGO status pack PDF (tagged PDF/UA, its own tests check it)",
     "people-import-template": "a spreadsheet download (the people import template)",
     "public-open-data-file": "a CSV or JSON download of the open data",
     "public-open-data-municipal": "a CSV or JSON download of the open data per municipality",

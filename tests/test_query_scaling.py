@@ -317,6 +317,8 @@ EXEMPT = {
     "monitoring-indicator-import": "upload form",
     "monitoring-digest": "form for one person",
     "monitoring-municipality-factsheet": "a one-page PDF (tests/monitoring/test_report_parts.py)",
+    "monitoring-dgo-status-pack": "a PDF of a few pages; its context's fixed query count is "
+    "tested in tests/monitoring/test_dgo_pack.py",
 }
 
 

@@ -150,6 +150,10 @@ def _legend_layout(labels: Sequence[str], plot_width: float) -> tuple[list[tuple
     return slots, row + (1 if column else 0)
 
 
+def _titled(title: str, summary: str) -> str:
+    return f"{title}: {summary}" if summary else title
+
+
 def stacked_bar_chart(
     *,
     chart_id: str,
@@ -165,6 +169,7 @@ def stacked_bar_chart(
     projection_label: str = "",
     incomplete_years: Sequence[int] = (),
     incomplete_note: str = "",
+    summary: str = "",
 ) -> SafeString:
     """Stacked bars per year (one layer per series) and, optionally, a target path as a
     dashed line through its points (year, value) and a projection as a dotted line. Years
@@ -173,7 +178,10 @@ def stacked_bar_chart(
     The bars of `incomplete_years` (a total over many municipalities that not all have
     reported for) are drawn lighter, outlined with a dashed line and marked with an asterisk
     that refers to `incomplete_note`, printed under the legend: visibly not comparable with
-    the other bars, in colour and in black and white."""
+    the other bars, in colour and in black and white.
+
+    `summary` (what the chart shows, in words) follows the name in the <title>: the PDF takes
+    its figures' alternative text from the <title> alone."""
     years_with_data = sorted({year for s in series for year in s.values})
     patterns = [index if s.pattern is None else s.pattern for index, s in enumerate(series)]
     path_years = [year for year, _ in target_path] + [year for year, _ in projection]
@@ -198,7 +206,7 @@ def stacked_bar_chart(
         f'width="{width}" height="{height}" role="img" class="chart" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}" '
         f'font-size="12" fill="{INK}">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<title id="{chart_id}-title">{escape(_titled(title, summary))}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         _pattern_defs(chart_id, patterns),
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',

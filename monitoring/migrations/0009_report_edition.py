@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0007_data_release'),
+        ('monitoring', '0008_round_reopen_and_locked_from'),
         ('partners', '0005_municipality_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,6 +6,7 @@ into a PDF with WeasyPrint. Only published data goes in: the document is for eve
 signed in. The charts are the web pages' own (monitoring.figures.charts).
 """
 
+import base64
 import logging
 import re
 import time
@@ -30,6 +31,7 @@ from monitoring.models import (
     StatusReportDocument,
 )
 from monitoring.permissions import published_figures_q
+from monitoring.public import LICENCE_NAME, LICENCE_URL
 from monitoring.selectors import (
     Aggregates,
     EmissionsTable,
@@ -38,7 +40,8 @@ from monitoring.selectors import (
     municipality_on_track,
     sector_list,
 )
-from partners.models import DGO, Municipality, User
+from partners.models import DGO, Municipality, Organisation, User
+from partners.selectors import Partnership, partnership
 from tracks import selectors as track_selectors
 from tracks.models import Track
 from tracks.reference import TOTAL as AGREED_BUDGET
@@ -54,6 +57,7 @@ TABLE_YEARS = 4  # the municipality pages' table shows the latest years
 # report need not be the language of the page that offers it.
 FACT_SHEET_NAMES = {"da": "faktaark-{key}.pdf", "en": "fact-sheet-{key}.pdf"}
 STATUS_REPORT_NAMES = {"da": "statusrapport-{key}-da.pdf", "en": "status-report-{key}-en.pdf"}
+DGO_PACK_NAMES = {"da": "statuspakke-{key}.pdf", "en": "status-pack-{key}.pdf"}
 
 
 def pdf_name(names: dict[str, str], language: str, key: object) -> str:
@@ -84,6 +88,68 @@ def data_snapshot_at(round: Round):
     ):
         moments.append(model.objects.aggregate(at=Max(column))["at"])
     return max(moment for moment in moments if moment is not None)
+
+
+@dataclass
+class Mark:
+    """An organisation as the cover and colophon name it, with its logo inlined (a data URI:
+    the PDF is written from any storage, S3 too) or None where it has none."""
+
+    organisation: Organisation
+    logo: str | None
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+
+LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def _mark(organisation: Organisation) -> Mark:
+    logo = None
+    if organisation.logo:
+        kind = LOGO_TYPES.get(organisation.logo.name.rpartition(".")[2].lower())
+        try:
+            with organisation.logo.open("rb") as handle:
+                content = handle.read()
+        except (FileNotFoundError, OSError):
+            logger.warning("logo of %s is missing from the storage", organisation.code)
+        else:
+            if kind:
+                logo = f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+    return Mark(organisation=organisation, logo=logo)
+
+
+@dataclass
+class Credits:
+    """Who the document names (§9: every communication names all parties), its licence."""
+
+    parties: list[Mark]
+    secretariat: list[Mark]
+    knowledge_partners: list[Mark]
+    licence_name: str = LICENCE_NAME
+    licence_url: str = LICENCE_URL
+
+    @property
+    def logos(self) -> list[Mark]:
+        """Each named organisation once, parties first: the cover's row of logos."""
+        seen, marks = set(), []
+        for mark in (*self.parties, *self.knowledge_partners):
+            if mark.organisation.pk not in seen:
+                seen.add(mark.organisation.pk)
+                marks.append(mark)
+        return marks
+
+
+def credits_of(found: Partnership | None = None) -> Credits:
+    found = found or partnership()
+    marks = {o.pk: _mark(o) for o in found.everyone}
+    return Credits(
+        parties=[marks[o.pk] for o in found.parties],
+        secretariat=[marks[o.pk] for o in found.secretariat],
+        knowledge_partners=[marks[o.pk] for o in found.knowledge_partners],
+    )
 
 
 @dataclass
@@ -188,6 +254,7 @@ class ReportContext:
     page_of_label: str = ""
     # The knowledge partners' text with its key figures filled in (editorial.EditionText).
     editorial: object = None
+    credits: Credits | None = None
 
     @property
     def on_track(self):
@@ -232,6 +299,7 @@ def _municipality_pages(
     only: Municipality | None = None,
     *,
     up_to_round: bool = True,
+    dgo: DGO | None = None,
 ) -> list[MunicipalityPage]:
     """Every municipality (or `only` one) with its published report of the round and its
     published figures (up to the round's emissions year, or every year if not
@@ -239,6 +307,8 @@ def _municipality_pages(
     reported years, the target path and the projection of the reported trend to 2030."""
     sectors = sector_list()
     scope = Q() if only is None else Q(municipality=only)
+    if dgo is not None:
+        scope &= Q(municipality__dgo=dgo)
     reports = {
         r.municipality_id: r
         for r in StatusReport.objects.published()
@@ -261,6 +331,8 @@ def _municipality_pages(
     municipalities = Municipality.objects.select_related("dgo").order_by("dgo__name", "name")
     if only is not None:
         municipalities = municipalities.filter(pk=only.pk)
+    if dgo is not None:
+        municipalities = municipalities.filter(dgo=dgo)
     for municipality in municipalities:
         own = cells.get(municipality.pk, {})
         table = EmissionsTable(
@@ -352,6 +424,7 @@ def report_context(
             ),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
         )
         context.editorial = _editorial_for(context, draft_text=draft_text)
         return context
@@ -388,6 +461,7 @@ class FactSheet:
     generated_at: object
     page_label: str
     page_of_label: str
+    credits: Credits | None = None
 
 
 def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
@@ -417,6 +491,7 @@ def factsheet_context(municipality: Municipality, language: str) -> FactSheet:
             generated_at=timezone.now(),
             page_label=pgettext("page footer", "Page"),
             page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
         )
 
 
@@ -430,17 +505,104 @@ def factsheet_pdf(municipality: Municipality, language: str) -> tuple[bytes, int
     return render_pdf(html)
 
 
+@dataclass
+class DGOPack:
+    """A DGO's status pack for its political steering group: its municipalities with their
+    status and on-track analysis, the round's key figures for the DGO, the tracks it takes
+    part in and its co-financing. Built from the same selectors as the report's DGO chapter
+    (`aggregates`, `_municipality_pages`, `tracks_for_report`, `dgo_budgets`): nothing is
+    counted again here."""
+
+    dgo: DGO
+    round: Round | None
+    language: str
+    title: str
+    figures: Aggregates
+    municipalities: list[MunicipalityPage]
+    tracks: list[Track]
+    budget: object  # tracks.selectors.DGOBudget, or None without co-financing
+    generated_at: object
+    page_label: str
+    page_of_label: str
+    credits: Credits | None = None
+
+
+def pack_round(year: int | None = None) -> Round | None:
+    """The round a pack shows: `year`'s, else the newest closed round (its reports are
+    complete and published), else the newest — the DGO page's own default."""
+    rounds = list(Round.objects.order_by("-year"))
+    if year is not None:
+        return next((r for r in rounds if r.year == year), None)
+    closed = [r for r in rounds if not r.is_open]
+    return closed[0] if closed else (rounds[0] if rounds else None)
+
+
+def _takes_part(track: Track, dgo: DGO) -> bool:
+    """The DGO is named on the track, or one of its municipalities or its region takes part."""
+    if any(d.pk == dgo.pk for d in track.dgos.all()):
+        return True
+    for participant in track.participants.all():
+        if participant.municipality is not None and participant.municipality.dgo_id == dgo.pk:
+            return True
+        if participant.region_id is not None and participant.region_id == dgo.region_id:
+            return True
+    return False
+
+
+def dgo_pack_context(dgo: DGO, language: str, *, round: Round | None = None) -> DGOPack:
+    """Everything the pack shows, in `language`: a fixed number of queries."""
+    with translation.override(language):
+        figures = aggregates(round=round, dgo=dgo)
+        on_track = {}
+        if figures.on_track is not None:
+            on_track = {m.pk: result for m, result in figures.on_track.municipalities}
+        budget = next(
+            (b for b in track_selectors.dgo_budgets() if b.dgo.pk == dgo.pk),
+            None,
+        )
+        return DGOPack(
+            dgo=dgo,
+            round=round,
+            language=language,
+            title=_("Klimaalliancen – status pack %(dgo)s") % {"dgo": dgo.name},
+            figures=figures,
+            municipalities=_municipality_pages(round, on_track, dgo=dgo),
+            tracks=[t for t in track_selectors.tracks_for_report() if _takes_part(t, dgo)],
+            budget=budget,
+            generated_at=timezone.now(),
+            page_label=pgettext("page footer", "Page"),
+            page_of_label=pgettext("page footer", "of"),
+            credits=credits_of(),
+        )
+
+
+def dgo_pack_pdf(dgo: DGO, language: str, *, round: Round | None = None) -> tuple[bytes, int]:
+    """The DGO's status pack as a PDF (PDF/UA-1) and its number of pages: a few pages, so
+    rendered at once like the fact sheet."""
+    context = dgo_pack_context(dgo, language, round=round)
+    with translation.override(language):
+        html = render_to_string("monitoring/report/dgo_pack.html", {"report": context})
+    return render_pdf(html)
+
+
 def report_html(context: ReportContext) -> str:
     with translation.override(context.language):
         return render_to_string("monitoring/report/document.html", {"report": context})
 
 
+# Tagged PDF for the Danish web accessibility act: PDF/UA-1 gives a structure tree (headings,
+# tables with their header cells, lists, figures with their alternative text, taken from each
+# SVG's <title>), /MarkInfo, /Lang from <html lang>, XMP metadata with the pdfuaid part and
+# the <title> shown as the window title (DisplayDocTitle).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
+    """The PDF (PDF/UA-1) and its number of pages."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
 
 
 def report_write_pdf(*, round: Round, language: str, by: User | None = None) -> tuple[bytes, int]:

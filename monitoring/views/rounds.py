@@ -677,6 +677,8 @@ def _aggregate_page(request, *, dgo_slug: str | None) -> HttpResponse:
             "round": round,
             "figures": selectors.aggregates(round=round, dgo=dgo),
             "dgos": dgos,
+            "may_download_pack": dgo is not None
+            and permissions.can_download_dgo_pack(request.user, dgo),
         },
     )
 

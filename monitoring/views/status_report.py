@@ -32,6 +32,31 @@ def municipality_factsheet(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@require_GET
+def dgo_status_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    """A DGO's status pack as a PDF, rendered at once like the fact sheet (a few pages): for
+    its coordinators and the secretariat. `?year=` picks the round (default: the newest
+    closed one, as on the DGO's page)."""
+    from monitoring.status_report.rendering import DGO_PACK_NAMES, dgo_pack_pdf, pack_round
+    from partners.models import DGO
+
+    dgo = DGO.objects.select_related("region").filter(slug=slug).first()
+    if dgo is None:
+        raise Http404(_("No such DGO."))
+    if not permissions.can_download_dgo_pack(request.user, dgo):
+        raise PermissionDenied(permissions.DGO_PACK_REFUSED)
+    year = request.GET.get("year", "")
+    round = pack_round(int(year) if year.isdigit() and len(year) == 4 else None)
+    if year and (round is None or str(round.year) != year):
+        raise Http404(_("No monitoring round for %(year)s.") % {"year": year[:4]})
+    language = translation.get_language() or "da"
+    pdf, _pages = dgo_pack_pdf(dgo, language, round=round)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = pdf_name(DGO_PACK_NAMES, language, dgo.slug)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _documents_for(user, round):
     documents = StatusReportDocument.objects.filter(round=round, is_preview=False).select_related(
         "round", "requested_by"

@@ -81,6 +81,10 @@ CASES = [
     page("monitoring-dgo", {"slug": "midtjylland"}),
     page("monitoring-municipality-emissions", {"code": "751"}),
     page("monitoring-municipality-factsheet", {"code": "751"}),
+    # A DGO's status pack: its coordinators and the secretariat (coordinator_a is Midtjylland's)
+    Case("monitoring-dgo-status-pack",
+         {"anonymous": 302, **roles(403, coordinator_a=200, secretariat=200)},
+         {"slug": "midtjylland"}),
     page("monitoring-round-detail", setup=open_round),
     only("monitoring-round-export", IMPORTERS, setup=open_round),
     only("monitoring-round-template", IMPORTERS, setup=open_round),
