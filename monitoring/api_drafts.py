@@ -229,9 +229,13 @@ def _report_fields(data: dict, *, report: StatusReport | None, round, municipali
     sent = {name: data[name] for name in services.REPORT_FIELDS if name in data}
     if report is not None:
         current = services.report_field_values(report)
-    else:
-        current = services.report_initial(round=round, municipality=municipality)["fields"]
-    merged = {**{name: None for name in services.REPORT_FIELDS}, **current, **sent}
+    else:  # the model's defaults, and what a new report starts from (as the form shows it)
+        blank = StatusReport(round=round, municipality=municipality)
+        current = {
+            **services.report_field_values(blank),
+            **services.report_initial(round=round, municipality=municipality)["fields"],
+        }
+    merged = {**current, **sent}
     form_data = {
         name: ("" if value is None else value)
         for name, value in merged.items()

@@ -3,7 +3,8 @@
 A token acts as its person, with exactly their permissions: the views ask the same
 permission predicates as for a session. What a token adds is refused here, once for every
 endpoint: a revoked or expired token, or one whose person is deactivated, is a 401 with the
-reason; a read-only token's unsafe request (POST, PUT, PATCH, DELETE) is a 403 with the reason.
+reason; a read-only token's unsafe request (POST, PUT, PATCH, DELETE) is a 403 with the reason
+(TokenScope, a default permission class).
 
 Token requests need no CSRF token (no cookie is involved); session requests keep DRF's CSRF
 check (SessionAuthentication). A token is made on the profile page by a person signed in with
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from . import selectors, services
@@ -71,15 +72,23 @@ class PersonalTokenAuthentication(BaseAuthentication):
         if refusal := token_refusal(token):
             raise exceptions.AuthenticationFailed(refusal)
         services.api_token_touch(token=token)
-        if token.read_only and request.method not in SAFE_METHODS:
-            raise exceptions.PermissionDenied(
-                _("This API token is read only: it may read, but not change anything.")
-            )
         _audit_as(token.user)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class TokenScope(BasePermission):
+    """A read-only token may not change anything: its unsafe requests (POST, PUT, PATCH,
+    DELETE) are a 403 with the reason, on every endpoint (a default permission class)."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        if isinstance(token, ApiToken) and token.read_only and request.method not in SAFE_METHODS:
+            self.message = _("This API token is read only: it may read, but not change anything.")
+            return False
+        return True
 
 
 class TokenRateThrottle(SimpleRateThrottle):

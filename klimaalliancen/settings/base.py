@@ -393,7 +393,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partners.api_auth.TokenScope",  # a read-only personal token reads only
+    ],
     # Per personal token (its rate: API_TOKEN_THROTTLE_RATE below).
     "DEFAULT_THROTTLE_CLASSES": ["partners.api_auth.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "core.api.PortalPagination",
