@@ -182,7 +182,8 @@ def _document(path: str, method: str, operation: dict) -> None:
         {
             "description": (
                 "Not signed in: no valid token (`Authorization: Bearer …`) and no session; "
-                "or the token is revoked, expired or its person deactivated (the reason says which)."
+                "or the token is revoked, expired or its person deactivated (the reason says "
+                "which)."
             ),
             "content": _json("Error"),
         },

@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring.models import Action, EmissionFigure, Sector, StatusReport
@@ -190,3 +192,17 @@ def test_an_incomplete_report_is_not_submitted_and_says_what_is_missing(client, 
     response = client.post(URL + "submit/", **bearer(role_users["coordinator_a"]))
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
+
+
+def test_reading_a_draft_costs_the_same_however_many_actions_it_has(client, role_users, db):
+    round = make_round()
+    make_report(round, "751", actions=2)
+    make_report(round, "746", actions=40)
+    headers = bearer(role_users["coordinator_a"])
+    client.get(URL, **headers)  # the token's first use records it (one UPDATE)
+    counts = []
+    for url in (URL, "/api/monitoring-drafts/2026/746/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, **headers).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 16, counts
