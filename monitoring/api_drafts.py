@@ -162,10 +162,10 @@ EXAMPLE_WRITE = {
     "version": 3,
     "plan_status": "adopted",
     "target_2030_reduction_pct": "70.00",
-    "emissions": [{"sector": "transport_road", "tonnes_co2e": "41250.00"}],
+    "emissions": [{"sector": "road_transport", "tonnes_co2e": "41250.00"}],
     "actions": [
         {"id": 17, "name": "Elbusser i bybusdriften", "status": "started"},
-        {"name": "Fjernvarme til Lystrup", "sector": "energy_heat", "status": "not_started"},
+        {"name": "Fjernvarme til Lystrup", "sector": "district_heating", "status": "not_started"},
     ],
 }
 
