@@ -169,6 +169,34 @@ EXAMPLE_WRITE = {
     ],
 }
 
+EXAMPLE_SAVED = {
+    "version": 4,
+    "year": 2026,
+    "municipality_code": "751",
+    "municipality": "Aarhus",
+    "dgo": "midtjylland",
+    "state": "draft",
+    "plan_status": "adopted",
+    "target_2030_reduction_pct": "70.00",
+    "emissions": [
+        {
+            "sector": "road_transport",
+            "year": 2024,
+            "tonnes_co2e": "41250.00",
+            "data_release": "2024-1",
+            "data_source": "Energistyrelsen",
+        }
+    ],
+    "actions": [
+        {
+            "id": 17,
+            "name": "Elbusser i bybusdriften",
+            "sector": None,
+            "status": "started",
+            "note": "",
+        }
+    ],
+}
 
 # --- the views ---------------------------------------------------------------------------
 
@@ -411,6 +439,29 @@ class DraftView(APIView):
         examples=[
             OpenApiExample(
                 "Targets, a figure and two actions", value=EXAMPLE_WRITE, request_only=True
+            ),
+            OpenApiExample(
+                "Saved",
+                value=EXAMPLE_SAVED,
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "Someone saved in between",
+                value={
+                    "detail": "Someone else saved this while you were editing it. …",
+                    "current_version": 4,
+                },
+                response_only=True,
+                status_codes=["409", "412"],
+            ),
+            OpenApiExample(
+                "A wrong value",
+                value={
+                    "target_2030_reduction_pct": ["Ensure this value is less than or equal to 100."]
+                },
+                response_only=True,
+                status_codes=["400"],
             ),
         ],
     )

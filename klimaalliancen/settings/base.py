@@ -441,6 +441,8 @@ SPECTACULAR_SETTINGS = {
     "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
     # Every operation's refusals (401/403/404/400 with the error shape), summaries and
     # descriptions of every parameter and field: core/openapi.py.
+    # An action's status is read and written (monitoring/api_drafts.py): one enum, one name.
+    "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "monitoring.models.Action.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.postprocess",
