@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tests.browser import DESKTOP, session_cookie, use_cookies
 from tests.test_accessibility import WCAG_AA, describe, real_incomplete
-from tests.test_html_validity import vnu_errors
 from tests.test_html_validity import describe as describe_vnu
+from tests.test_html_validity import vnu_errors
 
 
 def test_the_new_token_page_and_the_rejected_form_are_valid_html(client_for, tmp_path):
