@@ -173,3 +173,11 @@ def test_token_requests_need_no_csrf_token_and_sessions_still_do(role_users, wit
     # without the CSRF token is refused by the check itself.
     detail = str(response.json().get("detail", ""))
     assert ("CSRF" in detail) is (not with_token)
+
+
+def test_a_persons_tokens_are_in_their_personal_data_without_secret_or_hash(role_users):
+    person = role_users["member"]
+    made = services.api_token_create(user=person, name="Script")
+    exported = str(services.personal_data(user=person))
+    assert "Script" in exported and made.token.prefix in exported
+    assert made.secret not in exported and made.token.token_hash not in exported
