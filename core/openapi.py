@@ -201,7 +201,9 @@ def _document(path: str, method: str, operation: dict) -> None:
         "401",
         {
             "description": (
-                "Not signed in: no valid token (`Authorization: Token …`) and no session."
+                "Not signed in: no valid token (`Authorization: Bearer …`) and no session; "
+                "or the token is revoked, expired or its person deactivated (the reason says "
+                "which)."
             ),
             "content": _json("Error"),
         },
@@ -209,7 +211,10 @@ def _document(path: str, method: str, operation: dict) -> None:
     responses.setdefault(
         "403",
         {
-            "description": "Signed in, but the user may not do this (the reason says why).",
+            "description": (
+                "Signed in, but the user may not do this, or a read-only token asked to change "
+                "something (the reason says why)."
+            ),
             "content": _json("Error"),
         },
     )

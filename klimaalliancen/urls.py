@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("partners.api")),
     path("", include("governance.api")),
     path("", include("monitoring.api")),
+    path("", include("monitoring.api_drafts")),
     path("", include("tracks.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from . import services
-from .models import DGO, Invitation, Municipality, Organisation, RoleAssignment, User
+from .models import DGO, ApiToken, Invitation, Municipality, Organisation, RoleAssignment, User
 
 
 @admin.register(Organisation)
@@ -105,6 +105,42 @@ class InvitationAdmin(admin.ModelAdmin):
         "created_at",
         "expires_at",
         "accepted_at",
+        "revoked_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read only: a person makes and revokes their tokens on the profile page; deactivating
+    the person revokes them all (partners.services)."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["read_only", "revoked_at"]
+    search_fields = ["name", "prefix", "user__username", "user__email"]
+    list_select_related = ["user"]
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "read_only",
+        "expires_at",
+        "created_at",
+        "last_used_at",
         "revoked_at",
     ]
 

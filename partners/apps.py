@@ -14,12 +14,25 @@ class PartnersConfig(AppConfig):
 
         checks.register(oidc_configuration_check)
 
-        from .models import DGO, Invitation, Municipality, Organisation, RoleAssignment, User
+        from .models import (
+            DGO,
+            ApiToken,
+            Invitation,
+            Municipality,
+            Organisation,
+            RoleAssignment,
+            User,
+        )
 
         for model in (Organisation, DGO, Municipality, RoleAssignment):
             auditlog.register(model)
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(Invitation, exclude_fields=["token_hash"])
+        # last_used_at moves with every use (a queryset update, never logged anyway).
+        auditlog.register(ApiToken, exclude_fields=["token_hash", "last_used_at"])
+
+
+
 
 
 def oidc_configuration_check(app_configs=None, **kwargs):

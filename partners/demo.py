@@ -6,7 +6,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from .models import DGO, Organisation, RoleAssignment, User
-from .services import organisation_logo_set, role_grant
+from .services import api_token_create, organisation_logo_set, role_grant
 
 DEMO_PASSWORD = "klima2030"  # noqa: S105 - demo only; seed_demo refuses to run without DEBUG
 Role = RoleAssignment.Role
@@ -100,5 +100,7 @@ def seed() -> list[str]:
                 dgo=DGO.objects.get(slug=demo.dgo) if demo.dgo else None,
                 organisation=organisations[demo.organisation] if demo.role in ACTS_FOR else None,
             )
+        # A read-only token on each profile (its secret is not kept: the list shows it only).
+        api_token_create(user=user, name="Rapportudtræk (demo)", read_only=True)
         created.append(demo.username)
     return created

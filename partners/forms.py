@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import help_texts
 from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
+from core.widgets import DateInput
 
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, User
 from .selectors import MUNICIPALITY_SORTS
@@ -199,3 +200,14 @@ class VisibilityForm(forms.ModelForm):
         model = User
         fields = ["directory_visibility"]
         widgets = {"directory_visibility": forms.RadioSelect}
+
+
+@help_texts(
+    name=_("What the token is for, e.g. the program that uses it."),
+    read_only=_("The token may read, but not change anything."),
+    expires_on=_("The token stops working at the end of this day. Empty: until you revoke it."),
+)
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    read_only = forms.BooleanField(label=_("Read only"), required=False)
+    expires_on = forms.DateField(label=_("Expires"), required=False, widget=DateInput())

@@ -388,3 +388,44 @@ class Invitation(models.Model):
             "expired": _("expired"),
             "pending": _("waiting"),
         }[self.status]
+
+
+class ApiToken(models.Model):
+    """A personal API token: a person's program acts as the person (`Authorization: Bearer`).
+
+    Only a SHA-256 hash of the secret is stored; the secret is shown once, when it is made.
+    `prefix` (the secret's first characters, not secret on its own) names it in lists and logs.
+    A token works while it is not revoked, not expired and its person is active; it is made on
+    the profile page after signing in (with the second factor where the person needs one), so
+    it carries no second factor of its own (README: API tokens).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(
+        _("read only"), default=False, help_text=_("The token may read, but not change anything.")
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired() and self.user.is_active

@@ -1,6 +1,6 @@
 """The personal data the partners app holds about a person (see services.personal_data)."""
 
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 
 
 def personal_data(user: User) -> dict:
@@ -32,5 +32,18 @@ def personal_data(user: User) -> dict:
             for assignment in RoleAssignment.objects.filter(user=user).select_related(
                 "dgo", "municipality", "organisation"
             )
+        ],
+        # Never the secret (not stored) nor its hash.
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "read_only": token.read_only,
+                "created_at": token.created_at.isoformat(),
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+                "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+            }
+            for token in ApiToken.objects.filter(user=user)
         ],
     }

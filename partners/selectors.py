@@ -1,11 +1,12 @@
 """Reads for the partners app's pages and API, each built for the page that shows it."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from .models import DGO, Municipality, Organisation, RoleAssignment, User
+from .models import DGO, ApiToken, Municipality, Organisation, RoleAssignment, User
 
 MUNICIPALITY_SORTS = {
     "name": ("name",),
@@ -217,3 +218,17 @@ def directory(
     return entries.order_by(
         Coalesce("municipality__name", "dgo__name"), "role", "user__last_name", "user__first_name"
     )
+
+
+def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    """A person's tokens for the profile page: live ones first, newest first."""
+    return ApiToken.objects.filter(user=user).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at", "-pk"
+    )
+
+
+def api_token_find(*, secret: str) -> ApiToken | None:
+    """The token with this secret, with its person, or None (looked up by its SHA-256 hash,
+    as partners.services.token_hash makes it)."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return ApiToken.objects.select_related("user").filter(token_hash=digest).first()

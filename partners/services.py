@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from . import notices
 from .models import (
     BODY_INVITE_ROLES,
     DGO,
+    ApiToken,
     Invitation,
     InviteRole,
     Municipality,
@@ -144,6 +146,7 @@ def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
     for assignment in RoleAssignment.objects.active().filter(user=user):
         role_revoke(assignment=assignment, by=by, reason=reason)
     invitations_revoke(user=user)
+    api_tokens_revoke(user=user)
     # Other apps close what they hold for the person (governance: body seats) with an end date.
     for _app, module in portal_modules("people"):
         module.person_deactivated(user=user, by=by, reason=reason)
@@ -842,3 +845,88 @@ def organisation_logo_set(*, organisation: Organisation, content: bytes, filenam
         organisation.save(update_fields=["logo"])
         if old:
             organisation.logo.storage.delete(old)
+
+
+
+# --- Personal API tokens ----------------------------------------------------------------
+
+API_TOKEN_PREFIX = "ka_"  # noqa: S105 (a visible marker, not a secret)
+API_TOKEN_MAX_PER_PERSON = 20
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    """A token just made: `secret` is shown to its person once and stored nowhere."""
+
+    token: ApiToken
+    secret: str
+
+
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    read_only: bool = False,
+    expires_at: datetime.datetime | None = None,
+) -> NewApiToken:
+    """Make a personal API token for `user` (the person signed in: tokens are only made for
+    oneself). 256 bits of randomness; only the SHA-256 hash is kept."""
+    name = clean_text(name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, e.g. the program that uses it.")})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one count at a time
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+        if live >= API_TOKEN_MAX_PER_PERSON:
+            raise ValidationError(
+                _("You have %(count)s tokens; revoke one you no longer use first.")
+                % {"count": live}
+            )
+        secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(
+            user=user,
+            name=name,
+            prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+            token_hash=token_hash(secret),
+            read_only=read_only,
+            expires_at=expires_at,
+        )
+        token.full_clean(exclude=["token_hash", "prefix"])
+        token.save()
+    return NewApiToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """A person revokes one of their own tokens; it stops working at once."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != by.pk:
+        raise PermissionDenied(_("You may only revoke your own tokens."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Every live token of a person, revoked (deactivation); one audit entry each."""
+    count = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        count += 1
+    return count
+
+
+def api_token_touch(*, token: ApiToken, interval_seconds: int = 60) -> None:
+    """Record a use: at most once per interval, one UPDATE that also does nothing when another
+    request recorded it in the meantime."""
+    now = timezone.now()
+    since = now - datetime.timedelta(seconds=interval_seconds)
+    if token.last_used_at is not None and token.last_used_at > since:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=since)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

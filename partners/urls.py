@@ -16,6 +16,12 @@ urlpatterns = [
     path("dgo/<slug:slug>/", views.dgo_detail, name="dgo-detail"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/tokens/", views.api_token_create, name="api-token-create"),
+    path(
+        "accounts/profile/tokens/<int:pk>/revoke/",
+        views.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path("accounts/profile/directory/", people_views.profile_visibility, name="profile-visibility"),
     path("directory/", people_views.directory, name="directory"),
     path("people/", people_views.people_list, name="people-list"),

@@ -1,17 +1,21 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from core.exports import Column, export_list
 from core.forms import add_service_errors
 from core.portal_apps import portal_modules
 
 from . import mfa, selectors, services
-from .forms import MunicipalityFilterForm, MunicipalityForm, VisibilityForm
+from .forms import ApiTokenForm, MunicipalityFilterForm, MunicipalityForm, VisibilityForm
 from .models import DGO, Municipality
 from .permissions import (
     can_edit_municipality,
@@ -170,10 +174,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest) -> HttpResponse:
+    return _profile_page(request)
+
+
+def _profile_page(request: HttpRequest, *, token_form: ApiTokenForm | None = None) -> HttpResponse:
     return render(
         request,
         "partners/profile.html",
         {
+            "api_tokens": selectors.api_tokens_of(user=request.user),
+            "token_form": token_form or ApiTokenForm(),
             "assignments": selectors.role_assignments_of(user=request.user),
             # Body seats are roles too (governance's `people` hook).
             "seats": services.seats().seats_now(person=request.user),
@@ -185,3 +195,42 @@ def profile(request: HttpRequest) -> HttpResponse:
             "visibility_form": VisibilityForm(instance=request.user),
         },
     )
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token; its secret is on this answer only (never stored, never
+    shown again)."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = None
+        if expires_on is not None:  # the end of that day, in the portal's time zone
+            expires_at = timezone.make_aware(
+                datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time())
+            )
+        try:
+            made = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_at=expires_at,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(
+                request,
+                "partners/api_token_created.html",
+                {"token": made.token, "secret": made.secret},
+            )
+    return _profile_page(request, token_form=form)
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only one's own tokens exist here: another person's token is a 404 like a missing one.
+    token = get_object_or_404(selectors.api_tokens_of(user=request.user), pk=pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+    return redirect("profile")

@@ -53,3 +53,29 @@ def test_no_server_error(case, auth_headers):
     case.call_and_validate(
         headers={"Host": "localhost", **auth_headers}, checks=[not_a_server_error]
     )
+
+
+@pytest.fixture
+def aarhus_draft_token(role_users):
+    """A draft the coordinator may change, and the coordinator's personal token: the fuzzer's
+    bodies reach the form checks and the services, not only the 404 of a missing round."""
+    from partners import services
+    from tests.monitoring.factories import make_report, make_round
+
+    make_report(make_round(), "751")
+    secret = services.api_token_create(user=role_users["coordinator_a"], name="Fuzz").secret
+    return {"Authorization": f"Bearer {secret}", "If-Match": "*"}
+
+
+@pytest.mark.django_db
+@schema.include(path_regex="monitoring-drafts").parametrize()
+@settings(
+    max_examples=EXAMPLES * 3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_a_real_draft_takes_any_body_without_a_server_error(case, aarhus_draft_token):
+    case.path_parameters = {"year": 2026, "code": "751"}
+    case.call_and_validate(
+        headers={"Host": "localhost", **aarhus_draft_token}, checks=[not_a_server_error]
+    )

@@ -57,6 +57,9 @@ EXCLUDED = {
     "core.SentReminder.*": "codes the reminder run writes (kind, item, threshold), never shown",
     "partners.User.password": "a password hash: never shown, never exported",
     "partners.Invitation.token_hash": "a hash of the invitation's secret: never shown",
+    "partners.ApiToken.token_hash": "a hash of the API token's secret: never shown",
+    "partners.ApiToken.prefix": "the token's first characters, written by the server from "
+    "random URL-safe characters, never input",
     "partners.Invitation.roles": "role codes the server writes, shown as their labels",
     "partners.Invitation.email": "validated as an e-mail address by the invite form and import; "
     "the demo data has no invitation (the people pages' tests show it)",

@@ -434,11 +434,18 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += oidc_origins(OIDC_PROVID
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so an anonymous request is told 401 with a WWW-Authenticate header.
+        # Tokens first, so an anonymous request is told 401 with a WWW-Authenticate header.
+        # Personal API tokens (`Bearer`, made on the profile page; partners.api_auth).
+        "partners.api_auth.PersonalTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partners.api_auth.TokenScope",  # a read-only personal token reads only
+    ],
+    # Per personal token (its rate: API_TOKEN_THROTTLE_RATE below).
+    "DEFAULT_THROTTLE_CLASSES": ["partners.api_auth.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "core.api.PortalPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -457,11 +464,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Requests per personal API token, e.g. "120/minute" (DRF's rate syntax: N/second|minute|hour|day).
+API_TOKEN_THROTTLE_RATE = env_str("API_TOKEN_THROTTLE_RATE", "120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Klimaalliancen API",
     "DESCRIPTION": (
-        "The partnership's data, with the same permissions as the portal. Sign in with a token "
-        "(`Authorization: Token …`, from your profile) or the portal's session. Errors answer "
+        "The partnership's data, with the same permissions as the portal. Sign in with a personal "
+        "API token (`Authorization: Bearer …`, made on your profile page and shown once; a "
+        "read-only token may not change anything) or the portal's session. Errors answer "
         "JSON with a reason in the request's language: 400 names each wrong parameter or field, "
         "401 means not signed in, 403 not allowed, 404 no such record or none you may see. "
         "Amounts are in Danish kroner (DKK), emissions in tonnes CO2e, times ISO 8601."
@@ -481,6 +491,8 @@ SPECTACULAR_SETTINGS = {
     "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
     # Every operation's refusals (401/403/404/400 with the error shape), summaries and
     # descriptions of every parameter and field: core/openapi.py.
+    # An action's status is read and written (monitoring/api_drafts.py): one enum, one name.
+    "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "monitoring.models.Action.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.postprocess",

@@ -119,6 +119,17 @@ CASES = [
     api("api-monitoring-round-list"),
     api("api-monitoring-round-detail", setup=api_round),
     api("api-monitoring-report-list"),
+    # A draft through the API: for those who fill it in; to the others it does not exist.
+    api(
+        "api-monitoring-draft",
+        setup=lambda users: draft_report(users),
+        **roles(404, coordinator_a=200, secretariat=200),
+    ),
+    Case(
+        "api-monitoring-draft-submit",
+        {"anonymous": 401, **roles(405)},
+        setup=lambda users: draft_report(users),
+    ),
     api("api-monitoring-report-detail", setup=api_report),
     # The open data per municipality: anonymous too (throttled).
     public("api-open-municipal-emissions"),

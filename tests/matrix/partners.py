@@ -3,6 +3,31 @@ from . import SIGNED_IN, Case, api, only, page, public
 AARHUS = {"code": "751"}  # in DGO Midtjylland: coordinator_a's, not coordinator_b's
 EDITORS = {"coordinator_a", "secretariat"}  # not the administrator: users, not content
 
+
+def api_tokens(users) -> dict:
+    """Every signed-in role holds a live, a read-only expiring and a revoked token (once)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from partners import services
+    from partners.models import ApiToken
+
+    for user in users.values():
+        if user is None or ApiToken.objects.filter(user=user).exists():
+            continue
+        services.api_token_create(user=user, name="ESG-system")
+        services.api_token_create(
+            user=user,
+            name="Rapportudtræk",
+            read_only=True,
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        )
+        old = services.api_token_create(user=user, name="Gammelt script").token
+        services.api_token_revoke(token=old, by=user)
+    return {"pk": ApiToken.objects.filter(revoked_at__isnull=True).values_list("pk", flat=True)[0]}
+
+
 CASES = [
     page("dashboard"),
     page("municipality-list"),
@@ -12,6 +37,14 @@ CASES = [
     page("dgo-detail", {"slug": "midtjylland"}),
     page("organisation-list"),
     page("profile"),
+    # The token section with a live, a read-only expiring and a revoked token.
+    page("profile", setup=lambda users: api_tokens(users) and {}),
+    Case("api-token-create", {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)}),
+    Case(
+        "api-token-revoke",
+        {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 405)},
+        setup=lambda users: {"pk": api_tokens(users)["pk"]},
+    ),
     page("notification-list"),
     page("notification-preferences"),
     page("search"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0005_municipality_list_indexes'),
+        ('partners', '0006_api_tokens'),
     ]
 
     operations = [
