@@ -260,7 +260,6 @@ def can_edit_edition(user: AnyUser, edition) -> bool:
     return edition_edit_refusal(user, edition) is None
 
 
-
 def can_download_dgo_pack(user: AnyUser, dgo) -> bool:
     """A DGO's status pack (for its political steering group): its coordinators and the
     secretariat."""

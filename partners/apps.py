@@ -32,9 +32,6 @@ class PartnersConfig(AppConfig):
         auditlog.register(ApiToken, exclude_fields=["token_hash", "last_used_at"])
 
 
-
-
-
 def oidc_configuration_check(app_configs=None, **kwargs):
     """OIDC_PROVIDERS as the README describes it: https, a secret, openid and email scopes."""
     from django.core import checks

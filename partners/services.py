@@ -847,7 +847,6 @@ def organisation_logo_set(*, organisation: Organisation, content: bytes, filenam
             organisation.logo.storage.delete(old)
 
 
-
 # --- Personal API tokens ----------------------------------------------------------------
 
 API_TOKEN_PREFIX = "ka_"  # noqa: S105 (a visible marker, not a secret)

@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "portal.middleware.HtmxSignInMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "core.middleware.RefuseNulInApiForms",  # in the request's language, before anything reads the form
+    # A NUL in an API form is refused in the request's language before anything reads the form.
+    "core.middleware.RefuseNulInApiForms",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.DeniedRequestLogMiddleware",
