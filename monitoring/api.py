@@ -462,6 +462,7 @@ class OpenMunicipalEmissionsView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [OpenDataThrottle]
     serializer_class = MunicipalEmissionSerializer
+    queryset = EmissionFigure.objects.none()  # the schema's model; the rows come from the selector
     pagination_class = PortalPagination
 
     @extend_schema(

@@ -34,6 +34,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import IdempotencyKeyMixin
 from core.locking import STALE_MESSAGE, is_stale
 from partners.models import Municipality
 
@@ -380,7 +381,7 @@ KEY_PARAMETERS = [
 ]
 
 
-class DraftView(APIView):
+class DraftView(IdempotencyKeyMixin, APIView):
     """One municipality's report for a round, for those who fill it in."""
 
     serializer_class = DraftSerializer
@@ -519,7 +520,7 @@ class DraftView(APIView):
         )
 
 
-class DraftSubmitView(APIView):
+class DraftSubmitView(IdempotencyKeyMixin, APIView):
     """Hand the report to the secretariat, as the form's submit button does."""
 
     serializer_class = DraftSerializer
