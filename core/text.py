@@ -34,7 +34,16 @@ class CleanTextFieldsMixin:
 # `title_en`, `filename`, ... (not `username`, which is the sign-in identity as typed).
 _NAME_FIELD = re.compile(r"^((.+_)?(name|title)(_da|_en)?|filename)$")
 # The apps whose records are cleaned on save (third-party apps keep their own data).
-CLEANED_APPS = {"core", "partners", "governance", "tracks", "monitoring", "portal"}
+CLEANED_APPS = {
+    "core",
+    "partners",
+    "governance",
+    "tracks",
+    "monitoring",
+    "events",
+    "library",
+    "portal",
+}
 
 
 def name_fields(model: type[models.Model]) -> list[str]:

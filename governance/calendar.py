@@ -6,10 +6,14 @@ meeting's changes and LAST-MODIFIED says when the last one was made (both from t
 trail, see selectors.with_changes): a calendar program replaces the event it has when either
 grows. REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL (Outlook, Google) ask it to fetch the
 feed again every hour.
+
+Higher apps add their own entries (an event a person registered for) through
+`register_calendar_source`, called from their AppConfig.ready(): governance imports none of them.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +24,42 @@ from .models import Meeting
 
 DEFAULT_LENGTH = datetime.timedelta(hours=2)
 REFRESH = datetime.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One event of another app in the feed. `uid_key` is unique within the portal (e.g.
+    "event-12"); `path` is the portal page of the event."""
+
+    uid_key: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    summary: str
+    path: str
+    location: str = ""
+    link: str = ""
+    confirmed: bool = True
+    last_changed: datetime.datetime | None = None
+
+
+CalendarSource = Callable[..., Iterable[CalendarEntry]]
+_SOURCES: list[CalendarSource] = []
+
+
+def register_calendar_source(source: CalendarSource) -> None:
+    """`source(user=...)` returns the person's entries of another app (at most a fixed number
+    of queries, whatever their count)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def unregister_calendar_source(source: CalendarSource) -> None:
+    if source in _SOURCES:
+        _SOURCES.remove(source)
+
+
+def registered_entries(*, user) -> list[CalendarEntry]:
+    return [entry for source in _SOURCES for entry in source(user=user)]
 
 
 def portal_host(base_url: str | None = None) -> str:
@@ -37,8 +77,11 @@ def webcal_url(url: str) -> str:
     return "webcal://" + url.split("://", 1)[-1]
 
 
-def render_feed(*, meetings: Iterable[Meeting], base_url: str) -> bytes:
-    """`meetings` as from selectors.calendar_meetings (annotated with their changes)."""
+def render_feed(
+    *, meetings: Iterable[Meeting], base_url: str, entries: Iterable[CalendarEntry] = ()
+) -> bytes:
+    """`meetings` as from selectors.calendar_meetings (annotated with their changes);
+    `entries` from the other apps' sources (registered_entries)."""
     host = portal_host(base_url)
     calendar = Calendar()
     calendar.add("prodid", "-//Klimaalliancen//Portal//DA")
@@ -70,4 +113,22 @@ def render_feed(*, meetings: Iterable[Meeting], base_url: str) -> bytes:
         event.add("description", "\n".join(description))
         event.add("status", "CONFIRMED" if meeting.is_published else "TENTATIVE")
         calendar.add_component(event)
+    for entry in entries:
+        calendar.add_component(_entry_event(entry, host=host, base_url=base_url, now=now))
     return calendar.to_ical()
+
+
+def _entry_event(entry: CalendarEntry, *, host: str, base_url: str, now) -> Event:
+    event = Event()
+    event.add("uid", f"{entry.uid_key}@{host}")
+    event.add("dtstamp", entry.last_changed or now)
+    event.add("dtstart", entry.starts_at)
+    event.add("dtend", entry.ends_at)
+    event.add("summary", entry.summary)
+    url = base_url + entry.path
+    event.add("url", url)
+    if entry.location:
+        event.add("location", entry.location)
+    event.add("description", "\n".join(filter(None, (entry.link, url))))
+    event.add("status", "CONFIRMED" if entry.confirmed else "TENTATIVE")
+    return event

@@ -946,7 +946,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(_("No such calendar."))
     meetings = selectors.calendar_meetings(user=feed.user)
     response = HttpResponse(
-        calendar.render_feed(meetings=meetings, base_url=settings.PORTAL_BASE_URL),
+        calendar.render_feed(
+            meetings=meetings,
+            base_url=settings.PORTAL_BASE_URL,
+            entries=calendar.registered_entries(user=feed.user),
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="klimaalliancen.ics"'

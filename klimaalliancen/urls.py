@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.portal_apps import portal_modules
 from partners import oidc_views
 from partners.forms_auth import PortalPasswordResetForm
 from portal import audit, bench_views, notification_views, operations, views
@@ -22,6 +23,9 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Apps found by discovery rather than listed here (README: Architecture).
+PLUGGED_APPS = {"events", "library"}
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -53,6 +57,8 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("monitoring.urls")),
     path("", include("tracks.urls")),
+    # The apps above monitoring bring their pages through plugin discovery: each `<app>.urls`.
+    *(path("", include(module)) for app, module in portal_modules("urls") if app in PLUGGED_APPS),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

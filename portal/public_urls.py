@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import public_events, public_library
 from . import public_views as views
 
 urlpatterns = [
@@ -14,6 +15,11 @@ urlpatterns = [
     path("rapporter/", views.report_list, name="public-report-list"),
     path("rapporter/udgiv/", views.report_publishing, name="public-report-publishing"),
     path("rapporter/<int:pk>/", views.report_download, name="public-report-download"),
+    path("arrangementer/", public_events.event_list, name="public-event-list"),
+    path("arrangementer/<int:pk>/", public_events.event_detail, name="public-event-detail"),
+    path("viden/", public_library.library_list, name="public-library-list"),
+    path("viden/<int:pk>/", public_library.library_detail, name="public-library-detail"),
+    path("viden/<int:pk>/fil/", public_library.library_download, name="public-library-download"),
     path("tal/", views.figures, name="public-figures"),
     path("tal/<slug:slug>/", views.figures, name="public-figures-dgo"),
     path("data/", views.open_data, name="public-open-data"),

@@ -91,6 +91,9 @@ EXCLUDED = {
     "public-product-download": "a file download (a public knowledge product)",
     "public-report-download": "the published PDF",
     "meeting-pack": "the meeting pack PDF (its own tests read it)",
+    "event-material-download": "a file download (an event's material)",
+    "library-download": "a file download (a knowledge product of the library)",
+    "public-library-download": "a file download (a public knowledge product of the library)",
 }
 EXCLUDED_PREFIXES = {"api-": "the JSON API"}
 
@@ -279,9 +282,11 @@ def test_every_page_of_the_matrix_is_walked_or_excluded_with_a_reason():
 def walk_groups() -> list[tuple[str, list[Case]]]:
     """Cases whose setups can share one database go in one test (a transactional test pays a
     flush and a reload of the reference data); monitoring's rounds and reports cannot."""
-    from tests.matrix import governance, monitoring, partners, tracks
+    from tests.matrix import events, governance, library, monitoring, partners, tracks
 
     origin = {id(case): "governance" for case in governance.CASES}
+    origin.update({id(case): "events" for case in events.CASES})
+    origin.update({id(case): "library" for case in library.CASES})
     origin.update({id(case): "tracks" for case in tracks.CASES})
     origin.update({id(case): "monitoring" for case in [*monitoring.CASES, *monitoring.EXTRA]})
     origin.update({id(case): "partners" for case in partners.CASES})

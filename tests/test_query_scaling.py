@@ -27,6 +27,9 @@ from .matrix import all_cases
 
 # 15 before vote privacy: the track timeline asks for the viewer's seats (body_access).
 MAX_QUERIES = 16
+# The global search asks each portal app's search module (one query each, whatever the data),
+# so the one page that reads every app spends one more since events and the library (issue 26).
+EXTRA_QUERIES = {"search": 1}
 SMALL = Preset(
     "small", rounds=2, actions=2, tracks=11, users=40, meetings_per_year=1, updates_per_track=1
 )
@@ -185,6 +188,10 @@ PAGES = {
 MEASURED_IN_PEOPLE_TESTS = "measured with 10x people in tests/partners/test_people.py"
 MEASURED_IN_OPEN_TESTS = "measured with 10x data in tests/test_open_pages_queries.py"
 MEASURED_IN_DECISION_TESTS = "measured as data grow in tests/monitoring/test_analysis_decision.py"
+MEASURED_IN_LIBRARY_TESTS = "measured with 10x products in tests/library/test_queries.py"
+MEASURED_IN_EVENT_TESTS = (
+    "measured with 10x events and registrations in tests/events/test_queries.py"
+)
 
 EXEMPT = {
     "api-token-create": "POST only",
@@ -326,6 +333,23 @@ EXEMPT = {
     "monitoring-municipality-factsheet": "a one-page PDF (tests/monitoring/test_report_parts.py)",
     "monitoring-dgo-status-pack": "a PDF of a few pages; its context's fixed query count is "
     "tested in tests/monitoring/test_dgo_pack.py",
+    "event-list": MEASURED_IN_EVENT_TESTS,
+    "event-detail": MEASURED_IN_EVENT_TESTS,
+    "event-attendance": MEASURED_IN_EVENT_TESTS,
+    "public-event-list": MEASURED_IN_EVENT_TESTS,
+    "public-event-detail": MEASURED_IN_EVENT_TESTS,
+    "event-create": "empty form",
+    "event-edit": "form for one event",
+    "event-material-add": "upload form",
+    "event-material-download": "a file",
+    "library-list": MEASURED_IN_LIBRARY_TESTS,
+    "library-detail": MEASURED_IN_LIBRARY_TESTS,
+    "public-library-list": MEASURED_IN_LIBRARY_TESTS,
+    "public-library-detail": MEASURED_IN_LIBRARY_TESTS,
+    "library-create": "empty form",
+    "library-edit": "form for one knowledge product",
+    "library-download": "a file",
+    "public-library-download": "a file",
 }
 
 
@@ -418,7 +442,9 @@ def test_every_page_has_constant_query_count(client_for, role_users):
         pass
     large = _measure(client_for, LARGE)
     grows = {key: (small[key], large[key]) for key in small if large[key] != small[key]}
-    too_many = {key: large[key] for key in large if large[key] > MAX_QUERIES}
+    too_many = {
+        key: large[key] for key in large if large[key] > MAX_QUERIES + EXTRA_QUERIES.get(key[0], 0)
+    }
     assert not grows, f"query count changes with the data (small, large): {grows}"
     assert not too_many, f"more than {MAX_QUERIES} queries: {too_many}"
 

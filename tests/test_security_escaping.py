@@ -40,7 +40,7 @@ from tests.factories import sign_in
 
 from .matrix import all_cases
 
-PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "core")
+PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "events", "library", "core")
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
@@ -67,6 +67,8 @@ EXCLUDED = {
     "governance.CalendarFeed.token": "the calendar feed's secret: only in the feed's own URL",
     "governance.Paper.content_type": "set by the server from the file's sniffed type",
     "tracks.KnowledgeProduct.content_type": "set by the server from the file's sniffed type",
+    "events.Material.content_type": "set by the server from the file's sniffed type",
+    "library.LibraryItem.content_type": "set by the server from the file's sniffed type",
     "core.OutboxEmail.*": "the e-mail outbox (admin only); the e-mails are tested "
     "by test_emails_carry_payloads_as_plain_text",
     "core.Notification.url": "a path the code builds with reverse(), never input",

@@ -80,6 +80,25 @@ class Endpoint:
         return people.coordinator, url, {"title": "Slutrapport", "description": ""}
 
     @staticmethod
+    def _MaterialForm(request):
+        from tests.events.factories import make_event
+
+        role_users = request.getfixturevalue("role_users")
+        event = make_event(role_users["secretariat"], state="held")
+        url = reverse("event-material-add", kwargs={"pk": event.pk})
+        return role_users["secretariat"], url, {"title": "Oplæg"}
+
+    @staticmethod
+    def _LibraryItemForm(request):
+        from tests.library.factories import topic
+
+        role_users = request.getfixturevalue("role_users")
+        data = {"title": "Notat", "summary": "Et notat.", "kind": "note", "topic": topic().pk,
+                "author_organisation": role_users["knowledge_partner"].role_assignments.get()
+                .organisation_id, "published_on": "2026-11-01"}  # fmt: skip
+        return role_users["knowledge_partner"], reverse("library-create"), data
+
+    @staticmethod
     def _ImportForm(request):
         from tests.monitoring.factories import make_round
 
@@ -109,6 +128,8 @@ ENDPOINTS = [
     Endpoint("ImportForm", MAX_IMPORT_BYTES, "indberetning.xlsx"),
     Endpoint("PeopleImportForm", MAX_IMPORT_BYTES, "personer.xlsx"),
     Endpoint("AccountsImportForm", MAX_IMPORT_BYTES, "energiregnskab.xlsx"),
+    Endpoint("MaterialForm", MAX_PAPER_BYTES, "oplaeg.pdf"),
+    Endpoint("LibraryItemForm", MAX_PRODUCT_BYTES, "notat.pdf"),
 ]
 
 
@@ -178,11 +199,13 @@ def storages_used() -> list:
     """Where uploads go: the papers' and products' storages, and the default storage."""
     from django.core.files.storage import default_storage
 
+    from events.models import Material
     from governance.models import Paper
     from tracks.models import KnowledgeProduct
 
     found = {}
     for storage in (
+        Material._meta.get_field("file").storage,
         Paper._meta.get_field("file").storage,
         KnowledgeProduct._meta.get_field("file").storage,
         default_storage,

@@ -57,7 +57,7 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import governance, monitoring, open_pages, partners, tracks
+    from . import events, governance, library, monitoring, open_pages, partners, tracks
 
     return [
         *partners.CASES,
@@ -66,6 +66,8 @@ def all_cases() -> list[Case]:
         *monitoring.EXTRA,
         *tracks.CASES,
         *open_pages.CASES,
+        *events.CASES,
+        *library.CASES,
     ]
 
 
@@ -73,7 +75,7 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
     """The cases split by the app whose matrix module holds them, for tests that run one app's
     cases in one test (each case in a savepoint): creating the role users for every case
     cost more than its requests."""
-    from . import governance, monitoring, open_pages, partners, tracks
+    from . import events, governance, library, monitoring, open_pages, partners, tracks
 
     modules = {
         "partners": partners.CASES,
@@ -81,6 +83,8 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
         "monitoring": [*monitoring.CASES, *monitoring.EXTRA],
         "tracks": tracks.CASES,
         "open_pages": open_pages.CASES,
+        "events": events.CASES,
+        "library": library.CASES,
     }
     origin = {id(case): app for app, app_cases in modules.items() for case in app_cases}
     groups: dict[str, list[Case]] = {}
