@@ -6,13 +6,16 @@ only by those who may arrange it.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_noop
 
 from partners.models import DGO, User
 from partners.permissions import roles_of
 
 from .models import Event
 
-MANAGERS_ONLY = "The secretariat arranges national events; a DGO's coordinators its own events."
+MANAGERS_ONLY = gettext_noop(
+    "The secretariat arranges national events; a DGO's coordinators its own events."
+)
 
 
 def can_create_event(user: User | AnonymousUser, dgo: DGO | None = None) -> bool:

@@ -5,13 +5,14 @@ products; a knowledge partner adds in their own organisation's name and changes 
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_noop
 
 from partners.models import Organisation, User
 from partners.permissions import roles_of
 
 from .models import LibraryItem
 
-ADDERS_ONLY = "The secretariat and the knowledge partners add knowledge products."
+ADDERS_ONLY = gettext_noop("The secretariat and the knowledge partners add knowledge products.")
 
 
 def can_add_item(user: User | AnonymousUser) -> bool:
