@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import CONTENT_TYPES, MAX_PAPER_BYTES
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 from core.widgets import DATETIME_FORMATS, DateTimeInput
 
@@ -16,7 +17,7 @@ from .models import Event
     capacity=_("Empty for no limit. When the seats are taken, people join a waiting list."),
     registration_deadline=_("Optional. Without it registration closes when the event starts."),
 )
-class EventForm(CleanTextFieldsMixin, forms.ModelForm):
+class EventForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=DateTimeInput(), input_formats=DATETIME_FORMATS
     )

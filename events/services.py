@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.files import check_paper
+from core.locking import lock_for_edit
 from core.notifications import notify
 from partners.models import DGO, RoleAssignment, User
 
@@ -99,9 +100,10 @@ def event_create(*, by: User, **fields) -> Event:
 
 
 @transaction.atomic
-def event_update(*, event: Event, by: User, **fields) -> Event:
-    """Change a draft or published event. More seats move waiting people up."""
-    event = _lock(event)
+def event_update(*, event: Event, by: User, expected_version: str | None = None, **fields) -> Event:
+    """Change a draft or published event. More seats move waiting people up.
+    `expected_version`: the version the edit form was based on (core.locking)."""
+    event = lock_for_edit(event, expected_version)
     _require(perms.can_manage_event(by, event), _(perms.MANAGERS_ONLY))
     _require_state(event, (S.DRAFT, S.PUBLISHED), _("A cancelled or held event is not changed."))
     if "dgo" in fields and fields["dgo"] != event.dgo:

@@ -91,7 +91,12 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["dgo"].queryset = perms.manageable_dgos(request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(event=event, by=request.user, **form.cleaned_data)
+            services.event_update(
+                event=event,
+                by=request.user,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied as denied:

@@ -169,8 +169,11 @@ class AgendaChangeForm(CleanTextFieldsMixin, forms.Form):
             del self.fields["note"]
 
 
-class AgendaItemEditForm(AgendaItemForm, AgendaChangeForm):
-    pass
+class AgendaItemEditForm(EditVersionFormMixin, AgendaItemForm, AgendaChangeForm):
+    def __init__(self, *args, item, **kwargs):
+        self.instance = item  # the version is the stored item's (core.locking)
+        kwargs.setdefault("initial", {"title": item.title, "description": item.description})
+        super().__init__(*args, **kwargs)
 
 
 class NextMeetingForm(forms.Form):

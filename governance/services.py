@@ -705,10 +705,18 @@ def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
 
 @transaction.atomic
 def agenda_item_update(
-    *, item: AgendaItem, by: User, title: str, description: str = "", note: str = ""
+    *,
+    item: AgendaItem,
+    by: User,
+    title: str,
+    description: str = "",
+    note: str = "",
+    expected_version: str | None = None,
 ) -> AgendaItem:
+    """`expected_version`: the version the edit form was based on (core.locking)."""
     _require_manager(by, item.meeting.body)
     meeting, item = _lock_item(item)
+    item = lock_for_edit(item, expected_version)
     note = _agenda_editable(meeting, note)
     item.title, item.description = title, description
     item.full_clean()

@@ -337,12 +337,17 @@ def agenda_item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     agenda_item = _agenda_item(meeting, item)
     form = AgendaItemEditForm(
         request.POST or None,
-        initial={"title": agenda_item.title, "description": agenda_item.description},
+        item=agenda_item,
         published=meeting.status == Meeting.Status.AGENDA_PUBLISHED,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_update(item=agenda_item, by=request.user, **form.cleaned_data)
+            services.agenda_item_update(
+                item=agenda_item,
+                by=request.user,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except services.Conflict as conflict:

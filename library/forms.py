@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import CONTENT_TYPES
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 from core.widgets import DateInput
 from monitoring.models import Sector
@@ -19,7 +20,7 @@ from .models import LibraryItem
     url=_("A link to the product elsewhere, instead of or beside a file."),
     is_public=_("Shown on the open pages to everyone, not only to those signed in."),
 )
-class LibraryItemForm(CleanTextFieldsMixin, forms.ModelForm):
+class LibraryItemForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     file = forms.FileField(
         label=_("File"),
         required=False,

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.locking import lock_for_edit
 from partners.models import User
 from tracks.files import check_product
 
@@ -75,10 +76,16 @@ def item_create(*, by: User, upload: UploadedFile | None = None, **fields) -> Li
 
 @transaction.atomic
 def item_update(
-    *, item: LibraryItem, by: User, upload: UploadedFile | None = None, **fields
+    *,
+    item: LibraryItem,
+    by: User,
+    upload: UploadedFile | None = None,
+    expected_version: str | None = None,
+    **fields,
 ) -> LibraryItem:
-    """Change a product (and replace its file, if one is given)."""
-    item = LibraryItem.objects.select_for_update().get(pk=item.pk)
+    """Change a product (and replace its file, if one is given). `expected_version`: the
+    version the edit form was based on (core.locking)."""
+    item = lock_for_edit(item, expected_version)
     _require(perms.can_edit_item(by, item), _(perms.ADDERS_ONLY))
     for name, value in fields.items():
         if name not in ITEM_FIELDS:

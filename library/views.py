@@ -103,7 +103,11 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.item_update(
-                item=item, by=request.user, upload=form.cleaned_data["file"], **form.item_fields()
+                item=item,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                expected_version=form.expected_version,
+                **form.item_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

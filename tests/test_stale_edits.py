@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.locking import FIELD, STALE_MESSAGE, edit_version
-from tests.matrix import governance, monitoring, tracks
+from tests.matrix import events, governance, library, monitoring, tracks
 
 
 class FormValues(HTMLParser):
@@ -112,6 +112,27 @@ def _report(users):
     return kwargs, report
 
 
+def _agenda_item(users):
+    kwargs = governance.planned_item(users)
+    return kwargs, apps.get_model("governance", "AgendaItem").objects.get(pk=kwargs["item"])
+
+
+def _event(users):
+    kwargs = events.published(users)
+    return kwargs, apps.get_model("events", "Event").objects.get(pk=kwargs["pk"])
+
+
+def _library_item(users):
+    kwargs = library.concito_item(users)
+    return kwargs, apps.get_model("library", "LibraryItem").objects.get(pk=kwargs["pk"])
+
+
+def _edition(users):
+    kwargs = monitoring.draft_edition(users)
+    edition = apps.get_model("monitoring", "ReportEdition").objects.get(round__year=kwargs["year"])
+    return kwargs, edition
+
+
 EDITS = [
     Edit("meeting-edit", "secretariat", _meeting, {"title": "Mit"}, {"location": "Andet sted"}),
     Edit(
@@ -131,6 +152,29 @@ EDITS = [
         _indicator,
         {"name_da": "Mit navn"},
         {"source": "En andens kilde"},
+    ),
+    Edit(
+        "agenda-item-edit",
+        "secretariat",
+        _agenda_item,
+        {"title": "Mit punkt"},
+        {"description": "En andens beskrivelse"},
+    ),
+    Edit("event-edit", "secretariat", _event, {"title": "Mit"}, {"location": "Andet sted"}),
+    Edit(
+        "library-edit",
+        "secretariat",
+        _library_item,
+        {"title": "Mit notat"},
+        {"summary": "En andens resumé."},
+    ),
+    Edit(
+        "monitoring-edition",
+        "knowledge_partner",
+        _edition,
+        {"foreword": "Mit forord"},
+        # A version counter: someone else's save counts it up.
+        {"version": 99, "key_messages": ["En andens budskab"]},
     ),
     # The status reports' version counter, through the same mechanism.
     Edit(
