@@ -82,8 +82,9 @@ def absolute_url(path: str) -> str:
 
 
 def lazy_date(day: datetime.date) -> str:
-    """A date for a subject line, formatted in the recipient's language when rendered."""
-    return lazy(lambda: date_format(day, "SHORT_DATE_FORMAT"), str)()
+    """A date for a subject line, formatted in the recipient's language when rendered and
+    written out as in the message itself ("5. september 2027")."""
+    return lazy(lambda: date_format(day, "DATE_FORMAT"), str)()
 
 
 # --- the person's choices ---------------------------------------------------------------
