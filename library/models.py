@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from monitoring.models import Sector
 from partners.models import DGO, Organisation
@@ -41,9 +42,9 @@ class Topic(models.Model):
 class LibraryItem(models.Model):
     class Kind(models.TextChoices):
         TRACK_RESULT = "track_result", _("Result of a development track")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("knowledge product kind", "Note")
         ANALYSIS = "analysis", _("Analysis")
-        REPORT = "report", _("Report")
+        REPORT = "report", pgettext_lazy("knowledge product kind", "Report")
         GUIDE = "guide", _("Guide or tool")
 
     title = models.CharField(_("title"), max_length=300)
