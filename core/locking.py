@@ -54,6 +54,20 @@ def edit_version(instance: models.Model) -> str:
     return digest.hexdigest()[:24]
 
 
+def combined_version(*instances: models.Model) -> str:
+    """The version of a page that edits several rows at once (a body and its composition
+    rules): a change to any of them, or a row added or removed, makes the page stale."""
+    versions = "|".join(f"{i._meta.label}:{i.pk}:{edit_version(i)}" for i in instances)
+    return hashlib.sha256(versions.encode()).hexdigest()[:24]
+
+
+def refuse_if_stale(current_version: str, expected_version: Any) -> None:
+    """StaleEdit when a form's version is given and is not `current_version` (for pages whose
+    version is not one row's; lock the rows first)."""
+    if expected_version not in (None, "") and str(expected_version) != current_version:
+        raise StaleEdit(current_version)
+
+
 def is_stale(instance: models.Model, expected_version: Any) -> bool:
     """True when the form's version is given and is not the record's current one. A caller
     that sends no version (a program, an import) is not checked."""
@@ -81,8 +95,12 @@ class EditVersionFormMixin:
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk:
             self.fields[FIELD] = forms.CharField(
-                widget=forms.HiddenInput, required=False, initial=edit_version(instance)
+                widget=forms.HiddenInput, required=False, initial=self.current_version()
             )
+
+    def current_version(self) -> str:
+        """The version the page is based on; a form editing more than its instance says so."""
+        return edit_version(self.instance)
 
     def clean(self):
         data = super().clean()

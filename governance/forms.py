@@ -18,6 +18,7 @@ from .models import (
     SubstituteCall,
     Vote,
 )
+from .selectors import composition_version
 
 
 @help_texts(
@@ -405,7 +406,16 @@ class SeatEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CompositionForm(forms.Form):
+class CompositionForm(EditVersionFormMixin, forms.Form):
+    """The body's cadence and chairmanship; its version covers the rules edited beside it."""
+
+    def __init__(self, *args, body, **kwargs):
+        self.instance = body
+        super().__init__(*args, **kwargs)
+
+    def current_version(self) -> str:
+        return composition_version(self.instance)
+
     meetings_per_year = forms.IntegerField(label=_("Meetings per year"), min_value=1, max_value=52)
     chair_rule = forms.CharField(label=_("Chairmanship"), max_length=300, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core.locking import combined_version
 from partners.models import DGO, Organisation, User
 
 from .models import (
@@ -371,3 +372,9 @@ def with_changes(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         changes=Subquery(updates.annotate(n=Count("pk")).values("n")[:1]),
         last_changed=Subquery(entries.annotate(at=Max("timestamp")).values("at")[:1]),
     )
+
+
+def composition_version(body: Body) -> str:
+    """The version of a DGO steering group's composition page: the body's cadence and
+    chairmanship with every composition rule (core.locking)."""
+    return combined_version(body, *body.seat_rules.order_by("pk"))

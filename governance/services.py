@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.files import check_paper
-from core.locking import lock_for_edit
+from core.locking import lock_for_edit, refuse_if_stale
 from core.notifications import notify
 from partners.models import DGO, Organisation, User
 
@@ -62,6 +62,7 @@ from .permissions import (
     deadline_passed_reason,
     forget_body_access,
 )
+from .selectors import composition_version
 
 logger = logging.getLogger(__name__)
 Status = Decision.Status
@@ -372,6 +373,7 @@ def composition_update(
     chair_rule: str,
     rules: list[RuleChange],
     reason: str,
+    expected_version: str | None = None,
 ) -> Body:
     """Set a DGO steering group's cadence, chairmanship and composition rules (§8.1: the KKR
     and the region decide them); the secretariat and the DGO's coordinators do it."""
@@ -382,6 +384,7 @@ def composition_update(
             _("The secretariat and the DGO's coordinators keep a steering group's composition.")
         )
     body = Body.objects.select_for_update().get(pk=body.pk)
+    refuse_if_stale(composition_version(body), expected_version)  # rows locked under the body
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
     body.meetings_per_year = meetings_per_year

@@ -1169,6 +1169,7 @@ def body_composition(request: HttpRequest, code: str) -> HttpResponse:
     ]
     form = CompositionForm(
         request.POST or None,
+        body=body,
         initial={"meetings_per_year": body.meetings_per_year, "chair_rule": body.chair_rule},
     )
     formset = SeatRuleFormSet(request.POST or None, initial=initial_rules, prefix="rules")
@@ -1195,6 +1196,7 @@ def body_composition(request: HttpRequest, code: str) -> HttpResponse:
                 chair_rule=form.cleaned_data["chair_rule"],
                 rules=changes,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.expected_version,
             )
         except ValidationError as error:
             add_service_errors(form, error)

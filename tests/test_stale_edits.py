@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.locking import FIELD, STALE_MESSAGE, edit_version
+from governance.selectors import composition_version
 from tests.matrix import events, governance, library, monitoring, tracks
 
 
@@ -78,6 +79,8 @@ class Edit:
     other_save: dict  # what someone else saved meanwhile
     version_field: str = FIELD
     message: str = str(STALE_MESSAGE)
+    form_only: tuple = ()  # form values that are no field of the record (a reason)
+    version: object = edit_version  # the record -> the version its page carries
 
 
 def _meeting(users):
@@ -133,6 +136,11 @@ def _edition(users):
     return kwargs, edition
 
 
+def _composition(users):
+    body = apps.get_model("governance", "Body").objects.get(code="dgo-midtjylland-adm")
+    return {"code": body.code}, body
+
+
 EDITS = [
     Edit("meeting-edit", "secretariat", _meeting, {"title": "Mit"}, {"location": "Andet sted"}),
     Edit(
@@ -176,6 +184,16 @@ EDITS = [
         # A version counter: someone else's save counts it up.
         {"version": 99, "key_messages": ["En andens budskab"]},
     ),
+    # A body and its composition rules on one page: one version for both.
+    Edit(
+        "body-composition",
+        "secretariat",
+        _composition,
+        {"chair_rule": "Mit formandskab", "reason": "Rettelse"},
+        {"meetings_per_year": 7},
+        form_only=("reason",),
+        version=composition_version,
+    ),
     # The status reports' version counter, through the same mechanism.
     Edit(
         "monitoring-report-edit",
@@ -198,7 +216,7 @@ def test_a_stale_save_is_refused_and_a_deliberate_one_overwrites(edit, client_fo
     page = client.get(url)
     assert page.status_code == 200
     values = edit_form_values(page.content.decode())
-    assert values[edit.version_field] == edit_version(record)
+    assert values[edit.version_field] == edit.version(record)
 
     model.objects.filter(pk=record.pk).update(**edit.other_save)  # someone else's save
     refused = client.post(url, {**values, **edit.change})
@@ -210,7 +228,8 @@ def test_a_stale_save_is_refused_and_a_deliberate_one_overwrites(edit, client_fo
     for name, value in edit.other_save.items():
         assert getattr(stored, name) == value  # the other save is kept
     for name, value in edit.change.items():
-        assert getattr(stored, name) != value  # and this one did not happen
+        if name not in edit.form_only:
+            assert getattr(stored, name) != value  # and this one did not happen
 
     # The page now carries the current version: saving again is a deliberate overwrite.
     again = edit_form_values(refused.content.decode())
@@ -218,7 +237,8 @@ def test_a_stale_save_is_refused_and_a_deliberate_one_overwrites(edit, client_fo
     assert saved.status_code == 302, saved.content.decode()[:2000]
     stored = model.objects.get(pk=record.pk)
     for name, value in edit.change.items():
-        assert getattr(stored, name) == value
+        if name not in edit.form_only:
+            assert getattr(stored, name) == value
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.url)
@@ -229,3 +249,17 @@ def test_an_unchanged_record_saves(edit, client_for, role_users):
     values = edit_form_values(client.get(url).content.decode())
     saved = client.post(url, {**values, **edit.change})
     assert saved.status_code == 302, saved.content.decode()[:2000]
+
+
+def test_the_composition_version_moves_with_any_rule(role_users):
+    """The composition page edits the body and its rules: a rule changed or removed by someone
+    else makes the page stale as a change to the body does."""
+    body = apps.get_model("governance", "Body").objects.get(code="dgo-midtjylland-adm")
+    before = composition_version(body)
+    assert composition_version(body) == before  # stable while nothing changes
+    rule = body.seat_rules.order_by("pk").first()
+    type(rule).objects.filter(pk=rule.pk).update(max_count=rule.max_count + 1)
+    changed = composition_version(body)
+    assert changed != before
+    rule.delete()
+    assert composition_version(body) not in (before, changed)
