@@ -40,6 +40,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: the portal with demo data on SQLite, a real Celery worker and beat, at http://127.0.0.1:8000
+# The links in the demo's e-mails point at the address it runs on (PORT=8123 make run too).
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
