@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import services
 from .models import (
@@ -46,9 +48,65 @@ class BodyAdmin(admin.ModelAdmin):
     inlines = [SeatRuleInline]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """A new seat is checked as the seat form checks it (composition rules included) while the
+    admin can still show the errors on the form; save_model repeats it under the lock."""
+
+    class Meta:
+        model = Membership
+        fields = [
+            "person",
+            "body",
+            "seat_role",
+            "substitute_for",
+            "appointed_by",
+            "geography",
+            "capacity",
+            "starts_on",
+            "ends_on",
+        ]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def _post_clean(self):
+        if self.instance.pk is not None:
+            return super()._post_clean()
+        data = self.cleaned_data
+        required = ("body", "person", "seat_role", "appointed_by")
+        if self.errors or any(not data.get(name) for name in required):
+            return super()._post_clean()
+        try:
+            services.membership_check_add(
+                body=data["body"],
+                person=data["person"],
+                seat_role=data["seat_role"],
+                appointed_by=data["appointed_by"],
+                geography=data.get("geography"),
+                substitute_for=data.get("substitute_for"),
+                capacity=data.get("capacity") or "",
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
+                by=self.request.user if self.request else None,
+                check_rules=True,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+        except PermissionDenied as denied:
+            self.add_error(None, str(denied))
+        else:
+            # Fits: the model form builds the instance that save_model hands to the service.
+            super()._post_clean()
+        return None
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    """Seats are added and ended through the services, so the body permissions follow."""
+    """Seats are added and ended through the services, so the body permissions follow; a new
+    seat is under the composition rules, as on the body page."""
+
+    form = MembershipAdminForm
 
     list_display = [
         "person",
@@ -94,10 +152,20 @@ class MembershipAdmin(admin.ModelAdmin):
                 starts_on=obj.starts_on,
                 ends_on=obj.ends_on,
                 by=request.user,
+                check_rules=True,
             )
             obj.pk = created.pk
         elif "ends_on" in form.changed_data and obj.ends_on:
             services.membership_end(membership=obj, by=request.user, ends_on=obj.ends_on)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class WithRequest(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, request=request, **inner)
+
+        return WithRequest
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -326,8 +326,25 @@ class DateInput(forms.DateInput):
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 
 
+def person_label(person) -> str:
+    """A person in the seat form's list: name, organisation and e-mail, so that two people of
+    the same name can be told apart."""
+    details = [str(person.organisation) if person.organisation_id else "", person.email]
+    details = [detail for detail in details if detail]
+    return f"{person} ({', '.join(details)})" if details else str(person)
+
+
+def person_empty_label(offered) -> str:
+    if offered:
+        return "---------"
+    return str(_("Search for the person first"))
+
+
 @help_texts(
-    person=_("Someone who already has a login. Or leave it empty and invite a new person below."),
+    person=_(
+        "Someone who already has a login: search by name, e-mail or organisation, then choose. "
+        "Or leave it empty and invite a new person below."
+    ),
     email=_("For a new person: they get an invitation to set a password and sign in."),
     seat_role=_(
         "Chair, vice-chair and members vote; a substitute votes only when called in for the "
@@ -366,7 +383,7 @@ class SeatForm(CleanTextFieldsMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
-    def __init__(self, *args, body, members, people=None, **kwargs):
+    def __init__(self, *args, body, members, people=None, offered_people=None, **kwargs):
         super().__init__(*args, **kwargs)
         from partners.models import DGO, Organisation
 
@@ -374,7 +391,18 @@ class SeatForm(CleanTextFieldsMixin, forms.Form):
             for name in ("person", "email", "first_name", "last_name"):
                 del self.fields[name]
         else:
-            self.fields["person"].queryset = people
+            # Any person who can sign in is valid, but the list offers only the search's matches
+            # (and the person already chosen): the whole portal's people would be thousands.
+            field = self.fields["person"]
+            field.queryset = people
+            field.label_from_instance = person_label
+            offered = list(offered_people or [])
+            chosen = self["person"].value()
+            if str(chosen or "").isdigit() and all(str(p.pk) != str(chosen) for p in offered):
+                offered = [*people.filter(pk=int(chosen)).select_related("organisation"), *offered]
+            field.widget.choices = [("", person_empty_label(offered))] + [
+                (p.pk, person_label(p)) for p in offered
+            ]
         self.fields["substitute_for"].queryset = members
         self.fields["substitute_for"].label_from_instance = seat_label
         self.fields["appointed_by"].queryset = Organisation.objects.order_by("kind", "name")

@@ -63,7 +63,10 @@ def seats_held(*, people) -> set[tuple[int, int]]:
 
 def seat_grant(*, user: User, body, member: bool, appointed_by, by: User | None, reason: str):
     """Seat a person in a body as member (or observer) unless seated there today; True when a
-    seat was added. The people service has already checked who may do it."""
+    seat was added. The people service has already checked who may do it; the body's
+    composition rules are checked here as on the seat form (a seat that fits no rule is a
+    ValidationError with the rule's text, and nothing is written). The invitation page, people
+    administration and the people import all seat through this."""
     from partners.services import audit_note
 
     from .models import SeatRole
@@ -77,6 +80,7 @@ def seat_grant(*, user: User, body, member: bool, appointed_by, by: User | None,
         seat_role=SeatRole.MEMBER if member else SeatRole.OBSERVER,
         appointed_by=appointed_by,
         by=by,
+        check_rules=True,
     )
     audit_note(membership, by=by, reason=reason)
     return True

@@ -345,6 +345,30 @@ def seat_candidates() -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
+SEAT_SEARCH_LIMIT = 20
+SEAT_SEARCH_MIN_LENGTH = 2
+
+
+def seat_candidates_matching(*, query: str, limit: int = SEAT_SEARCH_LIMIT) -> list[User]:
+    """The people a seat can be given to whose name, e-mail or organisation (or municipality)
+    holds every word of `query`, by name, at most `limit` (the seat form's person search over
+    all municipalities' people). Too short a query finds nobody rather than everybody."""
+    words = query.split()
+    if len(query.strip()) < SEAT_SEARCH_MIN_LENGTH:
+        return []
+    people = seat_candidates()
+    for word in words:
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(organisation__name__icontains=word)
+            | Q(organisation__code__iexact=word)
+            | Q(municipality__name__icontains=word)
+        )
+    return list(people.select_related("organisation", "municipality")[:limit])
+
+
 def body_voting_seats(*, body: Body) -> QuerySet[Membership]:
     """Today's voting seats, for naming the member a substitute stands in for."""
     return (

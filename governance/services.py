@@ -171,6 +171,45 @@ def _seat_errors(membership: Membership, *, check_rules: bool) -> dict[str, str]
     return errors
 
 
+def membership_check_add(
+    *,
+    body: Body,
+    person: User,
+    seat_role: str,
+    appointed_by: Organisation,
+    by: User | None,
+    geography: DGO | None = None,
+    substitute_for: Membership | None = None,
+    capacity: str = "",
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    check_rules: bool = True,
+) -> Membership:
+    """The seat membership_add would write, unsaved, or a ValidationError saying in words what
+    is wrong (by field; the composition rules' text on the whole seat). Forms that cannot show
+    a service's error after their own validation (the Django admin) call it in `clean`;
+    membership_add repeats it under the body's row lock, so it is never the last word."""
+    if not can_appoint(by, body):
+        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+    membership = Membership(
+        body=body,
+        person=person,
+        seat_role=seat_role,
+        appointed_by=appointed_by,
+        geography=geography,
+        substitute_for=substitute_for,
+        capacity=capacity,
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
+        created_by=by,
+    )
+    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
+    errors = _seat_errors(membership, check_rules=check_rules)
+    if errors:
+        raise ValidationError(errors)
+    return membership
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -188,29 +227,28 @@ def membership_add(
 ) -> Membership:
     """Give a person a seat in a body for a period; the body permissions follow the seat.
 
-    With `check_rules` (the portal's seat form and the API) a seat that breaks the body's
-    composition rules is refused with the rules' text; reference data, the demo and the
-    people import seat without it, and the body page reports what does not fit.
+    With `check_rules` a seat that breaks the body's composition rules is refused with the
+    rules' text. Every path where a person seats someone passes it: the seat form and the API
+    (seat_appoint, membership_update), the invitation page, people administration and the
+    people import (people.seat_grant), and the Django admin. Only the loaders of known data
+    seat without it — the demo and the scale data (governance/demo.py, scale.py) — because
+    they build compositions on purpose (vacancies to fill, seats to report) that the body page
+    then shows as they are.
     """
-    if not can_appoint(by, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     Body.objects.select_for_update().get(pk=body.pk)  # one appointment at a time per body
-    membership = Membership(
+    membership = membership_check_add(
         body=body,
         person=person,
         seat_role=seat_role,
         appointed_by=appointed_by,
+        by=by,
         geography=geography,
         substitute_for=substitute_for,
         capacity=capacity,
-        starts_on=starts_on or timezone.localdate(),
+        starts_on=starts_on,
         ends_on=ends_on,
-        created_by=by,
+        check_rules=check_rules,
     )
-    membership.full_clean(validate_constraints=False)  # _seat_errors says it in words
-    errors = _seat_errors(membership, check_rules=check_rules)
-    if errors:
-        raise ValidationError(errors)
     membership.save()
     _sync_body_permissions(person, body)
     return membership

@@ -8,6 +8,7 @@ urlpatterns = [
     path("bodies/<slug:code>/people/", views.body_people, name="body-people"),
     path("bodies/<slug:code>/people/<int:pk>/end/", views.body_seat_end, name="body-seat-end"),
     path("bodies/<slug:code>/seats/new/", views.seat_create, name="seat-create"),
+    path("bodies/<slug:code>/seats/people/", views.seat_person_search, name="seat-person-search"),
     path("bodies/<slug:code>/seats/<int:pk>/edit/", views.seat_edit, name="seat-edit"),
     path("bodies/<slug:code>/composition/", views.body_composition, name="body-composition"),
     path(

@@ -39,6 +39,8 @@ from .forms import (
     SeatForm,
     SeatRuleFormSet,
     SubstituteCallForm,
+    person_empty_label,
+    person_label,
     seat_label,
 )
 from .models import (
@@ -1027,12 +1029,15 @@ def seat_create(request: HttpRequest, code: str) -> HttpResponse:
     if rule is not None:
         geography = DGO.objects.filter(slug=request.GET.get("geography", "")).first()
         initial.update(selectors.seat_prefill(body=body, rule=rule, geography=geography))
+    query = request.GET.get("q", "").strip()[:100]
+    offered = selectors.seat_candidates_matching(query=query)
     form = SeatForm(
         request.POST or None,
         initial=initial,
         body=body,
         members=selectors.body_voting_seats(body=body),
         people=selectors.seat_candidates(),
+        offered_people=offered,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -1067,7 +1072,41 @@ def seat_create(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "governance/seat_form.html",
-        {"body": body, "form": form, "rule": rule, "title": _("Add a seat")},
+        {
+            "body": body,
+            "form": form,
+            "rule": rule,
+            "title": _("Add a seat"),
+            "person_search": {
+                "q": query,
+                "too_short": 0 < len(query) < selectors.SEAT_SEARCH_MIN_LENGTH,
+                "found": len(offered),
+                "limit": selectors.SEAT_SEARCH_LIMIT,
+                "rule": rule.pk if rule else "",
+                "geography": request.GET.get("geography", "") if rule else "",
+            },
+        },
+    )
+
+
+@require_safe
+def seat_person_search(request: HttpRequest, code: str) -> HttpResponse:
+    """The seat form's person search as type-ahead: for htmx the matching people as the
+    options of the form's person list; without JavaScript the seat form itself, filtered
+    (the same `?q=` the form's search button sends)."""
+    body = _body(code)
+    _require_appointer(request, body)
+    if not request.headers.get("HX-Request"):
+        return seat_create(request, code)
+    query = request.GET.get("q", "").strip()[:100]
+    people = selectors.seat_candidates_matching(query=query)
+    return render(
+        request,
+        "governance/seat_person_options.html",
+        {
+            "options": [(person.pk, person_label(person)) for person in people],
+            "empty_label": person_empty_label(people),
+        },
     )
 
 

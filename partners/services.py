@@ -675,8 +675,10 @@ def people_import(*, by: User, content: bytes, filename: str, dry_run: bool) -> 
     with transaction.atomic():
         planned = _plan_people(parsed=parsed, by=by)
         result.rows = [outcome for outcome, _kwargs in planned]
-        if dry_run or not result.is_valid:
+        if not result.is_valid:
             return result
+        # A dry run writes too and rolls back: some refusals (a body's composition rules) are
+        # found only when the seat is written, and the check must show them before the import.
         descriptions: dict[int, list[str]] = {}
         users: dict[int, User] = {}
         for outcome, kwargs in planned:
@@ -692,6 +694,9 @@ def people_import(*, by: User, content: bytes, filename: str, dry_run: bool) -> 
             if done.granted:
                 users[done.user.pk] = done.user
                 descriptions.setdefault(done.user.pk, []).append(done.role)
+        if dry_run:
+            transaction.set_rollback(True)
+            return result
         for pk, user in users.items():
             invitation_send(user=user, by=by, roles="; ".join(descriptions[pk]))
         result.invited = len(users)

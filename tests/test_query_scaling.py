@@ -114,6 +114,9 @@ PAGES = {
     ),
     "decision-list": (dict, "", BROAD),
     "decision-detail": (lambda: {"pk": _fu_decision().pk}, "", ("secretariat", "member")),
+    # The seat form's person search without JavaScript (the form, filtered); its htmx answer is
+    # measured in tests/governance/test_seat_search.py.
+    "seat-person-search": (lambda: {"code": "fu"}, "?q=an", SECRETARIAT),
     "api-body-list": (dict, "", BROAD),
     "api-body-detail": (lambda: {"code": "fu"}, "", BROAD),
     "api-membership-list": (dict, "", BROAD),

@@ -17,6 +17,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 GREEN = "Alle pladser er besat, som aftalen foreskriver"
 
 
+def choose_person(page, search: str, person: User) -> None:
+    """Type in the person search; the type-ahead (htmx) fills the person list, then choose."""
+    assert page.locator("#id_person option[value]:not([value=''])").count() == 0
+    page.locator("#person-search").fill(search)
+    option = page.locator(f'#id_person option[value="{person.pk}"]')
+    option.wait_for(state="attached")
+    assert option.inner_text().startswith(str(person))
+    page.locator("#id_person").select_option(value=str(person.pk))
+
+
 def test_secretariat_fills_pugs_vacancy_and_seats_an_aps_substitute(
     reference_data, eager_celery, live_server, browser_page
 ):
@@ -43,7 +53,7 @@ def test_secretariat_fills_pugs_vacancy_and_seats_an_aps_substitute(
     assert page.locator("#id_appointed_by option:checked").inner_text().startswith("KKR Sj")
     assert page.locator("#id_geography option:checked").inner_text() == "Sjælland"
     page.screenshot(path=ARTIFACTS / "governance-seat-fill-vacancy.png", full_page=True)
-    page.locator("#id_person").select_option(label=str(kkr_sjaelland))
+    choose_person(page, "Sjællænder", kkr_sjaelland)
     page.locator("#id_capacity").fill("Kommunal repræsentant, KKR Sjælland")
     page.get_by_role("button", name="Gem pladsen").click()
     page.wait_for_url(f"{live_server.url}{pug.get_absolute_url()}")
@@ -56,7 +66,7 @@ def test_secretariat_fills_pugs_vacancy_and_seats_an_aps_substitute(
     page.locator("a.fill-vacancy").click()
     page.wait_for_url("**/bodies/aps/seats/new/**")
     assert page.locator("#id_seat_role").input_value() == SeatRole.SUBSTITUTE
-    page.locator("#id_person").select_option(label=str(new_substitute))
+    choose_person(page, "udskif", new_substitute)
     page.locator("#id_substitute_for").select_option(
         label=str(User.objects.get(username="demo-randi")) + " (Medlem)"
     )

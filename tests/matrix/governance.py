@@ -139,6 +139,8 @@ CASES = [
         setup=lambda users: {"code": "fu", "pk": users["member"].memberships.get().pk},
     ),
     only("seat-create", MANAGERS, FU),
+    only("seat-person-search", MANAGERS, FU),
+    only("seat-person-search", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-adm"}),
     only("seat-create", MANAGERS | {"coordinator_a"}, {"code": "dgo-midtjylland-adm"}),
     only(
         "seat-edit",
