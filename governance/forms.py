@@ -360,7 +360,7 @@ def person_empty_label(offered) -> str:
     ),
     reason=_("Why the seat is added or changed; kept in the audit trail."),
 )
-class SeatForm(CleanTextFieldsMixin, forms.Form):
+class SeatForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.Form):
     """A seat in a body: who (an existing person, or a new one invited in the same step), which
     seat, for whom, for which party and geography, and for how long."""
 
@@ -383,7 +383,8 @@ class SeatForm(CleanTextFieldsMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
-    def __init__(self, *args, body, members, people=None, offered_people=None, **kwargs):
+    def __init__(self, *args, body, members, people=None, offered_people=None, seat=None, **kwargs):
+        self.instance = seat  # editing: the version of the stored seat (core.locking)
         super().__init__(*args, **kwargs)
         from partners.models import DGO, Organisation
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.files import check_paper
-from core.locking import lock_for_edit, refuse_if_stale
+from core.locking import StaleEdit, edit_version, is_stale, lock_for_edit, refuse_if_stale
 from core.notifications import notify
 from partners.models import DGO, Organisation, User
 
@@ -266,9 +266,16 @@ SEAT_FIELDS = (
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, by: User | None, **changes) -> Membership:
+def membership_update(
+    *,
+    membership: Membership,
+    by: User | None,
+    expected_version: str | None = None,
+    **changes,
+) -> Membership:
     """Correct a seat's details (SEAT_FIELDS), under the same checks as a new seat, composition
-    rules included. A seat that has voted keeps its role: end it and add a new seat instead."""
+    rules included. A seat that has voted keeps its role: end it and add a new seat instead.
+    `expected_version`: the version the edit form was based on (core.locking)."""
     if not can_appoint(by, membership.body):
         raise PermissionDenied(_("Only the secretariat records who sits in this body."))
     unknown = set(changes) - set(SEAT_FIELDS)
@@ -280,6 +287,8 @@ def membership_update(*, membership: Membership, by: User | None, **changes) -> 
         .select_related("body", "person", "appointed_by", "geography")
         .get(pk=membership.pk)
     )
+    if is_stale(membership, expected_version):
+        raise StaleEdit(edit_version(membership))
     changed = [name for name, value in changes.items() if getattr(membership, name) != value]
     if not changed:
         return membership

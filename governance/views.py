@@ -1122,6 +1122,7 @@ def seat_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         initial=initial,
         body=body,
         members=selectors.body_voting_seats(body=body).exclude(pk=membership.pk),
+        seat=membership,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -1129,6 +1130,7 @@ def seat_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             services.membership_update(
                 membership=membership,
                 by=request.user,
+                expected_version=form.expected_version,
                 **{name: data[name] for name in (*SEAT_FORM_FIELDS, "starts_on", "ends_on")},
             )
         except ValidationError as error:
