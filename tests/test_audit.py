@@ -53,6 +53,7 @@ def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
     by = role_users["secretariat"]
     shown = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "changes")
     shown += ("actor_id", "actor_email", "additional_data", "serialized_data", "cid")
+    shown += ("changes_text", "remote_addr", "remote_port")
 
     def entries_since(pk):
         return [

@@ -254,3 +254,22 @@ def test_a_new_report_starts_from_the_latest_official_release(secretariat):
     energy = Sector.objects.get(key="energy")
     assert start["emissions"][energy.pk] == files.figures("751", 2023)["Energi"]
     assert start["fields"]["data_release"] == "2025-1"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [lambda code: code.zfill(4), lambda code: code, int],
+    ids=["text with the leading zero", "text without it", "a number in xlsx"],
+)
+def test_codes_with_and_without_the_leading_zero_name_the_same_municipality(secretariat, written):
+    rows = files.wide_rows(only={"101", "825"})
+    for row in rows[1:]:
+        row[0] = written(row[0].lstrip("0"))
+    result = run(files.as_xlsx(rows), by=secretariat, filename="a.xlsx")
+    assert result.written, errors_of(result) + result.file_errors
+    assert sorted((row.code, row.name) for row in result.rows) == [
+        ("101", "København"),
+        ("825", "Læsø"),
+    ]
+    stored = EmissionFigure.objects.values_list("municipality__code", flat=True).distinct()
+    assert sorted(stored) == ["101", "825"]
