@@ -53,6 +53,7 @@ def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
     by = role_users["secretariat"]
     shown = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "changes")
     shown += ("actor_id", "actor_email", "additional_data", "serialized_data", "cid")
+    shown += ("changes_text", "remote_addr", "remote_port")
 
     def entries_since(pk):
         return [
@@ -79,6 +80,45 @@ def test_a_bulk_writes_trail_records_what_the_signals_would(role_users):
     assert len(by_signals) == len(by_trail) == 3
     assert by_trail == by_signals
     assert {entry[shown.index("actor_id")] for entry in by_trail} == {by.pk}
+
+
+def test_a_created_rows_changes_are_auditlogs_for_every_model_the_imports_write(role_users):
+    """BulkAuditTrail works out per model once what model_instance_diff(None, row) works out
+    per row (issue 25): for every model an import writes, on rows with blank, default and
+    foreign-key fields, the changes are auditlog's own."""
+    from auditlog.diff import model_instance_diff
+    from django.conf import settings
+
+    from core.bulk_audit import BulkAuditTrail
+    from monitoring.models import Action, ChecklistAnswer, DataRelease, EmissionFigure
+    from tests.monitoring.factories import make_report, make_round
+
+    report = make_report(make_round(), "751", actions=2)
+    report.actions.update(note="")  # a blank note beside a filled one
+    release = DataRelease.objects.create(name="2099-1", source="Energistyrelsen")
+    rows = [
+        report,
+        *EmissionFigure.objects.filter(report=report).select_related("sector"),
+        *ChecklistAnswer.objects.filter(report=report),
+        *Action.objects.filter(report=report),
+        Action(report=report, name="Ikke gemt", status="started"),  # as the import's, pk None
+        release,
+    ]
+    assert {type(row) for row in rows} == {
+        type(report),
+        EmissionFigure,
+        ChecklistAnswer,
+        Action,
+        DataRelease,
+    }
+    trail = BulkAuditTrail(actor=role_users["secretariat"])
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    for row in rows:
+        trail.created(row)
+        assert trail.entries[-1]["changes"] == model_instance_diff(
+            None, row, use_json_for_changes=use_json
+        ), type(row)
+    assert len(trail.entries) == len(rows)
 
 
 # --- the trail as a secretariat reads it ---------------------------------------------------

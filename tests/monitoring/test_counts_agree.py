@@ -1,12 +1,16 @@
 """A municipality with no approved report in the round is its own category on the national
 page, the open figures page (/aaben/tal/) and the PDF, all read from selectors.aggregates:
-never counted as having no plan or no 2030 target (issue 16)."""
+never counted as having no plan or no 2030 target (issue 16). The open data's plan counts and the
+API's per-municipality analysis agree with them (the API names the report it used by year)."""
 
+import csv
+import io
 import re
 
 from monitoring import selectors
 from monitoring.figures.analysis import Status
 from monitoring.models import StatusReport
+from monitoring.public import NATIONAL
 from monitoring.status_report import rendering as report
 from partners.models import Municipality
 
@@ -67,3 +71,28 @@ def test_no_approved_report_is_its_own_category_everywhere(client_for, db):
     )
     assert row and int(row.group(1)) == total - 1
     assert "Godkendte indberetninger med en vedtaget eller revideret klimahandlingsplan" in html
+
+    # The open data: the national row of the round's plan counts, as served.
+    served = client_for("anonymous").get("/aaben/data/planer.csv")
+    assert served.status_code == 200
+    national_row = next(
+        row
+        for row in csv.DictReader(io.StringIO(served.content.decode("utf-8-sig")))
+        if row["round"] == "2026" and row["geography_code"] == NATIONAL
+    )
+    assert (
+        int(national_row["municipalities"]),
+        int(national_row["approved_reports"]),
+        int(national_row["with_adopted_plan"]),
+    ) == (figures.municipality_count, figures.reported, figures.with_plan)
+
+    # The API: Aarhus (approved this round) is classified as on the pages; København (only
+    # submitted this round) is "no approved report" on the pages, and the API names the
+    # earlier report its analysis comes from by its year, never "no plan"/"no target" of 2026.
+    by_municipality = {m.code: result.status for m, result in figures.on_track.municipalities}
+    api = client_for("observer")
+    aarhus = api.get("/api/analysis/municipalities/751/").json()
+    assert (aarhus["status"], aarhus["report_year"]) == (by_municipality["751"], 2026)
+    copenhagen = api.get("/api/analysis/municipalities/101/").json()
+    assert by_municipality["101"] == Status.NO_APPROVED_REPORT
+    assert copenhagen["report_year"] == 2025 and copenhagen["status"] != Status.NO_TARGET

@@ -570,7 +570,7 @@ def test_confirm_issues_the_same_queries_for_3_and_for_30_municipalities(round, 
     # permission, savepoint, round, sectors, requirements, municipalities, reports, figures,
     # answers (the check); the writes (new: reports, figures read and added, answers, actions
     # read and added; started: reports, figures read, dropped and added, answers read and
-    # updated); the audit entries; release
+    # updated); the audit entries (one COPY); release
     assert len(small) == len(large) == 17, (small, large)
 
 

@@ -343,7 +343,7 @@ def test_confirm_issues_the_same_queries_for_3_and_for_30_rows(role_users, start
     # one entry for each value and each target written
     assert (small_audited, large_audited) == (3 * 2, 30 * 2)
     # permission (roles), savepoint, round, municipalities, indicators, values, targets (the
-    # check); values and targets added or updated; the audit entries; release
+    # check); values and targets added or updated; the audit entries (one COPY); release
     assert len(small) == len(large) == 11, (small, large)
 
 

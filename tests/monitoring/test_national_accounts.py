@@ -254,3 +254,61 @@ def test_a_new_report_starts_from_the_latest_official_release(secretariat):
     energy = Sector.objects.get(key="energy")
     assert start["emissions"][energy.pk] == files.figures("751", 2023)["Energi"]
     assert start["fields"]["data_release"] == "2025-1"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [lambda code: code.zfill(4), lambda code: code, int],
+    ids=["text with the leading zero", "text without it", "a number in xlsx"],
+)
+def test_codes_with_and_without_the_leading_zero_name_the_same_municipality(secretariat, written):
+    rows = files.wide_rows(only={"101", "825"})
+    for row in rows[1:]:
+        row[0] = written(row[0].lstrip("0"))
+    result = run(files.as_xlsx(rows), by=secretariat, filename="a.xlsx")
+    assert result.written, errors_of(result) + result.file_errors
+    assert sorted((row.code, row.name) for row in result.rows) == [
+        ("101", "København"),
+        ("825", "Læsø"),
+    ]
+    stored = EmissionFigure.objects.values_list("municipality__code", flat=True)
+    assert sorted(set(stored)) == ["101", "825"] and len(stored) == 2 * 6 * 5
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["new release", "release recalculated"])
+def test_the_confirm_issues_the_same_queries_for_3_and_for_30_municipalities(secretariat, again):
+    """Bulk writes: the figures, the release and their audit entries in a fixed number of
+    statements however many municipalities and years the file has (issue 16's benchmark)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.models import User
+
+    codes = [code for code, _name in files.municipalities()[:30]]
+    ContentType.objects.get_for_models(DataRelease, EmissionFigure)  # cached, as in a server
+
+    def recalculate(code, year, values):
+        values["Energi"] += 1
+
+    def confirm(count: int) -> tuple[int, int, int]:
+        with transaction.atomic():
+            only = set(codes[:count])
+            if again:
+                run(files.as_csv(files.wide_rows(only=only)), by=secretariat)
+            since = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            content = files.as_csv(files.wide_rows(only=only, change=recalculate))
+            by = User.objects.get(pk=secretariat.pk)  # as in a request: roles not yet looked up
+            with CaptureQueriesContext(connection) as queries:
+                result = run(content, by=by)
+            assert result.written and result.counts["changed" if again else "new"] == count
+            audited = LogEntry.objects.filter(pk__gt=since, actor=secretariat).count()
+            transaction.set_rollback(True)
+        return len(queries), audited, count
+
+    (small, small_audited, _n), (large, large_audited, _m) = confirm(3), confirm(30)
+    # every figure (5 groups x 6 years) in the trail, new or changed, and the release once
+    figures_per_municipality = 5 * 6 if not again else 6  # recalculated: Energi each year
+    assert small_audited == 3 * figures_per_municipality + 1
+    assert large_audited == 30 * figures_per_municipality + 1
+    assert small == large, (small, large)
