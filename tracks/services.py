@@ -1323,9 +1323,12 @@ def hours_in_dkk(hours: Decimal, rate: Decimal) -> Decimal:
 
 
 def hours_booked_at(*, party: Organisation, year: int) -> int:
-    """How many ledger entries valued hours at the party's rate for the year."""
+    """How many bookings (not reversed, and not reversals) valued hours at the party's rate
+    for the year. Reversed ones keep the rate they were booked at, so they do not fix it."""
     return Spending.objects.filter(
         hours__isnull=False,
+        reverses__isnull=True,
+        reversal__isnull=True,
         budget_line__year=year,
         budget_line__contribution__contributor=party,
     ).count()
