@@ -369,13 +369,17 @@ class AllocationViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
 
 class DanishDecimalField(serializers.DecimalField):
     """A decimal given as a JSON number, as "1500000.50", or as Danish text "1.500.000,50"
-    (a comma marks the Danish form: its dots are thousand separators)."""
+    (a comma marks the Danish form: its dots are thousand separators). Spaces between
+    thousands are dropped ("1 500 000,50"), and text with more than one dot and no comma is
+    Danish thousands ("1.500.000"). One dot and no comma is a decimal point, as in JSON."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and "," in data:
-            text = data.strip().replace(" ", "").replace("\xa0", "")
+        if isinstance(data, str):
+            text = data.strip().replace(" ", "").replace("\xa0", "").replace("\u202f", "")
+            if "," in text or text.count(".") > 1:
+                text = text.replace(".", "").replace(",", ".")
             try:
-                data = str(Decimal(text.replace(".", "").replace(",", ".")))
+                data = str(Decimal(text))
             except InvalidOperation:
                 self.fail("invalid")
         return super().to_internal_value(data)

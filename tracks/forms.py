@@ -35,8 +35,18 @@ YEAR_CHOICES = [(year, str(year)) for year in range(FIRST_YEAR, LAST_YEAR + 1)]
 MONEY_HELP = _("In Danish kroner (DKK), e.g. 250,000.00.")
 
 
+class AmountField(forms.DecimalField):
+    """A localised decimal that also takes the spaces Danish writes between thousands
+    ("1 500 000,00", also as no-break spaces, as copied from a spreadsheet)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\xa0", "").replace("\u202f", "")
+        return super().to_python(value)
+
+
 def money_field(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         max_digits=14,
         decimal_places=2,
@@ -433,7 +443,7 @@ class SpendingForm(forms.Form):
             "booked at the party's hourly rate for the line's year."
         ),
     )
-    hours = forms.DecimalField(
+    hours = AmountField(
         label=_("Hours"),
         max_digits=10,
         decimal_places=2,
@@ -581,7 +591,7 @@ def default_deadline() -> datetime.datetime:
 
 
 def hours_field(label=None, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return AmountField(
         label=label or _("Hours"),
         max_digits=10,
         decimal_places=2,
