@@ -554,6 +554,10 @@ class HourlyRateSerializer(serializers.ModelSerializer):
         model = HourlyRate
         fields = ["id", "party", "year", "rate", "note", "set_by", "set_at"]
         read_only_fields = ["set_at"]
+        extra_kwargs = {
+            "year": {"help_text": "The budget year the rate is for (2023–2027)"},
+            "note": {"help_text": "Where the rate comes from, e.g. the party's own accounts"},
+        }
         # The service decides: one rate per party and year is set (created or changed).
         validators = []
 
