@@ -420,8 +420,9 @@ def _by_key(rows, key_fields: tuple[str, str]) -> dict[tuple[int, int], Decimal]
 @dataclass
 class BudgetSums:
     """What every budget table is built from, read once per page in four queries: the
-    contributions, and per contribution and year what is budgeted (lines with approved
-    changes) and spent (amount and hours). Few rows: five contributions over five years."""
+    contributions, per contribution and year what is budgeted (lines with approved changes)
+    and spent (amount and hours), and the parties' hourly rates. Few rows: five contributions
+    over five years."""
 
     contributions: dict[int, Contribution]
     budgeted: dict[tuple[int, int], Decimal]
@@ -435,26 +436,30 @@ def budget_sums() -> BudgetSums:
     contributions = {
         c.pk: c for c in Contribution.objects.select_related("contributor", "pool", "dgo")
     }
+    # Each line's budget with its approved changes in and out, in the lines' one query.
+    approved = BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).order_by()
+    money = DecimalField(max_digits=14, decimal_places=2)
+
+    def moved(side: str) -> Coalesce:
+        total = (
+            approved.filter(**{side: OuterRef("pk")})
+            .values(side)
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return Coalesce(Subquery(total, output_field=money), Value(ZERO), output_field=money)
+
     budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    for contribution_id, year, amount in BudgetLine.objects.values_list(
-        "contribution_id", "year", "amount"
+    for contribution_id, year, amount in (
+        BudgetLine.objects.order_by()
+        .annotate(
+            budget=ExpressionWrapper(
+                F("amount") + moved("line") - moved("from_line"), output_field=money
+            )
+        )
+        .values_list("contribution_id", "year", "budget")
     ):
         budgeted[(contribution_id, year)] += amount
-    for (
-        to_contribution,
-        to_year,
-        from_contribution,
-        from_year,
-        amount,
-    ) in BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).values_list(
-        "line__contribution_id",
-        "line__year",
-        "from_line__contribution_id",
-        "from_line__year",
-        "amount",
-    ):
-        budgeted[(to_contribution, to_year)] += amount
-        budgeted[(from_contribution, from_year)] -= amount
     spent: dict[tuple[int, int], Decimal] = {}
     spent_hours: dict[tuple[int, int], Decimal] = {}
     for row in (
@@ -466,7 +471,9 @@ def budget_sums() -> BudgetSums:
         spent[key], spent_hours[key] = row["amount"], row["hours"]
     rates = {
         (party_id, year): rate
-        for party_id, year, rate in HourlyRate.objects.values_list("party_id", "year", "rate")
+        for party_id, year, rate in HourlyRate.objects.order_by().values_list(
+            "party_id", "year", "rate"
+        )
     }
     return BudgetSums(contributions, dict(budgeted), spent, spent_hours, rates)
 
