@@ -184,6 +184,10 @@ PAGES = {
     "api-budget-overview": (dict, "", BROAD),
     "ledger": (dict, "", BROAD),
     "api-spending-list": (dict, "", BROAD),
+    # The rates and a DGO's co-financing grow in tests/tracks/test_rates_and_dgo.py too.
+    "hourly-rates": (dict, "", BROAD),
+    "api-hourly-rate-list": (dict, "", BROAD),
+    "dgo-budget": (lambda: {"slug": "midtjylland"}, "", BROAD),
 }
 
 # GET pages that are not measured, and why.
@@ -279,6 +283,9 @@ EXEMPT = {
     "allocation-request": "form for one track",
     "product-download": "a file",
     "spending-create": "form",
+    "dgo-contribution-create": "form (the DGO's co-financing parties: one query)",
+    "dgo-budget-line-create": "form for one contribution",
+    "api-hourly-rate-detail": "one rate",
     "budget-change-create": "form",
     "people-list": MEASURED_IN_PEOPLE_TESTS,
     "person-detail": MEASURED_IN_PEOPLE_TESTS,

@@ -5,6 +5,7 @@ secretariat (others get 404). Transitions are actions, e.g. `POST /api/tracks/<i
 200 with the track; 400 with one reason per failing principle (`reasons`); 403 with the reason
 when the user may not take the step; 409 when the track is not in the state the step starts from.
 Allocations: `POST /api/allocations/<id>/approve/` (or `refuse/`) for the pool's party approver.
+Hourly rates: `GET/POST /api/hourly-rates/` (the secretariat sets a party's rate for a year).
 Spending: `GET/POST /api/spending/` is the ledger (the secretariat books; every signed-in user
 reads), `POST /api/spending/<id>/reverse/` corrects an entry by a reversing one. Refusals are
 400 with the same reasons as the form, and nothing is booked.
@@ -26,12 +27,14 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from core.api import IdempotencyKeyMixin
+from partners.models import Organisation
 
 from . import selectors, services
 from .models import (
     Allocation,
     BudgetLine,
     ClimateAssessment,
+    HourlyRate,
     Spending,
     Track,
     TrackParticipant,
@@ -366,13 +369,17 @@ class AllocationViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
 
 class DanishDecimalField(serializers.DecimalField):
     """A decimal given as a JSON number, as "1500000.50", or as Danish text "1.500.000,50"
-    (a comma marks the Danish form: its dots are thousand separators)."""
+    (a comma marks the Danish form: its dots are thousand separators). Spaces between
+    thousands are dropped ("1 500 000,50"), and text with more than one dot and no comma is
+    Danish thousands ("1.500.000"). One dot and no comma is a decimal point, as in JSON."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and "," in data:
-            text = data.strip().replace(" ", "").replace("\xa0", "")
+        if isinstance(data, str):
+            text = data.strip().replace(" ", "").replace("\xa0", "").replace("\u202f", "")
+            if "," in text or text.count(".") > 1:
+                text = text.replace(".", "").replace(",", ".")
             try:
-                data = str(Decimal(text.replace(".", "").replace(",", ".")))
+                data = str(Decimal(text))
             except InvalidOperation:
                 self.fail("invalid")
         return super().to_internal_value(data)
@@ -399,7 +406,8 @@ class SpendingSerializer(serializers.ModelSerializer):
         decimal_places=2,
         required=False,
         allow_null=True,
-        help_text="DKK; for working hours leave it out: hours × the hourly rate is booked",
+        help_text="DKK; for working hours leave it out: hours × the party's hourly rate for the "
+        "line's year is booked",
     )
     hours = DanishDecimalField(
         max_digits=10,
@@ -407,6 +415,12 @@ class SpendingSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         help_text="Hours used, for a contribution of working hours",
+    )
+    hourly_rate = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="For working hours: the party's rate for the year the hours were booked at",
     )
     reverses = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="The entry this one corrects, or null"
@@ -418,6 +432,7 @@ class SpendingSerializer(serializers.ModelSerializer):
         model = Spending
         fields = [
             *("id", "budget_line", "allocation", "track", "date", "amount", "hours"),
+            "hourly_rate",
             *("description", "document_reference", "reverses", "reason"),
             *("entered_by", "entered_at"),
         ]
@@ -524,6 +539,82 @@ class SpendingViewSet(
         return Response(SpendingSerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 
+class HourlyRateSerializer(serializers.ModelSerializer):
+    party = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Organisation.objects.all(),
+        help_text="The party's organisation code, e.g. kl",
+    )
+    rate = DanishDecimalField(
+        max_digits=14, decimal_places=2, help_text='DKK an hour, e.g. 650.00 or "650,00"'
+    )
+    set_by = serializers.CharField(source="set_by.get_full_name", read_only=True, default=None)
+
+    class Meta:
+        model = HourlyRate
+        fields = ["id", "party", "year", "rate", "note", "set_by", "set_at"]
+        read_only_fields = ["set_at"]
+        extra_kwargs = {
+            "year": {"help_text": "The budget year the rate is for (2023–2027)"},
+            "note": {"help_text": "Where the rate comes from, e.g. the party's own accounts"},
+        }
+        # The service decides: one rate per party and year is set (created or changed).
+        validators = []
+
+
+HOURLY_RATE_RESPONSES = {
+    400: OpenApiResponse(
+        Reasons,
+        description="Refused, nothing written: e.g. a year outside the partnership or a rate "
+        "hours are already booked at",
+    ),
+    403: OpenApiResponse(Reason, description="Only the secretariat sets hourly rates"),
+}
+
+
+class HourlyRateFilter(filters.FilterSet):
+    party = filters.CharFilter(field_name="party__code", label="Party code")
+
+    class Meta:
+        model = HourlyRate
+        fields = ["party", "year"]
+
+
+class HourlyRateViewSet(
+    IdempotencyKeyMixin,
+    viewsets.mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """The parties' hourly rates per year: hours × the rate is their DKK equivalent. Every
+    signed-in user reads; the secretariat sets (`POST` creates the party's rate for the year
+    or changes it)."""
+
+    serializer_class = HourlyRateSerializer
+    filterset_class = HourlyRateFilter
+
+    def get_queryset(self):
+        return selectors.hourly_rates()
+
+    @extend_schema(responses={201: HourlyRateSerializer, **HOURLY_RATE_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        """Set a party's rate for a year through the same rules as the page."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            rate = services.hourly_rate_set(
+                by=request.user,
+                party=data["party"],
+                year=data["year"],
+                rate=data["rate"],
+                note=data.get("note", ""),
+            )
+        except (PermissionDenied, ValidationError) as error:
+            return _error_response(error)
+        rate = self.get_queryset().get(pk=rate.pk)
+        return Response(HourlyRateSerializer(rate).data, status=status.HTTP_201_CREATED)
+
+
 class FiguresSerializer(serializers.Serializer):
     budgeted = serializers.DecimalField(max_digits=14, decimal_places=2)
     allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -587,6 +678,7 @@ router.register("tracks", TrackViewSet, basename="api-track")
 router.register("assessments", AssessmentViewSet, basename="api-assessment")
 router.register("allocations", AllocationViewSet, basename="api-allocation")
 router.register("spending", SpendingViewSet, basename="api-spending")
+router.register("hourly-rates", HourlyRateViewSet, basename="api-hourly-rate")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -33,6 +33,7 @@ class TracksConfig(AppConfig):
             models.KnowledgeProduct,
             models.Evaluation,
             models.Contribution,
+            models.HourlyRate,
             models.LiquidPool,
             models.FundingRequest,
             models.ExternalFunding,

@@ -18,6 +18,7 @@ from .models import (
     Allocation,
     BudgetLine,
     ClimateAssessment,
+    Contribution,
     ExternalFunding,
     FocusArea,
     FundingRequest,
@@ -34,8 +35,18 @@ YEAR_CHOICES = [(year, str(year)) for year in range(FIRST_YEAR, LAST_YEAR + 1)]
 MONEY_HELP = _("In Danish kroner (DKK), e.g. 250,000.00.")
 
 
+class AmountField(forms.DecimalField):
+    """A localised decimal that also takes the spaces Danish writes between thousands
+    ("1 500 000,00", also as no-break spaces, as copied from a spreadsheet)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\xa0", "").replace("\u202f", "")
+        return super().to_python(value)
+
+
 def money_field(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         max_digits=14,
         decimal_places=2,
@@ -429,10 +440,10 @@ class SpendingForm(forms.Form):
         required=False,
         help_text=_(
             "In Danish kroner (DKK), e.g. 250.000,00. Leave empty for working hours: they are "
-            "booked at the contribution's hourly rate."
+            "booked at the party's hourly rate for the line's year."
         ),
     )
-    hours = forms.DecimalField(
+    hours = AmountField(
         label=_("Hours"),
         max_digits=10,
         decimal_places=2,
@@ -577,3 +588,74 @@ class BudgetChangeForm(forms.Form):
 
 def default_deadline() -> datetime.datetime:
     return timezone.localtime() + datetime.timedelta(days=14)
+
+
+def hours_field(label=None, **kwargs) -> forms.DecimalField:
+    return AmountField(
+        label=label or _("Hours"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0.01,
+        localize=True,
+        required=False,
+        **kwargs,
+    )
+
+
+class HourlyRateForm(forms.Form):
+    """A party's hourly rate for a year: hours × the rate is their DKK equivalent."""
+
+    party = forms.ModelChoiceField(label=_("Party"), queryset=Organisation.objects.none())
+    year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
+    rate = money_field(_("Hourly rate"), help_text=_("In Danish kroner (DKK), e.g. 650,00."))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("E.g. where the rate comes from (the party's own accounts)."),
+    )
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parties is not None:
+            self.fields["party"].queryset = parties
+
+
+class DGOContributionForm(forms.Form):
+    """A party's co-financing of one DGO (§8.5); its lines come in the formset below it."""
+
+    party = forms.ModelChoiceField(label=_("Party"), queryset=Organisation.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Contribution.Kind.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parties is not None:
+            self.fields["party"].queryset = parties
+
+
+class DGOBudgetLineForm(forms.Form):
+    """One yearly line of a DGO's co-financing: an amount for cash, hours for working hours
+    (valued at the party's hourly rate for the year)."""
+
+    year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    amount = money_field(
+        _("Amount"), required=False, help_text=_("For cash, in DKK, e.g. 300.000,00.")
+    )
+    hours = hours_field(help_text=_("For working hours: the hours budgeted."))
+
+
+class _LineFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if not any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self):
+            raise forms.ValidationError(_("Add at least one budget line."))
+
+
+DGOLineFormSet = forms.formset_factory(
+    DGOBudgetLineForm, formset=_LineFormSet, extra=3, max_num=20, validate_max=True
+)

@@ -607,7 +607,6 @@ class Contribution(models.Model):
     hours = models.DecimalField(
         _("hours"), max_digits=10, decimal_places=2, null=True, blank=True, validators=POSITIVE
     )
-    hourly_rate = money(_("hourly rate (DKK)"), null=True, blank=True, validators=POSITIVE)
     year_from = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
     year_to = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_VALIDATORS)
     earmark = models.CharField(
@@ -636,9 +635,9 @@ class Contribution(models.Model):
         ordering = ["contributor__name", "key"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="cash", hours__isnull=True, hourly_rate__isnull=True)
-                | models.Q(kind="hours", hours__isnull=False, hourly_rate__isnull=False),
-                name="contribution_hours_have_rate",
+                condition=models.Q(kind="cash", hours__isnull=True)
+                | models.Q(kind="hours", hours__isnull=False),
+                name="contribution_hours_iff_working_hours",
             ),
             models.CheckConstraint(
                 condition=models.Q(year_to__gte=models.F("year_from")),
@@ -655,6 +654,46 @@ class Contribution(models.Model):
     @property
     def is_dgo_cofinancing(self) -> bool:
         return self.dgo_id is not None
+
+
+class HourlyRate(models.Model):
+    """A party's hourly rate for one year (§5.2: contributions may be working hours): hours ×
+    the party's rate for the year is their DKK equivalent, in the budget and in the ledger.
+
+    Set by the secretariat. Once hours are booked at a rate it is fixed, so the ledger's DKK
+    equivalents never drift from the rate they were booked at (each entry also keeps its rate).
+    """
+
+    party = models.ForeignKey(
+        Organisation,
+        verbose_name=_("party"),
+        on_delete=models.PROTECT,
+        related_name="hourly_rates",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    rate = money(_("hourly rate (DKK)"), validators=POSITIVE)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        User,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hourly rate")
+        verbose_name_plural = _("hourly rates")
+        ordering = ["party__name", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "year"], name="hourly_rate_one_per_year"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="hourly_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.year}"
 
 
 class LiquidPool(models.Model):
@@ -952,7 +991,7 @@ class Spending(models.Model):
     Entries are never edited or deleted: a correction is a reversing entry (the same line,
     track and allocation, the amount negated, with a reason), so the ledger always shows what
     was booked and when. Working hours are booked as hours; `amount` then holds their DKK
-    equivalent at the contribution's hourly rate.
+    equivalent at the party's hourly rate for the line's year, and `hourly_rate` that rate.
     """
 
     budget_line = models.ForeignKey(
@@ -970,6 +1009,12 @@ class Spending(models.Model):
         null=True,
         blank=True,
         help_text=_("For a contribution of working hours: the hours used."),
+    )
+    hourly_rate = money(
+        _("hourly rate (DKK)"),
+        null=True,
+        blank=True,
+        help_text=_("For working hours: the party's rate for the year they were booked at."),
     )
     description = models.CharField(_("description"), max_length=300)
     track = models.ForeignKey(
@@ -1024,6 +1069,11 @@ class Spending(models.Model):
                 | models.Q(reverses__isnull=True, hours__gt=0)
                 | models.Q(reverses__isnull=False, hours__lt=0),
                 name="spending_hours_sign_as_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True, hourly_rate__isnull=True)
+                | models.Q(hours__isnull=False, hourly_rate__gt=0),
+                name="spending_hours_have_their_rate",
             ),
         ]
         indexes = [models.Index(fields=["date", "id"], name="spending_ledger_order")]

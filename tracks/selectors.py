@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -43,6 +44,7 @@ from .models import (
     Contribution,
     ExternalFunding,
     FocusArea,
+    HourlyRate,
     KnowledgeProduct,
     LiquidPool,
     Principle,
@@ -418,39 +420,46 @@ def _by_key(rows, key_fields: tuple[str, str]) -> dict[tuple[int, int], Decimal]
 @dataclass
 class BudgetSums:
     """What every budget table is built from, read once per page in four queries: the
-    contributions, and per contribution and year what is budgeted (lines with approved
-    changes) and spent (amount and hours). Few rows: five contributions over five years."""
+    contributions, per contribution and year what is budgeted (lines with approved changes)
+    and spent (amount and hours), and the parties' hourly rates. Few rows: five contributions
+    over five years."""
 
     contributions: dict[int, Contribution]
     budgeted: dict[tuple[int, int], Decimal]
     spent: dict[tuple[int, int], Decimal]
     spent_hours: dict[tuple[int, int], Decimal]
+    # (party id, year) → the party's hourly rate for the year
+    rates: dict[tuple[int, int], Decimal] = field(default_factory=dict)
 
 
 def budget_sums() -> BudgetSums:
     contributions = {
         c.pk: c for c in Contribution.objects.select_related("contributor", "pool", "dgo")
     }
+    # Each line's budget with its approved changes in and out, in the lines' one query.
+    approved = BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).order_by()
+    money = DecimalField(max_digits=14, decimal_places=2)
+
+    def moved(side: str) -> Coalesce:
+        total = (
+            approved.filter(**{side: OuterRef("pk")})
+            .values(side)
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return Coalesce(Subquery(total, output_field=money), Value(ZERO), output_field=money)
+
     budgeted: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    for contribution_id, year, amount in BudgetLine.objects.values_list(
-        "contribution_id", "year", "amount"
+    for contribution_id, year, amount in (
+        BudgetLine.objects.order_by()
+        .annotate(
+            budget=ExpressionWrapper(
+                F("amount") + moved("line") - moved("from_line"), output_field=money
+            )
+        )
+        .values_list("contribution_id", "year", "budget")
     ):
         budgeted[(contribution_id, year)] += amount
-    for (
-        to_contribution,
-        to_year,
-        from_contribution,
-        from_year,
-        amount,
-    ) in BudgetChange.objects.filter(status=BudgetChange.Status.APPROVED).values_list(
-        "line__contribution_id",
-        "line__year",
-        "from_line__contribution_id",
-        "from_line__year",
-        "amount",
-    ):
-        budgeted[(to_contribution, to_year)] += amount
-        budgeted[(from_contribution, from_year)] -= amount
     spent: dict[tuple[int, int], Decimal] = {}
     spent_hours: dict[tuple[int, int], Decimal] = {}
     for row in (
@@ -460,7 +469,13 @@ def budget_sums() -> BudgetSums:
     ):
         key = (row["budget_line__contribution_id"], row["budget_line__year"])
         spent[key], spent_hours[key] = row["amount"], row["hours"]
-    return BudgetSums(contributions, dict(budgeted), spent, spent_hours)
+    rates = {
+        (party_id, year): rate
+        for party_id, year, rate in HourlyRate.objects.order_by().values_list(
+            "party_id", "year", "rate"
+        )
+    }
+    return BudgetSums(contributions, dict(budgeted), spent, spent_hours, rates)
 
 
 def budget_overview(sums: BudgetSums | None = None) -> BudgetOverview:
@@ -682,6 +697,7 @@ class Reconciliation:
     hours_spent: Decimal = ZERO
     hours_budgeted_dkk: Decimal = ZERO
     hours_spent_dkk: Decimal = ZERO
+    hourly_rate: Decimal | None = None  # the party's rate for the year, when set
 
     @property
     def budgeted(self) -> Decimal:
@@ -717,8 +733,11 @@ def reconciliation(sums: BudgetSums | None = None) -> list[Reconciliation]:
             )
             used_amount, used_hours = spent.get((contribution_id, year), (ZERO, ZERO))
             if contribution.kind == Contribution.Kind.HOURS:
+                rate = sums.rates.get((party.pk, year))
+                row.hourly_rate = rate
                 row.hours_budgeted_dkk += amount
-                row.hours_budgeted += (amount / contribution.hourly_rate).quantize(Decimal("0.01"))
+                if rate:  # without a rate the budget's hours are unknown, not zero
+                    row.hours_budgeted += (amount / rate).quantize(Decimal("0.01"))
                 row.hours_spent += used_hours
                 row.hours_spent_dkk += used_amount
             else:
@@ -836,3 +855,87 @@ def track_status_counts() -> list[tuple[str, str, int]]:
         .order_by()
     )
     return [(key, label, counts.get(key, 0)) for key, label in S.choices if key != S.DRAFT]
+
+
+# --- Hourly rates and DGO co-financing ------------------------------------------------------------
+
+
+def contributing_parties() -> QuerySet[Organisation]:
+    """The organisations that may contribute working hours: every party and co-financer
+    (the knowledge partners are paid, they do not contribute)."""
+    return Organisation.objects.exclude(kind=Organisation.Kind.KNOWLEDGE_PARTNER).order_by(
+        "kind", "name"
+    )
+
+
+def hourly_rates() -> QuerySet[HourlyRate]:
+    return HourlyRate.objects.select_related("party", "set_by").order_by("party__name", "year")
+
+
+def hourly_rate_history(*, limit: int = 20):
+    """The audit trail's latest changes to the rates: who set which rate when."""
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(HourlyRate))
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+@dataclass
+class DGOLine:
+    line: BudgetLine
+    budgeted: Decimal
+    spent: Decimal
+    hours: Decimal | None  # for working hours: the line's hours at the party's rate
+    rate: Decimal | None
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.spent
+
+
+def dgo_budget(*, dgo: DGO) -> list[tuple[Contribution, list[DGOLine]]]:
+    """A DGO's co-financing, contribution by contribution, each line with its budget (approved
+    changes included), spending and, for working hours, the hours at the party's rate. Four
+    queries however many lines."""
+    contributions = list(
+        Contribution.objects.filter(dgo=dgo).select_related("contributor").order_by("pk")
+    )
+    lines = list(
+        BudgetLine.objects.filter(contribution__dgo=dgo)
+        .annotate(
+            spent=Coalesce(Sum("spending__amount"), ZERO, output_field=DecimalField()),
+        )
+        .order_by("year", "purpose", "pk")
+    )
+    moved: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for to_line, from_line, amount in BudgetChange.objects.filter(
+        status=BudgetChange.Status.APPROVED, line__contribution__dgo=dgo
+    ).values_list("line_id", "from_line_id", "amount"):
+        moved[to_line] += amount
+        moved[from_line] -= amount
+    rates = {
+        (party_id, year): rate
+        for party_id, year, rate in HourlyRate.objects.filter(
+            party__in={c.contributor_id for c in contributions}
+        ).values_list("party_id", "year", "rate")
+    }
+    by_contribution: dict[int, list[DGOLine]] = defaultdict(list)
+    kinds = {c.pk: c for c in contributions}
+    for line in lines:
+        contribution = kinds[line.contribution_id]
+        budgeted = line.amount + moved[line.pk]
+        rate = (
+            rates.get((contribution.contributor_id, line.year))
+            if contribution.kind == Contribution.Kind.HOURS
+            else None
+        )
+        hours = (budgeted / rate).quantize(Decimal("0.01")) if rate else None
+        by_contribution[line.contribution_id].append(
+            DGOLine(line=line, budgeted=budgeted, spent=line.spent, hours=hours, rate=rate)
+        )
+    return [(contribution, by_contribution[contribution.pk]) for contribution in contributions]
+
+
+def dgo_list() -> QuerySet[DGO]:
+    return DGO.objects.order_by("name")

@@ -33,7 +33,7 @@ from core.text import clean_text
 from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
-from partners.models import DGO, RoleAssignment, User
+from partners.models import DGO, Organisation, RoleAssignment, User
 from partners.permissions import roles_of
 
 from . import notices
@@ -49,10 +49,12 @@ from .models import (
     BudgetChange,
     BudgetLine,
     ClimateAssessment,
+    Contribution,
     Evaluation,
     ExternalFunding,
     FocusArea,
     FundingRequest,
+    HourlyRate,
     KnowledgeProduct,
     LiquidPool,
     Principle,
@@ -1299,8 +1301,84 @@ def _spending_allocation(
     return allocation
 
 
-def _spending_amount(line: BudgetLine, amount: Decimal | None, hours: Decimal | None) -> Decimal:
-    """The booking's DKK amount: given for cash, hours × the hourly rate for working hours."""
+def hourly_rate_for(*, party: Organisation, year: int) -> Decimal:
+    """The party's hourly rate for the year, or a refusal naming what is missing."""
+    rate = HourlyRate.objects.filter(party=party, year=year).values_list("rate", flat=True).first()
+    if rate is None:
+        raise ValidationError(
+            {
+                "hours": _(
+                    "%(party)s has no hourly rate for %(year)s: the secretariat sets it under "
+                    "Budget → Hourly rates before hours can be valued."
+                )
+                % {"party": party, "year": year}
+            }
+        )
+    return rate
+
+
+def hours_in_dkk(hours: Decimal, rate: Decimal) -> Decimal:
+    """Hours × the rate, to the øre (half up, as the bookkeeping rounds)."""
+    return (hours * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def hours_booked_at(*, party: Organisation, year: int) -> int:
+    """How many bookings (not reversed, and not reversals) valued hours at the party's rate
+    for the year. Reversed ones keep the rate they were booked at, so they do not fix it."""
+    return Spending.objects.filter(
+        hours__isnull=False,
+        reverses__isnull=True,
+        reversal__isnull=True,
+        budget_line__year=year,
+        budget_line__contribution__contributor=party,
+    ).count()
+
+
+@transaction.atomic
+def hourly_rate_set(
+    *, party: Organisation, year: int, rate: Decimal, by: User, note: str = ""
+) -> HourlyRate:
+    """Set a party's hourly rate for a year (the secretariat; the audit trail records who and
+    what). A rate hours are already booked at is fixed: changing it would make the ledger's
+    DKK equivalents disagree with the rate, so the bookings are reversed first. Holds the rate's
+    row lock (or the party's, for a new rate) so a booking cannot slip in between."""
+    _require(perms.is_budget_keeper(by), _("The secretariat sets the parties' hourly rates."))
+    Organisation.objects.select_for_update().filter(pk=party.pk).first()
+    existing = HourlyRate.objects.select_for_update().filter(party=party, year=year).first()
+    entry = existing or HourlyRate(party=party, year=year)
+    if existing is not None and existing.rate != rate:
+        booked = hours_booked_at(party=party, year=year)
+        if booked:
+            raise ValidationError(
+                {
+                    "rate": _(
+                        "Hours are already booked at %(party)s's rate for %(year)s (%(rate)s): "
+                        "reverse those bookings before the rate changes."
+                    )
+                    % {"party": party, "year": year, "rate": dkk(existing.rate)}
+                }
+            )
+    entry.rate = rate
+    entry.note = clean_text(note or "").strip()
+    entry.set_by = by
+    entry.set_at = timezone.now()
+    entry.full_clean()
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                "year": _("The partnership runs %(first)s–%(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
+        )
+    entry.save()
+    return entry
+
+
+def _spending_amount(
+    line: BudgetLine, amount: Decimal | None, hours: Decimal | None
+) -> tuple[Decimal, Decimal | None]:
+    """The booking's DKK amount and the rate it used: given for cash; for working hours,
+    hours × the party's rate for the line's year."""
     contribution = line.contribution
     if contribution.kind == contribution.Kind.HOURS:
         if hours is None or hours <= 0:
@@ -1316,13 +1394,21 @@ def _spending_amount(line: BudgetLine, amount: Decimal | None, hours: Decimal | 
             raise ValidationError(
                 {
                     "amount": _(
-                        "Working hours are booked in hours; the amount follows from the hourly "
-                        "rate of %(rate)s."
+                        "Working hours are booked in hours; the amount follows from the party's "
+                        "hourly rate for the year."
                     )
-                    % {"rate": dkk(contribution.hourly_rate)}
                 }
             )
-        return (hours * contribution.hourly_rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        # Locked: the rate cannot change while the booking is being written.
+        rate = (
+            HourlyRate.objects.select_for_update()
+            .filter(party_id=contribution.contributor_id, year=line.year)
+            .values_list("rate", flat=True)
+            .first()
+        )
+        if rate is None:
+            hourly_rate_for(party=contribution.contributor, year=line.year)  # raises
+        return hours_in_dkk(hours, rate), rate
     if hours is not None:
         raise ValidationError(
             {
@@ -1332,7 +1418,7 @@ def _spending_amount(line: BudgetLine, amount: Decimal | None, hours: Decimal | 
         )
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Book an amount above 0 kr.")})
-    return amount
+    return amount, None
 
 
 @transaction.atomic
@@ -1353,9 +1439,9 @@ def spending_add(
     Never beyond the line's budget (that needs an approved change first), never dated in the
     future or outside the line's year, and spending of liquid funds draws on an approved
     allocation and never beyond it (§5.2). A contribution of working hours is spent in hours,
-    booked at their DKK equivalent (hours × the contribution's hourly rate). Holds the budget
-    line's row lock, then the allocation's, while it sums what is already spent, so two
-    bookings run one after the other.
+    booked at their DKK equivalent (hours × the party's hourly rate for the line's year).
+    Holds the budget line's row lock, then the rate's and the allocation's, while it sums what
+    is already spent, so two bookings run one after the other.
     """
     line = (
         BudgetLine.objects.select_for_update(of=("self",))
@@ -1366,7 +1452,7 @@ def spending_add(
         perms.can_book_on(by, line),
         _("The secretariat books spending; a DGO's coordinators book on its co-financing."),
     )
-    amount = _spending_amount(line, amount, hours)
+    amount, rate = _spending_amount(line, amount, hours)
     allocation = _spending_allocation(line, allocation, track)
     if allocation is not None:
         track = allocation.track
@@ -1376,6 +1462,7 @@ def spending_add(
         date=date,
         amount=amount,
         hours=hours,
+        hourly_rate=rate,
         description=description.strip(),
         document_reference=document_reference.strip(),
         track=track,
@@ -1458,6 +1545,7 @@ def spending_reverse(*, spending: Spending, by: User, reason: str) -> Spending:
         date=timezone.localdate(),
         amount=-original.amount,
         hours=-original.hours if original.hours is not None else None,
+        hourly_rate=original.hourly_rate,
         description=_("Correction of: %(description)s") % {"description": original.description},
         document_reference=original.document_reference,
         reverses=original,
@@ -1541,3 +1629,189 @@ def budget_change_refuse(*, change: BudgetChange, by: User) -> BudgetChange:
     change.decided_at = timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])
     return change
+
+
+# --- DGO co-financing (§8.5) --------------------------------------------------------------------
+
+
+def dgo_cofinancing_parties(dgo: DGO) -> models.QuerySet[Organisation]:
+    """Who co-finances a DGO (§8.5 and the Midtjylland agreement): its KKR, its region, and
+    Realdania with its regional share."""
+    return Organisation.objects.filter(
+        models.Q(pk__in=[dgo.kkr_id, dgo.region_id])
+        | models.Q(kind=Organisation.Kind.FOUNDATION, is_funder=True)
+    ).order_by("kind", "name")
+
+
+def _line_value(
+    *, party: Organisation, kind: str, year: int, amount: Decimal | None, hours: Decimal | None
+) -> Decimal:
+    """A new line's DKK amount: given for cash; hours × the party's rate for the year."""
+    if kind == Contribution.Kind.HOURS:
+        if hours is None or hours <= 0:
+            raise ValidationError({"hours": _("A contribution of working hours budgets hours.")})
+        if amount is not None:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Working hours are budgeted in hours; the amount follows from the "
+                        "party's hourly rate for the year."
+                    )
+                }
+            )
+        return hours_in_dkk(hours, hourly_rate_for(party=party, year=year))
+    if hours is not None:
+        raise ValidationError({"hours": _("A cash contribution budgets an amount, not hours.")})
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Budget an amount above 0 kr.")})
+    return amount
+
+
+def _check_line(year: int, purpose: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                "year": _("The partnership runs %(first)s–%(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
+        )
+    if not purpose:
+        raise ValidationError({"purpose": _("Say what the line pays for.")})
+
+
+@transaction.atomic
+def dgo_contribution_add(
+    *,
+    dgo: DGO,
+    party: Organisation,
+    name: str,
+    kind: str,
+    lines: list[dict],
+    by: User,
+    description: str = "",
+) -> Contribution:
+    """Record a party's co-financing of a DGO's work (§8.5) with its yearly budget lines, each
+    `{"year", "purpose", "amount" | "hours"}`. The contribution is what its lines add up to
+    (hours at the party's rate for each year), so the DGO's budget reconciles. Kept by the
+    secretariat and the DGO's coordinators (its joint secretariat keeps its economy, §8.5)."""
+    _require(
+        perms.keeps_dgo_budget(by, dgo.pk),
+        _("The secretariat and the DGO's coordinators keep its co-financing."),
+    )
+    if not dgo_cofinancing_parties(dgo).filter(pk=party.pk).exists():
+        raise ValidationError(
+            {
+                "party": _(
+                    "%(party)s does not co-finance %(dgo)s: its KKR, its region and Realdania do."
+                )
+                % {"party": party, "dgo": dgo}
+            }
+        )
+    name = clean_text(name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Name the contribution.")})
+    if kind not in Contribution.Kind.values:
+        raise ValidationError({"kind": _("Choose cash or working hours.")})
+    if not lines:
+        raise ValidationError(_("Add at least one budget line."))
+    seen: set[tuple[int, str]] = set()
+    values = []
+    for line in lines:
+        purpose = clean_text(line.get("purpose") or "").strip()
+        _check_line(line["year"], purpose)
+        if (line["year"], purpose) in seen:
+            raise ValidationError(
+                {"purpose": _("Two lines of %(year)s pay for the same.") % {"year": line["year"]}}
+            )
+        seen.add((line["year"], purpose))
+        amount = _line_value(
+            party=party,
+            kind=kind,
+            year=line["year"],
+            amount=line.get("amount"),
+            hours=line.get("hours"),
+        )
+        values.append((line["year"], purpose, amount, line.get("hours")))
+    years = [year for year, *_rest in values]
+    base = f"{dgo.slug}-{party.code}"[:50]
+    key, number = base, 1
+    while Contribution.objects.filter(key=key).exists():
+        number += 1
+        key = f"{base}-{number}"
+    contribution = Contribution(
+        key=key,
+        contributor=party,
+        name=name,
+        kind=kind,
+        amount=sum((amount for _y, _p, amount, _h in values), Decimal("0")),
+        hours=(
+            sum((hours for *_rest, hours in values), Decimal("0"))
+            if kind == Contribution.Kind.HOURS
+            else None
+        ),
+        year_from=min(years),
+        year_to=max(years),
+        dgo=dgo,
+        description=clean_text(description or "").strip(),
+    )
+    contribution.full_clean()
+    contribution.save()
+    for year, purpose, amount, _hours in values:
+        BudgetLine.objects.create(
+            contribution=contribution, year=year, purpose=purpose, amount=amount
+        )
+    return contribution
+
+
+@transaction.atomic
+def dgo_budget_line_add(
+    *,
+    contribution: Contribution,
+    year: int,
+    purpose: str,
+    by: User,
+    amount: Decimal | None = None,
+    hours: Decimal | None = None,
+) -> BudgetLine:
+    """Add a budget line to a DGO's co-financing: the party co-finances more, so the
+    contribution grows by the line (the partnership's own contributions are the agreement's
+    amounts and change only by approved budget changes). Holds the contribution's row lock."""
+    contribution = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("contributor", "dgo")
+        .get(pk=contribution.pk)
+    )
+    if contribution.dgo_id is None:
+        raise ValidationError(
+            _(
+                "The partnership's contributions are the agreement's amounts: move budget "
+                "between their lines by an approved budget change."
+            )
+        )
+    _require(
+        perms.keeps_dgo_budget(by, contribution.dgo_id),
+        _("The secretariat and the DGO's coordinators keep its co-financing."),
+    )
+    purpose = clean_text(purpose or "").strip()
+    _check_line(year, purpose)
+    if contribution.budget_lines.filter(year=year, purpose=purpose).exists():
+        raise ValidationError(
+            {"purpose": _("The contribution already has this line for %(year)s.") % {"year": year}}
+        )
+    value = _line_value(
+        party=contribution.contributor,
+        kind=contribution.kind,
+        year=year,
+        amount=amount,
+        hours=hours,
+    )
+    line = BudgetLine(contribution=contribution, year=year, purpose=purpose, amount=value)
+    line.full_clean()
+    line.save()
+    contribution.amount += value
+    if contribution.kind == Contribution.Kind.HOURS:
+        contribution.hours = (contribution.hours or Decimal("0")) + hours
+    contribution.year_from = min(contribution.year_from, year)
+    contribution.year_to = max(contribution.year_to, year)
+    contribution.save(update_fields=["amount", "hours", "year_from", "year_to"])
+    return line

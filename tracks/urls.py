@@ -75,6 +75,18 @@ urlpatterns = [
     path("budget/spending/new/", views.spending_create, name="spending-create"),
     path("budget/ledger/", views.ledger, name="ledger"),
     path("budget/spending/<int:pk>/reverse/", views.spending_reverse, name="spending-reverse"),
+    path("budget/hourly-rates/", views.hourly_rates, name="hourly-rates"),
+    path("budget/dgos/<slug:slug>/", views.dgo_budget, name="dgo-budget"),
+    path(
+        "budget/dgos/<slug:slug>/contributions/new/",
+        views.dgo_contribution_create,
+        name="dgo-contribution-create",
+    ),
+    path(
+        "budget/contributions/<int:pk>/lines/new/",
+        views.dgo_budget_line_create,
+        name="dgo-budget-line-create",
+    ),
     path("budget/changes/new/", views.budget_change_create, name="budget-change-create"),
     path(
         "budget/changes/<int:pk>/approve/",

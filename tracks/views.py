@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exports import Column, export_list, list_export, requested_export
+from core.formatting import dkk
 from core.forms import add_service_errors
+from partners.models import DGO
 
 from . import exports, selectors, services
 from . import permissions as perms
@@ -20,10 +22,14 @@ from .forms import (
     BudgetChangeForm,
     ContactForm,
     DecisionNoteForm,
+    DGOBudgetLineForm,
+    DGOContributionForm,
+    DGOLineFormSet,
     EvaluationForm,
     ExternalFundingForm,
     FocusAreaForm,
     FundingRequestForm,
+    HourlyRateForm,
     KnowledgeProductForm,
     LedgerFilterForm,
     ParticipantForm,
@@ -43,6 +49,7 @@ from .models import (
     ASSESSABLE,
     Allocation,
     BudgetChange,
+    Contribution,
     ExternalFunding,
     FocusArea,
     KnowledgeProduct,
@@ -690,6 +697,7 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
             "spending": selectors.recent_spending(),
             "reconciliation": selectors.reconciliation(sums),
             "dgo_budgets": selectors.dgo_budgets(sums),
+            "dgos": selectors.dgo_list(),
             "external_funding": selectors.external_funding(user=request.user),
             "can_keep": perms.is_budget_keeper(request.user),
             "can_see_approvals": perms.can_see_approvals(request.user),
@@ -821,6 +829,7 @@ LEDGER_COLUMNS = [
     Column(gettext_lazy("Document reference"), lambda e: e.document_reference),
     Column(gettext_lazy("Amount (DKK)"), lambda e: e.amount),
     Column(gettext_lazy("Hours"), lambda e: e.hours),
+    Column(gettext_lazy("Hourly rate (DKK)"), lambda e: e.hourly_rate),
     Column(gettext_lazy("Corrects entry"), lambda e: e.reverses_id),
     Column(gettext_lazy("Reason for the correction"), lambda e: e.reason),
     Column(gettext_lazy("Entry"), lambda e: e.pk),
@@ -955,3 +964,128 @@ def budget_change_decide(request: HttpRequest, pk: int, action: str) -> HttpResp
             _("The budget change is %(status)s.") % {"status": change.get_status_display().lower()},
         )
     return redirect("allocation-approvals")
+
+
+# --- Hourly rates and DGO co-financing ------------------------------------------------------------
+
+
+def hourly_rates(request: HttpRequest) -> HttpResponse:
+    """The parties' hourly rates per year (everyone signed in reads; the secretariat sets),
+    with the audit trail's latest changes."""
+    can_set = perms.is_budget_keeper(request.user)
+    form = HourlyRateForm(
+        request.POST if request.method == "POST" else None,
+        parties=selectors.contributing_parties(),
+    )
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied(_("The secretariat sets the parties' hourly rates."))
+        if form.is_valid():
+            try:
+                rate = services.hourly_rate_set(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(party)s's hourly rate for %(year)s is %(rate)s.")
+                    % {"party": rate.party, "year": rate.year, "rate": dkk(rate.rate)},
+                )
+                return redirect("hourly-rates")
+    return render(
+        request,
+        "tracks/hourly_rates.html",
+        {
+            "rates": selectors.hourly_rates(),
+            "history": selectors.hourly_rate_history(),
+            "form": form if can_set else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _dgo(slug: str) -> DGO:
+    dgo = DGO.objects.select_related("kkr", "region").filter(slug=slug).first()
+    if dgo is None:
+        raise Http404(_("No such DGO."))
+    return dgo
+
+
+@require_GET
+def dgo_budget(request: HttpRequest, slug: str) -> HttpResponse:
+    dgo = _dgo(slug)
+    return render(
+        request,
+        "tracks/dgo_budget.html",
+        {
+            "dgo": dgo,
+            "contributions": selectors.dgo_budget(dgo=dgo),
+            "can_keep": perms.keeps_dgo_budget(request.user, dgo.pk),
+        },
+    )
+
+
+def dgo_contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
+    dgo = _dgo(slug)
+    if not perms.keeps_dgo_budget(request.user, dgo.pk):
+        raise PermissionDenied(
+            _("The secretariat and the DGO's coordinators keep its co-financing.")
+        )
+    data = request.POST if request.method == "POST" else None
+    form = DGOContributionForm(data, parties=services.dgo_cofinancing_parties(dgo))
+    lines = DGOLineFormSet(data, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        rows = [row for row in lines.cleaned_data if row]
+        try:
+            services.dgo_contribution_add(dgo=dgo, by=request.user, lines=rows, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The co-financing is recorded."))
+            return redirect("dgo-budget", slug=dgo.slug)
+    return render(
+        request,
+        "tracks/dgo_contribution_form.html",
+        {"dgo": dgo, "form": form, "lines": lines},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def dgo_budget_line_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = (
+        Contribution.objects.select_related("dgo", "contributor")
+        .filter(pk=pk, dgo__isnull=False)
+        .first()
+    )
+    if contribution is None:
+        raise Http404(_("No such co-financing."))
+    if not perms.keeps_dgo_budget(request.user, contribution.dgo_id):
+        raise PermissionDenied(
+            _("The secretariat and the DGO's coordinators keep its co-financing.")
+        )
+    form = DGOBudgetLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dgo_budget_line_add(
+                contribution=contribution, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The budget line is added."))
+            return redirect("dgo-budget", slug=contribution.dgo.slug)
+    return render(
+        request,
+        "tracks/dgo_budget_form.html",
+        {
+            "form": form,
+            "dgo": contribution.dgo,
+            "title": _("Add a budget line to %(contribution)s") % {"contribution": contribution},
+            "lede": _(
+                "%(party)s co-finances more: the contribution grows by the line. Working hours "
+                "are valued at the party's hourly rate for the year."
+            )
+            % {"party": contribution.contributor},
+        },
+        status=400 if request.method == "POST" else 200,
+    )

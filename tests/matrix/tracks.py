@@ -224,7 +224,42 @@ def pending_change(users) -> dict:
     }
 
 
+def kl_rate(users) -> dict:
+    """KL's hourly rate for 2026, set by the secretariat."""
+    from partners.models import Organisation
+    from tracks import services
+
+    return {
+        "pk": services.hourly_rate_set(
+            party=Organisation.objects.get(code="kl"),
+            year=2026,
+            rate=Decimal("600"),
+            by=users["secretariat"],
+        ).pk
+    }
+
+
+def midtjylland_cofinancing(users) -> dict:
+    """Region Midtjylland's co-financing of its DGO (coordinator_a's), one line for 2026."""
+    from partners.models import DGO, Organisation
+    from tracks import services
+
+    dgo = DGO.objects.get(slug="midtjylland")
+    return {
+        "pk": services.dgo_contribution_add(
+            dgo=dgo,
+            party=Organisation.objects.get(pk=dgo.region_id),
+            name="Regionens medfinansiering",
+            kind="cash",
+            lines=[{"year": 2026, "purpose": "Klimakoordinator", "amount": Decimal("300000")}],
+            by=users["secretariat"],
+        ).pk
+    }
+
+
 REALDANIA_POOL = {"key": "realdania-likvide"}
+MIDTJYLLAND = {"slug": "midtjylland"}
+DGO_KEEPERS = {"secretariat", "coordinator_a"}
 NOBODY = expect(403)  # only a party's approver, and none of the roles is one
 
 CASES = [
@@ -306,6 +341,13 @@ CASES = [
     only("budget-change-create", {"secretariat"}),
     Case("budget-change-approve", NOBODY, method="post", setup=pending_change),
     Case("budget-change-refuse", NOBODY, method="post", setup=pending_change),
+    page("hourly-rates"),
+    # Only the secretariat sets a rate; an incomplete form is a 400 for it, nothing written.
+    Case("hourly-rates", expect(403, secretariat=400), method="post", data={"year": "2026"}),
+    page("dgo-budget", MIDTJYLLAND),
+    Case("dgo-budget", expect(404), {"slug": "no-such-dgo"}),
+    only("dgo-contribution-create", DGO_KEEPERS, MIDTJYLLAND),
+    only("dgo-budget-line-create", DGO_KEEPERS, setup=midtjylland_cofinancing),
     # API
     api("api-track-list"),
     api("api-track-detail", setup=at("submitted")),
@@ -376,5 +418,13 @@ CASES = [
         method="post",
         data={"reason": "Bogført to gange."},
         setup=booked_spending,
+    ),
+    api("api-hourly-rate-list"),
+    api("api-hourly-rate-detail", setup=kl_rate),
+    Case(
+        "api-hourly-rate-list",
+        expect(403, anonymous=401, secretariat=201),
+        method="post",
+        data={"party": "kl", "year": 2026, "rate": "650,00"},
     ),
 ]

@@ -143,3 +143,67 @@ def test_concurrent_bookings_cannot_overspend_the_allocation(reference_data, eag
     assert isinstance(results["second"], ValidationError)
     assert "700.000,00" in results["second"].messages[0]
     assert list(Spending.objects.values_list("amount", flat=True)) == [Decimal("800000.00")]
+
+
+def test_a_rate_cannot_change_under_a_booking_of_hours(reference_data, eager_celery):
+    """A booking of hours holds the party's rate for the year locked until it commits; a
+    change of the rate meanwhile waits, then finds hours booked at it and is refused, so no
+    entry's DKK amount disagrees with the rate."""
+    import datetime
+
+    from partners.models import Organisation
+    from tracks.models import BudgetLine, Contribution, HourlyRate
+
+    people = People()
+    kl = Organisation.objects.get(code="kl")
+    Contribution.objects.filter(key="kl-kkr").update(kind="hours", hours=Decimal("50000"))
+    services.hourly_rate_set(party=kl, year=2026, rate=Decimal("600"), by=people.secretariat)
+    first_holds_lock = threading.Event()
+    release_first = threading.Event()
+    results: dict[str, object] = {}
+
+    def book_hours():
+        try:
+            with transaction.atomic():
+                services.spending_add(
+                    budget_line=BudgetLine.objects.get(key="kl-kkr-2026"),
+                    by=people.secretariat, date=datetime.date(2026, 3, 1), hours=Decimal("10"),
+                    description="Timer", document_reference="T",
+                )  # fmt: skip
+                first_holds_lock.set()
+                release_first.wait(timeout=30)
+            results["booking"] = "booked"
+        except Exception as exc:
+            results["booking"] = exc
+        finally:
+            first_holds_lock.set()
+            connections.close_all()
+
+    def change_rate():
+        try:
+            services.hourly_rate_set(
+                party=kl, year=2026, rate=Decimal("700"), by=people.secretariat
+            )
+            results["rate"] = "changed"
+        except ValidationError as exc:
+            results["rate"] = exc
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=book_hours)
+    one.start()
+    assert first_holds_lock.wait(timeout=30)
+    two = threading.Thread(target=change_rate)
+    two.start()
+    for _ in range(600):
+        if waiting_for_a_lock():
+            break
+        two.join(timeout=0.05)
+    assert two.is_alive() and waiting_for_a_lock() == 1
+    release_first.set()
+    one.join(timeout=30)
+    two.join(timeout=30)
+
+    assert results["booking"] == "booked"
+    assert isinstance(results["rate"], ValidationError)
+    assert HourlyRate.objects.get(party=kl, year=2026).rate == Decimal("600")

@@ -19,7 +19,15 @@ from rest_framework.test import APIClient
 
 from tests.factories import sign_in
 from tracks import selectors, services
-from tracks.models import Allocation, BudgetLine, Contribution, LiquidPool, Spending, Track
+from tracks.models import (
+    Allocation,
+    BudgetLine,
+    Contribution,
+    HourlyRate,
+    LiquidPool,
+    Spending,
+    Track,
+)
 from tracks.reference import TOTAL
 
 from .factories import advance, allocation, draft
@@ -61,12 +69,13 @@ def book(people, **overrides) -> Spending:
 
 @pytest.fixture
 def hours_line(db):
-    """KL's contribution recorded as working hours at 600 kr. an hour (as the admin may)."""
+    """KL's contribution recorded as working hours (as the admin may), KL's rate for 2026
+    600 kr. an hour."""
     contribution = Contribution.objects.get(key="kl-kkr")
     contribution.kind = Contribution.Kind.HOURS
     contribution.hours = D("50000")
-    contribution.hourly_rate = D("600.00")
     contribution.save()
+    HourlyRate.objects.create(party=contribution.contributor, year=2026, rate=D("600.00"))
     return line("kl-kkr-2026")
 
 
