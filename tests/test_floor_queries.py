@@ -25,7 +25,7 @@ def reads(queries: list[str], expected: list[str]) -> bool:
     """The queries are these tables' SELECTs, one each, in this order."""
     return len(queries) == len(expected) and all(
         sql.startswith("SELECT") and f"FROM {table} " in sql
-        for sql, table in zip(queries, expected)
+        for sql, table in zip(queries, expected, strict=True)
     )
 
 
