@@ -138,7 +138,10 @@ def prepare(db: str, preset: str, reuse: bool) -> dict:
             manage(db, "seed_demo", DJANGO_ENV="development", DEBUG="true")
         else:
             print(manage(db, "seed_scale", "--preset", preset).strip().splitlines()[-1])
-    manage(db, "collectstatic", "--noinput", "-v0")
+    if not (reuse and (ROOT / "staticfiles" / "staticfiles.json").exists()):
+        # Hashing and compressing every file takes minutes on a loaded machine; --reuse keeps
+        # what an earlier run collected (a missing file would fail the preflight).
+        manage(db, "collectstatic", "--noinput", "-v0")
     people = PEOPLE["demo" if preset == "demo" else "scale"]
     return json.loads(manage(db, "shell", "--no-imports", "-c", PREPARE % people).splitlines()[-1])
 
