@@ -44,6 +44,8 @@ LARGE = %(large)r
 found = %(found)r
 results = []
 for label, path, role, _ in PAGES_FOR(found):
+    if path == "/_hello/":  # answered by gunicorn's WSGI wrapper, not by Django
+        continue
     user = User.objects.get(username=%(people)r[role])
     client = Client()
     client.force_login(user)

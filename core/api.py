@@ -12,7 +12,6 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from core import idempotency
 from core.text import holds_nul, nul_refused_message
@@ -90,6 +89,12 @@ def portal_exception_handler(exc, context):
         return Response({"detail": _too_large().detail}, status=400)
     if isinstance(exc, Http404):
         exc = NotFound(_("Not found: there is no such record, or it is not one you may see."))
+    # Imported here, not at the top: rest_framework.views reads DEFAULT_PARSER_CLASSES (this
+    # module's parser) while its classes are defined, so importing it while DRF's settings
+    # resolve EXCEPTION_HANDLER (this module) found core.api half-initialised and the WSGI
+    # app failed at its first API request (tests/test_wsgi_boot.py).
+    from rest_framework.views import exception_handler
+
     return exception_handler(exc, context)
 
 

@@ -7,6 +7,7 @@ are a second factor beside TOTP: a confirmed passkey counts like a confirmed aut
 (``mfa_enrolled``), and the same rule guards adding one (``factor_change_needs_reauthentication``).
 """
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -19,6 +20,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware
+from django_otp.middleware import is_verified as otp_is_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper
@@ -61,8 +64,10 @@ def mfa_exempt(user: User) -> bool:
 def mfa_required(user: User) -> bool:
     if not user.is_authenticated or mfa_exempt(user):
         return False
+    if user.is_staff or user.is_superuser:  # known without reading the role set
+        return True
     roles = roles_of(user)
-    return roles.secretariat or roles.administrator or user.is_staff or user.is_superuser
+    return roles.secretariat or roles.administrator
 
 
 def mfa_enrolled(user: User) -> bool:
@@ -301,6 +306,29 @@ def safe_next(request: HttpRequest, default: str = "dashboard") -> str:
     ):
         return target
     return reverse(default)
+
+
+class LazyOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, but the session's device is read when the request first asks
+    (``is_verified()``, ``otp_device``), not for every signed-in request: the MFA gate asks
+    only for people who must use two factors (mfa_required, answered from the role set)."""
+
+    def _verify_user_sync(self, request, user):
+        if not user.is_authenticated or not isinstance(user, User):
+            return super()._verify_user_sync(request, user)
+        # request.user is AuthenticationMiddleware's lazy object, evaluated by the line above.
+        person = getattr(user, "_wrapped", user)
+        person.is_verified = functools.partial(otp_is_verified, person)
+        if "_otp_device" not in person.__dict__:
+            person.__dict__["_otp_device_loader"] = functools.partial(
+                self._session_device, request, person
+            )
+        return person
+
+    def _session_device(self, request, user):
+        persistent_id = request.session.get(django_otp.DEVICE_ID_SESSION_KEY)
+        device = self._device_from_persistent_id(persistent_id) if persistent_id else None
+        return self._finalize_device(request, user, device)
 
 
 class MFARequiredMiddleware:

@@ -212,6 +212,27 @@ class User(AbstractUser):
             )
         ]
 
+    # The device that verified this request's session (django-otp's ``user.otp_device``), read
+    # from the database when something first asks (partners.mfa.LazyOTPMiddleware): most
+    # requests of people without a required second factor never ask.
+    @property
+    def otp_device(self):
+        if "_otp_device" not in self.__dict__:
+            load = self.__dict__.pop("_otp_device_loader", None)
+            self.__dict__["_otp_device"] = load() if load else None
+        return self.__dict__["_otp_device"]
+
+    @otp_device.setter
+    def otp_device(self, device) -> None:
+        self.__dict__.pop("_otp_device_loader", None)
+        self.__dict__["_otp_device"] = device
+
+    def __getstate__(self):
+        # The loader holds the request; a pickled user has no request to load from.
+        state = super().__getstate__()
+        state.pop("_otp_device_loader", None)
+        return state
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

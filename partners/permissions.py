@@ -5,12 +5,22 @@ object permission `partners.coordinate_dgo` on the DGO, kept in step with the as
 partners.services.role_grant/role_revoke.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from guardian.shortcuts import get_objects_for_user
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from .models import DGO, Municipality, RoleAssignment, User
+from .models import (
+    DGO,
+    DGOGroupObjectPermission,
+    DGOUserObjectPermission,
+    Municipality,
+    RoleAssignment,
+    User,
+)
 
 Role = RoleAssignment.Role
 
@@ -47,35 +57,80 @@ def roles_of(user: User | AnonymousUser) -> Roles:
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
-    active = list(
-        RoleAssignment.objects.active()
-        .filter(user=user)
-        .values_list("role", "dgo_id", "organisation_id", "municipality_id")
-    )
+    # One query for every request's role set: the object permission that grants a coordinator
+    # their reach is read in the same statement (guardian's user and group permissions, as
+    # get_objects_for_user(..., accept_global_perms=False) reads them), not in a second one.
+    active = _role_rows(user)
     held = {role for role, *_ in active}
-    coordinator_dgos = {dgo for role, dgo, *_ in active if role == Role.DGO_COORDINATOR}
-    if coordinator_dgos:
-        # The object permission is what grants the reach; the assignment dates bound it.
-        permitted = get_objects_for_user(
-            user, "partners.coordinate_dgo", klass=DGO, accept_global_perms=False
-        ).values_list("pk", flat=True)
-        coordinator_dgos &= set(permitted)
+    # The object permission is what grants the reach; the assignment dates bound it. A
+    # superuser holds every object permission (guardian's with_superuser).
+    coordinator_dgos = {
+        dgo
+        for role, dgo, _, _, permitted in active
+        if role == Role.DGO_COORDINATOR and dgo is not None and (permitted or user.is_superuser)
+    }
     roles = Roles(
         secretariat=user.is_superuser or Role.SECRETARIAT in held,
         administrator=user.is_superuser or Role.ADMINISTRATOR in held,
         coordinated_dgo_ids=frozenset(coordinator_dgos),
         knowledge_partner_org_ids=frozenset(
-            org for role, _, org, _ in active if role == Role.KNOWLEDGE_PARTNER
+            org for role, _, org, *_ in active if role == Role.KNOWLEDGE_PARTNER
         ),
         approver_org_ids=frozenset(
-            org for role, _, org, _ in active if role == Role.PARTY_APPROVER
+            org for role, _, org, *_ in active if role == Role.PARTY_APPROVER
         ),
         contact_municipality_ids=frozenset(
-            m for role, _, _, m in active if role == Role.MUNICIPAL_CONTACT
+            m for role, _, _, m, _ in active if role == Role.MUNICIPAL_CONTACT
         ),
     )
     user._portal_roles = roles
     return roles
+
+
+# The role set's statement, compiled once per process: it is read on every signed-in request,
+# and building and compiling the queryset cost several times running it (bench/README.md).
+# Compiled with stand-ins for the user and the day, which each request's values replace.
+_STAND_IN_USER = -1
+_STAND_IN_DAY = datetime.date(1, 1, 2)
+_role_statement: tuple[str, tuple] | None = None
+
+
+def _role_rows(user: User) -> list[tuple]:
+    """(role, dgo_id, organisation_id, municipality_id, holds coordinate_dgo on the DGO) for
+    each of the user's active assignments."""
+    global _role_statement
+    if _role_statement is None:
+        _role_statement = (
+            RoleAssignment.objects.active(on=_STAND_IN_DAY)
+            .filter(user_id=_STAND_IN_USER)
+            .annotate(permitted=_coordinate_permission(_STAND_IN_USER))
+            .values_list("role", "dgo_id", "organisation_id", "municipality_id", "permitted")
+            .query.sql_with_params()
+        )
+    sql, stand_in_params = _role_statement
+    today = timezone.localdate()
+    params = [
+        user.pk if value == _STAND_IN_USER else today if value == _STAND_IN_DAY else value
+        for value in stand_in_params
+    ]
+    with connections[RoleAssignment.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _coordinate_permission(user_id: int) -> Q:
+    """Whether the user holds partners.coordinate_dgo on the assignment's DGO, themselves or
+    through one of their groups."""
+    permission = Q(
+        permission__codename="coordinate_dgo", permission__content_type__app_label="partners"
+    )
+    own = DGOUserObjectPermission.objects.filter(
+        permission, user_id=user_id, content_object=OuterRef("dgo_id")
+    )
+    through_group = DGOGroupObjectPermission.objects.filter(
+        permission, group__user__id=user_id, content_object=OuterRef("dgo_id")
+    )
+    return Q(Exists(own)) | Q(Exists(through_group))
 
 
 def forget_roles(user: User) -> None:

@@ -133,6 +133,11 @@ def sessions_end(*, user: User) -> int:
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
     ]
     Session.objects.filter(session_key__in=ended).delete()
+    if settings.SESSION_ENGINE == "core.sessions":
+        # Sessions are read through the cache first: an ended one must leave it too.
+        from core.sessions import forget_cached
+
+        forget_cached(ended)
     return len(ended)
 
 

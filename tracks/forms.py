@@ -8,7 +8,7 @@ from core.formatting import dkk
 from core.forms import help_texts
 from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
-from core.widgets import DATETIME_FORMATS, DateInput, DateTimeInput
+from core.widgets import DATETIME_FORMATS, DateInput, DateTimeInput, Select
 from partners.models import DGO, Municipality, Organisation
 
 from .files import MAX_PRODUCT_BYTES
@@ -84,17 +84,23 @@ class TrackFilterForm(forms.Form):
     values are ids, so filtering costs no further lookups."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    # core.widgets.Select: Django's markup without a template per option (the participants
+    # are every municipality and region taking part).
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Track.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *Track.Status.choices],
+        widget=Select,
     )
     focus_area = forms.TypedChoiceField(
-        label=_("Focus area"), required=False, coerce=int, empty_value=None
+        label=_("Focus area"), required=False, coerce=int, empty_value=None, widget=Select
     )
-    dgo = forms.ChoiceField(label=_("DGO"), required=False)
-    participant = forms.ChoiceField(label=_("Participant"), required=False)
+    dgo = forms.ChoiceField(label=_("DGO"), required=False, widget=Select)
+    participant = forms.ChoiceField(label=_("Participant"), required=False, widget=Select)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=Select,
         choices=[
             ("-updated", _("Last changed")),
             ("title", _("Title")),

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.DeniedRequestLogMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "partners.mfa.LazyOTPMiddleware",  # django-otp's, reading the device only when asked
     "portal.middleware.PortalLoginRequiredMiddleware",
     "partners.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -238,6 +238,10 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# Sessions in PostgreSQL, read through the Redis cache when there is one (core/sessions.py):
+# the read every signed-in request makes is then no query.
+if REDIS_URL:
+    SESSION_ENGINE = "core.sessions"
 # Sessions end after this many seconds without a request (an idle timeout).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
