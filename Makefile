@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # from the busy one, so a file of slow browser tests does not keep one process busy alone.
 PYTEST_ARGS ?= -n 2 --dist worksteal --durations=25
 
-.PHONY: run test lint lock format messages install install-dev clean backup restore
+.PHONY: run test test-fast lint lock format messages install install-dev clean backup restore
 
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
@@ -63,6 +63,14 @@ test: $(VENV)/.installed-dev node_modules/.package-lock.json lint
 	DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make test-fast: the quick lane for development — the suite without the tests that drive a
+## browser, start a Celery worker or inject a fault (markers browser, worker, fault; see
+## tests/conftest.py). Not a substitute: `make test` and CI always run the whole suite.
+FAST_MARKERS ?= not browser and not worker and not fault
+test-fast: $(VENV)/.installed-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest $(PYTEST_ARGS) -m "$(FAST_MARKERS)"
 
 ## make lint: ruff, and the import contracts of README's "Architecture" (import-linter)
 lint: $(VENV)/.installed-dev

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from klimaalliancen.celery import app
 from partners.models import RoleAssignment
 
-from .browser import browser_page, module_page  # noqa: F401  (fixtures for the browser tests)
+from .browser import _chromium, browser_page, module_page  # noqa: F401  (browser fixtures)
 from .factories import make_user, verify_mfa
 
 Role = RoleAssignment.Role
@@ -238,9 +238,54 @@ def demo_data(request, _demo_database_name, django_db_blocker):
         connection.settings_dict["NAME"] = source
 
 
+# --- order and lanes -------------------------------------------------------------------------
+# The files whose tests took longest in CI (`--durations`, 2 processes), heaviest first. They run
+# first, so that with `--dist worksteal` the processes end on short tests and an idle one can take
+# over the other's rest; run last, one of them would keep a process busy alone at the end. Within
+# a file the order stays as collected (its module fixtures are built once). A file not listed
+# keeps pytest-django's order (rolled-back tests, then transactional ones, then those without
+# the database) after these.
+SLOW_FIRST = [
+    "tests/test_query_scaling.py",
+    "tests/test_accessibility.py",
+    "tests/test_security_escaping.py",
+    "tests/monitoring/test_report.py",
+    "tests/test_html_validity.py",
+    "tests/test_demo_worker.py",
+    "tests/test_fault_worker.py",
+    "tests/test_url_matrix.py",
+    "tests/tracks/test_browser.py",
+    "tests/test_security_scope.py",
+    "tests/test_fault_postgres.py",
+    "tests/test_open_pages_browser.py",
+    "tests/test_backup_restore.py",
+]
+
+# `make test-fast` leaves out what needs a browser, a real worker or a fault injected
+# (-m "not browser and not worker and not fault"); `make test` and CI run everything.
+FAULT_FILES = ("tests/test_faults.py", "tests/test_fault_postgres.py", "tests/test_fault_worker.py")
+WORKER_FILES = (
+    "tests/test_celery_worker.py",
+    "tests/test_demo_worker.py",
+    "tests/test_scale_out.py",
+)
+
+
+def _relative_path(item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names and "demo_data" in names:
             names.remove("demo_data")
             names.insert(0, "demo_data")
+        path = _relative_path(item)
+        if path in FAULT_FILES:
+            item.add_marker(pytest.mark.fault)
+        if path in WORKER_FILES or (names and "celery_worker" in names):
+            item.add_marker(pytest.mark.worker)
+    rank = {path: index for index, path in enumerate(SLOW_FIRST)}
+    # sort() is stable: within a rank the items keep the order they came in.
+    items.sort(key=lambda item: rank.get(_relative_path(item), len(SLOW_FIRST)))
