@@ -63,10 +63,10 @@ class DataRequest(models.Model):
     )
     # What was put to APS (the decision's proposal), and what its adoption approved.
     proposed_fields = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("fields proposed"), default=list
+        models.CharField(max_length=40), verbose_name=_("fields proposed"), default=list, blank=True
     )
     approved_fields = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("fields approved"), default=list
+        models.CharField(max_length=40), verbose_name=_("fields approved"), default=list, blank=True
     )
     decision = models.ForeignKey(
         Decision,
