@@ -29,7 +29,9 @@ def make_evaluation(by, *, kind=Evaluation.Kind.MIDTERM, title="Midtvejsevalueri
 
 def approve_terms(evaluation: Evaluation, people) -> Evaluation:
     """Secretariat puts the terms to APS; APS votes yes; FU (chair and member) votes yes."""
-    aps = services.terms_put_to_aps(evaluation=evaluation, by=people.secretariat, deadline=deadline())
+    aps = services.terms_put_to_aps(
+        evaluation=evaluation, by=people.secretariat, deadline=deadline()
+    )
     governance_services.vote_cast(decision=aps, by=people.aps, choice="yes")
     evaluation.refresh_from_db()
     for voter in (people.fu_chair, people.fu_member):

@@ -104,9 +104,7 @@ def test_blank_terms_are_refused_and_nothing_is_written(people):
 def test_the_report_waits_for_approved_terms_and_is_checked_by_its_content(people):
     evaluation = make_evaluation(people.secretariat)
     with pytest.raises(ValidationError):
-        services.report_attach(
-            evaluation=evaluation, by=people.secretariat, upload=report_upload()
-        )
+        services.report_attach(evaluation=evaluation, by=people.secretariat, upload=report_upload())
     approve_terms(evaluation, people)
     with pytest.raises(ValidationError) as error:
         services.report_attach(
