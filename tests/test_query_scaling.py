@@ -208,7 +208,7 @@ EXEMPT = {
     "evaluation-report-download": "one file of one evaluation",
     "data-request-list": MEASURED_IN_DATA_REQUEST_TESTS,
     "data-request-detail": MEASURED_IN_DATA_REQUEST_TESTS,
-    "data-request-create": "a form; its choices are the five DGOs and the municipalities (2 queries)",
+    "data-request-create": "a form; its choices are the DGOs and the municipalities (2 queries)",
     "data-delivery-download": "one stored file of one delivery",
     "api-token-create": "POST only",
     "api-token-revoke": "POST only",

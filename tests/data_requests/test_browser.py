@@ -88,7 +88,7 @@ def test_a_data_request_is_decided_by_aps_and_delivered(
     delivery = DataDelivery.objects.get()
     with page.expect_download() as info:
         page.get_by_role("link", name=delivery.file_name).click()
-    content = open(info.value.path(), "rb").read().decode("utf-8-sig")
+    content = info.value.path().read_bytes().decode("utf-8-sig")
     lines = content.splitlines()
     assert lines[0] == "municipality_code;year;tonnes_co2e"
     assert lines[1:] == ["751;2023;1111.25"]
