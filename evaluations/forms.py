@@ -42,19 +42,20 @@ class PutToBodyForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    report = forms.FileField(
+    # Named `file` like every upload form (tests/test_uploads.py posts the same hostile files).
+    file = forms.FileField(
         label=_("Evaluation report"),
         help_text=_("At most 20 MB. PDF, Word (DOCX) or ODT, among others."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report"].widget.attrs["accept"] = ",".join(
+        self.fields["file"].widget.attrs["accept"] = ",".join(
             f".{extension}" for extension in CONTENT_TYPES
         )
 
-    def clean_report(self):
-        upload = self.cleaned_data["report"]
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
         if upload.size > MAX_PRODUCT_BYTES:
             raise forms.ValidationError(_("The file is too large: at most 20 MB."))
         return upload

@@ -168,10 +168,10 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.report_attach(
-                evaluation=evaluation, by=request.user, upload=form.cleaned_data["report"]
+                evaluation=evaluation, by=request.user, upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.add_error("file", error.messages)
         else:
             messages.success(request, _("The evaluation report is attached."))
             return redirect(evaluation)

@@ -40,7 +40,17 @@ from tests.factories import sign_in
 
 from .matrix import all_cases
 
-PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "events", "library", "core")
+PORTAL_APPS = (
+    "partners",
+    "governance",
+    "tracks",
+    "monitoring",
+    "evaluations",
+    "data_requests",
+    "events",
+    "library",
+    "core",
+)
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {

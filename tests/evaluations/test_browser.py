@@ -94,14 +94,14 @@ def test_aps_recommends_and_fu_approves_the_terms_then_the_report_is_followed_up
     page.goto(f"{base}{evaluation.get_absolute_url()}")
     fake = tmp_path / "rapport.pdf"
     fake.write_bytes(b"MZ not a pdf at all")
-    page.locator("#id_report").set_input_files(str(fake))
+    page.locator("#id_file").set_input_files(str(fake))
     page.get_by_role("button", name="Vedhæft rapporten").click()
     assert "Kommissorium godkendt af FU" in page.locator("#evaluation-status").inner_text()
     evaluation.refresh_from_db()
     assert not evaluation.report
     real = tmp_path / "midtvejsevaluering.pdf"
     real.write_bytes(PDF)
-    page.locator("#id_report").set_input_files(str(real))
+    page.locator("#id_file").set_input_files(str(real))
     page.get_by_role("button", name="Vedhæft rapporten").click()
     page.wait_for_url(f"{base}{evaluation.get_absolute_url()}")
     assert page.locator("#evaluation-status").inner_text() == "Rapport modtaget"
