@@ -190,7 +190,18 @@ def on_decision_closed(*, decision: Decision, subject) -> None:
         if opener is None:
             logger.warning("APS recommended evaluation %s; nobody to open FU's", evaluation.pk)
             return
-        _open_fu(evaluation, opener, timezone.now() + datetime.timedelta(days=FU_DECISION_DAYS))
+        try:
+            # In a savepoint: FU's decision failing to open (say FU has no voting seat today)
+            # must not roll back APS's closing; the secretariat puts it to FU by hand then.
+            with transaction.atomic():
+                _open_fu(
+                    evaluation,
+                    opener,
+                    timezone.now() + datetime.timedelta(days=FU_DECISION_DAYS),
+                )
+        except (ValidationError, PermissionDenied) as error:
+            logger.warning("FU's decision on evaluation %s not opened: %s", evaluation.pk, error)
+            evaluation.refresh_from_db()
     elif decision.pk == evaluation.fu_decision_id and evaluation.status == S.AT_FU:
         evaluation.status = {
             Decision.Status.ADOPTED: S.APPROVED,

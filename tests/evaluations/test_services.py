@@ -168,3 +168,36 @@ def test_an_owner_outside_aps_fu_and_the_secretariat_is_refused(people):
         )
     assert "owner" in error.value.message_dict
     assert not FollowUpAction.objects.exists()
+
+
+def test_without_fus_voting_seats_apss_adoption_stands_and_fu_is_put_by_hand(people):
+    from governance.models import Membership
+
+    evaluation = make_evaluation(people.secretariat)
+    aps = services.terms_put_to_aps(
+        evaluation=evaluation, by=people.secretariat, deadline=deadline()
+    )
+    # FU loses its voting seats while APS votes: FU's decision cannot be opened.
+    Membership.objects.filter(body__code="fu").update(ends_on=timezone.localdate())
+    governance_services.vote_cast(decision=aps, by=people.aps, choice="yes")
+    aps.refresh_from_db()
+    evaluation.refresh_from_db()
+    assert aps.status == Decision.Status.ADOPTED
+    assert evaluation.status == S.RECOMMENDED and evaluation.fu_decision is None
+    with pytest.raises(ValidationError):
+        services.terms_put_to_fu(evaluation=evaluation, by=people.secretariat, deadline=deadline())
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.RECOMMENDED
+
+
+def test_the_terms_passage_is_in_the_audit_trail(people):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    with set_actor(people.secretariat):
+        evaluation = make_evaluation(people.secretariat)
+        services.terms_put_to_aps(evaluation=evaluation, by=people.secretariat, deadline=deadline())
+    entries = LogEntry.objects.get_for_object(evaluation).order_by("timestamp")
+    assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert entries.last().changes_dict["status"] == ["draft", "at_aps"]
+    assert all(e.actor == people.secretariat for e in entries)
