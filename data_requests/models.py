@@ -8,7 +8,6 @@ deletion date) and the exact file handed over, made from the approved fields and
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
@@ -43,10 +42,8 @@ class DataRequest(models.Model):
     contact_email = models.EmailField(_("contact e-mail"))
     purpose = models.TextField(_("purpose"))
     dataset = models.CharField(_("dataset"), max_length=40, choices=DATASET_CHOICES)
-    requested_fields = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("fields asked for")
-    )
-    years = ArrayField(models.PositiveSmallIntegerField(), verbose_name=_("years"))
+    requested_fields = models.JSONField(_("fields asked for"), default=list)
+    years = models.JSONField(_("years"), default=list)
     municipalities = models.ManyToManyField(
         Municipality, verbose_name=_("municipalities"), blank=True, related_name="+"
     )
@@ -62,12 +59,8 @@ class DataRequest(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
     # What was put to APS (the decision's proposal), and what its adoption approved.
-    proposed_fields = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("fields proposed"), default=list, blank=True
-    )
-    approved_fields = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("fields approved"), default=list, blank=True
-    )
+    proposed_fields = models.JSONField(_("fields proposed"), default=list, blank=True)
+    approved_fields = models.JSONField(_("fields approved"), default=list, blank=True)
     decision = models.ForeignKey(
         Decision,
         verbose_name=_("APS decision"),
@@ -125,7 +118,7 @@ class DataDelivery(models.Model):
     licence = models.CharField(_("licence"), max_length=200)
     permitted_use = models.TextField(_("permitted use"))
     delete_by = models.DateField(_("to be deleted by"))
-    fields = ArrayField(models.CharField(max_length=40), verbose_name=_("fields delivered"))
+    fields = models.JSONField(_("fields delivered"), default=list)
     file = models.FileField(
         _("file"), storage=delivery_storage, upload_to="data_requests/", max_length=200
     )
