@@ -94,6 +94,8 @@ EXCLUDED = {
     "event-material-download": "a file download (an event's material)",
     "library-download": "a file download (a knowledge product of the library)",
     "public-library-download": "a file download (a public knowledge product of the library)",
+    "evaluation-report-download": "a file download (an evaluation report)",
+    "data-delivery-download": "a CSV or spreadsheet download (a data delivery)",
 }
 EXCLUDED_PREFIXES = {"api-": "the JSON API"}
 

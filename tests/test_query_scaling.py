@@ -200,7 +200,23 @@ MEASURED_IN_EVENT_TESTS = (
     "measured with 10x events and registrations in tests/events/test_queries.py"
 )
 
+MEASURED_IN_EVALUATION_TESTS = (
+    "measured with 10x evaluations and actions in tests/evaluations/test_queries.py"
+)
+MEASURED_IN_DATA_REQUEST_TESTS = (
+    "measured with 10x requests and deliveries in tests/data_requests/test_queries.py"
+)
+
 EXEMPT = {
+    "evaluation-list": MEASURED_IN_EVALUATION_TESTS,
+    "evaluation-detail": MEASURED_IN_EVALUATION_TESTS,
+    "evaluation-create": "empty form",
+    "evaluation-edit": "a form for one evaluation's terms",
+    "evaluation-report-download": "one file of one evaluation",
+    "data-request-list": MEASURED_IN_DATA_REQUEST_TESTS,
+    "data-request-detail": MEASURED_IN_DATA_REQUEST_TESTS,
+    "data-request-create": "a form; its choices are the DGOs and the municipalities (2 queries)",
+    "data-delivery-download": "one stored file of one delivery",
     "api-token-create": "POST only",
     "api-token-revoke": "POST only",
     "api-monitoring-draft-submit": "POST only",

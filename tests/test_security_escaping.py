@@ -40,7 +40,17 @@ from tests.factories import sign_in
 
 from .matrix import all_cases
 
-PORTAL_APPS = ("partners", "governance", "tracks", "monitoring", "events", "library", "core")
+PORTAL_APPS = (
+    "partners",
+    "governance",
+    "tracks",
+    "monitoring",
+    "evaluations",
+    "data_requests",
+    "events",
+    "library",
+    "core",
+)
 
 # "<app>.<Model>.<field>" (or "<app>.<Model>.*") -> why the field need not be shown anywhere.
 EXCLUDED = {
@@ -69,6 +79,8 @@ EXCLUDED = {
     "tracks.KnowledgeProduct.content_type": "set by the server from the file's sniffed type",
     "events.Material.content_type": "set by the server from the file's sniffed type",
     "library.LibraryItem.content_type": "set by the server from the file's sniffed type",
+    "evaluations.Evaluation.report_type": "set by the server from the file's sniffed type",
+    "data_requests.DataDelivery.sha256": "a checksum the server writes, never input",
     "core.OutboxEmail.*": "the e-mail outbox (admin only); the e-mails are tested "
     "by test_emails_carry_payloads_as_plain_text",
     "core.Notification.url": "a path the code builds with reverse(), never input",

@@ -89,6 +89,15 @@ class Endpoint:
         return role_users["secretariat"], url, {"title": "Oplæg"}
 
     @staticmethod
+    def _ReportForm(request):
+        from tests.evaluations.factories import approve_terms, make_evaluation
+        from tests.tracks.factories import People
+
+        people = People()
+        evaluation = approve_terms(make_evaluation(people.secretariat), people)
+        return people.secretariat, reverse("evaluation-report", kwargs={"pk": evaluation.pk}), {}
+
+    @staticmethod
     def _LibraryItemForm(request):
         from tests.library.factories import topic
 
@@ -130,6 +139,7 @@ ENDPOINTS = [
     Endpoint("AccountsImportForm", MAX_IMPORT_BYTES, "energiregnskab.xlsx"),
     Endpoint("MaterialForm", MAX_PAPER_BYTES, "oplaeg.pdf"),
     Endpoint("LibraryItemForm", MAX_PRODUCT_BYTES, "notat.pdf"),
+    Endpoint("ReportForm", MAX_PRODUCT_BYTES, "evalueringsrapport.pdf"),
 ]
 
 
@@ -171,6 +181,7 @@ PK = b"PK\x03\x04"
 REFUSALS = [
     "The file is too large: at most 20 MB per paper.",
     "The file is too large: at most 20 MB per knowledge product.",
+    "The file is too large: at most 20 MB.",
     "This type of file is not accepted. Accepted types: %(types)s.",
     "The file's content does not match its name: it is not a real %(type)s file. "
     "Accepted types: %(types)s.",
