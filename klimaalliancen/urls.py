@@ -25,7 +25,7 @@ api_patterns = [
 ]
 
 # Apps found by discovery rather than listed here (README: Architecture).
-PLUGGED_APPS = {"events", "library"}
+PLUGGED_APPS = {"planning", "events", "library"}
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
 ]
 # The portal's own apps, in dependency order; commands that load reference and demo data
 # visit them in this order.
-PORTAL_APPS = ["partners", "governance", "tracks", "monitoring", "events", "library"]
+PORTAL_APPS = ["partners", "governance", "tracks", "monitoring", "planning", "events", "library"]
 INSTALLED_APPS += PORTAL_APPS
 # Pages that read several apps; above them all (README: Architecture).
 INSTALLED_APPS += ["portal"]
