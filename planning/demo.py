@@ -93,8 +93,7 @@ def seed() -> list[str]:
         kind=Plan.Kind.PROJECT,
         year=year,
         title=f"Projektplan {year}",
-        summary="Udkast til årets projektplan med aktiviteter, ansvarlige og budgetlinjer. "
-        "(Demo.)",
+        summary="Udkast til årets projektplan med aktiviteter, ansvarlige og budgetlinjer. (Demo.)",
     )
     _activities(this, secretariat, people)
     if "videnspartner" in people:
@@ -133,8 +132,12 @@ def seed() -> list[str]:
     created.append(f"plan:{communication.pk}")
 
     risks = [
-        ("Forsinket dataindsamling fra kommunerne", 3, 4, "Tidlig udmelding og påmindelser "
-         "via DGO'erne; frist i portalen."),
+        (
+            "Forsinket dataindsamling fra kommunerne",
+            3,
+            4,
+            "Tidlig udmelding og påmindelser via DGO'erne; frist i portalen.",
+        ),
         ("Lav deltagelse i klimaudviklingssporene", 2, 3, "Tæt dialog med DGO'erne om behov."),
         ("Nøglepersoner skifter job", 3, 2, "Overdragelse og fælles dokumentation i portalen."),
     ]

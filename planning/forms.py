@@ -131,7 +131,15 @@ class RiskForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
 
     class Meta:
         model = Risk
-        fields = ["title", "description", "likelihood", "impact", "owner", "mitigation", "review_on"]
+        fields = [
+            "title",
+            "description",
+            "likelihood",
+            "impact",
+            "owner",
+            "mitigation",
+            "review_on",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "mitigation": forms.Textarea(attrs={"rows": 3}),

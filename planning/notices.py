@@ -11,5 +11,10 @@ RISK_OWNED = "planning.risk_owned"
 KINDS = [
     Kind(COMMENTED, _("A knowledge partner commented on a plan"), "planning/email/commented.txt"),
     Kind(DECIDED, _("FU decided on a plan"), "planning/email/decided.txt"),
-    Kind(RISK_OWNED, _("You own a risk in the risk register"), "planning/email/risk_owned.txt", action=True),
+    Kind(
+        RISK_OWNED,
+        _("You own a risk in the risk register"),
+        "planning/email/risk_owned.txt",
+        action=True,
+    ),
 ]

@@ -25,9 +25,7 @@ READERS_ONLY = gettext_noop(
 )
 SECRETARIAT_ONLY = gettext_noop("Only the secretariat drafts plans and keeps the risk register.")
 COMMENTERS_ONLY = gettext_noop("The knowledge partners and the secretariat comment on plans.")
-STATUS_REFUSED = gettext_noop(
-    "Only the secretariat and the activity's owner update its status."
-)
+STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
 
 
 def can_view_planning(user: User | AnonymousUser) -> bool:

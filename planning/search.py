@@ -20,6 +20,5 @@ def search(*, user: User, query: str, limit: int) -> list[SearchResult]:
         texts=["description"],
     )[:limit]
     return [
-        SearchResult(_("Activity"), a.title, a.get_absolute_url(), a.plan.title)
-        for a in activities
+        SearchResult(_("Activity"), a.title, a.get_absolute_url(), a.plan.title) for a in activities
     ]

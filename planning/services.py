@@ -291,7 +291,10 @@ def communication_record(
     )
     if published_on and published_on.year != plan.year:
         raise ValidationError(
-            {"published_on": _("The date must lie in the plan's year %(year)s.") % {"year": plan.year}}
+            {
+                "published_on": _("The date must lie in the plan's year %(year)s.")
+                % {"year": plan.year}
+            }
         )
     communication.full_clean()
     communication.save()

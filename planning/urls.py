@@ -14,9 +14,7 @@ urlpatterns = [
     path("planer/<int:pk>/aktiviteter/ny/", views.activity_add, name="activity-add"),
     path("planer/aktiviteter/<int:pk>/rediger/", views.activity_edit, name="activity-edit"),
     path("planer/aktiviteter/<int:pk>/status/", views.activity_status, name="activity-status"),
-    path(
-        "planer/<int:pk>/kommunikation/ny/", views.communication_add, name="communication-add"
-    ),
+    path("planer/<int:pk>/kommunikation/ny/", views.communication_add, name="communication-add"),
     path("risici/", views.risk_list, name="risk-list"),
     path("risici/ny/", views.risk_create, name="risk-create"),
     path("risici/dagsorden/", views.risk_agenda, name="risk-agenda"),

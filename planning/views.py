@@ -75,7 +75,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/plan_list.html",
-        {"plans": selectors.plan_list(user=request.user), "can_draft": perms.can_draft(request.user)},
+        {
+            "plans": selectors.plan_list(user=request.user),
+            "can_draft": perms.can_draft(request.user),
+        },
     )
 
 

@@ -57,7 +57,16 @@ def api(name: str, kwargs: dict | None = None, setup=None, **overrides: int) -> 
 
 
 def all_cases() -> list[Case]:
-    from . import events, governance, library, monitoring, open_pages, partners, tracks
+    from . import (
+        events,
+        governance,
+        library,
+        monitoring,
+        open_pages,
+        partners,
+        planning,
+        tracks,
+    )
 
     return [
         *partners.CASES,
@@ -68,6 +77,7 @@ def all_cases() -> list[Case]:
         *open_pages.CASES,
         *events.CASES,
         *library.CASES,
+        *planning.CASES,
     ]
 
 
@@ -75,7 +85,16 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
     """The cases split by the app whose matrix module holds them, for tests that run one app's
     cases in one test (each case in a savepoint): creating the role users for every case
     cost more than its requests."""
-    from . import events, governance, library, monitoring, open_pages, partners, tracks
+    from . import (
+        events,
+        governance,
+        library,
+        monitoring,
+        open_pages,
+        partners,
+        planning,
+        tracks,
+    )
 
     modules = {
         "partners": partners.CASES,
@@ -85,6 +104,7 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
         "open_pages": open_pages.CASES,
         "events": events.CASES,
         "library": library.CASES,
+        "planning": planning.CASES,
     }
     origin = {id(case): app for app, app_cases in modules.items() for case in app_cases}
     groups: dict[str, list[Case]] = {}

@@ -112,9 +112,7 @@ def test_knowledge_partners_comment_until_approval_and_the_secretariat_is_told(r
         services.plan_comment_add(plan=plan, by=kp, text="   ")
     services.plan_comment_add(plan=plan, by=kp, text="Start dataindsamlingen tidligere.")
     assert Notification.objects.filter(kind=notices.COMMENTED, user=secretariat).count() == 1
-    approved = make_plan(
-        secretariat, year=YEAR + 1, state="approved", voter=role_users["member"]
-    )
+    approved = make_plan(secretariat, year=YEAR + 1, state="approved", voter=role_users["member"])
     with pytest.raises(PermissionDenied):
         services.plan_comment_add(plan=approved, by=kp, text="For sent")
 
