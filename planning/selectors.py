@@ -103,9 +103,33 @@ def risk_reviews(*, risk: Risk) -> QuerySet[RiskReview]:
     return risk.reviews.select_related("meeting", "agenda_item", "reviewed_by")
 
 
-def risk_history(*, risk: Risk) -> QuerySet[LogEntry]:
-    """The audit trail of the risk's own fields (who changed what, when)."""
-    return LogEntry.objects.get_for_object(risk).select_related("actor").order_by("-timestamp")
+@dataclass
+class HistoryRow:
+    entry: LogEntry
+    changes: list[tuple[str, str, str]]  # field's name, before, after
+
+
+def risk_history(*, risk: Risk, limit: int = 50) -> list[HistoryRow]:
+    """The audit trail of the risk's own fields (who changed what, when), newest first.
+
+    One query: the stored values are shown as recorded (auditlog's display dict would look
+    up each changed reference again, a query per entry).
+    """
+    names = {field.name: str(field.verbose_name) for field in Risk._meta.fields}
+    entries = (
+        LogEntry.objects.get_for_object(risk).select_related("actor").order_by("-timestamp")
+    )[:limit]
+    return [
+        HistoryRow(
+            entry,
+            [
+                (names.get(field, field), str(before), str(after))
+                for field, (before, after) in (entry.changes_dict or {}).items()
+                if field in names and field not in ("id", "created_by", "created_at")
+            ],
+        )
+        for entry in entries
+    ]
 
 
 def aps_meetings(*, upcoming: bool | None = None) -> QuerySet[Meeting]:

@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from core.notifications import absolute_url, notify
 from governance import services as governance_services
 from governance.models import AgendaItem, Body, Decision, Meeting
 from governance.notices import seated
-from partners.models import Organisation, RoleAssignment, User
+from partners.models import RoleAssignment, User
 
 from . import notices
 from . import permissions as perms

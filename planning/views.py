@@ -362,7 +362,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "risk": risk,
             "reviews": selectors.risk_reviews(risk=risk),
-            "history": selectors.risk_history(risk=risk)[:50],
+            "history": selectors.risk_history(risk=risk),
             "can_draft": perms.can_draft(request.user),
         },
     )

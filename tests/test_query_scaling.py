@@ -189,6 +189,10 @@ MEASURED_IN_PEOPLE_TESTS = "measured with 10x people in tests/partners/test_peop
 MEASURED_IN_OPEN_TESTS = "measured with 10x data in tests/test_open_pages_queries.py"
 MEASURED_IN_DECISION_TESTS = "measured as data grow in tests/monitoring/test_analysis_decision.py"
 MEASURED_IN_LIBRARY_TESTS = "measured with 10x products in tests/library/test_queries.py"
+MEASURED_IN_PLANNING_TESTS = (
+    "measured with 10x plans, activities, communications, risks and reviews in "
+    "tests/planning/test_queries.py"
+)
 MEASURED_IN_EVENT_TESTS = (
     "measured with 10x events and registrations in tests/events/test_queries.py"
 )
@@ -350,6 +354,21 @@ EXEMPT = {
     "library-edit": "form for one knowledge product",
     "library-download": "a file",
     "public-library-download": "a file",
+    "plan-list": MEASURED_IN_PLANNING_TESTS,
+    "plan-detail": MEASURED_IN_PLANNING_TESTS,
+    "plan-status": MEASURED_IN_PLANNING_TESTS,
+    "risk-list": MEASURED_IN_PLANNING_TESTS,
+    "risk-detail": MEASURED_IN_PLANNING_TESTS,
+    "plan-create": "empty form",
+    "plan-edit": "form for one plan",
+    "plan-put-to-fu": "form with one field",
+    "activity-add": "empty form (its choices are one query each)",
+    "activity-edit": "form for one activity",
+    "activity-status": "form for one activity",
+    "communication-add": "empty form",
+    "risk-create": "empty form",
+    "risk-edit": "form for one risk",
+    "risk-review": "form for one risk",
 }
 
 

@@ -161,7 +161,8 @@ def test_communications_show_the_parties_they_leave_out(role_users):
     assert "published_on" in error.value.message_dict
     assert not Communication.objects.exists()
     services.communication_record(
-        plan=plan, by=secretariat, kind="news", title="Alle", published_on=datetime.date(YEAR, 2, 1),
+        plan=plan, by=secretariat, kind="news", title="Alle",
+        published_on=datetime.date(YEAR, 2, 1),
         named_parties=parties,
     )  # fmt: skip
     services.communication_record(
@@ -224,8 +225,9 @@ def test_a_risk_is_reviewed_at_an_aps_meeting_and_its_history_kept(role_users):
     risk.refresh_from_db()
     assert (risk.likelihood, risk.score, risk.review_on) == (2, 8, later)
     assert review.score == 8 and review.meeting == meeting
-    changes = [e.changes_dict for e in selectors.risk_history(risk=risk)]
-    assert any("likelihood" in c for c in changes)
+    changes = [c for row in selectors.risk_history(risk=risk) for c in row.changes]
+    # The review's new likelihood is in the trail, before and after.
+    assert ("3", "2") in [(before, after) for _name, before, after in changes]
 
 
 def test_risk_scales_are_1_to_5(role_users):
