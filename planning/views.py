@@ -325,6 +325,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 def risk_create(request: HttpRequest) -> HttpResponse:
     _require_drafter(request)
     form = RiskForm(request.POST or None)
+    form.fields.pop("status")  # a new risk is open; it is closed by editing it
     if request.method == "POST" and form.is_valid():
         try:
             risk = services.risk_create(by=request.user, **form.cleaned_data)
