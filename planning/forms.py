@@ -139,6 +139,7 @@ class RiskForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
             "owner",
             "mitigation",
             "review_on",
+            "status",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
