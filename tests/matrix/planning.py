@@ -21,9 +21,16 @@ SECRETARIAT = {"secretariat"}
 
 
 def _plan(users, state="draft", kind="project"):
-    from tests.planning.factories import make_plan
+    """A plan of the first year without one of its kind: the accessibility walk runs several
+    setups in one database, and every year keeps one plan of each kind."""
+    from django.db.models import Max
 
-    return make_plan(users["secretariat"], state=state, kind=kind, voter=users["member"])
+    from planning.models import Plan
+    from tests.planning.factories import YEAR, make_plan
+
+    latest = Plan.objects.filter(kind=kind).aggregate(year=Max("year"))["year"]
+    year = YEAR if latest is None else latest + 1
+    return make_plan(users["secretariat"], state=state, kind=kind, year=year, voter=users["member"])
 
 
 def draft(users) -> dict:
