@@ -25,7 +25,7 @@ api_patterns = [
 ]
 
 # Apps found by discovery rather than listed here (README: Architecture).
-PLUGGED_APPS = {"evaluations", "data_requests", "events", "library"}
+PLUGGED_APPS = {"planning", "evaluations", "data_requests", "events", "library"}
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

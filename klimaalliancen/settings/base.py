@@ -54,6 +54,7 @@ PORTAL_APPS = [
     "governance",
     "tracks",
     "monitoring",
+    "planning",
     "evaluations",
     "data_requests",
     "events",

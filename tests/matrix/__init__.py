@@ -66,6 +66,7 @@ def all_cases() -> list[Case]:
         monitoring,
         open_pages,
         partners,
+        planning,
         tracks,
     )
 
@@ -80,6 +81,7 @@ def all_cases() -> list[Case]:
         *library.CASES,
         *evaluations.CASES,
         *data_requests.CASES,
+        *planning.CASES,
     ]
 
 
@@ -96,6 +98,7 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
         monitoring,
         open_pages,
         partners,
+        planning,
         tracks,
     )
 
@@ -109,6 +112,7 @@ def cases_by_app(cases: list[Case]) -> list[tuple[str, list[Case]]]:
         "library": library.CASES,
         "evaluations": evaluations.CASES,
         "data_requests": data_requests.CASES,
+        "planning": planning.CASES,
     }
     origin = {id(case): app for app, app_cases in modules.items() for case in app_cases}
     groups: dict[str, list[Case]] = {}

@@ -1,0 +1,57 @@
+"""Who may do what with plans and risks: the one place these rules live.
+
+- The plans and the risk register are read by those who take part in the partnership's work:
+  the secretariat, the knowledge partners, the DGO coordinators and everyone with a seat in a
+  body (FU, PUG, APS and the DGO groups). Others (e.g. an administrator without a seat) are
+  refused.
+- The secretariat drafts the plans (§8.6), records communications (§9) and keeps the risk
+  register; the knowledge partners comment on a plan until FU has approved it.
+- FU approves a plan by a decision (governance applies the unanimity rule); an approved plan is
+  locked, and only its activities' statuses change: by the secretariat or the activity's owner.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_noop
+
+from governance.permissions import body_access
+from partners.models import User
+from partners.permissions import roles_of
+
+from .models import Activity, Plan
+
+READERS_ONLY = gettext_noop(
+    "The plans and the risk register are for the secretariat, the knowledge partners, "
+    "the DGO coordinators and the members of the partnership's bodies."
+)
+SECRETARIAT_ONLY = gettext_noop("Only the secretariat drafts plans and keeps the risk register.")
+COMMENTERS_ONLY = gettext_noop("The knowledge partners and the secretariat comment on plans.")
+STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
+
+
+def can_view_planning(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = roles_of(user)
+    if roles.secretariat or roles.knowledge_partner or roles.coordinator:
+        return True
+    return bool(body_access(user).seat_body_ids)
+
+
+def can_draft(user: User | AnonymousUser) -> bool:
+    """Create plans and activities, record communications, keep the risk register."""
+    return roles_of(user).secretariat
+
+
+def can_edit_plan(user: User | AnonymousUser, plan: Plan) -> bool:
+    return can_draft(user) and not plan.is_locked
+
+
+def can_comment(user: User | AnonymousUser, plan: Plan) -> bool:
+    roles = roles_of(user)
+    return (roles.secretariat or roles.knowledge_partner) and plan.status != Plan.Status.APPROVED
+
+
+def can_update_status(user: User | AnonymousUser, activity: Activity) -> bool:
+    if not user.is_authenticated:
+        return False
+    return roles_of(user).secretariat or activity.owner_person_id == user.pk
