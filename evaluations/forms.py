@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import CONTENT_TYPES
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 from core.widgets import DATETIME_FORMATS, DateInput, DateTimeInput
 from partners.models import Organisation
@@ -17,7 +18,7 @@ from .models import Evaluation, FollowUpAction
         "recommends and FU approves."
     ),
 )
-class EvaluationForm(CleanTextFieldsMixin, forms.ModelForm):
+class EvaluationForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["kind", "title", "arranged_by", "terms_of_reference"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.locking import lock_for_edit
 from core.notifications import notify
 from governance import services as governance_services
 from governance.models import Body, Decision, Meeting
@@ -74,9 +75,11 @@ def evaluation_update(
     title: str,
     terms_of_reference: str,
     arranged_by: Organisation,
+    expected_version: str | None = None,
 ) -> Evaluation:
-    """Change the draft terms; once put to APS they are what the bodies decide on."""
-    evaluation = _lock(evaluation)
+    """Change the draft terms; once put to APS they are what the bodies decide on.
+    `expected_version`: the version the edit form was based on (core.locking)."""
+    evaluation = lock_for_edit(evaluation, expected_version)
     _require(perms.can_manage_evaluations(by), _(perms.SECRETARIAT_ONLY))
     if not evaluation.is_editable:
         raise ValidationError(

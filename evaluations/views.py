@@ -115,7 +115,10 @@ def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_update(
-                evaluation=evaluation, by=request.user, **form.evaluation_fields()
+                evaluation=evaluation,
+                by=request.user,
+                expected_version=form.expected_version,
+                **form.evaluation_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

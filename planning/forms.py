@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import help_texts
+from core.locking import EditVersionFormMixin
 from core.text import CleanTextFieldsMixin
 from core.widgets import DATETIME_FORMATS, DateInput, DateTimeInput
 from partners.models import DGO, Organisation, User
@@ -18,7 +19,7 @@ class _ServiceValidates:
         pass
 
 
-class PlanForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
+class PlanForm(EditVersionFormMixin, CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["kind", "year", "title", "summary"]
@@ -31,7 +32,7 @@ class PlanForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
     tracks=_("The development tracks the activity concerns, if any."),
     dgos=_("The DGOs the activity concerns; none for the whole partnership."),
 )
-class ActivityForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
+class ActivityForm(EditVersionFormMixin, CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
     starts_on = forms.DateField(label=_("Starts"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends"), widget=DateInput())
 
@@ -126,7 +127,7 @@ class CommunicationForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm
         ).order_by("kind", "name")
 
 
-class RiskForm(CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
+class RiskForm(EditVersionFormMixin, CleanTextFieldsMixin, _ServiceValidates, forms.ModelForm):
     review_on = forms.DateField(label=_("Next review"), widget=DateInput())
 
     class Meta:

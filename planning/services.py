@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.locking import lock_for_edit
 from core.notifications import absolute_url, notify
 from governance import services as governance_services
 from governance.models import AgendaItem, Body, Decision, Meeting
@@ -81,9 +82,10 @@ def plan_create(*, by: User, kind: str, year: int, title: str, summary: str = ""
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, by: User, **fields) -> Plan:
+def plan_update(*, plan: Plan, by: User, expected_version: str | None = None, **fields) -> Plan:
+    """`expected_version`: the version the edit form was based on (core.locking)."""
     _only(fields, PLAN_FIELDS)
-    plan = _lock_plan(plan)
+    plan = lock_for_edit(plan, expected_version)
     _require(perms.can_draft(by), _(perms.SECRETARIAT_ONLY))
     _require_draft(plan)
     for name, value in fields.items():
@@ -129,6 +131,7 @@ def activity_save(
     activity: Activity | None = None,
     tracks=(),
     dgos=(),
+    expected_version: str | None = None,
     **fields,
 ) -> Activity:
     """Add an activity to a draft project plan, or change one of its activities."""
@@ -142,6 +145,8 @@ def activity_save(
         activity = Activity(plan=plan)
     elif activity.plan_id != plan.pk:
         raise ValidationError(_("The activity belongs to another plan."))
+    else:
+        activity = lock_for_edit(activity, expected_version)
     for name, value in fields.items():
         setattr(activity, name, value)
     _check_activity(plan, activity)
@@ -329,10 +334,18 @@ def risk_create(*, by: User, **fields) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, risk: Risk, by: User, status: str | None = None, **fields) -> Risk:
+def risk_update(
+    *,
+    risk: Risk,
+    by: User,
+    status: str | None = None,
+    expected_version: str | None = None,
+    **fields,
+) -> Risk:
+    """`expected_version`: the version the edit form was based on (core.locking)."""
     _only(fields, RISK_FIELDS)
     _require(perms.can_draft(by), _(perms.SECRETARIAT_ONLY))
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    risk = lock_for_edit(risk, expected_version)
     owner_before = risk.owner_id
     for name, value in fields.items():
         setattr(risk, name, value)

@@ -106,7 +106,12 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields.pop("kind"), form.fields.pop("year")
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan=plan, by=request.user, **form.cleaned_data)
+            services.plan_update(
+                plan=plan,
+                by=request.user,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -244,7 +249,11 @@ def _activity_form(request: HttpRequest, plan: Plan, activity: Activity | None) 
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_save(
-                plan=plan, by=request.user, activity=activity, **form.service_fields()
+                plan=plan,
+                by=request.user,
+                activity=activity,
+                expected_version=form.expected_version,
+                **form.service_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -343,7 +352,12 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RiskForm(request.POST or None, instance=risk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.risk_update(risk=risk, by=request.user, **form.cleaned_data)
+            services.risk_update(
+                risk=risk,
+                by=request.user,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from core.locking import FIELD, STALE_MESSAGE, edit_version
 from governance.selectors import composition_version
-from tests.matrix import events, governance, library, monitoring, tracks
+from tests.matrix import evaluations, events, governance, library, monitoring, planning, tracks
 
 
 class FormValues(HTMLParser):
@@ -142,6 +142,14 @@ def _seat(users):
     return {"code": "fu", "pk": seat.pk}, seat
 
 
+def _planning(setup, model):
+    def make(users):
+        kwargs = setup(users)
+        return kwargs, apps.get_model(*model.split(".")).objects.get(pk=kwargs["pk"])
+
+    return make
+
+
 def _composition(users):
     body = apps.get_model("governance", "Body").objects.get(code="dgo-midtjylland-adm")
     return {"code": body.code}, body
@@ -197,6 +205,34 @@ EDITS = [
         {"capacity": "Borgmester", "reason": "Rettelse"},
         {"starts_on": datetime.date(2023, 1, 2)},
         form_only=("reason",),
+    ),
+    Edit(
+        "plan-edit",
+        "secretariat",
+        _planning(planning.draft, "planning.Plan"),
+        {"title": "Min plan"},
+        {"summary": "En andens resumé"},
+    ),
+    Edit(
+        "activity-edit",
+        "secretariat",
+        _planning(planning.draft_activity, "planning.Activity"),
+        {"title": "Min aktivitet"},
+        {"description": "En andens beskrivelse"},
+    ),
+    Edit(
+        "risk-edit",
+        "secretariat",
+        _planning(planning.risk, "planning.Risk"),
+        {"title": "Min risiko"},
+        {"mitigation": "En andens plan"},
+    ),
+    Edit(
+        "evaluation-edit",
+        "secretariat",
+        _planning(evaluations.draft, "evaluations.Evaluation"),
+        {"title": "Min evaluering"},
+        {"terms_of_reference": "En andens kommissorium"},
     ),
     # A body and its composition rules on one page: one version for both.
     Edit(
