@@ -19,7 +19,7 @@ from partners.models import DGO, RoleAssignment, User
 
 from . import notices
 from . import permissions as perms
-from .models import Event, Material, Registration
+from .models import EDITABLE_STATES, Event, Material, Registration
 
 S = Event.Status
 R = Registration.Status
@@ -52,6 +52,12 @@ def _lock(event: Event) -> Event:
 def _require_state(event: Event, states: tuple[str, ...], message: str) -> None:
     if event.status not in states:
         raise ValidationError(message, code="state")
+
+
+def event_check_editable(*, event: Event) -> None:
+    """A held or cancelled event is a record: its details are not changed (the edit page asks
+    this before showing the form; event_update asks it again under the row lock)."""
+    _require_state(event, EDITABLE_STATES, _("A cancelled or held event is not changed."))
 
 
 def _check_fields(event: Event) -> None:
@@ -103,7 +109,7 @@ def event_update(*, event: Event, by: User, **fields) -> Event:
     """Change a draft or published event. More seats move waiting people up."""
     event = _lock(event)
     _require(perms.can_manage_event(by, event), _(perms.MANAGERS_ONLY))
-    _require_state(event, (S.DRAFT, S.PUBLISHED), _("A cancelled or held event is not changed."))
+    event_check_editable(event=event)
     if "dgo" in fields and fields["dgo"] != event.dgo:
         _require_may_arrange(by, fields["dgo"])
     for name, value in fields.items():

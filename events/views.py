@@ -83,8 +83,10 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     _require_manager(request, event)
-    if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
-        messages.error(request, _("A cancelled or held event is not changed."))
+    try:
+        services.event_check_editable(event=event)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect(event)
     form = EventForm(request.POST or None, instance=event, **_form_kwargs(request))
     if not perms.can_create_national_event(request.user):
