@@ -621,7 +621,7 @@ def round_create(
     deadline: datetime.date,
 ) -> Round:
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat opens monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_OPEN_REFUSED))
     round = Round(year=year, emissions_year=emissions_year, opens_on=opens_on, deadline=deadline)
     errors = {}
     if emissions_year > year:
@@ -642,7 +642,7 @@ def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
     pass `confirmed=True`; the page passes whether its confirmation box was ticked. Each
     report keeps the state it was locked from, for a reopening."""
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat closes monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_CLOSE_REFUSED))
     if not confirmed:
         raise ValidationError(_("Tick the box to confirm that the round is to be closed."))
     round = Round.objects.select_for_update().get(pk=round.pk)
@@ -674,7 +674,7 @@ def round_reopen(*, round: Round, by: User, reason: str) -> Round:
     to correct back for changes; closing the round again locks them all again. The reason,
     who and when are kept on the round and, like every report's change, in the audit trail."""
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat reopens monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_REOPEN_REFUSED))
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say what is to be corrected.")})
@@ -812,7 +812,7 @@ def status_report_request(*, round: Round, language: str, by: User) -> StatusRep
     from monitoring.status_report.rendering import data_snapshot_at
 
     if not permissions.can_request_status_report(by):
-        raise PermissionDenied(_("Only the secretariat produces the status report."))
+        raise PermissionDenied(str(permissions.STATUS_REPORT_REFUSED))
     if language not in StatusReportDocument.Language.values:
         raise ValidationError({"language": _("Choose Danish or English.")})
     Status = StatusReportDocument.Status
