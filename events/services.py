@@ -60,6 +60,12 @@ def event_check_editable(*, event: Event) -> None:
     _require_state(event, EDITABLE_STATES, _("A cancelled or held event is not changed."))
 
 
+def attendance_check_open(*, event: Event) -> None:
+    """Attendance is recorded for a held event (the page asks first, attendance_record again
+    under the row lock)."""
+    _require_state(event, (Event.Status.HELD,), _("Attendance is recorded once the event is held."))
+
+
 def _check_fields(event: Event) -> None:
     """The rules of an event's fields, as Danish messages on the fields they concern."""
     errors: dict[str, str] = {}
@@ -307,7 +313,7 @@ def attendance_record(*, event: Event, by: User, attended: set[int]) -> int:
     recorded as absent. Returns how many came."""
     event = _lock(event)
     _require(perms.can_manage_event(by, event), _(perms.MANAGERS_ONLY))
-    _require_state(event, (S.HELD,), _("Attendance is recorded once the event is held."))
+    attendance_check_open(event=event)
     registered = Registration.objects.filter(event=event, status=R.REGISTERED)
     unknown = set(attended) - set(registered.values_list("pk", flat=True))
     if unknown:

@@ -211,9 +211,7 @@ def event_unregister(request: HttpRequest, pk: int) -> HttpResponse:
 def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     _require_manager(request, event)
-    registrations = [
-        r for r in selectors.participants(event=event) if r.status == Registration.Status.REGISTERED
-    ]
+    registrations = [r for r in selectors.participants(event=event) if r.is_registered]
     form = AttendanceForm(request.POST or None, registrations=registrations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,9 +225,12 @@ def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Attendance is recorded: %(count)s came.") % {"count": came}
             )
             return redirect(event)
-    if event.status != Event.Status.HELD and not form.errors:
-        messages.info(request, _("Attendance is recorded once the event is held."))
-        return redirect(event)
+    if not form.errors:
+        try:
+            services.attendance_check_open(event=event)
+        except ValidationError as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(event)
     return render(
         request,
         "events/event_subform.html",

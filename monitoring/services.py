@@ -635,6 +635,19 @@ def round_create(
     return round
 
 
+def round_check_closable(*, round: Round) -> None:
+    """Only an open round is closed (the close page asks before its form; round_close asks
+    again under the round's row lock)."""
+    if not round.is_open:
+        raise ValidationError(_("The round is already closed."))
+
+
+def round_check_reopenable(*, round: Round) -> None:
+    """Only a closed round is reopened (the page asks first; round_reopen under the lock)."""
+    if round.is_open:
+        raise ValidationError(_("The round is open; only a closed round can be reopened."))
+
+
 @transaction.atomic
 def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
     """Close the round: every report in it is locked and the round becomes read-only. The
@@ -646,8 +659,7 @@ def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
     if not confirmed:
         raise ValidationError(_("Tick the box to confirm that the round is to be closed."))
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if not round.is_open:
-        raise ValidationError(_("The round is already closed."))
+    round_check_closable(round=round)
     reports = (
         StatusReport.objects.select_for_update().filter(round=round).exclude(state=State.LOCKED)
     )
@@ -683,8 +695,7 @@ def round_reopen(*, round: Round, by: User, reason: str) -> Round:
             {"reason": _("At most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}}
         )
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.is_open:
-        raise ValidationError(_("The round is open; only a closed round can be reopened."))
+    round_check_reopenable(round=round)
     for report in StatusReport.objects.select_for_update().filter(round=round, state=State.LOCKED):
         fallback = State.APPROVED if report.approved_at else State.DRAFT
         report.state = report.locked_from or fallback

@@ -204,8 +204,10 @@ def round_close(request: HttpRequest, year: int) -> HttpResponse:
         permissions.can_manage_rounds(request.user),
         str(permissions.ROUND_CLOSE_REFUSED),
     )
-    if not round.is_open:
-        messages.info(request, _("The round is already closed."))
+    try:
+        services.round_check_closable(round=round)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(round)
     form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -232,8 +234,10 @@ def round_reopen(request: HttpRequest, year: int) -> HttpResponse:
         permissions.can_manage_rounds(request.user),
         str(permissions.ROUND_REOPEN_REFUSED),
     )
-    if round.is_open:
-        messages.info(request, _("The round is open; only a closed round can be reopened."))
+    try:
+        services.round_check_reopenable(round=round)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(round)
     form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
