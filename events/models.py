@@ -112,9 +112,34 @@ class Event(models.Model):
     def is_national(self) -> bool:
         return self.dgo_id is None
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def is_editable(self) -> bool:
+        """Its details may still change: a held or cancelled event is a record."""
+        return self.status in EDITABLE_STATES
+
     def registration_closes_at(self):
         """Registration closes at the deadline, or when the event starts."""
         return self.registration_deadline or self.starts_at
+
+
+# An event may be edited (and cancelled) until it is held or cancelled.
+EDITABLE_STATES = (Event.Status.DRAFT, Event.Status.PUBLISHED)
 
 
 class Registration(models.Model):
@@ -149,6 +174,18 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.event}"
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == self.Status.REGISTERED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class Material(models.Model):

@@ -20,7 +20,7 @@ from partners.models import DGO, RoleAssignment, User
 
 from . import notices
 from . import permissions as perms
-from .models import Event, Material, Registration
+from .models import EDITABLE_STATES, Event, Material, Registration
 
 S = Event.Status
 R = Registration.Status
@@ -53,6 +53,18 @@ def _lock(event: Event) -> Event:
 def _require_state(event: Event, states: tuple[str, ...], message: str) -> None:
     if event.status not in states:
         raise ValidationError(message, code="state")
+
+
+def event_check_editable(*, event: Event) -> None:
+    """A held or cancelled event is a record: its details are not changed (the edit page asks
+    this before showing the form; event_update asks it again under the row lock)."""
+    _require_state(event, EDITABLE_STATES, _("A cancelled or held event is not changed."))
+
+
+def attendance_check_open(*, event: Event) -> None:
+    """Attendance is recorded for a held event (the page asks first, attendance_record again
+    under the row lock)."""
+    _require_state(event, (Event.Status.HELD,), _("Attendance is recorded once the event is held."))
 
 
 def _check_fields(event: Event) -> None:
@@ -105,7 +117,7 @@ def event_update(*, event: Event, by: User, expected_version: str | None = None,
     `expected_version`: the version the edit form was based on (core.locking)."""
     event = lock_for_edit(event, expected_version)
     _require(perms.can_manage_event(by, event), _(perms.MANAGERS_ONLY))
-    _require_state(event, (S.DRAFT, S.PUBLISHED), _("A cancelled or held event is not changed."))
+    event_check_editable(event=event)
     if "dgo" in fields and fields["dgo"] != event.dgo:
         _require_may_arrange(by, fields["dgo"])
     for name, value in fields.items():
@@ -303,7 +315,7 @@ def attendance_record(*, event: Event, by: User, attended: set[int]) -> int:
     recorded as absent. Returns how many came."""
     event = _lock(event)
     _require(perms.can_manage_event(by, event), _(perms.MANAGERS_ONLY))
-    _require_state(event, (S.HELD,), _("Attendance is recorded once the event is held."))
+    attendance_check_open(event=event)
     registered = Registration.objects.filter(event=event, status=R.REGISTERED)
     unknown = set(attended) - set(registered.values_list("pk", flat=True))
     if unknown:

@@ -83,8 +83,10 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     _require_manager(request, event)
-    if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
-        messages.error(request, _("A cancelled or held event is not changed."))
+    try:
+        services.event_check_editable(event=event)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect(event)
     form = EventForm(request.POST or None, instance=event, **_form_kwargs(request))
     if not perms.can_create_national_event(request.user):
@@ -214,9 +216,7 @@ def event_unregister(request: HttpRequest, pk: int) -> HttpResponse:
 def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     _require_manager(request, event)
-    registrations = [
-        r for r in selectors.participants(event=event) if r.status == Registration.Status.REGISTERED
-    ]
+    registrations = [r for r in selectors.participants(event=event) if r.is_registered]
     form = AttendanceForm(request.POST or None, registrations=registrations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,9 +230,12 @@ def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Attendance is recorded: %(count)s came.") % {"count": came}
             )
             return redirect(event)
-    if event.status != Event.Status.HELD and not form.errors:
-        messages.info(request, _("Attendance is recorded once the event is held."))
-        return redirect(event)
+    if not form.errors:
+        try:
+            services.attendance_check_open(event=event)
+        except ValidationError as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(event)
     return render(
         request,
         "events/event_subform.html",

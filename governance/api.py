@@ -36,7 +36,11 @@ from partners.services import audit_note
 from . import selectors, services
 from .models import Body, Decision, Meeting, Membership, SeatRole, Vote
 from .people import seat_end_now
-from .permissions import can_record_votes, can_see_votes
+from .permissions import (
+    RECORD_VOTES_REFUSED,
+    can_record_votes,
+    can_see_votes,
+)
 
 
 class BodySerializer(serializers.ModelSerializer):
@@ -479,12 +483,7 @@ class DecisionViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
         decision = self.get_object()
         if not can_record_votes(request.user, decision.body):
             return Response(
-                {
-                    "detail": _(
-                        "Only the chair, the vice-chair and the secretariat record votes cast "
-                        "at a meeting."
-                    )
-                },
+                {"detail": str(RECORD_VOTES_REFUSED)},
                 status=status.HTTP_403_FORBIDDEN,
             )
         data = request.data if hasattr(request.data, "get") else {}

@@ -46,6 +46,14 @@ class RuleStatus:
             return "over"
         return "ok"
 
+    @property
+    def is_vacant(self) -> bool:
+        return self.state == "vacant"
+
+    @property
+    def is_over(self) -> bool:
+        return self.state == "over"
+
 
 @dataclass
 class Composition:

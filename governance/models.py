@@ -354,6 +354,28 @@ class Meeting(models.Model):
     def is_published(self) -> bool:
         return self.status != self.Status.PLANNED
 
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_agenda_published(self) -> bool:
+        return self.status == self.Status.AGENDA_PUBLISHED
+
+    @property
+    def is_held(self) -> bool:
+        """Held, with its minutes not yet approved."""
+        return self.status == self.Status.HELD
+
+    @property
+    def has_minutes_approved(self) -> bool:
+        return self.status == self.Status.MINUTES_APPROVED
+
+    @property
+    def has_been_held(self) -> bool:
+        """Held, whether or not its minutes are approved yet: minutes may be shown."""
+        return self.status in (self.Status.HELD, self.Status.MINUTES_APPROVED)
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(
@@ -506,6 +528,14 @@ class Decision(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == self.Status.ADOPTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
 
     @property
     def is_corrected(self) -> bool:

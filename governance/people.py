@@ -35,6 +35,14 @@ def bodies():
     return Body.objects.all()
 
 
+def bodies_appointable_by(*, user: User):
+    """The bodies this user may seat people in (governance.permissions.can_appoint)."""
+    from .models import Body
+    from .permissions import appointable_bodies_q
+
+    return Body.objects.filter(appointable_bodies_q(user))
+
+
 def seats_of(*, person: User):
     """A person's seats, current and past, for the person page."""
     return (

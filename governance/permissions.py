@@ -41,6 +41,21 @@ from .models import (
 MANAGERS_ONLY = gettext_lazy(
     "Only the chair, the vice-chair and the secretariat manage this body's meetings and decisions."
 )
+# Refusals said by a page's pre-check and by the service that checks again (one text each).
+SEAT_RULES_REFUSED = gettext_lazy("Only the secretariat records how this body works.")
+SEATS_REFUSED = gettext_lazy("Only the secretariat records who sits in this body.")
+COMPOSITION_REFUSED = gettext_lazy(
+    "The secretariat and the DGO's coordinators keep a steering group's composition."
+)
+RECORD_VOTES_REFUSED = gettext_lazy(
+    "Only the chair, the vice-chair and the secretariat record votes cast at a meeting."
+)
+CLOSE_REFUSED = gettext_lazy("Only the chair, the vice-chair and the secretariat close decisions.")
+ABSENCE_REFUSED = gettext_lazy("Only the chair, the vice-chair and the secretariat record absence.")
+SUBSTITUTES_REFUSED = gettext_lazy(
+    "Only the chair, the vice-chair and the secretariat call in substitutes."
+)
+COMMENT_REFUSED = gettext_lazy("Members and observers of the body comment on open decisions.")
 VIEW_CONTENT = "view_body_content"
 CHAIR = "chair_body"
 
@@ -103,6 +118,14 @@ def can_appoint(user: User | None, body: Body) -> bool:
     return roles.secretariat or (
         body.dgo_id is not None and body.dgo_id in roles.coordinated_dgo_ids
     )
+
+
+def appointable_bodies_q(user: User) -> Q:
+    """can_appoint as a query on bodies: the ones the user records seats in."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return Q(dgo_id__in=roles.coordinated_dgo_ids)
 
 
 def can_view_body(user: User | AnonymousUser, body: Body) -> bool:

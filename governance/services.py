@@ -50,7 +50,15 @@ from .models import (
     Vote,
 )
 from .permissions import (
+    ABSENCE_REFUSED,
+    CLOSE_REFUSED,
+    COMMENT_REFUSED,
+    COMPOSITION_REFUSED,
     MANAGERS_ONLY,
+    RECORD_VOTES_REFUSED,
+    SEAT_RULES_REFUSED,
+    SEATS_REFUSED,
+    SUBSTITUTES_REFUSED,
     can_appoint,
     can_approve_minutes,
     can_comment,
@@ -190,7 +198,7 @@ def membership_check_add(
     a service's error after their own validation (the Django admin) call it in `clean`;
     membership_add repeats it under the body's row lock, so it is never the last word."""
     if not can_appoint(by, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
     membership = Membership(
         body=body,
         person=person,
@@ -277,7 +285,7 @@ def membership_update(
     rules included. A seat that has voted keeps its role: end it and add a new seat instead.
     `expected_version`: the version the edit form was based on (core.locking)."""
     if not can_appoint(by, membership.body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
     unknown = set(changes) - set(SEAT_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -332,7 +340,7 @@ def membership_end(
     voting and reading the body's papers, and so do the substitutes seated for it. History is
     kept: the seat is never deleted."""
     if not can_appoint(by, membership.body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     ends_on = ends_on or timezone.localdate()
     if ends_on < membership.starts_on:
@@ -378,7 +386,7 @@ def seat_appoint(
     from partners.services import audit_note, invitation_send, person_find_or_create
 
     if not can_appoint(by, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
     created = False
     if person is None:
         person, created = person_find_or_create(
@@ -427,9 +435,7 @@ def composition_update(
     from partners.services import audit_note
 
     if not can_edit_composition(by, body):
-        raise PermissionDenied(
-            _("The secretariat and the DGO's coordinators keep a steering group's composition.")
-        )
+        raise PermissionDenied(str(COMPOSITION_REFUSED))
     body = Body.objects.select_for_update().get(pk=body.pk)
     refuse_if_stale(composition_version(body), expected_version)  # rows locked under the body
     if not reason.strip():
@@ -481,7 +487,7 @@ def body_set_minutes_approval(*, body: Body, by: User, minutes_approval: str) ->
     """How the body approves its minutes: at its next meeting, or by the chair on its behalf
     (the body's own rule; recorded by those who record its seats)."""
     if not can_appoint(by, body):
-        raise PermissionDenied(_("Only the secretariat records how this body works."))
+        raise PermissionDenied(str(SEAT_RULES_REFUSED))
     if minutes_approval not in Body.MinutesApproval.values:
         raise ValidationError({"minutes_approval": _("Choose how the minutes are approved.")})
     body = Body.objects.select_for_update().get(pk=body.pk)
@@ -1173,9 +1179,7 @@ def decision_close(*, decision: Decision, by: User) -> Decision:
     deadline, and then it closes without outcome. A closed decision is final: Conflict.
     """
     if not can_manage_decisions(by, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat close decisions.")
-        )
+        raise PermissionDenied(str(CLOSE_REFUSED))
     decision = _lock(decision)
     if not decision.is_open:
         raise Conflict(_("The decision is already closed; a correction is a new decision."))
@@ -1241,9 +1245,7 @@ def votes_record_at_meeting(
     is recorded absent (the substitute is then called in). Holds the decision row lock; the
     same rules as a vote in the portal: no vote on a closed or past-deadline decision."""
     if not can_record_votes(by, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat record votes cast at a meeting.")
-        )
+        raise PermissionDenied(str(RECORD_VOTES_REFUSED))
     if not votes:
         raise ValidationError(_("Give at least one seat's vote."))
     if any(vote.choice not in Vote.Choice.values for vote in votes):
@@ -1329,9 +1331,7 @@ def absence_record(
     """Record a seat absent for a decision, or for a meeting (and so for its decisions)."""
     body = (decision or meeting).body
     if not can_manage_decisions(by, body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat record absence.")
-        )
+        raise PermissionDenied(str(ABSENCE_REFUSED))
     if membership.body_id != body.pk:
         raise ValidationError(_("The seat is not in this body."))
     if decision is not None:
@@ -1354,9 +1354,7 @@ def substitute_call(
     """Call a substitute in for its member: only when the member is recorded absent, or the
     deadline has passed without the member's vote. Holds the decision row lock."""
     if not can_manage_decisions(by, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat call in substitutes.")
-        )
+        raise PermissionDenied(str(SUBSTITUTES_REFUSED))
     decision = _lock(decision)
     if not decision.is_open:
         raise Conflict(_("The decision is closed; its outcome can no longer change."))
@@ -1401,7 +1399,7 @@ def substitute_call(
 @transaction.atomic
 def decision_comment_add(*, decision: Decision, by: User, text: str) -> DecisionComment:
     if not can_comment(by, decision):
-        raise PermissionDenied(_("Members and observers of the body comment on open decisions."))
+        raise PermissionDenied(str(COMMENT_REFUSED))
     comment = DecisionComment(decision=decision, author=by, text=text.strip())
     comment.full_clean()
     comment.save()

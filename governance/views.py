@@ -55,7 +55,15 @@ from .models import (
     Vote,
 )
 from .permissions import (
+    ABSENCE_REFUSED,
+    CLOSE_REFUSED,
+    COMMENT_REFUSED,
+    COMPOSITION_REFUSED,
     MANAGERS_ONLY,
+    RECORD_VOTES_REFUSED,
+    SEAT_RULES_REFUSED,
+    SEATS_REFUSED,
+    SUBSTITUTES_REFUSED,
     can_appoint,
     can_approve_minutes,
     can_comment,
@@ -185,7 +193,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
 def body_minutes_setting(request: HttpRequest, code: str) -> HttpResponse:
     body = _body(code)
     if not can_appoint(request.user, body):
-        raise PermissionDenied(_("Only the secretariat records how this body works."))
+        raise PermissionDenied(str(SEAT_RULES_REFUSED))
     form = MinutesApprovalForm(
         request.POST or None, initial={"minutes_approval": body.minutes_approval}
     )
@@ -789,9 +797,7 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretariat or the chair puts into the portal the votes cast in the room."""
     decision = _decision(request, pk)
     if not can_record_votes(request.user, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat record votes cast at a meeting.")
-        )
+        raise PermissionDenied(str(RECORD_VOTES_REFUSED))
     if not decision.is_open and request.method != "POST":
         messages.error(request, _("The decision is closed; its outcome can no longer change."))
         return redirect(decision)
@@ -843,9 +849,7 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_close(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     if not can_manage_decisions(request.user, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat close decisions.")
-        )
+        raise PermissionDenied(str(CLOSE_REFUSED))
     try:
         decision = services.decision_close(decision=decision, by=request.user)
     except ValidationError as error:
@@ -864,7 +868,7 @@ def decision_close(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_comment(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     if not can_comment(request.user, decision):
-        raise PermissionDenied(_("Members and observers of the body comment on open decisions."))
+        raise PermissionDenied(str(COMMENT_REFUSED))
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -883,9 +887,7 @@ def decision_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_absence(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     if not can_manage_decisions(request.user, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat record absence.")
-        )
+        raise PermissionDenied(str(ABSENCE_REFUSED))
     form = AbsenceForm(
         request.POST, seats=Membership.objects.filter(body=decision.body).active().voting()
     )
@@ -908,9 +910,7 @@ def decision_absence(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_substitute(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     if not can_manage_decisions(request.user, decision.body):
-        raise PermissionDenied(
-            _("Only the chair, the vice-chair and the secretariat call in substitutes.")
-        )
+        raise PermissionDenied(str(SUBSTITUTES_REFUSED))
     form = SubstituteCallForm(
         request.POST,
         substitutes=Membership.objects.active().filter(
@@ -987,7 +987,7 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
     coordinators) invite people to seats and end seats, with a reason for the audit trail."""
     body = _body(code)
     if not can_appoint(request.user, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
     return render(
         request,
         "governance/body_people.html",
@@ -1001,7 +1001,7 @@ def body_people(request: HttpRequest, code: str) -> HttpResponse:
 
 def _require_appointer(request: HttpRequest, body: Body) -> None:
     if not can_appoint(request.user, body):
-        raise PermissionDenied(_("Only the secretariat records who sits in this body."))
+        raise PermissionDenied(str(SEATS_REFUSED))
 
 
 def _seat(body: Body, pk: int) -> Membership:
@@ -1192,9 +1192,7 @@ def body_composition(request: HttpRequest, code: str) -> HttpResponse:
     """A DGO steering group's cadence, chairmanship and composition rules (§8.1)."""
     body = _body(code)
     if not can_edit_composition(request.user, body):
-        raise PermissionDenied(
-            _("The secretariat and the DGO's coordinators keep a steering group's composition.")
-        )
+        raise PermissionDenied(str(COMPOSITION_REFUSED))
     rules = {rule.pk: rule for rule in body.seat_rules.all()}
     initial_rules = [
         {

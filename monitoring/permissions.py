@@ -19,6 +19,10 @@ AnyUser = User | AnonymousUser
 
 # Said by the pages that refuse and by the services that refuse: one wording per rule.
 IMPORT_REFUSED = gettext_lazy("Only the secretariat and administrators import round data.")
+ROUND_OPEN_REFUSED = gettext_lazy("Only the secretariat opens monitoring rounds.")
+ROUND_CLOSE_REFUSED = gettext_lazy("Only the secretariat closes monitoring rounds.")
+ROUND_REOPEN_REFUSED = gettext_lazy("Only the secretariat reopens monitoring rounds.")
+STATUS_REPORT_REFUSED = gettext_lazy("Only the secretariat produces the status report.")
 State = StatusReport.State
 
 

@@ -621,7 +621,7 @@ def round_create(
     deadline: datetime.date,
 ) -> Round:
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat opens monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_OPEN_REFUSED))
     round = Round(year=year, emissions_year=emissions_year, opens_on=opens_on, deadline=deadline)
     errors = {}
     if emissions_year > year:
@@ -635,6 +635,19 @@ def round_create(
     return round
 
 
+def round_check_closable(*, round: Round) -> None:
+    """Only an open round is closed (the close page asks before its form; round_close asks
+    again under the round's row lock)."""
+    if not round.is_open:
+        raise ValidationError(_("The round is already closed."))
+
+
+def round_check_reopenable(*, round: Round) -> None:
+    """Only a closed round is reopened (the page asks first; round_reopen under the lock)."""
+    if round.is_open:
+        raise ValidationError(_("The round is open; only a closed round can be reopened."))
+
+
 @transaction.atomic
 def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
     """Close the round: every report in it is locked and the round becomes read-only. The
@@ -642,12 +655,11 @@ def round_close(*, round: Round, by: User, confirmed: bool) -> Round:
     pass `confirmed=True`; the page passes whether its confirmation box was ticked. Each
     report keeps the state it was locked from, for a reopening."""
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat closes monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_CLOSE_REFUSED))
     if not confirmed:
         raise ValidationError(_("Tick the box to confirm that the round is to be closed."))
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if not round.is_open:
-        raise ValidationError(_("The round is already closed."))
+    round_check_closable(round=round)
     reports = (
         StatusReport.objects.select_for_update().filter(round=round).exclude(state=State.LOCKED)
     )
@@ -674,7 +686,7 @@ def round_reopen(*, round: Round, by: User, reason: str) -> Round:
     to correct back for changes; closing the round again locks them all again. The reason,
     who and when are kept on the round and, like every report's change, in the audit trail."""
     if not permissions.can_manage_rounds(by):
-        raise PermissionDenied(_("Only the secretariat reopens monitoring rounds."))
+        raise PermissionDenied(str(permissions.ROUND_REOPEN_REFUSED))
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say what is to be corrected.")})
@@ -683,8 +695,7 @@ def round_reopen(*, round: Round, by: User, reason: str) -> Round:
             {"reason": _("At most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}}
         )
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.is_open:
-        raise ValidationError(_("The round is open; only a closed round can be reopened."))
+    round_check_reopenable(round=round)
     for report in StatusReport.objects.select_for_update().filter(round=round, state=State.LOCKED):
         fallback = State.APPROVED if report.approved_at else State.DRAFT
         report.state = report.locked_from or fallback
@@ -812,7 +823,7 @@ def status_report_request(*, round: Round, language: str, by: User) -> StatusRep
     from monitoring.status_report.rendering import data_snapshot_at
 
     if not permissions.can_request_status_report(by):
-        raise PermissionDenied(_("Only the secretariat produces the status report."))
+        raise PermissionDenied(str(permissions.STATUS_REPORT_REFUSED))
     if language not in StatusReportDocument.Language.values:
         raise ValidationError({"language": _("Choose Danish or English.")})
     Status = StatusReportDocument.Status

@@ -101,11 +101,10 @@ class InviteForm(CleanTextFieldsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from .models import BODY_INVITE_ROLES, InviteRole
-        from .permissions import can_invite, can_manage_people, editable_municipalities, roles_of
+        from .permissions import can_invite, can_manage_people, editable_municipalities
         from .services import seats
 
         super().__init__(*args, **kwargs)
-        roles = roles_of(user)
         self.fields["role"].choices = [
             (value, label) for value, label in InviteRole.choices if can_invite(user, value)
         ]
@@ -114,12 +113,8 @@ class InviteForm(CleanTextFieldsMixin, forms.Form):
             Municipality.objects.all() if everyone else editable_municipalities(user)
         )
         self.fields["dgo"].queryset = DGO.objects.all() if everyone else DGO.objects.none()
-        bodies = (
-            seats().bodies()
-            if roles.secretariat
-            else seats().bodies().filter(dgo_id__in=roles.coordinated_dgo_ids)
-        )
-        self.fields["body"].queryset = bodies
+        # Who records seats in which body is governance's rule, asked through its hook.
+        self.fields["body"].queryset = seats().bodies_appointable_by(user=user)
         self.fields["organisation"].queryset = Organisation.objects.all()
         if not any(value in BODY_INVITE_ROLES for value, _label in self.fields["role"].choices):
             del self.fields["body"]

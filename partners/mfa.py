@@ -28,7 +28,7 @@ from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import User
-from .permissions import roles_of
+from .permissions import can_reset_authenticators, roles_of
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -201,7 +201,7 @@ def mfa_reset(*, user: User, by: User, reason: str) -> int:
 
     from . import services
 
-    if not (roles_of(by).administrator or by.is_superuser):
+    if not can_reset_authenticators(by):
         raise PermissionDenied(_("Only an administrator resets a lost authenticator."))
     if by.pk == user.pk:
         raise ValidationError(_("Ask another administrator to reset your own authenticator."))

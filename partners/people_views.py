@@ -33,9 +33,11 @@ from .forms import (
 from .mfa import safe_next
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, RoleAssignment, User
 from .permissions import (
+    can_deactivate_person,
     can_import_people,
     can_invite,
     can_manage_people,
+    can_reset_authenticator_of,
     can_revoke_role,
     can_view_people_of_dgo,
     can_view_people_of_municipality,
@@ -148,6 +150,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "seats": services.seats().seats_of(person=person),
             "invitations": selectors.person_invitations(user=person),
             "reason_form": ReasonForm(),
+            "can_deactivate": can_deactivate_person(request.user, person),
+            "can_reset_authenticator": can_reset_authenticator_of(request.user, person),
         },
     )
 
@@ -156,7 +160,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = ReasonForm(request.POST)
-    if person.pk == request.user.pk:
+    if not can_deactivate_person(request.user, person):
         messages.error(request, _("You cannot deactivate yourself."))
     elif not form.is_valid():
         messages.error(request, _("Give a reason; it is kept in the audit trail."))

@@ -228,3 +228,19 @@ def can_revoke_role(user: User | AnonymousUser, assignment: RoleAssignment) -> b
 
 def can_import_people(user: User | AnonymousUser) -> bool:
     return can_manage_people(user)
+
+
+def can_deactivate_person(user: User | AnonymousUser, person: User) -> bool:
+    """On the person page (people managers only): anyone but yourself."""
+    return person.pk != user.pk
+
+
+def can_reset_authenticators(user: User | AnonymousUser) -> bool:
+    """Who removes a person's lost second factor: an administrator."""
+    return roles_of(user).administrator or user.is_superuser
+
+
+def can_reset_authenticator_of(user: User | AnonymousUser, person: User) -> bool:
+    """The person page offers the reset to administrators, for anyone but themselves (another
+    administrator resets theirs)."""
+    return can_reset_authenticators(user) and person.pk != user.pk

@@ -629,6 +629,23 @@ class PersonRowOutcome:
     status: str  # new (new person), added (role for an existing person), unchanged, error
     errors: list[tuple[str, str]]
 
+    # For the preview template, which shows the status without comparing strings.
+    @property
+    def is_new(self) -> bool:
+        return self.status == "new"
+
+    @property
+    def is_added(self) -> bool:
+        return self.status == "added"
+
+    @property
+    def is_unchanged(self) -> bool:
+        return self.status == "unchanged"
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == "error"
+
 
 @dataclass
 class PeopleImportResult:

@@ -555,9 +555,17 @@ class KnowledgeProduct(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        if self.kind == self.Kind.LINK:
+        if self.is_link:
             return web_url(self.url)
         return reverse("product-download", kwargs={"pk": self.pk})
+
+    @property
+    def is_link(self) -> bool:
+        return self.kind == self.Kind.LINK
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == self.Kind.FILE
 
 
 class Evaluation(models.Model):

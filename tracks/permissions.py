@@ -46,6 +46,38 @@ PROPOSERS_ONLY = gettext_lazy(
 EVALUATORS_ONLY = gettext_lazy(
     "The secretariat and the knowledge partners evaluate development tracks."
 )
+# Refusals said by a page's pre-check and by the service that checks again (one text each).
+PROPOSE_REFUSED = gettext_lazy(
+    "Only DGO coordinators and the secretariat propose development tracks."
+)
+PUT_TO_FU_REFUSED = gettext_lazy(
+    "Only the secretariat and FU's chair and vice-chair put matters to FU."
+)
+ASSESSORS_ONLY = gettext_lazy(
+    "Only the knowledge partners (CONCITO and C40) write climate assessments; "
+    "nobody else can change them."
+)
+PRODUCT_ADDERS_ONLY = gettext_lazy(
+    "Knowledge products are added by the track's proposers, the secretariat and the "
+    "knowledge partners."
+)
+FOCUS_AREAS_REFUSED = gettext_lazy(
+    "Focus areas are set by PUG: the secretariat or PUG's chair records them."
+)
+BOOKERS_ONLY = gettext_lazy(
+    "The secretariat books spending; a DGO's coordinators book on its co-financing."
+)
+BUDGET_CHANGE_REFUSED = gettext_lazy("The secretariat requests budget changes.")
+POOL_APPROVER_ONLY = gettext_lazy(
+    "Only %(party)s's designated approver approves allocations from this pool."
+)
+LINE_APPROVER_ONLY = gettext_lazy(
+    "Only %(party)s's designated approver approves changes to its budget lines."
+)
+# Why can_book_on refuses a correction (the ledger's page and services.spending_reverse).
+CORRECTORS_ONLY = gettext_lazy(
+    "The secretariat corrects spending; a DGO's coordinators correct its co-financing."
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +157,11 @@ def can_propose(user) -> bool:
     """Who may start a new proposal: the secretariat and DGO coordinators."""
     roles = roles_of(user)
     return roles.secretariat or roles.coordinator
+
+
+def adds_products(user, track: Track) -> bool:
+    """Who adds a track's results, whatever its state (can_add_product adds the state)."""
+    return is_proposer(user, track) or is_knowledge_partner(user)
 
 
 def is_proposer(user, track: Track) -> bool:
@@ -261,9 +298,7 @@ def can_add_status_update(user, track: Track) -> bool:
 
 def can_add_product(user, track: Track) -> bool:
     """The track's proposers and the knowledge partners (who gather knowledge from all tracks)."""
-    return track.status in STARTED_STATES and (
-        is_proposer(user, track) or is_knowledge_partner(user)
-    )
+    return track.status in STARTED_STATES and adds_products(user, track)
 
 
 def is_evaluator(user) -> bool:

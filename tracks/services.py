@@ -281,7 +281,7 @@ def track_create(
     the models' field names. A coordinator's proposal involves one of the coordinator's DGOs."""
     _require(
         perms.can_propose(by),
-        _("Only DGO coordinators and the secretariat propose development tracks."),
+        str(perms.PROPOSE_REFUSED),
     )
     track = Track(proposed_by=by, status=S.DRAFT)
     track = _save_track(
@@ -692,10 +692,7 @@ def _knowledge_org(by: User):
 def _assessment_checks(track: Track, by: User) -> None:
     _require(
         perms.is_knowledge_partner(by),
-        _(
-            "Only the knowledge partners (CONCITO and C40) write climate assessments; "
-            "nobody else can change them."
-        ),
+        str(perms.ASSESSORS_ONLY),
     )
     _require_state(
         track,
@@ -771,7 +768,7 @@ def track_put_to_fu(
     track = _lock(track)
     _require(
         perms.can_put_to_fu_role(by),
-        _("Only the secretariat and FU's chair and vice-chair put matters to FU."),
+        str(perms.PUT_TO_FU_REFUSED),
     )
     _require_state(track, S.RECOMMENDED, _("Only a track APS has recommended is put to FU."))
     if _open_fu_decision(track) is not None:
@@ -876,11 +873,8 @@ def knowledge_product_add(
     A file is accepted by its content (magic bytes), at most 20 MB."""
     track = _lock(track)
     _require(
-        perms.is_proposer(by, track) or perms.is_knowledge_partner(by),
-        _(
-            "Knowledge products are added by the track's proposers, the secretariat and the "
-            "knowledge partners."
-        ),
+        perms.adds_products(by, track),
+        str(perms.PRODUCT_ADDERS_ONLY),
     )
     _require_state(
         track,
@@ -1011,7 +1005,7 @@ def focus_area_save(
     `expected_version` (core.locking)."""
     _require(
         perms.can_edit_focus_areas(by),
-        _("Focus areas are set by PUG: the secretariat or PUG's chair records them."),
+        str(perms.FOCUS_AREAS_REFUSED),
     )
     unknown = set(fields) - set(FOCUS_AREA_FIELDS)
     if unknown:
@@ -1174,8 +1168,7 @@ def allocation_approve(*, allocation: Allocation, by: User, note: str = "") -> A
     pool, allocation = _lock_allocation(allocation)
     _require(
         perms.is_pool_approver(by, pool),
-        _("Only %(party)s's designated approver approves allocations from this pool.")
-        % {"party": pool.contribution.contributor},
+        str(perms.POOL_APPROVER_ONLY) % {"party": pool.contribution.contributor},
     )
     if allocation.status != Allocation.Status.PENDING:
         raise Conflict(_("The allocation is already decided."))
@@ -1204,8 +1197,7 @@ def allocation_refuse(*, allocation: Allocation, by: User, note: str = "") -> Al
     pool, allocation = _lock_allocation(allocation)
     _require(
         perms.is_pool_approver(by, pool),
-        _("Only %(party)s's designated approver approves allocations from this pool.")
-        % {"party": pool.contribution.contributor},
+        str(perms.POOL_APPROVER_ONLY) % {"party": pool.contribution.contributor},
     )
     if allocation.status != Allocation.Status.PENDING:
         raise Conflict(_("The allocation is already decided."))
@@ -1450,7 +1442,7 @@ def spending_add(
     )
     _require(
         perms.can_book_on(by, line),
-        _("The secretariat books spending; a DGO's coordinators book on its co-financing."),
+        str(perms.BOOKERS_ONLY),
     )
     amount, rate = _spending_amount(line, amount, hours)
     allocation = _spending_allocation(line, allocation, track)
@@ -1524,10 +1516,7 @@ def spending_reverse(*, spending: Spending, by: User, reason: str) -> Spending:
         .select_related("contribution")
         .get(pk=spending.budget_line_id)
     )
-    _require(
-        perms.can_book_on(by, line),
-        _("The secretariat corrects spending; a DGO's coordinators correct its co-financing."),
-    )
+    _require(perms.can_book_on(by, line), str(perms.CORRECTORS_ONLY))
     reason = clean_text(reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the booking is corrected.")})
@@ -1561,7 +1550,7 @@ def budget_change_request(
     *, from_line: BudgetLine, to_line: BudgetLine, amount: Decimal, reason: str, by: User
 ) -> BudgetChange:
     """Ask to move budget between two lines of the same contribution."""
-    _require(perms.is_budget_keeper(by), _("The secretariat requests budget changes."))
+    _require(perms.is_budget_keeper(by), str(perms.BUDGET_CHANGE_REFUSED))
     change = BudgetChange(
         line=to_line, from_line=from_line, amount=amount, reason=reason.strip(), requested_by=by
     )
@@ -1591,8 +1580,7 @@ def budget_change_approve(*, change: BudgetChange, by: User) -> BudgetChange:
     change.line, change.from_line = lines[change.line_id], lines[change.from_line_id]
     _require(
         perms.is_budget_line_approver(by, change),
-        _("Only %(party)s's designated approver approves changes to its budget lines.")
-        % {"party": change.line.contribution.contributor},
+        str(perms.LINE_APPROVER_ONLY) % {"party": change.line.contribution.contributor},
     )
     if change.status != BudgetChange.Status.PENDING:
         raise Conflict(_("The budget change is already decided."))
@@ -1619,8 +1607,7 @@ def budget_change_refuse(*, change: BudgetChange, by: User) -> BudgetChange:
     )
     _require(
         perms.is_budget_line_approver(by, change),
-        _("Only %(party)s's designated approver approves changes to its budget lines.")
-        % {"party": change.line.contribution.contributor},
+        str(perms.LINE_APPROVER_ONLY) % {"party": change.line.contribution.contributor},
     )
     if change.status != BudgetChange.Status.PENDING:
         raise Conflict(_("The budget change is already decided."))

@@ -245,9 +245,7 @@ def _proposal(request: HttpRequest, track: Track | None) -> HttpResponse:
 
 def track_create(request: HttpRequest) -> HttpResponse:
     if not perms.can_propose(request.user):
-        raise PermissionDenied(
-            _("Only DGO coordinators and the secretariat propose development tracks.")
-        )
+        raise PermissionDenied(str(perms.PROPOSE_REFUSED))
     return _proposal(request, None)
 
 
@@ -387,9 +385,7 @@ def _subpage(request, track, form, title, template="tracks/track_subform.html", 
 def track_put_to_fu(request: HttpRequest, pk: int) -> HttpResponse:
     track = _track(request, pk)
     if not perms.can_put_to_fu_role(request.user):
-        raise PermissionDenied(
-            _("Only the secretariat and FU's chair and vice-chair put matters to FU.")
-        )
+        raise PermissionDenied(str(perms.PUT_TO_FU_REFUSED))
     form = PutToFUForm(request.POST or None, initial={"deadline": default_deadline()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -415,12 +411,7 @@ def track_put_to_fu(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_write(request: HttpRequest, pk: int) -> HttpResponse:
     track = _track(request, pk)
     if not perms.is_knowledge_partner(request.user):
-        raise PermissionDenied(
-            _(
-                "Only the knowledge partners (CONCITO and C40) write climate assessments; "
-                "nobody else can change them."
-            )
-        )
+        raise PermissionDenied(str(perms.ASSESSORS_ONLY))
     draft = next((a for a in track.assessments.all() if not a.is_published), None)
     initial = {"text": draft.text, "conclusion": draft.conclusion} if draft else {}
     form = AssessmentForm(request.POST or None, initial=initial)
@@ -520,13 +511,8 @@ def status_update_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def product_create(request: HttpRequest, pk: int) -> HttpResponse:
     track = _track(request, pk)
-    if not (perms.is_proposer(request.user, track) or perms.is_knowledge_partner(request.user)):
-        raise PermissionDenied(
-            _(
-                "Knowledge products are added by the track's proposers, the secretariat and the "
-                "knowledge partners."
-            )
-        )
+    if not perms.adds_products(request.user, track):
+        raise PermissionDenied(str(perms.PRODUCT_ADDERS_ONLY))
     form = KnowledgeProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -648,9 +634,7 @@ def focus_area_put_to_pug(request: HttpRequest, pk: int) -> HttpResponse:
 
 def focus_area_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not perms.can_edit_focus_areas(request.user):
-        raise PermissionDenied(
-            _("Focus areas are set by PUG: the secretariat or PUG's chair records them.")
-        )
+        raise PermissionDenied(str(perms.FOCUS_AREAS_REFUSED))
     focus_area = None
     if pk is not None:
         focus_area = FocusArea.objects.filter(pk=pk).first()
@@ -743,15 +727,20 @@ def allocation_approvals(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             _("This page is for the contributing parties' designated approvers.")
         )
-    roles = perms.roles_of(request.user)
+    # The secretariat follows every request; only the party's own approver decides one.
+    pending = list(selectors.allocations_awaiting(user=request.user))
+    for allocation in pending:
+        allocation.may_decide = perms.is_pool_approver(request.user, allocation.pool)
+    changes = list(selectors.budget_changes_awaiting(user=request.user))
+    for change in changes:
+        change.may_decide = perms.is_budget_line_approver(request.user, change)
     return render(
         request,
         "tracks/allocation_approvals.html",
         {
-            "pending": selectors.allocations_awaiting(user=request.user),
+            "pending": pending,
             "decided": selectors.allocations_decided(user=request.user)[:20],
-            "changes": selectors.budget_changes_awaiting(user=request.user),
-            "approver_org_ids": roles.approver_org_ids,
+            "changes": changes,
             "note_form": DecisionNoteForm(),
         },
     )
@@ -768,8 +757,7 @@ def allocation_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404(_("No such allocation."))
     if not perms.is_pool_approver(request.user, allocation.pool):
         raise PermissionDenied(
-            _("Only %(party)s's designated approver approves allocations from this pool.")
-            % {"party": allocation.pool.contribution.contributor}
+            str(perms.POOL_APPROVER_ONLY) % {"party": allocation.pool.contribution.contributor}
         )
     form = DecisionNoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -791,9 +779,7 @@ def allocation_decide(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 def spending_create(request: HttpRequest) -> HttpResponse:
     if not perms.can_book_spending(request.user):
-        raise PermissionDenied(
-            _("The secretariat books spending; a DGO's coordinators book on its co-financing.")
-        )
+        raise PermissionDenied(str(perms.BOOKERS_ONLY))
     form = SpendingForm(
         request.POST or None,
         tracks=selectors.visible_tracks_for_choice(user=request.user),
@@ -867,6 +853,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
             decimal_comma=fmt == "csv",
         )
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:
+        # Who may correct each entry is the booking rule (the roles are cached per request).
+        entry.may_correct = perms.can_book_on(request.user, entry.budget_line)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -878,9 +868,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sums": selectors.ledger_sums(entries),
             "query": query.urlencode(),
-            "can_correct": perms.is_budget_keeper(request.user),
             "can_book": perms.can_book_spending(request.user),
-            "coordinated_dgo_ids": perms.roles_of(request.user).coordinated_dgo_ids,
         },
         status=400 if request.GET and not form.is_valid() else 200,
     )
@@ -891,9 +879,7 @@ def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404(_("No such entry in the ledger."))
     if not perms.can_book_on(request.user, entry.budget_line):
-        raise PermissionDenied(
-            _("The secretariat corrects spending; a DGO's coordinators correct its co-financing.")
-        )
+        raise PermissionDenied(str(perms.CORRECTORS_ONLY))
     form = SpendingReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -915,7 +901,7 @@ def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 def budget_change_create(request: HttpRequest) -> HttpResponse:
     if not perms.is_budget_keeper(request.user):
-        raise PermissionDenied(_("The secretariat requests budget changes."))
+        raise PermissionDenied(str(perms.BUDGET_CHANGE_REFUSED))
     form = BudgetChangeForm(request.POST or None, lines=selectors.budget_lines())
     if request.method == "POST" and form.is_valid():
         try:

@@ -56,6 +56,13 @@ class Status(models.TextChoices):
 
 CLASSIFIED = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 
+# How each status is marked on the pages (a badge modifier; the unclassified ones are neutral).
+BADGE_CLASSES = {Status.ON_TRACK: "", Status.AT_RISK: "badge-own", Status.OFF_TRACK: "badge-alert"}
+
+
+def badge_class(status: str | None) -> str:
+    return BADGE_CLASSES.get(status, "badge-neutral")
+
 
 def target_path(
     baseline_year: int | None,

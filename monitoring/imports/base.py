@@ -29,6 +29,23 @@ class RowOutcome:
     # what changes, for the preview: (what, before, after)
     differences: list[tuple[str, Any, Any]] = field(default_factory=list)
 
+    # For the preview template, which shows the status without comparing strings.
+    @property
+    def is_new(self) -> bool:
+        return self.status == "new"
+
+    @property
+    def is_changed(self) -> bool:
+        return self.status == "changed"
+
+    @property
+    def is_unchanged(self) -> bool:
+        return self.status == "unchanged"
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == "error"
+
 
 @dataclass
 class ImportResult:

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from monitoring.figures import analysis
 from monitoring.models import StatusReport
 
 register = template.Library()
@@ -13,6 +14,12 @@ def report_state_badge(state: str | None, approved_at=None) -> str:
     """The state badge of a report, or of a list row that carries only its state and approval."""
     key, label = StatusReport.state_badge(state, approved_at)
     return format_html('<span class="badge badge-state-{}">{}</span>', key, label)
+
+
+@register.filter
+def on_track_badge_class(status: str | None) -> str:
+    """The badge modifier of an on-track status (the rule is monitoring.figures.analysis's)."""
+    return analysis.badge_class(status)
 
 
 @register.filter

@@ -138,7 +138,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_create(request: HttpRequest) -> HttpResponse:
     _require(
         permissions.can_manage_rounds(request.user),
-        _("Only the secretariat opens monitoring rounds."),
+        str(permissions.ROUND_OPEN_REFUSED),
     )
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -202,10 +202,12 @@ def round_close(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(
         permissions.can_manage_rounds(request.user),
-        _("Only the secretariat closes monitoring rounds."),
+        str(permissions.ROUND_CLOSE_REFUSED),
     )
-    if not round.is_open:
-        messages.info(request, _("The round is already closed."))
+    try:
+        services.round_check_closable(round=round)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(round)
     form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -230,10 +232,12 @@ def round_reopen(request: HttpRequest, year: int) -> HttpResponse:
     round = _round(year)
     _require(
         permissions.can_manage_rounds(request.user),
-        _("Only the secretariat reopens monitoring rounds."),
+        str(permissions.ROUND_REOPEN_REFUSED),
     )
-    if round.is_open:
-        messages.info(request, _("The round is open; only a closed round can be reopened."))
+    try:
+        services.round_check_reopenable(round=round)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(round)
     form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -73,7 +73,7 @@ def status_report(request: HttpRequest, year: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not may_request:
-            raise PermissionDenied(_("Only the secretariat produces the status report."))
+            raise PermissionDenied(str(permissions.STATUS_REPORT_REFUSED))
         if form.is_valid():
             try:
                 services.status_report_request(
