@@ -93,6 +93,15 @@ class DataRequest(models.Model):
         return reverse("data-request-detail", kwargs={"pk": self.pk})
 
     @property
+    def is_received(self) -> bool:
+        """Recorded and not yet put to APS."""
+        return self.status == self.Status.RECEIVED
+
+    @property
+    def is_deliverable(self) -> bool:
+        return self.status in self.DELIVERABLE_STATES
+
+    @property
     def dataset_spec(self):
         return DATASETS[self.dataset]
 

@@ -103,6 +103,24 @@ class Evaluation(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATES
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_reported(self) -> bool:
+        return self.status == self.Status.REPORTED
+
+    @property
+    def awaits_a_body(self) -> bool:
+        """Drafted terms go to APS, recommended ones to FU."""
+        return self.status in (self.Status.DRAFT, self.Status.RECOMMENDED)
+
+    @property
+    def takes_the_report(self) -> bool:
+        """Terms approved by FU: the report may be attached (or replaced once received)."""
+        return self.status in (self.Status.APPROVED, self.Status.REPORTED)
+
 
 class FollowUpAction(models.Model):
     """One of the report's recommendations and what the partnership does about it."""

@@ -1019,6 +1019,10 @@ SEAT_FORM_FIELDS = ("seat_role", "substitute_for", "appointed_by", "geography", 
 def seat_create(request: HttpRequest, code: str) -> HttpResponse:
     """Add a seat; `?rule=<id>&geography=<slug>` (the composition table's link for a vacancy)
     arrives prefilled with that rule's seat, party and geography."""
+    return _seat_create_page(request, code, title=_("Add a seat"))
+
+
+def _seat_create_page(request: HttpRequest, code: str, *, title: str) -> HttpResponse:
     body = _body(code)
     _require_appointer(request, body)
     initial: dict = {"starts_on": timezone.localdate()}
@@ -1076,7 +1080,7 @@ def seat_create(request: HttpRequest, code: str) -> HttpResponse:
             "body": body,
             "form": form,
             "rule": rule,
-            "title": _("Add a seat"),
+            "title": title,
             "person_search": {
                 "q": query,
                 "too_short": 0 < len(query) < selectors.SEAT_SEARCH_MIN_LENGTH,
@@ -1097,7 +1101,7 @@ def seat_person_search(request: HttpRequest, code: str) -> HttpResponse:
     body = _body(code)
     _require_appointer(request, body)
     if not request.headers.get("HX-Request"):
-        return seat_create(request, code)
+        return _seat_create_page(request, code, title=_("Add a seat: find the person"))
     query = request.GET.get("q", "").strip()[:100]
     people = selectors.seat_candidates_matching(query=query)
     return render(

@@ -90,7 +90,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "library/item_form.html",
-        {"form": form, "title": _("Add a knowledge product")},
+        {"form": form, "title": _("Add a knowledge product to the library")},
         status=400 if form.errors else 200,
     )
 

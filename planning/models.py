@@ -77,6 +77,23 @@ class Plan(models.Model):
         """Put to FU or approved: the text and activities no longer change."""
         return self.status != self.Status.DRAFT
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_at_fu(self) -> bool:
+        return self.status == self.Status.AT_FU
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_project_plan(self) -> bool:
+        """A project plan has activities; a communication plan has communications."""
+        return self.kind == self.Kind.PROJECT
+
 
 class Activity(models.Model):
     """One activity of a project plan: who owns it, when, what pays for it, what it concerns."""
@@ -157,6 +174,10 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.plan.get_absolute_url()}#activity-{self.pk}"
+
+    @property
+    def is_delayed(self) -> bool:
+        return self.status == self.Status.DELAYED
 
 
 class PlanComment(models.Model):
