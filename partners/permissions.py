@@ -108,14 +108,31 @@ def _role_rows(user: User) -> list[tuple]:
             .query.sql_with_params()
         )
     sql, stand_in_params = _role_statement
-    today = timezone.localdate()
-    params = [
-        user.pk if value == _STAND_IN_USER else today if value == _STAND_IN_DAY else value
-        for value in stand_in_params
-    ]
-    with connections[RoleAssignment.objects.db].cursor() as cursor:
+    connection = connections[RoleAssignment.objects.db]
+    params = bind_role_params(
+        stand_in_params, user_id=user.pk, today=timezone.localdate(), ops=connection.ops
+    )
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def bind_role_params(stand_in_params: tuple, *, user_id: int, today: datetime.date, ops) -> list:
+    """The compiled statement's parameters with the user and the day put in. A backend may
+    have adapted the stand-in day already (SQLite compiles dates to ISO strings), so the day
+    is matched in both forms and put in the form the backend compiled it to."""
+    adapted_day = ops.adapt_datefield_value(_STAND_IN_DAY)
+    params = []
+    for value in stand_in_params:
+        if value == _STAND_IN_USER:
+            params.append(user_id)
+        elif value == _STAND_IN_DAY:
+            params.append(today)
+        elif value == adapted_day:
+            params.append(ops.adapt_datefield_value(today))
+        else:
+            params.append(value)
+    return params
 
 
 def _coordinate_permission(user_id: int) -> Q:

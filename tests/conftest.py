@@ -287,5 +287,24 @@ def pytest_collection_modifyitems(items):
         if path in WORKER_FILES or (names and "celery_worker" in names):
             item.add_marker(pytest.mark.worker)
     rank = {path: index for index, path in enumerate(SLOW_FIRST)}
+    # Slow files first, but only inside pytest-django's order (database tests, then
+    # transactional ones, then the rest): a transactional test empties every table when it
+    # ends, so the tests that read the migrations' reference data must all run before any.
     # sort() is stable: within a rank the items keep the order they came in.
-    items.sort(key=lambda item: rank.get(_relative_path(item), len(SLOW_FIRST)))
+    items.sort(
+        key=lambda item: (_django_order(item), rank.get(_relative_path(item), len(SLOW_FIRST)))
+    )
+
+
+def _django_order(item) -> int:
+    """pytest-django's own order number for a test (its pytest_collection_modifyitems)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or ("transactional_db" in fixtures or "live_server" in fixtures)
+    if transactional:
+        return 1
+    if marker or "db" in fixtures:
+        return 0
+    return 2

@@ -80,3 +80,29 @@ def test_coordinator_reach_still_needs_the_object_permission(reference_data):
     remove_perm("partners.coordinate_dgo", user, dgo)
     forget_roles(user)
     assert roles_of(user).coordinated_dgo_ids == frozenset()
+
+
+def test_the_role_statement_binds_the_day_in_the_form_the_backend_compiled_it():
+    """SQLite compiles a date parameter to an ISO string, PostgreSQL keeps the date: the day
+    is put in either way (else `make run`'s SQLite saw every role as ended)."""
+    import datetime
+
+    from django.db.backends.postgresql import base as postgresql
+    from django.db.backends.sqlite3 import base as sqlite3
+
+    from partners.permissions import _STAND_IN_DAY, _STAND_IN_USER, bind_role_params
+
+    today = datetime.date(2026, 12, 3)
+    sqlite = sqlite3.DatabaseOperations(connection=None)
+    assert bind_role_params(
+        (_STAND_IN_USER, "dgo_coordinator", _STAND_IN_DAY.isoformat()),
+        user_id=7,
+        today=today,
+        ops=sqlite,
+    ) == [7, "dgo_coordinator", "2026-12-03"]
+    assert bind_role_params(
+        (_STAND_IN_DAY, _STAND_IN_USER),
+        user_id=7,
+        today=today,
+        ops=postgresql.DatabaseOperations(connection=None),
+    ) == [today, 7]
