@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Activity, Communication, Plan, Risk, RiskReview
+from .models import Activity, Communication, Plan, PlanComment, Risk, RiskReview
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,11 +25,19 @@ class ActivityInline(admin.TabularInline):
     can_delete = False
 
 
+class CommentInline(admin.TabularInline):
+    model = PlanComment
+    extra = 0
+    fields = ("author", "text", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
 @admin.register(Plan)
 class PlanAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "year", "status")
     list_filter = ("kind", "status")
-    inlines = [ActivityInline]
+    inlines = [ActivityInline, CommentInline]
 
 
 @admin.register(Communication)

@@ -16,6 +16,7 @@ from .models import (
     ExternalFunding,
     FocusArea,
     FundingRequest,
+    HourlyRate,
     KnowledgeProduct,
     LiquidPool,
     PrincipleJudgement,
@@ -206,3 +207,12 @@ class PrincipleJudgementAdmin(ReadOnlyAdmin):
 
     list_display = ["track", "round", "principle", "met", "judged_by", "judged_at"]
     list_filter = ["principle", "met"]
+
+
+@admin.register(HourlyRate)
+class HourlyRateAdmin(ReadOnlyAdmin):
+    """Rates change on /budget/hourly-rates/ (tracks.services.hourly_rate_set, which keeps a
+    rate fixed once hours are booked at it); the admin shows them for support."""
+
+    list_display = ("party", "year", "rate", "set_by", "set_at")
+    list_filter = ("year",)

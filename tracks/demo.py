@@ -539,6 +539,18 @@ def _dgo_cofinancing(people) -> None:
                 key=f"{key}-{year}", contribution=contribution, year=year, purpose=purpose,
                 amount=part,
             )  # fmt: skip
+    secretariat = people.get("sekretariat")
+    if secretariat is not None:
+        # The parties' hourly rates for the year, as the secretariat keeps them: hours they
+        # contribute are valued at these.
+        for party in sorted({party for _key, party, *_rest in DGO_COFINANCING}):
+            services.hourly_rate_set(
+                party=Organisation.objects.get(code=party),
+                year=2026,
+                rate=D("650.00"),
+                by=secretariat,
+                note="Demo: timesats efter partens lønopgørelse for 2026.",
+            )
     coordinator = people.get("koordinator-midt")
     if coordinator is not None:
         services.spending_add(

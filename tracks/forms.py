@@ -649,10 +649,10 @@ class DGOBudgetLineForm(forms.Form):
 
     year = forms.TypedChoiceField(label=_("Year"), choices=YEAR_CHOICES, coerce=int)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    amount = money_field(
-        _("Amount"), required=False, help_text=_("For cash, in DKK, e.g. 300.000,00.")
-    )
-    hours = hours_field(help_text=_("For working hours: the hours budgeted."))
+    # No help texts: the rows sit in a table whose headers and caption say it (a help text
+    # would point aria-describedby at text the table does not show).
+    amount = money_field(_("Amount"), required=False)
+    hours = hours_field()
 
 
 class _LineFormSet(forms.BaseFormSet):

@@ -8,6 +8,7 @@ HTTP. The test-only controls of the script make the provider misbehave in one wa
 
 import copy
 import json
+import logging
 import os
 import re
 import shutil
@@ -253,6 +254,13 @@ def test_an_invited_person_signs_in_and_the_invitation_is_used(client, oidc, idp
     assert list(RoleAssignment.objects.filter(user=invited).values_list("role", flat=True)) == [
         Role.DGO_COORDINATOR
     ]
+
+
+@pytest.fixture(autouse=True)
+def _refusals_are_logged(caplog):
+    """The refusals' reasons are read from the portal's log: keep its logger at INFO whatever
+    an earlier test in the process did to the root logger's level (a Celery worker sets it)."""
+    caplog.set_level(logging.INFO, logger="partners.oidc")
 
 
 def assert_refused(client, response, message: str, *, caplog=None, reason: str = ""):
