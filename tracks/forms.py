@@ -651,7 +651,7 @@ class DGOBudgetLineForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     # No help texts: the rows sit in a table whose headers and caption say it (a help text
     # would point aria-describedby at text the table does not show).
-    amount = money_field(_("Amount"), required=False)
+    amount = money_field(_("Amount"), required=False, help_text="")
     hours = hours_field()
 
 

@@ -22,10 +22,12 @@ def delivered(users) -> dict:
 
     from data_requests import services
     from governance import services as governance_services
+    from governance.models import Body
+    from governance.selectors import body_voting_seats
     from tests.data_requests.factories import deadline, make_request
     from tests.governance.factories import seat
 
-    aps_member = seat("aps").person  # APS needs a voting seat before a decision is put to it
+    seat("aps")  # APS needs a voting seat before a decision is put to it
     request = make_request(users["secretariat"])
     decision = services.request_put_to_aps(
         request=request,
@@ -33,7 +35,9 @@ def delivered(users) -> dict:
         fields=["municipality_code", "year"],
         deadline=deadline(),
     )
-    governance_services.vote_cast(decision=decision, by=aps_member, choice="yes")
+    # Every voting seat votes: a walk that keeps earlier cases' data has seated more than one.
+    for membership in body_voting_seats(body=Body.objects.get(code="aps")):
+        governance_services.vote_cast(decision=decision, by=membership.person, choice="yes")
     request.refresh_from_db()
     delivery = services.delivery_record(
         request=request,

@@ -28,17 +28,23 @@ def draft(users) -> dict:
 def _reported(users):
     from evaluations import services
     from governance import services as governance_services
+    from governance.models import Body
+    from governance.selectors import body_voting_seats
     from tests.evaluations.factories import deadline, make_evaluation, report_upload
     from tests.governance.factories import seat
 
-    aps_member = seat("aps").person  # APS needs a voting seat before a decision is put to it
+    seat("aps")  # APS needs a voting seat before a decision is put to it
     evaluation = make_evaluation(users["secretariat"])
     aps = services.terms_put_to_aps(
         evaluation=evaluation, by=users["secretariat"], deadline=deadline()
     )
-    governance_services.vote_cast(decision=aps, by=aps_member, choice="yes")
-    evaluation.refresh_from_db()
-    governance_services.vote_cast(decision=evaluation.fu_decision, by=users["member"], choice="yes")
+    # Every voting seat votes: a walk that keeps earlier cases' data has seated more than one.
+    for body, decision in (("aps", aps), ("fu", None)):
+        if decision is None:
+            evaluation.refresh_from_db()
+            decision = evaluation.fu_decision
+        for membership in body_voting_seats(body=Body.objects.get(code=body)):
+            governance_services.vote_cast(decision=decision, by=membership.person, choice="yes")
     return services.report_attach(
         evaluation=evaluation, by=users["secretariat"], upload=report_upload()
     )
