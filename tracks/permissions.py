@@ -21,6 +21,7 @@ check the object's state, for templates and buttons. Services check both and say
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from governance.models import Membership, SeatRole
@@ -336,3 +337,36 @@ def can_see_approvals(user) -> bool:
     """The approval page: party approvers act there; the secretariat follows it."""
     roles = roles_of(user)
     return roles.secretariat or roles.approver
+
+
+# --- Which rows a user's lists hold (the predicates above as queryset filters) ---------------
+
+
+def _parties_in_reach_q(user, party_id: str) -> Q:
+    """The secretariat follows every party's approvals; a party approver acts on their own
+    parties' (is_pool_approver, is_budget_line_approver); anyone else on none."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return Q(**{f"{party_id}__in": roles.approver_org_ids})
+
+
+def allocations_in_reach_q(user) -> Q:
+    """The allocations on the user's approval page: from the pools of the parties they
+    approve for (is_pool_approver), every pool's for the secretariat."""
+    return _parties_in_reach_q(user, "pool__contribution__contributor_id")
+
+
+def budget_changes_in_reach_q(user) -> Q:
+    """The budget changes on the user's approval page: on the lines of the parties they
+    approve for (is_budget_line_approver), every line's for the secretariat."""
+    return _parties_in_reach_q(user, "line__contribution__contributor_id")
+
+
+def lines_to_book_on_q(user) -> Q:
+    """The budget lines the user books spending on (can_book_on as a filter): every line for
+    the secretariat, the co-financing lines of their DGOs for a coordinator."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return Q(contribution__dgo__in=roles.coordinated_dgo_ids)
