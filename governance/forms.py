@@ -432,7 +432,8 @@ class SeatEndForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Ends"), widget=DateInput(), input_formats=DATE_FORMATS, required=False
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    # Not required here: services.seat_end_with_reason says when the reason is missing.
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class CompositionForm(EditVersionFormMixin, forms.Form):
