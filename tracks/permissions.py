@@ -69,6 +69,12 @@ BOOKERS_ONLY = gettext_lazy(
     "The secretariat books spending; a DGO's coordinators book on its co-financing."
 )
 BUDGET_CHANGE_REFUSED = gettext_lazy("The secretariat requests budget changes.")
+HOURLY_RATES_REFUSED = gettext_lazy("The secretariat sets the parties' hourly rates.")
+DGO_BUDGET_KEEPERS_ONLY = gettext_lazy(
+    "The secretariat and the DGO's coordinators keep its co-financing."
+)
+# Why a submitted track's proposal no longer changes (the edit page and services.track_update).
+DRAFTS_ONLY = gettext_lazy("Only a draft can be edited; this track is submitted.")
 POOL_APPROVER_ONLY = gettext_lazy(
     "Only %(party)s's designated approver approves allocations from this pool."
 )
