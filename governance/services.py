@@ -556,11 +556,15 @@ def meeting_create(
 
 
 def _validate_meeting(meeting: Meeting) -> None:
+    """The meeting's rules, all of them said at once (the form leaves them to this)."""
     meeting.full_clean()
+    errors: dict[str, str] = {}
     if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
-        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+        errors["ends_at"] = _("The meeting must end after it starts.")
     if not meeting.location and not meeting.video_url:
-        raise ValidationError(_("Give a place or a video link (or both)."))
+        errors[NON_FIELD_ERRORS] = _("Give a place or a video link (or both).")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
