@@ -246,7 +246,7 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         RoleAssignment.objects.select_related("user", "municipality", "dgo"), pk=pk
     )
-    _require(can_revoke_role(request.user, assignment), ROLE_REVOKE_REFUSED)
+    _require(can_revoke_role(request.user, assignment), str(ROLE_REVOKE_REFUSED))
     reason = _posted_reason(request)
     if reason is not None:
         try:

@@ -57,7 +57,7 @@ def municipality_update(
     """Change the portal's own facts about a municipality (not the official reference data).
     `expected_version` is the version the edit form was based on (core.locking)."""
     if not can_edit_municipality(by, municipality):
-        raise PermissionDenied(MUNICIPALITY_EDIT_REFUSED)
+        raise PermissionDenied(str(MUNICIPALITY_EDIT_REFUSED))
     unknown = set(changes) - set(MUNICIPALITY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -635,7 +635,7 @@ def _grant(*, user, role, by, reason, dgo, municipality, organisation, body) -> 
 def role_revoke_checked(*, assignment: RoleAssignment, by: User, reason: str) -> RoleAssignment:
     """Revoke a role from the people pages: a reason is required and goes into the trail."""
     if not can_revoke_role(by, assignment):
-        raise PermissionDenied(ROLE_REVOKE_REFUSED)
+        raise PermissionDenied(str(ROLE_REVOKE_REFUSED))
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)

@@ -111,7 +111,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
     municipality = _get_municipality(code)
     if not can_edit_municipality(request.user, municipality):
-        raise PermissionDenied(MUNICIPALITY_EDIT_REFUSED)
+        raise PermissionDenied(str(MUNICIPALITY_EDIT_REFUSED))
     form = MunicipalityForm(request.POST or None, instance=municipality)
     if request.method == "POST" and form.is_valid():
         try:
