@@ -179,6 +179,13 @@ def is_proposer(user, track: Track) -> bool:
     return bool(roles.coordinated_dgo_ids and _track_dgo_ids(track) & roles.coordinated_dgo_ids)
 
 
+def proposes_for(user, dgo_ids: set[int]) -> bool:
+    """A proposal's DGOs: the secretariat proposes for any; a coordinator's proposal involves
+    at least one of the coordinator's own DGOs."""
+    roles = roles_of(user)
+    return roles.secretariat or bool(dgo_ids & roles.coordinated_dgo_ids)
+
+
 def is_qualifier(user) -> bool:
     """APS members and the secretariat judge a track in qualification against the principles."""
     return roles_of(user).secretariat or track_access(user).aps_member

@@ -34,7 +34,6 @@ from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
 from partners.models import DGO, Organisation, RoleAssignment, User
-from partners.permissions import roles_of
 
 from . import notices
 from . import permissions as perms
@@ -218,10 +217,7 @@ def _replace_children(track: Track, model, related: str, rows: list[dict]) -> No
 
 
 def _check_dgos(by: User, dgos: list[DGO]) -> None:
-    roles = roles_of(by)
-    if roles.secretariat:
-        return
-    if not {dgo.pk for dgo in dgos} & roles.coordinated_dgo_ids:
+    if not perms.proposes_for(by, {dgo.pk for dgo in dgos}):
         raise ValidationError(
             {"dgos": _("A coordinator's proposal involves at least one of the coordinator's DGOs.")}
         )
