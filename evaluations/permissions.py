@@ -20,6 +20,10 @@ SECRETARIAT_ONLY = gettext_noop("Only the secretariat runs the partnership's eva
 OWNER_OR_SECRETARIAT = gettext_noop(
     "Only the action's owner and the secretariat change its status."
 )
+# Said by the edit page before it offers its form and by services.evaluation_update.
+TERMS_LOCKED = gettext_noop(
+    "The terms of reference are before APS or FU, or decided: they no longer change."
+)
 
 
 def sits_in_aps_or_fu(user: User | AnonymousUser) -> bool:

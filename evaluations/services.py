@@ -82,9 +82,7 @@ def evaluation_update(
     evaluation = lock_for_edit(evaluation, expected_version)
     _require(perms.can_manage_evaluations(by), _(perms.SECRETARIAT_ONLY))
     if not evaluation.is_editable:
-        raise ValidationError(
-            _("The terms of reference are before APS or FU, or decided: they no longer change.")
-        )
+        raise ValidationError(_(perms.TERMS_LOCKED))
     evaluation.kind = kind
     evaluation.title = title
     evaluation.terms_of_reference = terms_of_reference

@@ -107,10 +107,7 @@ def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     form = EvaluationForm(request.POST or None, instance=evaluation)
     if not evaluation.is_editable:
-        messages.error(
-            request,
-            _("The terms of reference are before APS or FU, or decided: they no longer change."),
-        )
+        messages.error(request, _(perms.TERMS_LOCKED))
         return redirect(evaluation)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,6 +6,7 @@ only by those who may arrange it.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from partners.models import DGO, User
@@ -44,6 +45,18 @@ def can_view_event(user: User | AnonymousUser, event: Event) -> bool:
     if not user.is_authenticated:
         return False
     return event.status != Event.Status.DRAFT or can_manage_event(user, event)
+
+
+def visible_events_q(user: User | AnonymousUser) -> Q:
+    """can_view_event as a filter: every event but drafts, and the drafts of the events the
+    user may arrange (all for the secretariat, their DGOs' for a coordinator); nothing for
+    someone not signed in."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return ~Q(status=Event.Status.DRAFT) | Q(dgo_id__in=roles.coordinated_dgo_ids)
 
 
 def can_register(user: User | AnonymousUser, event: Event) -> bool:

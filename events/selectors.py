@@ -8,9 +8,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partners.models import User
-from partners.permissions import roles_of
 
 from .models import Event, Material, Registration
+from .permissions import visible_events_q
 
 PAST = "past"
 UPCOMING = "upcoming"
@@ -20,12 +20,7 @@ def events_for(user: User | AnonymousUser) -> QuerySet[Event]:
     """Every event but drafts; drafts too for those who may arrange them."""
     if not user.is_authenticated:
         return Event.objects.none()
-    roles = roles_of(user)
-    if roles.secretariat:
-        return Event.objects.all()
-    return Event.objects.filter(
-        ~Q(status=Event.Status.DRAFT) | Q(dgo_id__in=roles.coordinated_dgo_ids)
-    )
+    return Event.objects.filter(visible_events_q(user))
 
 
 def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:

@@ -15,7 +15,6 @@ rule in its own words, an overlapping seat, an end before the start), 403, nothi
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import include, path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
@@ -35,7 +34,6 @@ from partners.services import audit_note
 
 from . import selectors, services
 from .models import Body, Decision, Meeting, Membership, SeatRole, Vote
-from .people import seat_end_now
 from .permissions import (
     RECORD_VOTES_REFUSED,
     can_record_votes,
@@ -240,19 +238,17 @@ class MembershipViewSet(
         serializer = SeatEndRequest(data=request.data)
         if not serializer.is_valid():
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        ends_on = serializer.validated_data.get("ends_on")
         try:
-            if ends_on is None or ends_on <= timezone.localdate():
-                ended = seat_end_now(membership=membership, by=request.user)
-            else:
-                ended = services.membership_end(
-                    membership=membership, by=request.user, ends_on=ends_on
-                )
+            ended = services.seat_end_with_reason(
+                membership=membership,
+                by=request.user,
+                reason=serializer.validated_data["reason"],
+                ends_on=serializer.validated_data.get("ends_on"),
+            )
         except PermissionDenied as denied:
             return Response({"detail": str(denied)}, status=status.HTTP_403_FORBIDDEN)
         except ValidationError as error:
             return _refusal(error)
-        audit_note(ended, by=request.user, reason=serializer.validated_data["reason"])
         return self._done(ended, status.HTTP_200_OK)
 
 
@@ -451,10 +447,10 @@ class DecisionViewSet(IdempotencyKeyMixin, viewsets.ReadOnlyModelViewSet):
         if decision is None:
             return Response({"detail": _("No such decision.")}, status=status.HTTP_404_NOT_FOUND)
         choice = request.data.get("choice") if hasattr(request.data, "get") else None
-        if choice not in Vote.Choice.values:
-            return Response(
-                {"choice": [_("Vote yes, no or abstain.")]}, status=status.HTTP_400_BAD_REQUEST
-            )
+        try:
+            services.vote_choice_check(choice)
+        except ValidationError as error:
+            return _refusal(error)  # {"choice": [the service's reason]}
         try:
             vote = services.vote_cast(decision=decision, by=request.user, choice=choice)
         except PermissionDenied as denied:

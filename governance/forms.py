@@ -40,18 +40,11 @@ class MeetingForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.ModelForm):
     )
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
 
+    # When a meeting ends and where it is held: services._validate_meeting says what is wrong.
+
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "location", "video_url"]
-
-    def clean(self):
-        cleaned = super().clean()
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The meeting must end after it starts."))
-        if not cleaned.get("location") and not cleaned.get("video_url"):
-            raise forms.ValidationError(_("Give a place or a video link (or both)."))
-        return cleaned
 
 
 class AgendaItemForm(CleanTextFieldsMixin, forms.Form):
@@ -137,11 +130,7 @@ class DecisionForm(CleanTextFieldsMixin, forms.Form):
         if correctable is not None:
             self.fields["corrects"].queryset = correctable
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("mode") == Decision.Mode.AT_MEETING and not cleaned.get("meeting"):
-            self.add_error("meeting", _("A decision at a meeting names the meeting."))
-        return cleaned
+    # A decision at a meeting names the meeting: services.decision_open says so.
 
 
 class MinutesApprovalForm(forms.Form):
@@ -432,7 +421,8 @@ class SeatEndForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Ends"), widget=DateInput(), input_formats=DATE_FORMATS, required=False
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    # Not required here: services.seat_end_with_reason says when the reason is missing.
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class CompositionForm(EditVersionFormMixin, forms.Form):

@@ -56,6 +56,9 @@ SUBSTITUTES_REFUSED = gettext_lazy(
     "Only the chair, the vice-chair and the secretariat call in substitutes."
 )
 COMMENT_REFUSED = gettext_lazy("Members and observers of the body comment on open decisions.")
+# Why a closed decision refuses a vote, a recorded vote, an absence or a substitute (the
+# decision's page says it too before offering the form).
+DECISION_CLOSED = gettext_lazy("The decision is closed; its outcome can no longer change.")
 VIEW_CONTENT = "view_body_content"
 CHAIR = "chair_body"
 
@@ -268,9 +271,7 @@ def can_vote(
     if not user.is_authenticated or not user.is_active:
         return VoteCheck(False, _("Sign in to vote."))
     if not decision.is_open:
-        return VoteCheck(
-            False, _("The decision is closed; its outcome can no longer change."), conflict=True
-        )
+        return VoteCheck(False, str(DECISION_CLOSED), conflict=True)
     if decision.deadline_passed():
         return VoteCheck(False, deadline_passed_reason(decision), conflict=True)
     day = on or timezone.localdate()

@@ -54,6 +54,7 @@ from .permissions import (
     CLOSE_REFUSED,
     COMMENT_REFUSED,
     COMPOSITION_REFUSED,
+    DECISION_CLOSED,
     MANAGERS_ONLY,
     RECORD_VOTES_REFUSED,
     SEAT_RULES_REFUSED,
@@ -361,6 +362,27 @@ def membership_end(
     return membership
 
 
+@transaction.atomic
+def seat_end_with_reason(
+    *, membership: Membership, by: User, reason: str, ends_on: datetime.date | None = None
+) -> Membership:
+    """End a seat from the body's people page or the API, with a reason for the audit trail:
+    today or an earlier day ends it at once (never before it began), a later day from then."""
+    from partners.services import audit_note
+
+    if not can_appoint(by, membership.body):
+        raise PermissionDenied(str(SEATS_REFUSED))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
+    today = timezone.localdate()
+    if ends_on is None or ends_on <= today:
+        ends_on = max(membership.starts_on, today)
+    ended = membership_end(membership=membership, by=by, ends_on=ends_on)
+    audit_note(ended, by=by, reason=reason)
+    return ended
+
+
 @dataclass
 class SeatOutcome:
     membership: Membership
@@ -534,11 +556,15 @@ def meeting_create(
 
 
 def _validate_meeting(meeting: Meeting) -> None:
+    """The meeting's rules, all of them said at once (the form leaves them to this)."""
     meeting.full_clean()
+    errors: dict[str, str] = {}
     if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
-        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+        errors["ends_at"] = _("The meeting must end after it starts.")
     if not meeting.location and not meeting.video_url:
-        raise ValidationError(_("Give a place or a video link (or both)."))
+        errors[NON_FIELD_ERRORS] = _("Give a place or a video link (or both).")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -1193,6 +1219,13 @@ def decision_close(*, decision: Decision, by: User) -> Decision:
     return _finish(decision, outcome, by)
 
 
+def vote_choice_check(choice: str | None) -> None:
+    """A vote is yes, no or abstain: checked before the page asks to confirm it, and again
+    when it is cast or recorded."""
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": _("Vote yes, no or abstain.")})
+
+
 @transaction.atomic
 def vote_cast(*, decision: Decision, by: User, choice: str) -> Vote:
     """Record the user's vote for their seat; close the decision when the outcome is settled.
@@ -1202,11 +1235,10 @@ def vote_cast(*, decision: Decision, by: User, choice: str) -> Vote:
     Raises ValidationError (bad choice), PermissionDenied (not a voting seat, with the reason)
     or Conflict (closed, or the seat has voted).
     """
-    if choice not in Vote.Choice.values:
-        raise ValidationError({"choice": _("Vote yes, no or abstain.")})
+    vote_choice_check(choice)
     decision = _lock(decision)
     if not decision.is_open:
-        raise Conflict(_("The decision is closed; its outcome can no longer change."))
+        raise Conflict(str(DECISION_CLOSED))
     check = can_vote(by, decision)
     if not check:
         if check.conflict:  # the seat has already voted
@@ -1248,11 +1280,11 @@ def votes_record_at_meeting(
         raise PermissionDenied(str(RECORD_VOTES_REFUSED))
     if not votes:
         raise ValidationError(_("Give at least one seat's vote."))
-    if any(vote.choice not in Vote.Choice.values for vote in votes):
-        raise ValidationError({"choice": _("Vote yes, no or abstain.")})
+    for vote in votes:
+        vote_choice_check(vote.choice)
     decision = _lock(decision)
     if not decision.is_open:
-        raise Conflict(_("The decision is closed; its outcome can no longer change."))
+        raise Conflict(str(DECISION_CLOSED))
     if decision.deadline_passed():
         raise Conflict(deadline_passed_reason(decision))
     if meeting.body_id != decision.body_id or (
@@ -1337,7 +1369,7 @@ def absence_record(
     if decision is not None:
         decision = _lock(decision)
         if not decision.is_open:
-            raise Conflict(_("The decision is closed; its outcome can no longer change."))
+            raise Conflict(str(DECISION_CLOSED))
     absence, _created = Absence.objects.get_or_create(
         membership=membership,
         decision=decision,
@@ -1357,7 +1389,7 @@ def substitute_call(
         raise PermissionDenied(str(SUBSTITUTES_REFUSED))
     decision = _lock(decision)
     if not decision.is_open:
-        raise Conflict(_("The decision is closed; its outcome can no longer change."))
+        raise Conflict(str(DECISION_CLOSED))
     if substitute.seat_role != SeatRole.SUBSTITUTE or substitute.body_id != decision.body_id:
         raise ValidationError(_("Choose a substitute of this body."))
     today = timezone.localdate()

@@ -59,6 +59,7 @@ from .permissions import (
     CLOSE_REFUSED,
     COMMENT_REFUSED,
     COMPOSITION_REFUSED,
+    DECISION_CLOSED,
     MANAGERS_ONLY,
     RECORD_VOTES_REFUSED,
     SEAT_RULES_REFUSED,
@@ -762,8 +763,10 @@ def decision_vote(request: HttpRequest, pk: int) -> HttpResponse:
     so; only the POST from that page (`confirm=yes`) records it. Works without JavaScript."""
     decision = _decision(request, pk)
     choice = request.POST.get("choice", "")
-    if choice not in Vote.Choice.values:
-        messages.error(request, _("Vote yes, no or abstain."))
+    try:
+        services.vote_choice_check(choice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return _decision_page(request, decision, status=400)
     if request.POST.get("confirm") != "yes":
         check = can_vote(request.user, decision)
@@ -799,7 +802,7 @@ def decision_record_votes(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_record_votes(request.user, decision.body):
         raise PermissionDenied(str(RECORD_VOTES_REFUSED))
     if not decision.is_open and request.method != "POST":
-        messages.error(request, _("The decision is closed; its outcome can no longer change."))
+        messages.error(request, DECISION_CLOSED)
         return redirect(decision)
     tally = services.decision_tally(decision=decision)
     seats = []
@@ -1160,27 +1163,25 @@ def seat_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def body_seat_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """End a seat, today (at once) or from a later day, with a reason for the audit trail."""
-    from partners.services import audit_note
-
-    from .people import seat_end_now
-
     body = _body(code)
     _require_appointer(request, body)
     membership = _seat(body, pk)
     form = SeatEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give a reason; it is kept in the audit trail."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("body-people", code=body.code)
-    ends_on = form.cleaned_data["ends_on"]
     try:
-        if ends_on is None or ends_on <= timezone.localdate():
-            ended = seat_end_now(membership=membership, by=request.user)
-        else:
-            ended = services.membership_end(membership=membership, by=request.user, ends_on=ends_on)
+        ended = services.seat_end_with_reason(
+            membership=membership,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            ends_on=form.cleaned_data["ends_on"],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        audit_note(ended, by=request.user, reason=form.cleaned_data["reason"])
         if ended.ends_on <= timezone.localdate():
             text = _("The seat of %(person)s has ended; it no longer counts from today, %(date)s.")
         else:

@@ -224,6 +224,15 @@ def can_see_due(user: AnyUser) -> bool:
     return roles.secretariat or roles.coordinator
 
 
+def due_dgo_ids(user: AnyUser) -> frozenset[int] | None:
+    """The DGOs whose due list the user sees: None for every DGO (the secretariat), their own
+    for a DGO coordinator, none for anyone else (can_see_due says whether there is a list)."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return None
+    return roles.coordinated_dgo_ids
+
+
 def can_request_status_report(user: AnyUser) -> bool:
     """Produce the annual status report (PDF): the secretariat."""
     return user.is_authenticated and roles_of(user).secretariat

@@ -39,6 +39,9 @@ from .models import (
 )
 
 State = StatusReport.State
+# An edition with no text is neither published nor previewed (said here and by its page, which
+# also says it when no text was ever saved).
+EDITION_EMPTY = gettext_lazy("Write a foreword, key messages or a chapter text first.")
 
 
 def _task(name: str) -> Task:
@@ -956,7 +959,7 @@ def edition_publish(*, edition, by: User, expected_version: Any = None):
         if refusal := permissions.edition_edit_refusal(by, edition):
             raise ValidationError(refusal)
         if edition.is_empty:
-            raise ValidationError(_("Write a foreword, key messages or a chapter text first."))
+            raise ValidationError(str(EDITION_EMPTY))
         edition.state = edition.State.PUBLISHED
         edition.published_at, edition.published_by = timezone.now(), by
         edition.version += 1

@@ -123,7 +123,9 @@ class InviteForm(CleanTextFieldsMixin, forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    # Not required here: the service that records the step says when a reason is missing
+    # (one wording, whoever calls it); the form only keeps it to what the trail holds.
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class PeopleFilterForm(forms.Form):

@@ -28,11 +28,11 @@ from .forms import (
     PeopleFilterForm,
     PeopleImportForm,
     ReasonForm,
-    VisibilityForm,
 )
 from .mfa import safe_next
 from .models import DGO, DirectoryVisibility, Municipality, Organisation, RoleAssignment, User
 from .permissions import (
+    ROLE_REVOKE_REFUSED,
     can_deactivate_person,
     can_import_people,
     can_invite,
@@ -156,37 +156,42 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _posted_reason(request: HttpRequest) -> str | None:
+    """The reason posted, for the service to judge (it says when one is missing); None, with
+    the form's message shown, when it is longer than the trail keeps."""
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["reason"]
+    for error in form.errors.get("reason", []):
+        messages.error(request, error)
+    return None
+
+
 @require_POST
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    form = ReasonForm(request.POST)
-    if not can_deactivate_person(request.user, person):
-        messages.error(request, _("You cannot deactivate yourself."))
-    elif not form.is_valid():
-        messages.error(request, _("Give a reason; it is kept in the audit trail."))
-    elif not person.is_active:
-        messages.info(request, _("The person is already deactivated."))
-    else:
-        services.user_deactivate(user=person, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(
-            request,
-            _("%(person)s is deactivated: signed out, roles and seats ended, records kept.")
-            % {"person": person},
-        )
+    reason = _posted_reason(request)
+    if reason is not None:
+        try:
+            services.user_deactivate_checked(user=person, by=request.user, reason=reason)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s is deactivated: signed out, roles and seats ended, records kept.")
+                % {"person": person},
+            )
     return redirect("person-detail", pk=person.pk)
 
 
 @require_POST
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason; it is kept in the audit trail."))
-    else:
+    reason = _posted_reason(request)
+    if reason is not None:
         try:
-            services.user_reactivate(
-                user=person, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            services.user_reactivate(user=person, by=request.user, reason=reason)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -220,13 +225,11 @@ def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     if mfa.reauthentication_needed(request):
         return mfa.reauthenticate_redirect(request, reverse("person-detail", args=[person.pk]))
-    form = ReasonForm(request.POST)
+    reason = _posted_reason(request)
+    if reason is None:
+        return redirect("person-detail", pk=person.pk)
     try:
-        mfa.mfa_reset(
-            user=person,
-            by=request.user,
-            reason=form.cleaned_data["reason"] if form.is_valid() else "",
-        )
+        mfa.mfa_reset(user=person, by=request.user, reason=reason)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -243,15 +246,11 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         RoleAssignment.objects.select_related("user", "municipality", "dgo"), pk=pk
     )
-    _require(can_revoke_role(request.user, assignment), _("You may not revoke this role."))
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason; it is kept in the audit trail."))
-    else:
+    _require(can_revoke_role(request.user, assignment), str(ROLE_REVOKE_REFUSED))
+    reason = _posted_reason(request)
+    if reason is not None:
         try:
-            services.role_revoke_checked(
-                assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            services.role_revoke_checked(assignment=assignment, by=request.user, reason=reason)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -468,12 +467,13 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def profile_visibility(request: HttpRequest) -> HttpResponse:
-    form = VisibilityForm(request.POST, instance=request.user)
-    if form.is_valid():
+    # The service checks the choice (and says so); the profile page draws the VisibilityForm.
+    try:
         services.directory_visibility_set(
-            user=request.user, visibility=form.cleaned_data["directory_visibility"]
+            user=request.user, visibility=request.POST.get("directory_visibility", "")
         )
-        messages.success(request, _("Your choice for the contact directory is saved."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("Choose one of the options."))
+        messages.success(request, _("Your choice for the contact directory is saved."))
     return redirect("profile")

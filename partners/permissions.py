@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import (
     DGO,
@@ -23,6 +24,10 @@ from .models import (
 )
 
 Role = RoleAssignment.Role
+
+# Said by the page that refuses and by the service that refuses again: one wording per rule.
+MUNICIPALITY_EDIT_REFUSED = gettext_lazy("You may only edit the municipalities of your own DGO.")
+ROLE_REVOKE_REFUSED = gettext_lazy("You may not revoke this role.")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,15 @@ from .models import (
     RoleAssignment,
     User,
 )
-from .permissions import can_edit_municipality, can_invite, can_revoke_role, forget_roles
+from .permissions import (
+    MUNICIPALITY_EDIT_REFUSED,
+    ROLE_REVOKE_REFUSED,
+    can_deactivate_person,
+    can_edit_municipality,
+    can_invite,
+    can_revoke_role,
+    forget_roles,
+)
 
 Role = RoleAssignment.Role
 MUNICIPALITY_EDITABLE_FIELDS = ("website", "notes")
@@ -49,7 +57,7 @@ def municipality_update(
     """Change the portal's own facts about a municipality (not the official reference data).
     `expected_version` is the version the edit form was based on (core.locking)."""
     if not can_edit_municipality(by, municipality):
-        raise PermissionDenied(_("You may only edit the municipalities of your own DGO."))
+        raise PermissionDenied(str(MUNICIPALITY_EDIT_REFUSED))
     unknown = set(changes) - set(MUNICIPALITY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -161,15 +169,34 @@ def user_deactivate(*, user: User, by: User | None, reason: str = "") -> User:
 
 
 @transaction.atomic
+def user_deactivate_checked(*, user: User, by: User, reason: str) -> User:
+    """Deactivate someone from the people pages: never yourself, a reason for the trail, and
+    once (user_deactivate itself also serves imports and jobs, with a default reason)."""
+    if not can_deactivate_person(by, user):
+        raise ValidationError(_("You cannot deactivate yourself."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
+    # Locked so that two managers deactivating at once do not both run the leaving steps.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationError(_("The person is already deactivated."))
+    return user_deactivate(user=user, by=by, reason=reason)
+
+
+@transaction.atomic
 def user_reactivate(*, user: User, by: User | None, reason: str = "") -> User:
-    """Let a person sign in again. Their ended roles stay ended: grant what they need anew."""
+    """Let a person sign in again, with a reason for the trail. Their ended roles stay ended:
+    grant what they need anew."""
     if user.anonymised_at:
         raise ValidationError(_("An anonymised person cannot be reactivated."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
-    if reason:
-        audit_note(user, by=by, reason=reason)
+    audit_note(user, by=by, reason=reason)
     return user
 
 
@@ -608,7 +635,7 @@ def _grant(*, user, role, by, reason, dgo, municipality, organisation, body) -> 
 def role_revoke_checked(*, assignment: RoleAssignment, by: User, reason: str) -> RoleAssignment:
     """Revoke a role from the people pages: a reason is required and goes into the trail."""
     if not can_revoke_role(by, assignment):
-        raise PermissionDenied(_("You may not revoke this role."))
+        raise PermissionDenied(str(ROLE_REVOKE_REFUSED))
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason; it is kept in the audit trail.")})
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)

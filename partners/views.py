@@ -18,6 +18,7 @@ from . import mfa, selectors, services
 from .forms import ApiTokenForm, MunicipalityFilterForm, MunicipalityForm, VisibilityForm
 from .models import DGO, Municipality
 from .permissions import (
+    MUNICIPALITY_EDIT_REFUSED,
     can_edit_municipality,
     can_view_people_of_dgo,
     can_view_people_of_municipality,
@@ -110,7 +111,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
     municipality = _get_municipality(code)
     if not can_edit_municipality(request.user, municipality):
-        raise PermissionDenied(_("You may only edit the municipalities of your own DGO."))
+        raise PermissionDenied(str(MUNICIPALITY_EDIT_REFUSED))
     form = MunicipalityForm(request.POST or None, instance=municipality)
     if request.method == "POST" and form.is_valid():
         try:

@@ -26,6 +26,9 @@ READERS_ONLY = gettext_noop(
 SECRETARIAT_ONLY = gettext_noop("Only the secretariat drafts plans and keeps the risk register.")
 COMMENTERS_ONLY = gettext_noop("The knowledge partners and the secretariat comment on plans.")
 STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
+# Said by a page before it offers its form and by the service that checks again.
+STATUS_ON_APPROVED_ONLY = gettext_noop("Statuses are reported on a plan FU has approved.")
+COMMUNICATION_PLAN_ONLY = gettext_noop("Communications are recorded under a communication plan.")
 
 
 def can_view_planning(user: User | AnonymousUser) -> bool:

@@ -250,7 +250,7 @@ def activity_status_set(*, activity: Activity, by: User, status: str, note: str 
     activity = Activity.objects.select_for_update().select_related("plan").get(pk=activity.pk)
     _require(perms.can_update_status(by, activity), _(perms.STATUS_REFUSED))
     if activity.plan.status != S.APPROVED:
-        raise ValidationError(_("Statuses are reported on a plan FU has approved."), code="state")
+        raise ValidationError(_(perms.STATUS_ON_APPROVED_ONLY), code="state")
     if status not in Activity.Status.values:
         raise ValidationError({"status": _("Choose one of the statuses.")})
     if status == Activity.Status.DELAYED and not note.strip():
@@ -284,7 +284,7 @@ def communication_record(
     """
     _require(perms.can_draft(by), _(perms.SECRETARIAT_ONLY))
     if plan.kind != Plan.Kind.COMMUNICATION:
-        raise ValidationError(_("Communications are recorded under a communication plan."))
+        raise ValidationError(_(perms.COMMUNICATION_PLAN_ONLY))
     communication = Communication(
         plan=plan,
         kind=kind,

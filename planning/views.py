@@ -270,7 +270,7 @@ def activity_status(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_(perms.STATUS_REFUSED))
     plan = activity.plan
     if plan.status != Plan.Status.APPROVED:
-        messages.error(request, _("Statuses are reported on a plan FU has approved."))
+        messages.error(request, _(perms.STATUS_ON_APPROVED_ONLY))
         return redirect(plan)
     form = StatusForm(
         request.POST or None, initial={"status": activity.status, "note": activity.status_note}
@@ -295,7 +295,7 @@ def communication_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     _require_drafter(request)
     if plan.kind != Plan.Kind.COMMUNICATION:
-        messages.error(request, _("Communications are recorded under a communication plan."))
+        messages.error(request, _(perms.COMMUNICATION_PLAN_ONLY))
         return redirect(plan)
     form = CommunicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -655,13 +655,5 @@ class DGOBudgetLineForm(forms.Form):
     hours = hours_field()
 
 
-class _LineFormSet(forms.BaseFormSet):
-    def clean(self):
-        super().clean()
-        if not any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self):
-            raise forms.ValidationError(_("Add at least one budget line."))
-
-
-DGOLineFormSet = forms.formset_factory(
-    DGOBudgetLineForm, formset=_LineFormSet, extra=3, max_num=20, validate_max=True
-)
+# At least one line: services.dgo_contribution_add says so (empty rows are skipped).
+DGOLineFormSet = forms.formset_factory(DGOBudgetLineForm, extra=3, max_num=20, validate_max=True)

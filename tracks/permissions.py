@@ -21,6 +21,7 @@ check the object's state, for templates and buttons. Services check both and say
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from governance.models import Membership, SeatRole
@@ -68,6 +69,12 @@ BOOKERS_ONLY = gettext_lazy(
     "The secretariat books spending; a DGO's coordinators book on its co-financing."
 )
 BUDGET_CHANGE_REFUSED = gettext_lazy("The secretariat requests budget changes.")
+HOURLY_RATES_REFUSED = gettext_lazy("The secretariat sets the parties' hourly rates.")
+DGO_BUDGET_KEEPERS_ONLY = gettext_lazy(
+    "The secretariat and the DGO's coordinators keep its co-financing."
+)
+# Why a submitted track's proposal no longer changes (the edit page and services.track_update).
+DRAFTS_ONLY = gettext_lazy("Only a draft can be edited; this track is submitted.")
 POOL_APPROVER_ONLY = gettext_lazy(
     "Only %(party)s's designated approver approves allocations from this pool."
 )
@@ -170,6 +177,13 @@ def is_proposer(user, track: Track) -> bool:
     if roles.secretariat:
         return True
     return bool(roles.coordinated_dgo_ids and _track_dgo_ids(track) & roles.coordinated_dgo_ids)
+
+
+def proposes_for(user, dgo_ids: set[int]) -> bool:
+    """A proposal's DGOs: the secretariat proposes for any; a coordinator's proposal involves
+    at least one of the coordinator's own DGOs."""
+    roles = roles_of(user)
+    return roles.secretariat or bool(dgo_ids & roles.coordinated_dgo_ids)
 
 
 def is_qualifier(user) -> bool:
@@ -336,3 +350,36 @@ def can_see_approvals(user) -> bool:
     """The approval page: party approvers act there; the secretariat follows it."""
     roles = roles_of(user)
     return roles.secretariat or roles.approver
+
+
+# --- Which rows a user's lists hold (the predicates above as queryset filters) ---------------
+
+
+def _parties_in_reach_q(user, party_id: str) -> Q:
+    """The secretariat follows every party's approvals; a party approver acts on their own
+    parties' (is_pool_approver, is_budget_line_approver); anyone else on none."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return Q(**{f"{party_id}__in": roles.approver_org_ids})
+
+
+def allocations_in_reach_q(user) -> Q:
+    """The allocations on the user's approval page: from the pools of the parties they
+    approve for (is_pool_approver), every pool's for the secretariat."""
+    return _parties_in_reach_q(user, "pool__contribution__contributor_id")
+
+
+def budget_changes_in_reach_q(user) -> Q:
+    """The budget changes on the user's approval page: on the lines of the parties they
+    approve for (is_budget_line_approver), every line's for the secretariat."""
+    return _parties_in_reach_q(user, "line__contribution__contributor_id")
+
+
+def lines_to_book_on_q(user) -> Q:
+    """The budget lines the user books spending on (can_book_on as a filter): every line for
+    the secretariat, the co-financing lines of their DGOs for a coordinator."""
+    roles = roles_of(user)
+    if roles.secretariat:
+        return Q()
+    return Q(contribution__dgo__in=roles.coordinated_dgo_ids)

@@ -30,7 +30,6 @@ from django.db.models.functions import Coalesce
 from governance.models import Decision
 from governance.permissions import can_see_votes
 from partners.models import DGO, Organisation, User
-from partners.permissions import roles_of
 
 from . import permissions as perms
 from .models import (
@@ -285,32 +284,25 @@ def assessments_to_write(*, user: User) -> QuerySet[Track]:
 def allocations_awaiting(*, user: User) -> QuerySet[Allocation]:
     """Pending allocations from the pools of the user's parties (all of them for the secretariat,
     who follows but does not approve)."""
-    roles = roles_of(user)
-    allocations = Allocation.objects.filter(status=Allocation.Status.PENDING)
-    if not roles.secretariat:
-        allocations = allocations.filter(
-            pool__contribution__contributor_id__in=roles.approver_org_ids
-        )
+    allocations = Allocation.objects.filter(
+        perms.allocations_in_reach_q(user), status=Allocation.Status.PENDING
+    )
     return allocations.select_related(
         "pool__contribution__contributor", "track", "requested_by"
     ).order_by("requested_at", "pk")
 
 
 def allocations_decided(*, user: User) -> QuerySet[Allocation]:
-    roles = roles_of(user)
-    allocations = Allocation.objects.exclude(status=Allocation.Status.PENDING)
-    if not roles.secretariat:
-        allocations = allocations.filter(
-            pool__contribution__contributor_id__in=roles.approver_org_ids
-        )
+    allocations = Allocation.objects.filter(perms.allocations_in_reach_q(user)).exclude(
+        status=Allocation.Status.PENDING
+    )
     return allocations.select_related("pool", "track", "decided_by").order_by("-decided_at", "-pk")
 
 
 def budget_changes_awaiting(*, user: User) -> QuerySet[BudgetChange]:
-    roles = roles_of(user)
-    changes = BudgetChange.objects.filter(status=BudgetChange.Status.PENDING)
-    if not roles.secretariat:
-        changes = changes.filter(line__contribution__contributor_id__in=roles.approver_org_ids)
+    changes = BudgetChange.objects.filter(
+        perms.budget_changes_in_reach_q(user), status=BudgetChange.Status.PENDING
+    )
     return changes.select_related(
         "line__contribution__contributor", "from_line", "requested_by"
     ).order_by("requested_at", "pk")
@@ -614,10 +606,7 @@ def budget_lines() -> QuerySet[BudgetLine]:
 def lines_to_book_on(*, user: User) -> QuerySet[BudgetLine]:
     """The lines the user books spending on: all for the secretariat, a coordinator's DGO's
     co-financing lines for a coordinator (the same rule as permissions.can_book_on)."""
-    roles = roles_of(user)
-    if roles.secretariat:
-        return budget_lines()
-    return budget_lines().filter(contribution__dgo__in=roles.coordinated_dgo_ids)
+    return budget_lines().filter(perms.lines_to_book_on_q(user))
 
 
 def recent_spending(*, limit: int = 20) -> QuerySet[Spending]:

@@ -34,7 +34,6 @@ from governance import services as governance_services
 from governance.models import Body, Decision
 from governance.services import Conflict
 from partners.models import DGO, Organisation, RoleAssignment, User
-from partners.permissions import roles_of
 
 from . import notices
 from . import permissions as perms
@@ -218,10 +217,7 @@ def _replace_children(track: Track, model, related: str, rows: list[dict]) -> No
 
 
 def _check_dgos(by: User, dgos: list[DGO]) -> None:
-    roles = roles_of(by)
-    if roles.secretariat:
-        return
-    if not {dgo.pk for dgo in dgos} & roles.coordinated_dgo_ids:
+    if not perms.proposes_for(by, {dgo.pk for dgo in dgos}):
         raise ValidationError(
             {"dgos": _("A coordinator's proposal involves at least one of the coordinator's DGOs.")}
         )
@@ -317,7 +313,7 @@ def track_update(
     `expected_version`: the version the edit form was based on (core.locking)."""
     track = lock_for_edit(track, expected_version)
     _require(perms.is_proposer(by, track), _proposer_only())
-    _require_state(track, S.DRAFT, _("Only a draft can be edited; this track is submitted."))
+    _require_state(track, S.DRAFT, str(perms.DRAFTS_ONLY))
     return _save_track(
         track,
         by=by,
@@ -1334,7 +1330,7 @@ def hourly_rate_set(
     what). A rate hours are already booked at is fixed: changing it would make the ledger's
     DKK equivalents disagree with the rate, so the bookings are reversed first. Holds the rate's
     row lock (or the party's, for a new rate) so a booking cannot slip in between."""
-    _require(perms.is_budget_keeper(by), _("The secretariat sets the parties' hourly rates."))
+    _require(perms.is_budget_keeper(by), str(perms.HOURLY_RATES_REFUSED))
     Organisation.objects.select_for_update().filter(pk=party.pk).first()
     existing = HourlyRate.objects.select_for_update().filter(party=party, year=year).first()
     entry = existing or HourlyRate(party=party, year=year)
@@ -1683,7 +1679,7 @@ def dgo_contribution_add(
     secretariat and the DGO's coordinators (its joint secretariat keeps its economy, §8.5)."""
     _require(
         perms.keeps_dgo_budget(by, dgo.pk),
-        _("The secretariat and the DGO's coordinators keep its co-financing."),
+        str(perms.DGO_BUDGET_KEEPERS_ONLY),
     )
     if not dgo_cofinancing_parties(dgo).filter(pk=party.pk).exists():
         raise ValidationError(
@@ -1777,7 +1773,7 @@ def dgo_budget_line_add(
         )
     _require(
         perms.keeps_dgo_budget(by, contribution.dgo_id),
-        _("The secretariat and the DGO's coordinators keep its co-financing."),
+        str(perms.DGO_BUDGET_KEEPERS_ONLY),
     )
     purpose = clean_text(purpose or "").strip()
     _check_line(year, purpose)

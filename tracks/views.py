@@ -256,8 +256,8 @@ def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such development track.")) from exc
     if not perms.is_proposer(request.user, track):
         raise PermissionDenied(str(perms.PROPOSERS_ONLY))
-    if track.status != Track.Status.DRAFT:
-        messages.error(request, _("Only a draft can be edited; this track is submitted."))
+    if not perms.can_edit_track(request.user, track):
+        messages.error(request, perms.DRAFTS_ONLY)
         return redirect(track)
     return _proposal(request, track)
 
@@ -965,7 +965,7 @@ def hourly_rates(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if not can_set:
-            raise PermissionDenied(_("The secretariat sets the parties' hourly rates."))
+            raise PermissionDenied(str(perms.HOURLY_RATES_REFUSED))
         if form.is_valid():
             try:
                 rate = services.hourly_rate_set(by=request.user, **form.cleaned_data)
@@ -1014,9 +1014,7 @@ def dgo_budget(request: HttpRequest, slug: str) -> HttpResponse:
 def dgo_contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
     dgo = _dgo(slug)
     if not perms.keeps_dgo_budget(request.user, dgo.pk):
-        raise PermissionDenied(
-            _("The secretariat and the DGO's coordinators keep its co-financing.")
-        )
+        raise PermissionDenied(str(perms.DGO_BUDGET_KEEPERS_ONLY))
     data = request.POST if request.method == "POST" else None
     form = DGOContributionForm(data, parties=services.dgo_cofinancing_parties(dgo))
     lines = DGOLineFormSet(data, prefix="lines")
@@ -1046,9 +1044,7 @@ def dgo_budget_line_create(request: HttpRequest, pk: int) -> HttpResponse:
     if contribution is None:
         raise Http404(_("No such co-financing."))
     if not perms.keeps_dgo_budget(request.user, contribution.dgo_id):
-        raise PermissionDenied(
-            _("The secretariat and the DGO's coordinators keep its co-financing.")
-        )
+        raise PermissionDenied(str(perms.DGO_BUDGET_KEEPERS_ONLY))
     form = DGOBudgetLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ dashboard, on the "what is due" page, in the API and in the weekly e-mail digest
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
@@ -27,8 +28,8 @@ from monitoring.models import (
     add_years,
     next_revision_due,
 )
+from monitoring.permissions import can_see_due, due_dgo_ids
 from partners.models import Municipality
-from partners.permissions import roles_of
 
 State = StatusReport.State
 UNAPPROVED = (State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED)
@@ -96,15 +97,12 @@ class DueList:
 def due_for(user, *, today: datetime.date | None = None) -> DueList | None:
     """The user's list: everything for the secretariat, their DGOs for a coordinator, None
     for everyone else."""
-    roles = roles_of(user)
-    if roles.secretariat:
-        return due_list(dgo_ids=None, today=today)
-    if roles.coordinated_dgo_ids:
-        return due_list(dgo_ids=set(roles.coordinated_dgo_ids), today=today)
-    return None
+    if not can_see_due(user):
+        return None
+    return due_list(dgo_ids=due_dgo_ids(user), today=today)
 
 
-def due_list(*, dgo_ids: set[int] | None, today: datetime.date | None = None) -> DueList:
+def due_list(*, dgo_ids: Collection[int] | None, today: datetime.date | None = None) -> DueList:
     """Everything due in scope (None: all DGOs), in 5 queries plus one per open round."""
     today = today or timezone.localdate()
     municipalities = Municipality.objects.select_related("dgo").order_by("name")

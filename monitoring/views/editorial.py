@@ -92,7 +92,7 @@ def edition_publish(request: HttpRequest, year: int) -> HttpResponse:
     form = EditionPublishForm(request.POST, edition=edition)
     if edition is None:
         form.is_valid()
-        form.add_error(None, _("Write a foreword, key messages or a chapter text first."))
+        form.add_error(None, str(services.EDITION_EMPTY))
     elif form.is_valid():
         try:
             services.edition_publish(
@@ -124,7 +124,7 @@ def edition_preview(request: HttpRequest, year: int) -> HttpResponse:
     status = 400
     if edition is None:
         form.is_valid()
-        form.add_error(None, _("Write a foreword, key messages or a chapter text first."))
+        form.add_error(None, str(services.EDITION_EMPTY))
     elif form.is_valid():
         try:
             services.edition_request_preview(
