@@ -10,12 +10,15 @@
   locked, and only its activities' statuses change: by the secretariat or the activity's owner.
 """
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_noop
 
-from governance.permissions import body_access
+from governance.permissions import seat_body_codes
 from partners.models import User
-from partners.permissions import roles_of
+from partners.permissions import Roles, roles_of
 
 from .models import Activity, Plan
 
@@ -31,10 +34,13 @@ STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner upd
 def can_view_planning(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    roles = roles_of(user)
-    if roles.secretariat or roles.knowledge_partner or roles.coordinator:
-        return True
-    return bool(body_access(user).seat_body_ids)
+    return reads_planning(roles_of(user), SimpleLazyObject(lambda: seat_body_codes(user)))
+
+
+def reads_planning(roles: Roles, body_codes: AbstractSet[str]) -> bool:
+    """The rule on roles and the codes of the bodies someone sits in (the main menu passes
+    them lazily: the roles are asked first, so the seats are read only when they decide)."""
+    return roles.secretariat or roles.knowledge_partner or roles.coordinator or bool(body_codes)
 
 
 def can_draft(user: User | AnonymousUser) -> bool:
