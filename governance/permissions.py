@@ -114,6 +114,14 @@ def seat_body_codes(user: User | AnonymousUser) -> frozenset[str]:
     return frozenset(code for _body, _role, code in _active_seats(user))
 
 
+def voting_seat_body_codes(user: User | AnonymousUser) -> frozenset[str]:
+    """The codes of the bodies the user holds a voting seat in today (member, chair or
+    vice-chair): the bodies whose members they are, as against observers and substitutes."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(code for _body, role, code in _active_seats(user) if role in VOTING_ROLES)
+
+
 def _active_seats(user: User) -> list[tuple[int, str, str]]:
     """(body id, seat role, body code) of the user's seats today, read once per user object:
     body_access, seat_body_codes and the main menu share the one query."""

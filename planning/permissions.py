@@ -6,6 +6,8 @@
   refused.
 - The secretariat drafts the plans (§8.6), records communications (§9) and keeps the risk
   register; the knowledge partners comment on a plan until FU has approved it.
+- APS reviews the risks at its meetings (§8.6 "risikohåndtering"): the secretariat or one of
+  APS's members (a voting seat; observers and substitutes do not) records the review.
 - FU approves a plan by a decision (governance applies the unanimity rule); an approved plan is
   locked, and only its activities' statuses change: by the secretariat or the activity's owner.
 """
@@ -16,7 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_noop
 
-from governance.permissions import seat_body_codes
+from governance.permissions import seat_body_codes, voting_seat_body_codes
 from partners.models import User
 from partners.permissions import Roles, roles_of
 
@@ -28,6 +30,9 @@ READERS_ONLY = gettext_noop(
 )
 SECRETARIAT_ONLY = gettext_noop("Only the secretariat drafts plans and keeps the risk register.")
 COMMENTERS_ONLY = gettext_noop("The knowledge partners and the secretariat comment on plans.")
+REVIEW_REFUSED = gettext_noop(
+    "Only APS's members and the secretariat record APS's review of a risk."
+)
 STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
 
 
@@ -50,6 +55,13 @@ def can_draft(user: User | AnonymousUser) -> bool:
 
 def can_edit_plan(user: User | AnonymousUser, plan: Plan) -> bool:
     return can_draft(user) and not plan.is_locked
+
+
+def can_review_risk(user: User | AnonymousUser) -> bool:
+    """Record APS's review of a risk at one of its meetings."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return roles_of(user).secretariat or "aps" in voting_seat_body_codes(user)
 
 
 def can_comment(user: User | AnonymousUser, plan: Plan) -> bool:
