@@ -4,13 +4,15 @@ The secretariat records requests, puts them to APS and delivers what APS approve
 (observers included) read them, since APS decides (§8.7). Nobody else sees them.
 """
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_noop
 
-from governance.models import Body
-from governance.permissions import body_access
+from governance.permissions import seat_body_codes
 from partners.models import User
-from partners.permissions import roles_of
+from partners.permissions import Roles, roles_of
 
 SECRETARIAT_ONLY = gettext_noop(
     "Only the secretariat records, puts to APS and delivers external data requests."
@@ -18,19 +20,19 @@ SECRETARIAT_ONLY = gettext_noop(
 READERS_ONLY = gettext_noop("External data requests are for APS and the secretariat.")
 
 
-def sits_in_aps(user: User | AnonymousUser) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    cached = getattr(user, "_data_request_reader", None)
-    if cached is None:
-        seats = body_access(user).seat_body_ids
-        cached = bool(seats) and Body.objects.filter(pk__in=seats, code="aps").exists()
-        user._data_request_reader = cached
-    return cached
+READING_BODY = "aps"
 
 
 def can_view_requests(user: User | AnonymousUser) -> bool:
-    return roles_of(user).secretariat or sits_in_aps(user)
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return reads_requests(roles_of(user), SimpleLazyObject(lambda: seat_body_codes(user)))
+
+
+def reads_requests(roles: Roles, body_codes: AbstractSet[str]) -> bool:
+    """The rule on roles and the codes of the bodies someone sits in today (the main menu
+    passes them lazily: the seats are read only when the roles do not decide)."""
+    return roles.secretariat or READING_BODY in body_codes
 
 
 def can_manage_requests(user: User | AnonymousUser) -> bool:

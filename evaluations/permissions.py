@@ -5,13 +5,15 @@ APS and FU (the two bodies that decide on its terms of reference) read it, seats
 included. A follow-up action's owner reports its status; the secretariat changes all of them.
 """
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_noop
 
-from governance.models import Body
-from governance.permissions import body_access
+from governance.permissions import seat_body_codes
 from partners.models import User
-from partners.permissions import roles_of
+from partners.permissions import Roles, roles_of
 
 from .models import Evaluation, FollowUpAction
 
@@ -26,20 +28,16 @@ TERMS_LOCKED = gettext_noop(
 )
 
 
-def sits_in_aps_or_fu(user: User | AnonymousUser) -> bool:
-    """A seat in APS or FU today (one query per request, after governance's own)."""
+def can_view_evaluations(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    cached = getattr(user, "_evaluation_reader", None)
-    if cached is None:
-        seats = body_access(user).seat_body_ids
-        cached = bool(seats) and Body.objects.filter(pk__in=seats, code__in=READING_BODIES).exists()
-        user._evaluation_reader = cached
-    return cached
+    return reads_evaluations(roles_of(user), SimpleLazyObject(lambda: seat_body_codes(user)))
 
 
-def can_view_evaluations(user: User | AnonymousUser) -> bool:
-    return roles_of(user).secretariat or sits_in_aps_or_fu(user)
+def reads_evaluations(roles: Roles, body_codes: AbstractSet[str]) -> bool:
+    """The rule on roles and the codes of the bodies someone sits in today (the main menu
+    passes them lazily: the seats are read only when the roles do not decide)."""
+    return roles.secretariat or any(code in body_codes for code in READING_BODIES)
 
 
 def can_manage_evaluations(user: User | AnonymousUser) -> bool:

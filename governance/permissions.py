@@ -76,17 +76,18 @@ NO_ACCESS = BodyAccess()
 
 
 def body_access(user: User | AnonymousUser) -> BodyAccess:
-    """Two queries per request: the user's active seats and their guardian body permissions."""
+    """Two queries per request: the user's active seats (shared with seat_body_codes) and their
+    guardian body permissions."""
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, "_body_access", None)
     if cached is not None:
         return cached
-    seats = list(
-        Membership.objects.active().filter(person=user).values_list("body_id", "seat_role")
-    )
-    seat_bodies = {body for body, _role in seats}
-    chair_seats = {body for body, role in seats if role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR)}
+    seats = _active_seats(user)
+    seat_bodies = {body for body, _role, _code in seats}
+    chair_seats = {
+        body for body, role, _code in seats if role in (SeatRole.CHAIR, SeatRole.VICE_CHAIR)
+    }
     # Direct and group grants in one query.
     granted: set[tuple[int, str]] = set(
         BodyUserObjectPermission.objects.filter(
@@ -108,9 +109,40 @@ def body_access(user: User | AnonymousUser) -> BodyAccess:
     return access
 
 
+def seat_body_codes(user: User | AnonymousUser) -> frozenset[str]:
+    """The codes of the bodies the user has a seat in today (observers' seats included): one
+    query per request, none if body_access has already read the seats."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(code for _body, _role, code in _active_seats(user))
+
+
+def voting_seat_body_codes(user: User | AnonymousUser) -> frozenset[str]:
+    """The codes of the bodies the user holds a voting seat in today (member, chair or
+    vice-chair): the bodies whose members they are, as against observers and substitutes."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(code for _body, role, code in _active_seats(user) if role in VOTING_ROLES)
+
+
+def _active_seats(user: User) -> list[tuple[int, str, str]]:
+    """(body id, seat role, body code) of the user's seats today, read once per user object:
+    body_access, seat_body_codes and the main menu share the one query."""
+    cached = getattr(user, "_active_seats", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.active()
+            .filter(person=user)
+            .values_list("body_id", "seat_role", "body__code")
+        )
+        user._active_seats = cached
+    return cached
+
+
 def forget_body_access(user: User) -> None:
-    if hasattr(user, "_body_access"):
-        del user._body_access
+    for cached in ("_body_access", "_active_seats"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def can_appoint(user: User | None, body: Body) -> bool:

@@ -6,16 +6,21 @@
   refused.
 - The secretariat drafts the plans (§8.6), records communications (§9) and keeps the risk
   register; the knowledge partners comment on a plan until FU has approved it.
+- APS reviews the risks at its meetings (§8.6 "risikohåndtering"): the secretariat or one of
+  APS's members (a voting seat; observers and substitutes do not) records the review.
 - FU approves a plan by a decision (governance applies the unanimity rule); an approved plan is
   locked, and only its activities' statuses change: by the secretariat or the activity's owner.
 """
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_noop
 
-from governance.permissions import body_access
+from governance.permissions import seat_body_codes, voting_seat_body_codes
 from partners.models import User
-from partners.permissions import roles_of
+from partners.permissions import Roles, roles_of
 
 from .models import Activity, Plan
 
@@ -25,6 +30,9 @@ READERS_ONLY = gettext_noop(
 )
 SECRETARIAT_ONLY = gettext_noop("Only the secretariat drafts plans and keeps the risk register.")
 COMMENTERS_ONLY = gettext_noop("The knowledge partners and the secretariat comment on plans.")
+REVIEW_REFUSED = gettext_noop(
+    "Only APS's members and the secretariat record APS's review of a risk."
+)
 STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
 # Said by a page before it offers its form and by the service that checks again.
 STATUS_ON_APPROVED_ONLY = gettext_noop("Statuses are reported on a plan FU has approved.")
@@ -34,10 +42,13 @@ COMMUNICATION_PLAN_ONLY = gettext_noop("Communications are recorded under a comm
 def can_view_planning(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    roles = roles_of(user)
-    if roles.secretariat or roles.knowledge_partner or roles.coordinator:
-        return True
-    return bool(body_access(user).seat_body_ids)
+    return reads_planning(roles_of(user), SimpleLazyObject(lambda: seat_body_codes(user)))
+
+
+def reads_planning(roles: Roles, body_codes: AbstractSet[str]) -> bool:
+    """The rule on roles and the codes of the bodies someone sits in (the main menu passes
+    them lazily: the roles are asked first, so the seats are read only when they decide)."""
+    return roles.secretariat or roles.knowledge_partner or roles.coordinator or bool(body_codes)
 
 
 def can_draft(user: User | AnonymousUser) -> bool:
@@ -47,6 +58,13 @@ def can_draft(user: User | AnonymousUser) -> bool:
 
 def can_edit_plan(user: User | AnonymousUser, plan: Plan) -> bool:
     return can_draft(user) and not plan.is_locked
+
+
+def can_review_risk(user: User | AnonymousUser) -> bool:
+    """Record APS's review of a risk at one of its meetings."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return roles_of(user).secretariat or "aps" in voting_seat_body_codes(user)
 
 
 def can_comment(user: User | AnonymousUser, plan: Plan) -> bool:

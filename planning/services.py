@@ -372,7 +372,7 @@ def risk_review(
 ) -> RiskReview:
     """Record APS's review of a risk at one of its meetings: the judgement then, and the
     register updated to it with the next review date."""
-    _require(perms.can_draft(by), _(perms.SECRETARIAT_ONLY))
+    _require(perms.can_review_risk(by), _(perms.REVIEW_REFUSED))
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
     errors: dict[str, str] = {}
     if meeting.body.code != "aps":

@@ -379,13 +379,15 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": selectors.risk_reviews(risk=risk),
             "history": selectors.risk_history(risk=risk),
             "can_draft": perms.can_draft(request.user),
+            "can_review": perms.can_review_risk(request.user),
         },
     )
 
 
 def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _risk(request, pk)
-    _require_drafter(request)
+    if not perms.can_review_risk(request.user):
+        raise PermissionDenied(_(perms.REVIEW_REFUSED))
     form = RiskReviewForm(
         request.POST or None,
         meetings=selectors.aps_meetings(),

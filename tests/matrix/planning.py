@@ -1,7 +1,8 @@
 """Plans and risks URLs × roles. Those who take part in the partnership's work read the plans
 and the register: the secretariat, the knowledge partner, the coordinators and the bodies'
 seats (observer and member sit in FU). The administrator has no seat: refused. Only the
-secretariat drafts, records and keeps the register; the knowledge partner comments.
+secretariat drafts, records and keeps the register; the knowledge partner comments; APS's
+members (member is given an APS seat for those cases) record APS's review of a risk.
 
 State-changing cases run the roles in order against one object."""
 
@@ -72,6 +73,22 @@ def risk(users) -> dict:
     aps_meeting(users["secretariat"])
     return {"pk": make_risk(users["secretariat"]).pk}
 
+
+def risk_with_aps_seats(users) -> dict:
+    """A risk, with `member` given a seat in APS too and `observer` an observer's seat there:
+    APS's members record its reviews, its observers do not."""
+    from governance.models import Membership, SeatRole
+    from tests.governance.factories import seat
+
+    seats = (("member", SeatRole.MEMBER, "kl"), ("observer", SeatRole.OBSERVER, "concito"))
+    for role, seat_role, appointed_by in seats:
+        person = users[role]
+        if not Membership.objects.active().filter(body__code="aps", person=person).exists():
+            seat("aps", role=seat_role, person=person, appointed_by=appointed_by)
+    return risk(users)
+
+
+APS_REVIEWERS = {"secretariat", "member"}
 
 CASES = [
     Case("plan-list", expect(READERS)),
@@ -155,12 +172,14 @@ CASES = [
     Case("risk-detail", expect(READERS), setup=risk),
     Case("risk-edit", expect(SECRETARIAT), setup=risk),
     Case("risk-review", expect(SECRETARIAT), setup=risk),
+    # APS's members review the risks at its meetings; its observers do not.
+    Case("risk-review", expect(APS_REVIEWERS), setup=risk_with_aps_seats),
     Case(
         "risk-review",
-        expect(SECRETARIAT, 400),
+        expect(APS_REVIEWERS, 400),
         method="post",
         data={"likelihood": "2", "impact": "2", "review_on": "2020-01-01"},  # no meeting
-        setup=risk,
+        setup=risk_with_aps_seats,
     ),
     Case("risk-agenda", expect(SECRETARIAT, 302), method="post"),
 ]

@@ -230,6 +230,54 @@ def test_a_risk_is_reviewed_at_an_aps_meeting_and_its_history_kept(role_users):
     assert ("3", "2") in [(before, after) for _name, before, after in changes]
 
 
+def test_apss_members_record_a_review_at_their_meeting_and_its_observers_do_not(client, role_users):
+    from django.urls import reverse
+
+    from governance.models import SeatRole
+    from tests.factories import verify_mfa
+    from tests.governance.factories import seat
+
+    secretariat = role_users["secretariat"]
+    risk = make_risk(secretariat)
+    meeting = aps_meeting(secretariat)
+    later = timezone.localdate(meeting.starts_at) + datetime.timedelta(days=90)
+    member_seat = seat("aps", appointed_by="kl")
+    member = member_seat.person
+    observer = seat("aps", role=SeatRole.OBSERVER, appointed_by="concito").person
+    substitute = seat(
+        "aps", role=SeatRole.SUBSTITUTE, appointed_by="kl", substitute_for=member_seat
+    ).person
+    fu_member = role_users["member"]
+    for refused in (observer, substitute, fu_member):
+        with pytest.raises(PermissionDenied):
+            services.risk_review(
+                risk=risk, by=refused, meeting=meeting, likelihood=1, impact=1, review_on=later
+            )
+    assert not RiskReview.objects.exists()
+    review = services.risk_review(
+        risk=risk, by=member, meeting=meeting, likelihood=2, impact=3, review_on=later
+    )
+    assert review.reviewed_by == member and review.score == 6
+
+    # In the browser: the member finds the button on the risk's page and saves the form.
+    client.force_login(member)
+    verify_mfa(client, member)
+    page = client.get(reverse("risk-detail", args=[risk.pk])).content.decode()
+    assert reverse("risk-review", args=[risk.pk]) in page
+    assert reverse("risk-edit", args=[risk.pk]) not in page  # the register is the secretariat's
+    response = client.post(
+        reverse("risk-review", args=[risk.pk]),
+        {"meeting": meeting.pk, "likelihood": "1", "impact": "3", "review_on": later.isoformat()},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    risk.refresh_from_db()
+    assert (risk.likelihood, RiskReview.objects.count()) == (1, 2)
+    client.force_login(observer)
+    verify_mfa(client, observer)
+    page = client.get(reverse("risk-detail", args=[risk.pk])).content.decode()
+    assert reverse("risk-review", args=[risk.pk]) not in page
+
+
 def test_risk_scales_are_1_to_5(role_users):
     secretariat = role_users["secretariat"]
     with pytest.raises(ValidationError) as error:
