@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -793,6 +794,28 @@ class Aggregates:
 REVISIONS_LISTED = 25
 
 
+def plan_revision_reports(
+    *, municipalities: QuerySet[Municipality], up_to_year: int | None = None
+) -> QuerySet[StatusReport]:
+    """What is due for revision is read from one place: each municipality's newest approved
+    report (in rounds up to `up_to_year`; None: any), when it records a plan. A municipality
+    without an approved report in a round is judged by its latest approved one, named by its
+    year — never counted as having no plan. The DGO and national pages, the open figures and
+    the PDF count from it (issue 16). The "what is due" page (insight/due.py) also reads the
+    reports still being written, since it is the coordinators' to-do list."""
+    approved = StatusReport.objects.published()
+    if up_to_year is not None:
+        approved = approved.filter(round__year__lte=up_to_year)
+    newer = approved.filter(
+        municipality=OuterRef("municipality"), round__year__gt=OuterRef("round__year")
+    )
+    return (
+        approved.filter(municipality__in=municipalities.values("pk"))
+        .filter(~Exists(newer))
+        .filter(plan_status__in=StatusReport.PLAN_EXISTS_STATES)
+    )
+
+
 def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Aggregates:
     """Figures for the DGO and national pages, from published reports only (≈7 queries)."""
     today = today or timezone.localdate()
@@ -802,28 +825,25 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
     reports = StatusReport.objects.published().filter(round=round)
     if dgo is not None:
         reports = reports.filter(municipality__dgo=dgo)
-    with_plan_q = Q(plan_status__in=StatusReport.PLAN_EXISTS_STATES)
     within_year = add_years(today, 1)
     yesterday = today - datetime.timedelta(1)
     # One query: every municipality in scope, joined to its published report of the round.
-    p = "status_reports__"
     in_round = Q(status_reports__round=round) & published_q("status_reports__")
     plan = Q(status_reports__plan_status__in=StatusReport.PLAN_EXISTS_STATES)
     counts = municipalities.aggregate(
         municipalities=Count("pk", distinct=True),
         reported=Count("status_reports", filter=in_round),
         with_plan=Count("status_reports", filter=in_round & plan),
-        overdue=Count("status_reports", filter=in_round & plan & revision_due_by_q(yesterday, p)),
-        due=Count(
-            "status_reports",
-            filter=in_round & plan & revision_due_between_q(yesterday, within_year, p),
-        ),
+    )
+    revision_reports = plan_revision_reports(
+        municipalities=municipalities, up_to_year=round.year if round else None
+    )
+    counts |= revision_reports.aggregate(
+        overdue=Count("pk", filter=revision_due_by_q(yesterday)),
+        due=Count("pk", filter=revision_due_between_q(yesterday, within_year)),
     )
     due = list(
-        reports.filter(
-            with_plan_q,
-            revision_due_between_q(yesterday, within_year),
-        )
+        revision_reports.filter(revision_due_between_q(yesterday, within_year))
         .select_related("municipality", "round")
         .order_by(Coalesce("plan_revised_on", "plan_adopted_on"), "municipality__name")[
             :REVISIONS_LISTED

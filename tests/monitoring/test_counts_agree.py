@@ -96,3 +96,33 @@ def test_no_approved_report_is_its_own_category_everywhere(client_for, db):
     copenhagen = api.get("/api/analysis/municipalities/101/").json()
     assert by_municipality["101"] == Status.NO_APPROVED_REPORT
     assert copenhagen["report_year"] == 2025 and copenhagen["status"] != Status.NO_TARGET
+
+
+def test_an_overdue_revision_is_counted_from_the_latest_approved_report(client_for, db):
+    """A municipality approved in an earlier round only is judged by that report (named by its
+    year), not left out of the round's overdue revisions; a report not approved counts nowhere."""
+    import datetime
+
+    earlier = make_round(2025, closed=True)
+    closed = make_round(2026, closed=True)
+    old_plan = datetime.date(2015, 1, 1)  # past its five-year revision
+    make_report(closed, "751", state=State.LOCKED, plan_adopted_on=old_plan)
+    make_report(earlier, "101", state=State.LOCKED, plan_adopted_on=old_plan)
+    make_report(closed, "101", state=State.SUBMITTED, plan_adopted_on=old_plan)
+    make_report(closed, "461", state=State.SUBMITTED, plan_adopted_on=old_plan)
+    # A newer approved report with a fresh plan replaces the older one's dates.
+    make_report(earlier, "851", state=State.LOCKED, plan_adopted_on=old_plan)
+    make_report(closed, "851", state=State.LOCKED, plan_adopted_on=datetime.date(2025, 1, 1))
+
+    figures = selectors.aggregates(round=closed)
+    assert figures.reported == 2  # Aarhus and Aalborg approved this round
+    assert figures.revisions_overdue == 2  # Aarhus (2026) and København (by its 2025 report)
+    assert selectors.aggregates(round=earlier).revisions_overdue == 2  # København, Aalborg
+    national = client_for("observer").get("/monitoring/national/?year=2026")
+    public = client_for("anonymous").get("/aaben/tal/?year=2026")
+    pdf = report.report_context(closed, "da").national
+    assert {
+        national.context["figures"].revisions_overdue,
+        public.context["figures"].revisions_overdue,
+        pdf.revisions_overdue,
+    } == {2}
