@@ -408,9 +408,8 @@ class SeatForm(EditVersionFormMixin, CleanTextFieldsMixin, forms.Form):
                 )
             elif not (cleaned.get("first_name") and cleaned.get("last_name")):
                 self.add_error("last_name", _("Give the new person's first and last name."))
-        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("A seat cannot end before it starts."))
+        # That the seat ends after it starts is the service's rule (seat_appoint,
+        # membership_update); the view shows its error on the field.
         return cleaned
 
 

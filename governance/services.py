@@ -75,6 +75,7 @@ from .selectors import composition_version
 
 logger = logging.getLogger(__name__)
 Status = Decision.Status
+SEAT_ENDS_BEFORE_START = gettext_lazy("A seat cannot end before it starts.")
 
 
 class Conflict(Exception):
@@ -119,7 +120,7 @@ def _seat_errors(membership: Membership, *, check_rules: bool) -> dict[str, str]
     body, person = membership.body, membership.person
     errors: dict[str, str] = {}
     if membership.ends_on is not None and membership.ends_on < membership.starts_on:
-        errors["ends_on"] = _("A seat cannot end before it starts.")
+        errors["ends_on"] = str(SEAT_ENDS_BEFORE_START)
         return errors
     substitute_for = membership.substitute_for
     if membership.seat_role == SeatRole.SUBSTITUTE:
@@ -345,7 +346,7 @@ def membership_end(
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     ends_on = ends_on or timezone.localdate()
     if ends_on < membership.starts_on:
-        raise ValidationError({"ends_on": _("A seat cannot end before it starts.")})
+        raise ValidationError({"ends_on": str(SEAT_ENDS_BEFORE_START)})
     if membership.ends_on is not None and membership.ends_on <= ends_on:
         return membership
     membership.ends_on = ends_on

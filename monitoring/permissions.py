@@ -94,6 +94,12 @@ def can_enter_report_of(user: AnyUser, *, dgo_id: int, state: str | None) -> boo
     )
 
 
+def reports_to_fill_dgo_ids(user: AnyUser) -> frozenset[int]:
+    """The DGOs whose reports the dashboard asks the user to fill in: a coordinator's own (the
+    secretariat may enter any report, but filling them in is the coordinators' work)."""
+    return roles_of(user).coordinated_dgo_ids
+
+
 def can_enter_for(user: AnyUser, municipality: Municipality) -> bool:
     """Who may fill in a municipality's reports at all: its DGO's coordinators, the secretariat."""
     return can_edit_municipality(user, municipality)

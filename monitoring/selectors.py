@@ -32,7 +32,6 @@ from core.formatting import tonnes
 from monitoring import permissions
 from monitoring.figures import analysis, charts
 from partners.models import DGO, Municipality, User
-from partners.permissions import roles_of
 
 from .models import (
     Action,
@@ -891,14 +890,13 @@ def aggregates(*, round: Round | None, dgo: DGO | None = None, today=None) -> Ag
 
 def dashboard_counts(*, user: User) -> dict:
     """Reports to fill in (a coordinator's own DGOs) and to review (the secretariat)."""
-    roles = roles_of(user)
     result = {"to_fill": None, "to_review": None, "round": None}
     current = open_rounds().first()
     if current is None:
         return result
     result["round"] = current
-    if roles.coordinated_dgo_ids:
-        own = Municipality.objects.filter(dgo_id__in=roles.coordinated_dgo_ids)
+    if fill_dgo_ids := permissions.reports_to_fill_dgo_ids(user):
+        own = Municipality.objects.filter(dgo_id__in=fill_dgo_ids)
         counts = own.aggregate(
             total=Count("pk", distinct=True),
             started=Count("status_reports", filter=Q(status_reports__round=current)),
@@ -921,7 +919,7 @@ def dashboard_counts(*, user: User) -> dict:
             "count": counts["total"] - counts["started"] + counts["open"],
             "changes_requested": counts["changes"],
         }
-    if roles.secretariat:
+    if permissions.can_review(user):
         result["to_review"] = {
             "count": StatusReport.objects.filter(round=current, state=State.SUBMITTED).count()
         }

@@ -36,6 +36,9 @@ REVIEW_REFUSED = gettext_noop(
 STATUS_REFUSED = gettext_noop("Only the secretariat and the activity's owner update its status.")
 # Said by a page before it offers its form and by the service that checks again.
 STATUS_ON_APPROVED_ONLY = gettext_noop("Statuses are reported on a plan FU has approved.")
+PLAN_LOCKED = gettext_noop(
+    "The plan is locked: it is with FU or approved. Only activity statuses change."
+)
 COMMUNICATION_PLAN_ONLY = gettext_noop("Communications are recorded under a communication plan.")
 
 

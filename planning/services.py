@@ -98,7 +98,7 @@ def plan_update(*, plan: Plan, by: User, expected_version: str | None = None, **
 def _require_draft(plan: Plan) -> None:
     if plan.is_locked:
         raise ValidationError(
-            _("The plan is locked: it is with FU or approved. Only activity statuses change."),
+            _(perms.PLAN_LOCKED),
             code="locked",
         )
 

@@ -100,7 +100,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     _require_drafter(request)
     if plan.is_locked:
-        messages.error(request, _("The plan is locked: it is with FU or approved."))
+        messages.error(request, _(perms.PLAN_LOCKED))
         return redirect(plan)
     form = PlanForm(request.POST or None, instance=plan)
     form.fields.pop("kind"), form.fields.pop("year")

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.models import User
-from partners.permissions import roles_of
 
 from . import permissions as perms
 from . import selectors
@@ -18,9 +17,8 @@ SHOWN = 6
 def panels(user: User) -> list[dict]:
     if not user.is_authenticated:
         return []
-    roles = roles_of(user)
     cards = []
-    if roles.approver:
+    if perms.awaits_allocation_decisions(user):
         pending = selectors.allocations_awaiting(user=user)
         cards.append(
             {
@@ -29,14 +27,10 @@ def panels(user: User) -> list[dict]:
                 "count": pending.count(),
             }
         )
-    if roles.knowledge_partner and perms.is_knowledge_partner(user):
+    if perms.writes_assessments(user):
         tracks = selectors.assessments_to_write(user=user)
         cards.append({"kind": "assessments", "rows": list(tracks[:SHOWN]), "count": tracks.count()})
-    # APS members sit centrally for KL, the regions and Realdania (§8.4); DGO coordinators are
-    # the DGOs' staff and follow their proposals on the track list. So the APS seat is looked
-    # up only for people without a coordinator role, which keeps their start page within
-    # its query budget.
-    if roles.secretariat or (not roles.coordinator and perms.is_qualifier(user)):
+    if perms.follows_qualification(user):
         tracks = selectors.tracks_awaiting_qualification(user=user)
         cards.append(
             {"kind": "qualification", "rows": list(tracks[:SHOWN]), "count": tracks.count()}

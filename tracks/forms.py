@@ -384,8 +384,7 @@ class KnowledgeProductForm(CleanTextFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("url")) == bool(cleaned.get("file")):
-            raise forms.ValidationError(_("Give either a file or a link."))
+        # "Either a file or a link" is knowledge_product_add's rule; the view shows its error.
         upload = cleaned.get("file")
         if upload is not None and upload.size > MAX_PRODUCT_BYTES:
             self.add_error("file", _("The file is too large: at most 20 MB per knowledge product."))

@@ -346,6 +346,27 @@ def can_decide_budget_change(user, change: BudgetChange) -> bool:
     return change.status == BudgetChange.Status.PENDING and is_budget_line_approver(user, change)
 
 
+def awaits_allocation_decisions(user) -> bool:
+    """A contributing party's approver: the start page lists the allocations awaiting them."""
+    return roles_of(user).approver
+
+
+def writes_assessments(user) -> bool:
+    """The start page's "assessments to write": a knowledge partner acting for CONCITO or C40
+    (the role is asked first, so nobody else's organisations are read)."""
+    return roles_of(user).knowledge_partner and is_knowledge_partner(user)
+
+
+def follows_qualification(user) -> bool:
+    """The start page's tracks awaiting qualification: the secretariat and APS's members.
+    APS members sit centrally for KL, the regions and Realdania (§8.4); DGO coordinators are
+    the DGOs' staff and follow their proposals on the track list. So the APS seat is looked up
+    only for people without a coordinator role, which keeps their start page within its query
+    budget."""
+    roles = roles_of(user)
+    return roles.secretariat or (not roles.coordinator and is_qualifier(user))
+
+
 def can_see_approvals(user) -> bool:
     """The approval page: party approvers act there; the secretariat follows it."""
     roles = roles_of(user)
