@@ -50,10 +50,19 @@ _reference_data_flushed = False
 
 
 def _is_transactional(request) -> bool:
+    """For a fixture request or a collected test item."""
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         return True
-    marker = request.node.get_closest_marker("django_db")
+    node = getattr(request, "node", request)
+    marker = node.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+def _restore_reference_data() -> None:
+    global _reference_data_flushed
+    if _reference_data_flushed:
+        load_reference_data()
+        _reference_data_flushed = False
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +70,41 @@ def _reference_data_survives_flushes(request, django_db_blocker):
     """A transactional test ends by emptying the database; the next test in this process that
     runs inside a rolled-back transaction must find the reference data again."""
     global _reference_data_flushed
-    if _reference_data_flushed and not _is_transactional(request):
+    if not _is_transactional(request):
         with django_db_blocker.unblock():
-            load_reference_data()
-        _reference_data_flushed = False
+            _restore_reference_data()
     yield
     if _is_transactional(request):
         _reference_data_flushed = True
+
+
+@pytest.fixture(scope="module")
+def module_transaction(request, django_db_setup, django_db_blocker):
+    """Data built once for a module's rolled-back tests instead of once per test: a
+    module-scoped fixture asks for this one and builds its rows inside
+    `django_db_blocker.unblock()`. This transaction stays open over the module's tests; each
+    test's own transaction is a savepoint inside it and rolls back to it, so every test starts
+    from the same rows, as if they were built for it alone. At the module's end this one rolls
+    back too. Only for modules without transactional tests (they commit), which is checked."""
+    from django.db import transaction
+
+    module = request.node
+    committing = [
+        item.nodeid
+        for item in request.session.items
+        if item.nodeid.startswith(module.nodeid + "::") and _is_transactional(item)
+    ]
+    assert not committing, f"module_transaction in a module with transactional tests: {committing}"
+    with django_db_blocker.unblock():
+        _restore_reference_data()
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -76,8 +113,7 @@ def reference_data(transactional_db):
     load_reference_data()
 
 
-@pytest.fixture
-def role_users(db) -> dict:
+def build_role_users() -> dict:
     users = {
         "anonymous": None,
         "observer": make_user(username="observer"),
@@ -94,6 +130,33 @@ def role_users(db) -> dict:
     }
     seat_role_users(users)
     return users
+
+
+@pytest.fixture(scope="module")
+def _module_role_users(module_transaction, django_db_blocker) -> dict:
+    """The role users built once for a module's rolled-back tests (see module_transaction and
+    pytest_collection_modifyitems): their primary keys."""
+    with django_db_blocker.unblock():
+        return {role: user and user.pk for role, user in build_role_users().items()}
+
+
+@pytest.fixture
+def role_users(request, db) -> dict:
+    """One user per role of ROLES (None for anonymous), as the services grant them. In a module
+    without transactional tests they are built once for the module and each test reads them
+    afresh (its own objects, nothing cached on them); a test's changes roll back with it. The
+    cache is emptied first: the users keep their keys from test to test, so nothing a test left
+    there under a user's key (an API idempotency key, say) reaches the next."""
+    if "_module_role_users" not in request.fixturenames:
+        return build_role_users()
+    from django.core.cache import cache
+
+    from partners.models import User
+
+    cache.clear()
+    pks = request.getfixturevalue("_module_role_users")
+    found = User.objects.in_bulk([pk for pk in pks.values() if pk])
+    return {role: pk and found[pk] for role, pk in pks.items()}
 
 
 def seat_role_users(users: dict) -> None:
@@ -275,8 +338,27 @@ def _relative_path(item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+def _shares_module_role_users(items) -> set:
+    """Rolled-back tests asking for role_users in modules without transactional tests (those
+    commit, so no transaction may stay open over the module) and without the demo (its tests
+    switch databases): they share one set of role users per module."""
+    committing = {getattr(item, "module", None) for item in items if _is_transactional(item)}
+    return {
+        item
+        for item in items
+        if "role_users" in getattr(item, "fixturenames", ())
+        and "demo_data" not in item.fixturenames
+        and getattr(item, "module", None) not in committing
+        and (item.get_closest_marker("django_db") or "db" in item.fixturenames)
+    }
+
+
 def pytest_collection_modifyitems(items):
+    shared = _shares_module_role_users(items)
     for item in items:
+        if item in shared:
+            # Set up before the test's own transaction (see module_transaction).
+            item.fixturenames.insert(0, "_module_role_users")
         names = getattr(item, "fixturenames", None)
         if names and "demo_data" in names:
             names.remove("demo_data")

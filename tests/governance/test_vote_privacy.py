@@ -31,8 +31,14 @@ from tracks.models import Track
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(module_transaction, django_db_blocker):
+    """Built once for the module (every test only reads it; see module_transaction)."""
+    with django_db_blocker.unblock():
+        return _world()
+
+
+def _world():
     people = People()
     people.fu_observer = seat("fu", role=SeatRole.OBSERVER, appointed_by="concito").person
     track = advance(draft(people.coordinator), Track.Status.RECOMMENDED, people)
