@@ -132,6 +132,20 @@ def build_role_users() -> dict:
     return users
 
 
+def per_module(module_fixture: str):
+    """Marks a function-scoped data fixture whose rows a module's rolled-back tests may share:
+    `module_fixture` (module-scoped, on module_transaction) builds them once, and
+    pytest_collection_modifyitems sets it up before the test's own transaction wherever the
+    module allows (see _shares_module_data). The fixture reads them afresh for each test when
+    `module_fixture` is among request.fixturenames, and builds its own otherwise."""
+
+    def mark(function):
+        function.per_module = module_fixture
+        return function
+
+    return mark
+
+
 @pytest.fixture(scope="module")
 def _module_role_users(module_transaction, django_db_blocker) -> dict:
     """The role users built once for a module's rolled-back tests (see module_transaction and
@@ -141,6 +155,7 @@ def _module_role_users(module_transaction, django_db_blocker) -> dict:
 
 
 @pytest.fixture
+@per_module("_module_role_users")
 def role_users(request, db) -> dict:
     """One user per role of ROLES (None for anonymous), as the services grant them. In a module
     without transactional tests they are built once for the module and each test reads them
@@ -154,9 +169,31 @@ def role_users(request, db) -> dict:
     from partners.models import User
 
     cache.clear()
-    pks = request.getfixturevalue("_module_role_users")
+    pks = request.getfixturevalue("_module_role_users")  # set up before the test: no new rows
     found = User.objects.in_bulk([pk for pk in pks.values() if pk])
     return {role: pk and found[pk] for role, pk in pks.items()}
+
+
+@pytest.fixture(scope="module")
+def _module_people(module_transaction, django_db_blocker) -> dict:
+    """The people of a track's life (tests/tracks/factories.People) built once for a module's
+    rolled-back tests: their primary keys (see per_module)."""
+    from tests.tracks.factories import People
+
+    with django_db_blocker.unblock():
+        return People().keys()
+
+
+def shared_people(request):
+    """The `people` fixture of the tracks, evaluations and data-request tests."""
+    from tests.tracks.factories import People
+
+    if "_module_people" not in request.fixturenames:
+        return People()
+    from django.core.cache import cache
+
+    cache.clear()  # as for role_users
+    return People.read(request.getfixturevalue("_module_people"))
 
 
 def seat_role_users(users: dict) -> None:
@@ -338,27 +375,42 @@ def _relative_path(item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-def _shares_module_role_users(items) -> set:
-    """Rolled-back tests asking for role_users in modules without transactional tests (those
-    commit, so no transaction may stay open over the module) and without the demo (its tests
-    switch databases): they share one set of role users per module."""
+def _shared_module_data(item) -> list[str]:
+    """The module fixtures (see per_module) of the data fixtures a test asks for."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    found = []
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name)
+        module_fixture = definitions and getattr(definitions[-1].func, "per_module", None)
+        if module_fixture:
+            found.append(module_fixture)
+    return found
+
+
+def _shares_module_data(items) -> dict:
+    """Rolled-back tests asking for per_module data in modules without transactional tests
+    (those commit, so no transaction may stay open over the module) and without the demo (its
+    tests switch databases): each such test and the module fixtures it shares."""
     committing = {getattr(item, "module", None) for item in items if _is_transactional(item)}
-    return {
-        item
-        for item in items
-        if "role_users" in getattr(item, "fixturenames", ())
-        and "demo_data" not in item.fixturenames
-        and getattr(item, "module", None) not in committing
-        and (item.get_closest_marker("django_db") or "db" in item.fixturenames)
-    }
+    shared = {}
+    for item in items:
+        if getattr(item, "module", None) in committing or "demo_data" in item.fixturenames:
+            continue
+        if not (item.get_closest_marker("django_db") or "db" in item.fixturenames):
+            continue
+        if found := _shared_module_data(item):
+            shared[item] = found
+    return shared
 
 
 def pytest_collection_modifyitems(items):
-    shared = _shares_module_role_users(items)
+    shared = _shares_module_data(items)
     for item in items:
-        if item in shared:
+        for module_fixture in shared.get(item, ()):
             # Set up before the test's own transaction (see module_transaction).
-            item.fixturenames.insert(0, "_module_role_users")
+            item.fixturenames.insert(0, module_fixture)
         names = getattr(item, "fixturenames", None)
         if names and "demo_data" in names:
             names.remove("demo_data")

@@ -1,8 +1,11 @@
 import pytest
 
+from tests.conftest import per_module, shared_people
+
 from .factories import People
 
 
 @pytest.fixture
-def people(db) -> People:
-    return People()
+@per_module("_module_people")
+def people(request, db) -> People:
+    return shared_people(request)

@@ -95,6 +95,18 @@ class People:
         self.fu_chair = seat(fu, role=SeatRole.CHAIR, appointed_by="kl").person
         self.fu_member = seat(fu, appointed_by="realdania").person
 
+    def keys(self) -> dict[str, int]:
+        return {name: user.pk for name, user in vars(self).items()}
+
+    @classmethod
+    def read(cls, keys: dict[str, int]) -> "People":
+        """The same people read afresh (objects of their own: nothing cached on them)."""
+        people = cls.__new__(cls)
+        found = User.objects.in_bulk(keys.values())
+        for name, pk in keys.items():
+            setattr(people, name, found[pk])
+        return people
+
 
 def advance(track: Track, to: str, people: People) -> Track:
     """Move a complete draft along the life cycle to `to`, each step through its service."""
