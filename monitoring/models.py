@@ -810,6 +810,9 @@ class StatusReportDocument(models.Model):
     # A preview for the knowledge partners: rendered with the edition's draft text, never
     # listed or published as the report (permissions.can_view_status_report_document).
     is_preview = models.BooleanField(_("preview of the draft text"), default=False)
+    # The parts the PDF is joined from, in order, with their content keys (status_report.parts):
+    # the tasks that render them and the one that joins them read it.
+    render_plan = models.JSONField(_("render plan"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("status report document")

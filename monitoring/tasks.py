@@ -29,7 +29,31 @@ def render_status_report(document_id: int) -> None:
     """Render a requested status report PDF (see status_report.rendering.report_render_pdf)."""
     from monitoring.status_report.rendering import report_render_pdf
 
-    report_render_pdf(document_id)
+    report_render_pdf(document_id, parallel=True)
+
+
+@shared_task(name="monitoring.tasks.render_status_report_part")
+def render_status_report_part(document_id: int, key: str) -> None:
+    """Render one part of a status report (see status_report.rendering.report_render_part)."""
+    from monitoring.status_report.rendering import report_render_part
+
+    report_render_part(document_id, key)
+
+
+@shared_task(name="monitoring.tasks.number_status_report")
+def number_status_report(document_id: int) -> None:
+    """Write the page numbers into a report's contents (status_report.rendering.report_number)."""
+    from monitoring.status_report.rendering import report_number
+
+    report_number(document_id)
+
+
+@shared_task(name="monitoring.tasks.finish_status_report")
+def finish_status_report(document_id: int) -> None:
+    """Join a status report's parts into its PDF (status_report.rendering.report_finish)."""
+    from monitoring.status_report.rendering import report_finish
+
+    report_finish(document_id)
 
 
 @shared_task(name="monitoring.tasks.send_due_digest")

@@ -1,9 +1,12 @@
-"""Fault: the Celery worker is killed (SIGKILL) while it renders the status report.
+"""Fault: the Celery worker is killed (SIGKILL) while it renders a part of the status report.
 
-A real worker process (prefork, one child) consumes from the test Redis. When progress shows
-"rendering", the whole worker (main process and pool child) is killed with SIGKILL, so nothing
-gets the chance to acknowledge or reject the message: it stays in Redis' "unacked" set. A new
-worker restores it once the visibility timeout has passed and renders the report again.
+A real worker process (prefork, one child) consumes from the test Redis. The report is
+rendered in parts (status_report.parts): the first task plans them and queues a task per
+part, the last part to finish queues the joining. When progress shows "rendering", parts
+are on their way; the whole worker (main process and pool child) is killed with SIGKILL, so
+nothing gets the chance to acknowledge or reject the part's message: it stays in Redis'
+"unacked" set. A new worker restores it once the visibility timeout has passed, renders
+that part again and the rest, and joins the report once.
 
 Why this works (klimaalliancen/settings/base.py):
 - `task_acks_late`: the message is acknowledged only after the task returns, so a death mid-task
@@ -13,15 +16,16 @@ Why this works (klimaalliancen/settings/base.py):
   `visibility_timeout`. Production keeps one hour (longer than `task_time_limit`, so a slow but
   healthy render is never delivered twice); this test's worker uses 5 s with a 1 s restore
   sweep, so the re-delivery happens within the test.
-- The task is idempotent: a document already done is left alone, and the file name is fixed
-  per document, so a second render overwrites rather than adds a file. With the test's short
-  timeout the new worker may even be handed the message once more while it renders (the
-  render outlasts 5 s); that delivery finds the document done and does nothing, which the
-  test also checks: one finished render, one file.
+- The tasks are idempotent: a part already in the cache is not rendered again, the joining
+  runs under the document's row lock and leaves a done document alone, and the file name is
+  fixed per document. With the test's short timeout the new worker may even be handed a
+  message once more while it works; that delivery finds its part rendered or the document
+  done and does nothing, which the test also checks: one join, one report file.
 """
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -140,8 +144,13 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_report_finishes_once(
 
     document.refresh_from_db()
     assert document.status == Status.RENDERING  # killed mid-render: nothing finished it
-    assert not any(files.rglob("*.pdf"))
-    assert empty_queue.hlen("unacked") == 1  # the message waits, unacknowledged
+    assert len(document.render_plan["parts"]) > 5  # planned, in parts
+    assert not list(files.glob("status-reports/*.pdf"))
+    assert empty_queue.hlen("unacked") == 1  # the part's message waits, unacknowledged
+    (unacked,) = empty_queue.hvals("unacked")
+    assert b"render_status_report_part" in unacked
+    killed_part = re.search(rb'"id": "([0-9a-f-]+)"', unacked).group(1).decode()
+    first_log = len(log.read_text())
 
     second = start_worker("second", files, log)
     try:
@@ -156,8 +165,10 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_report_finishes_once(
     finally:
         kill_group(second, signal.SIGTERM)
 
-    pdfs = list(files.rglob("*.pdf"))
+    pdfs = list(files.glob("status-reports/*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].name == Path(document.file_name).name
+    rendered = {p.stem for p in files.glob("status-report-parts/*.pdf")}
+    assert {part["key"] for part in document.render_plan["parts"]} <= rendered
     assert document.file.name == document.file_name and document.page_count >= 98
     assert pdfs[0].read_bytes().startswith(b"%PDF")
     assert StatusReportDocument.objects.count() == 1
@@ -168,8 +179,12 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_report_finishes_once(
     assert "hx-trigger" not in status and f"/monitoring/report/{document.pk}/download/" in status
 
     text = log.read_text()
-    assert "second@" in text and text.count("render_status_report[") >= 3  # received twice+
-    assert text.count(f"status report {document.pk}: ") == 1  # one render ran to the end
+    # The part being rendered when the first worker died went to the second.
+    assert (
+        "second@" in text
+        and f"render_status_report_part[{killed_part}] received" in (text[first_log:])
+    )
+    assert text.count(f"status report {document.pk}: ") == 1  # joined once
 
 
 def test_the_redelivery_settings_hold():

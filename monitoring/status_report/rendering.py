@@ -7,14 +7,13 @@ signed in. The charts are the web pages' own (monitoring.figures.charts).
 """
 
 import base64
+import datetime
 import logging
-import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -50,6 +49,8 @@ from tracks.selectors import BudgetOverview
 logger = logging.getLogger(__name__)
 Status = StatusReportDocument.Status
 TABLE_YEARS = 4  # the municipality pages' table shows the latest years
+# Rendered parts no document has used for this long leave the cache.
+PART_CACHE_KEPT = datetime.timedelta(days=14)
 
 
 # File names of the PDFs in the document's language (plain ASCII: no quoting in the header).
@@ -586,126 +587,311 @@ def dgo_pack_pdf(dgo: DGO, language: str, *, round: Round | None = None) -> tupl
 
 
 def report_html(context: ReportContext) -> str:
+    """The whole report as one document, for one WeasyPrint pass (the benchmark's floor, and
+    tests that read its text): the same parts, with CSS counting the pages."""
+    from .parts import report_parts
+
     with translation.override(context.language):
-        return render_to_string("monitoring/report/document.html", {"report": context})
-
-
-# Tagged PDF for the Danish web accessibility act: PDF/UA-1 gives a structure tree (headings,
-# tables with their header cells, lists, figures with their alternative text, taken from each
-# SVG's <title>), /MarkInfo, /Lang from <html lang>, XMP metadata with the pdfuaid part and
-# the <title> shown as the window title (DisplayDocTitle).
-PDF_VARIANT = "pdf/ua-1"
+        return render_to_string(
+            "monitoring/report/document.html",
+            {"report": context, "parts": report_parts(context), "whole": True},
+        )
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
     """The PDF (PDF/UA-1) and its number of pages."""
-    from weasyprint import HTML
+    from .parts import render_part
 
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+    pdf, meta = render_part(html)
+    return pdf, meta["pages"]
+
+
+# --- the report in parts (status_report.parts) ------------------------------------------------
+#
+# The tasks' chain (monitoring/tasks.py), each step idempotent, so a re-delivered task (a
+# worker killed mid-part) finds its work done and the report still completes once:
+#   render_status_report        gather the data, store each part's HTML and queue a task for
+#                               each part not yet in the cache, then save the plan;
+#   render_status_report_part   render one part (both worker processes take them), then
+#                               check the plan: the part that completes it starts the next step;
+#   number_status_report        write the final page numbers into the contents and the chapter
+#                               openings and queue them, with the folio of the page count;
+#   finish_status_report        join the parts into the document's PDF.
+
+
+def part_cache(storage=None):
+    from .parts import PartCache
+
+    return PartCache(storage or StatusReportDocument._meta.get_field("file").storage)
+
+
+def _language_labels(language: str) -> tuple[str, str]:
+    with translation.override(language):
+        return pgettext("page footer", "Page"), pgettext("page footer", "of")
+
+
+def _plan(context: ReportContext, cache, *, start=None) -> list:
+    """Each part's HTML, stored for its task unless the part is rendered already; a numbered
+    part first with stand-in page numbers (parts.renumbered writes the real ones). `start`
+    is called with each part's key not in the cache, as soon as its HTML is stored."""
+    from .parts import PlannedPart, content_key, fill_pages, part_html, report_parts
+
+    plan = []
+    for part in report_parts(context):
+        template = part_html(context, part)
+        html = fill_pages(template, None) if part.numbered else template
+        key = content_key(html)
+        if not cache.has(key):
+            cache.put_html(key, html)
+            if start:
+                start(key)
+        plan.append(
+            PlannedPart(
+                name=part.key,
+                key=key,
+                nests=part.nests,
+                link_targets=part.link_targets,
+                template=template if part.numbered else "",
+            )
+        )
+    return plan
+
+
+def _join(plan, cache, *, language: str) -> tuple[bytes, int]:
+    """The report's PDF from its rendered parts and its folio (rendered here if the page
+    count moved since the plan was numbered) and its number of pages."""
+    from .parts import folio_part, join, layout, render_part
+
+    total = layout(plan.parts, [cache.meta(part.key) for part in plan.parts]).total
+    key, html = folio_part(total, language, _language_labels(language))
+    if not cache.has(key):
+        cache.put(key, *render_part(html))
+    pdfs = [cache.pdf(part.key) for part in plan.parts]
+    return join(plan.parts, pdfs, cache.pdf(key)), total
+
+
+@dataclass
+class RenderedReport:
+    pdf: bytes
+    pages: int
+    plan: list  # parts.PlannedPart, in order
+    rendered: list[str]  # the parts rendered for it (the others came from the cache)
+
+
+def render_in_parts(context: ReportContext, cache=None) -> RenderedReport:
+    """Render the report here, part by part, each part taken from the cache where it was
+    rendered before (the management command and tests; the tasks do the same in parallel)."""
+    from .parts import RenderPlan, number_pages, render_part
+
+    cache = cache or part_cache()
+    plan = RenderPlan(parts=_plan(context, cache))
+    rendered = []
+    for part in plan.parts:
+        if not cache.has(part.key):
+            cache.put(part.key, *render_part(cache.html(part.key)))
+            rendered.append(part.name)
+    _layout, numbered = number_pages(plan.parts, cache)
+    pdf, pages = _join(plan, cache, language=context.language)
+    return RenderedReport(pdf=pdf, pages=pages, plan=plan.parts, rendered=rendered + numbered)
 
 
 def report_write_pdf(*, round: Round, language: str, by: User | None = None) -> tuple[bytes, int]:
     """Render synchronously (the management command)."""
-    return render_pdf(report_html(report_context(round, language, by=by)))
+    report = render_in_parts(report_context(round, language, by=by))
+    return report.pdf, report.pages
 
 
-def _progress(document: StatusReportDocument, status: str, progress: int, step: str) -> None:
-    document.status, document.progress, document.step = status, progress, step
-    document.save(update_fields=["status", "progress", "step"])
+def _enqueue(task: str, *args) -> None:
+    """Start a task of monitoring/tasks.py, found by its Celery name (tasks.py calls this
+    module, so this module does not import it)."""
+    from celery import current_app
+
+    current_app.tasks[f"monitoring.tasks.{task}"].delay(*args)
 
 
-class _LayoutProgressHandler(logging.Handler):
-    """Turns WeasyPrint's progress log ("Creating layout - Page N", "Creating PDF") into the
-    document's progress: 40–85 % while pages are laid out, 90 % while the file is written."""
-
-    PAGE = re.compile(r"Creating layout - Page (\d+)")
-    EVERY = 10  # pages between database updates
-
-    def __init__(self, document_id: int, expected_pages: int):
-        super().__init__(logging.INFO)
-        self.document_id, self.expected = document_id, max(expected_pages, 1)
-        self.language = translation.get_language()
-        self.shown = 0
-
-    def _show(self, progress: int, step: str) -> None:
-        StatusReportDocument.objects.filter(pk=self.document_id, status=Status.RENDERING).update(
-            progress=progress, step=step
-        )
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        with translation.override(self.language):
-            if match := self.PAGE.search(message):
-                page = int(match.group(1))
-                if page >= self.shown + self.EVERY and "up-to-date" not in message:
-                    self.shown = page
-                    progress = 40 + min(45, 45 * page // self.expected)
-                    self._show(progress, _("Laying out page %(page)d") % {"page": page})
-            elif "Creating PDF" in message:
-                self._show(90, _("Writing the PDF file"))
+def _failed(document_id: int, error: Exception) -> None:
+    logger.exception("status report %s failed", document_id)
+    StatusReportDocument.objects.filter(pk=document_id).update(
+        status=Status.FAILED,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        finished_at=timezone.now(),
+    )
 
 
 @contextmanager
-def _layout_progress(document_id: int, expected_pages: int):
-    weasyprint_log = logging.getLogger("weasyprint.progress")
-    handler = _LayoutProgressHandler(document_id, expected_pages)
-    level = weasyprint_log.level
-    weasyprint_log.addHandler(handler)
-    weasyprint_log.setLevel(logging.INFO)
+def _failing_marks(document_id: int):
+    """An error marks the document failed (the page says so) and is raised for the log."""
     try:
         yield
-    finally:
-        weasyprint_log.removeHandler(handler)
-        weasyprint_log.setLevel(level)
+    except Exception as error:
+        _failed(document_id, error)
+        raise
 
 
-def report_render_pdf(document_id: int) -> None:
-    """Render a requested document. Idempotent: a done document is left alone, and the file's
-    name is fixed, so a re-delivered task overwrites rather than adds a file."""
-    document = (
+def _pending(document_id: int):
+    return (
         StatusReportDocument.objects.select_related("round", "requested_by")
         .filter(pk=document_id)
+        .exclude(status=Status.DONE)
         .first()
     )
-    if document is None or document.is_done:
-        return
-    started = time.monotonic()
-    try:
-        with translation.override(document.language):
-            _progress(document, Status.GATHERING, 10, _("Gathering data"))
-            context = report_context(
-                document.round,
-                document.language,
-                by=document.requested_by,
-                snapshot_at=document.data_snapshot_at,
-                draft_text=document.is_preview,
-            )
-            html = report_html(context)
-            _progress(document, Status.RENDERING, 40, _("Rendering the PDF"))
-            expected = context.page_count_municipalities + 2 * len(context.chapters) + 10
-            with _layout_progress(document.pk, expected):
-                pdf, pages = render_pdf(html)
-            from django.core.files.base import ContentFile
 
-            storage = document.file.storage
-            name = document.file_name
-            if storage.exists(name):
-                storage.delete(name)
-            document.file.name = storage.save(name, ContentFile(pdf))
-            document.page_count = pages
-            document.status, document.progress, document.step = Status.DONE, 100, _("Done")
-            document.finished_at = timezone.now()
-            document.error = ""
-            document.save()
-    except Exception as error:
-        logger.exception("status report %s failed", document_id)
-        StatusReportDocument.objects.filter(pk=document_id).update(
-            status=Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
+
+def report_render_pdf(document_id: int, *, parallel: bool = False) -> None:
+    """Render a requested document: gather the data and plan its parts; with `parallel` (the
+    Celery task) each part not in the cache is queued as soon as its HTML is ready and the
+    worker processes share them; without, here, one after the other, then the numbering and
+    the joining. A done document is left alone."""
+    from .parts import RenderPlan
+
+    document = _pending(document_id)
+    if document is None:
+        return
+    with _failing_marks(document_id), translation.override(document.language):
+        document.status, document.progress, document.step = Status.GATHERING, 5, _("Gathering data")
+        document.render_plan = {}  # a re-delivery plans again: nothing waits on the old plan
+        document.save(update_fields=["status", "progress", "step", "render_plan"])
+        context = report_context(
+            document.round,
+            document.language,
+            by=document.requested_by,
+            snapshot_at=document.data_snapshot_at,
+            draft_text=document.is_preview,
         )
-        raise
+        cache = part_cache(document.file.storage)
+        queued = set()
+
+        def start(key: str) -> None:
+            if parallel and key not in queued:
+                queued.add(key)
+                _enqueue("render_status_report_part", document_id, key)
+
+        plan = RenderPlan(parts=_plan(context, cache, start=start))
+        document.render_plan = plan.as_json()
+        document.status, document.progress = Status.RENDERING, 10
+        document.step = _("Rendering the parts")
+        document.save(update_fields=["render_plan", "status", "progress", "step"])
+    if parallel:
+        _advance(document_id)  # every part may have been done before the plan was saved
+        return
+    for key in dict.fromkeys(plan.keys):
+        report_render_part(document_id, key, advance=False)
+    report_number(document_id, advance=False)
+    for key in RenderPlan.from_json(_pending(document_id).render_plan).keys:
+        report_render_part(document_id, key, advance=False)
+    report_finish(document_id)
+
+
+def _advance(document_id: int) -> None:
+    """Show the progress of a document's parts; once every part of the plan is rendered,
+    start the next step: the numbering, or after it the joining."""
+    from .parts import RenderPlan
+
+    document = _pending(document_id)
+    if document is None or not document.render_plan:
+        return
+    plan = RenderPlan.from_json(document.render_plan)
+    cache = part_cache(document.file.storage)
+    keys = set(plan.keys)
+    done = sum(1 for key in keys if cache.has(key))
+    with translation.override(document.language):
+        step = _("Rendered %(done)d of %(total)d parts") % {"done": done, "total": len(keys)}
+    StatusReportDocument.objects.filter(pk=document_id, status=Status.RENDERING).update(
+        progress=(85 if plan.numbered else 10 + 70 * done // max(len(keys), 1)), step=step
+    )
+    if done == len(keys):
+        _enqueue("finish_status_report" if plan.numbered else "number_status_report", document_id)
+
+
+def report_render_part(document_id: int, key: str, *, advance: bool = True) -> None:
+    """Render one part (by its content key) unless the cache has it, then `_advance`."""
+    from .parts import render_part
+
+    document = _pending(document_id)
+    if document is None:
+        return
+    cache = part_cache(document.file.storage)
+    with _failing_marks(document_id):
+        if not cache.has(key):
+            cache.put(key, *render_part(cache.html(key)))
+        if advance:
+            _advance(document_id)
+
+
+def report_number(document_id: int, *, advance: bool = True) -> None:
+    """Every part rendered, so every page is known: write the pages into the numbered parts
+    (contents, chapter openings) and plan the folio of the page count, then queue the ones not
+    in the cache. Once per plan: the document's row is locked, a numbered plan left alone."""
+    from django.db import transaction
+
+    from .parts import RenderPlan, folio_part, layout, renumbered
+
+    with _failing_marks(document_id), transaction.atomic():
+        document = StatusReportDocument.objects.select_for_update().filter(pk=document_id)
+        document = document.exclude(status=Status.DONE).first()
+        if document is None or not document.render_plan:
+            return
+        plan = RenderPlan.from_json(document.render_plan)
+        cache = part_cache(document.file.storage)
+        if plan.numbered or not all(cache.has(key) for key in plan.keys):
+            return
+        metas = [cache.meta(part.key) for part in plan.parts]
+        for index, key, html in renumbered(plan.parts, metas):
+            if not cache.has(key):
+                cache.put_html(key, html)
+            plan.parts[index].key = key
+        # The numbers are as wide as the stand-in, so the page count holds (report_finish
+        # checks it).
+        total = layout(plan.parts, metas).total
+        plan.folio, html = folio_part(total, document.language, _language_labels(document.language))
+        if not cache.has(plan.folio):
+            cache.put_html(plan.folio, html)
+        plan.numbered = True
+        document.render_plan = plan.as_json()
+        document.save(update_fields=["render_plan"])
+    if advance:
+        # The folio first: the longest of these (a page for each page of the report).
+        for key in dict.fromkeys([plan.folio, *plan.keys]):
+            if not cache.has(key):
+                _enqueue("render_status_report_part", document_id, key)
+        _advance(document_id)
+
+
+def report_finish(document_id: int) -> None:
+    """Join a document's rendered parts into its PDF. Runs once to the end: the document's
+    row is locked while it runs, and a second call (two parts finishing at once, a
+    re-delivery) waits for the first and then finds the document done."""
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from .parts import RenderPlan, number_pages
+
+    started = time.monotonic()
+    with _failing_marks(document_id), transaction.atomic():
+        document = StatusReportDocument.objects.select_for_update().filter(pk=document_id)
+        document = document.select_related("round").exclude(status=Status.DONE).first()
+        if document is None or not document.render_plan:
+            return
+        plan = RenderPlan.from_json(document.render_plan)
+        cache = part_cache(document.file.storage)
+        if not plan.numbered or not all(cache.has(key) for key in plan.keys):
+            return  # a part is still on its way; the last one starts this again
+        # Should a numbered part have grown with its numbers, they are settled here.
+        number_pages(plan.parts, cache)
+        pdf, pages = _join(plan, cache, language=document.language)
+        storage = document.file.storage
+        name = document.file_name
+        if storage.exists(name):
+            storage.delete(name)
+        document.file.name = storage.save(name, ContentFile(pdf))
+        document.page_count = pages
+        document.render_plan = plan.as_json()
+        with translation.override(document.language):
+            document.status, document.progress, document.step = Status.DONE, 100, _("Done")
+        document.finished_at = timezone.now()
+        document.error = ""
+        document.save()
+    cache.prune(keep=set(plan.keys), older_than=timezone.now() - PART_CACHE_KEPT)
     logger.info(
         "status report %s: %s pages in %.1f s", document_id, pages, time.monotonic() - started
     )

@@ -28,3 +28,13 @@ def edition_chapter(editorial, key: str) -> str:
     if editorial is None:
         return ""
     return editorial.chapters.get(key, "")
+
+
+@register.simple_tag(takes_context=True)
+def page_number(context, anchor: str) -> str:
+    """Where the status report rendered in parts needs the page of `anchor` as text: a
+    placeholder that status_report.parts fills in once every part's pages are known. Nothing
+    in a document rendered in one pass, where CSS's target-counter() counts it."""
+    from monitoring.status_report.parts import page_placeholder
+
+    return "" if context.get("whole") else page_placeholder(anchor)

@@ -214,36 +214,6 @@ def test_snapshot_moves_with_the_tracks_and_budget():
     assert StatusReport.objects.count() == 0
 
 
-def test_layout_progress_moves_the_document_along_while_weasyprint_works():
-    import logging
-
-    from monitoring.status_report.rendering import _layout_progress
-
-    round = make_round()
-    document = StatusReportDocument.objects.create(
-        round=round,
-        language="da",
-        data_snapshot_at=round.created_at,
-        status=StatusReportDocument.Status.RENDERING,
-        progress=40,
-    )
-    log = logging.getLogger("weasyprint.progress")
-    with translation.override("da"), _layout_progress(document.pk, expected_pages=100):
-        log.info("Step 5 - Creating layout - Page 5")
-        document.refresh_from_db()
-        assert document.progress == 40  # not every page is written down
-        log.info("Step 5 - Creating layout - Page 50")
-        document.refresh_from_db()
-        assert document.progress == 40 + 45 * 50 // 100 and "50" in document.step
-        log.info("Step 5 - Creating layout - Page 60 (up-to-date)")  # a re-layout pass
-        document.refresh_from_db()
-        assert "50" in document.step
-        log.info("Step 6 - Creating PDF")
-        document.refresh_from_db()
-        assert document.progress == 90 and document.step == "Skriver PDF-filen"
-    assert not log.handlers
-
-
 SVG = "{http://www.w3.org/2000/svg}"
 
 
