@@ -37,6 +37,7 @@ from pypdf import PdfReader
 from core.exports import FORMULA_STARTS
 from partners.models import User
 from tests.factories import sign_in
+from tests.pdftext import page_texts
 
 from .matrix import all_cases
 
@@ -355,7 +356,7 @@ def pdf_shown_fields() -> set[int]:
             action = annotation.get_object().get("/A") or {}
             uri = str(action.get("/URI", ""))
             assert not uri.lower().startswith("javascript"), uri
-    text = "\n".join(page.extract_text() for page in reader.pages)
+    text = "\n".join(page_texts(pdf))
     assert SCRIPT in text.replace("\n", "")  # printed literally, as text
     return shown_fields([text])
 

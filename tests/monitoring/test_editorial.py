@@ -1,14 +1,11 @@
 """The knowledge partners' text of the status report: drafts, key figures from the data,
 preview, publication and its lock, who may do what, and where the text shows."""
 
-import io
-
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
-from pypdf import PdfReader
 
 from core.locking import edit_version
 from monitoring import services
@@ -17,6 +14,7 @@ from monitoring.status_report import editorial
 from monitoring.status_report.rendering import report_context, report_html, report_render_pdf
 from partners.models import RoleAssignment
 from tests.factories import make_user, sign_in
+from tests.pdftext import page_texts
 
 from .factories import make_report, make_round
 
@@ -172,7 +170,7 @@ def test_the_preview_renders_the_draft_in_the_pdf_in_order(
     report_render_pdf(document.pk)  # what the task does
     document.refresh_from_db()
     assert document.status == StatusReportDocument.Status.DONE
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(document.file.read())).pages]
+    pages = page_texts(document.file.read())
     at = {
         needle: next(n for n, text in enumerate(pages) if needle in text)
         for needle in ("Forordet kommer først.", "Budskab nummer et", "Budgetkapitlets")

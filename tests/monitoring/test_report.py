@@ -1,6 +1,5 @@
 """The annual status report PDF: its content, the request service, the worker and the pages."""
 
-import io
 import time
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 from kombu.exceptions import OperationalError
-from pypdf import PdfReader
 
 from core.formatting import dkk
 from klimaalliancen.celery import app
@@ -20,6 +18,7 @@ from monitoring.permissions import published_figures_q
 from monitoring.selectors import on_track_overview
 from partners.models import Municipality, RoleAssignment
 from tests.factories import make_user, sign_in
+from tests.pdftext import page_texts
 from tracks.models import Track
 from tracks.selectors import budget_overview
 
@@ -29,7 +28,7 @@ Status = StatusReportDocument.Status
 
 
 def _pages(data: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    return page_texts(data)
 
 
 @pytest.mark.usefixtures("eager_celery")

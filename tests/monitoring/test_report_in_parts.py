@@ -21,6 +21,7 @@ from monitoring.status_report.rendering import (
     report_context,
     report_html,
 )
+from tests.pdftext import page_texts
 
 from .test_report_pdfua import small_country
 
@@ -30,7 +31,7 @@ Status = StatusReportDocument.Status
 
 def page_words(pdf: bytes) -> list[list[str]]:
     """Each page's words, sorted: the page numbers laid over a page come last in its text."""
-    return [sorted(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    return [sorted(text.split()) for text in page_texts(pdf)]
 
 
 def _tree_nums(node) -> list:
@@ -68,7 +69,7 @@ def test_the_joined_parts_are_the_one_pass_document_page_for_page():
         zip(page_words(joined.pdf), page_words(whole), strict=True), start=1
     ):
         assert parts == one_pass, number
-    contents = PdfReader(io.BytesIO(joined.pdf)).pages[1].extract_text()
+    contents = page_texts(joined.pdf)[1]
     assert "Aarhus" in contents and "Side 2 af" in contents
 
 
@@ -102,12 +103,13 @@ def test_the_joined_report_has_one_structure_tree_and_its_links_lead_to_their_pa
 
     # The contents page links to every chapter and municipality, each to the page where it
     # starts, and that is the number printed beside it.
-    contents = PdfReader(io.BytesIO(joined.pdf)).pages[1].extract_text()
+    texts = page_texts(joined.pdf)
+    contents = texts[1]
     from_contents = {name for index, name in links if index == 1}
     assert {"summary", "tracks", "budget", "method", "dgo-midtjylland", "m-751"} <= from_contents
     aarhus = pages[destinations["m-751"][0].objgen]
     assert f"Aarhus {aarhus + 1}" in " ".join(contents.split())
-    assert "Aarhus (751)" in PdfReader(io.BytesIO(joined.pdf)).pages[aarhus].extract_text()
+    assert "Aarhus (751)" in texts[aarhus]
     # … and each chapter's index of its municipalities too.
     chapter = pages[destinations["dgo-midtjylland"][0].objgen]
     assert (chapter, "m-751") in links
