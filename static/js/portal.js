@@ -49,6 +49,9 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
     dialog.addEventListener("close", () => {
+      // The close event comes in a later task: if the dialog was opened again meanwhile (a
+      // quick Escape, then the button again), this one is stale and the new opening decides.
+      if (dialog.open) return;
       const form = pending;
       pending = null;
       if (dialog.returnValue === "confirm" && form) {
