@@ -54,3 +54,25 @@ def recreate_database(name: str) -> None:
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def has_database(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        return bool(
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        )
+
+
+def build_database(name: str, preset: str) -> str:
+    """A fresh database `name` with the demo (`preset` "demo") or `seed_scale --preset`'s
+    data; returns seed_scale's last line of output ("" for the demo)."""
+    recreate_database(name)
+    manage(name, "migrate", "-v0")
+    manage(name, "load_reference_data")
+    if preset == "demo":
+        # Demo users need DEBUG for seeding only; the servers run without it.
+        manage(name, "seed_demo", DJANGO_ENV="development", DEBUG="true")
+        return ""
+    return manage(name, "seed_scale", "--preset", preset).strip().splitlines()[-1]

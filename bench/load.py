@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PG, PYTHON, ROOT, env_for, manage, recreate_database
+from common import PYTHON, ROOT, build_database, env_for, has_database, manage
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 HELLO = "hello (bare WSGI)"
@@ -119,25 +119,11 @@ def pages(found: dict) -> list[tuple[str, str, str, bool]]:
     ]
 
 
-def has_database(name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        return bool(
-            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        )
-
-
 def prepare(db: str, preset: str, reuse: bool) -> dict:
     if not (reuse and has_database(db)):
-        recreate_database(db)
-        manage(db, "migrate", "-v0")
-        manage(db, "load_reference_data")
-        if preset == "demo":
-            # Demo users need DEBUG for seeding only; the server below runs without it.
-            manage(db, "seed_demo", DJANGO_ENV="development", DEBUG="true")
-        else:
-            print(manage(db, "seed_scale", "--preset", preset).strip().splitlines()[-1])
+        seeded = build_database(db, preset)
+        if seeded:
+            print(seeded)
     if not (reuse and (ROOT / "staticfiles" / "staticfiles.json").exists()):
         # Hashing and compressing every file takes minutes on a loaded machine; --reuse keeps
         # what an earlier run collected (a missing file would fail the preflight).

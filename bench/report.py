@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PG, PYTHON, REDIS_URL, ROOT, database_url, manage, recreate_database
+from common import PYTHON, REDIS_URL, ROOT, build_database, database_url, has_database
 
 DB = "klima_bench_report"
 GIB = 1024**3
@@ -150,18 +150,8 @@ def start_worker(env: dict, workers: int, log: Path) -> subprocess.Popen:
 
 
 def prepare(dataset: str, reuse: bool) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
-    if not (reuse and found):
-        recreate_database(DB)
-        manage(DB, "migrate", "-v0")
-        manage(DB, "load_reference_data")
-        if dataset == "demo":
-            manage(DB, "seed_demo", DJANGO_ENV="development", DEBUG="true")
-        else:
-            manage(DB, "seed_scale", "--preset", dataset)
+    if not (reuse and has_database(DB)):
+        build_database(DB, dataset)
     return database_url(DB)
 
 
