@@ -56,6 +56,14 @@ def finish_status_report(document_id: int) -> None:
     report_finish(document_id)
 
 
+@shared_task(name="monitoring.tasks.prune_status_report_parts")
+def prune_status_report_parts() -> int:
+    """Daily: the status report's rendered parts no recent document uses leave the cache."""
+    from monitoring.status_report.rendering import prune_part_cache
+
+    return prune_part_cache()
+
+
 @shared_task(name="monitoring.tasks.send_due_digest")
 def send_due_digest() -> int:
     """Weekly: e-mail each secretariat member and coordinator what is due (opt-out)."""

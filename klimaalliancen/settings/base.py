@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.delete_unconfirmed_imports",
         "schedule": 60 * 60,
     },
+    # Rendered parts of the status report no recent document uses (monitoring.status_report).
+    "prune-status-report-parts": {
+        "task": "monitoring.tasks.prune_status_report_parts",
+        "schedule": crontab(minute=40, hour=3),
+    },
     "anonymise-expired-accounts": {
         "task": "partners.tasks.anonymise_expired_accounts",
         "schedule": 24 * 60 * 60,

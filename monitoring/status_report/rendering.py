@@ -891,7 +891,19 @@ def report_finish(document_id: int) -> None:
         document.finished_at = timezone.now()
         document.error = ""
         document.save()
-    cache.prune(keep=set(plan.keys), older_than=timezone.now() - PART_CACHE_KEPT)
     logger.info(
         "status report %s: %s pages in %.1f s", document_id, pages, time.monotonic() - started
     )
+
+
+def prune_part_cache(cache=None) -> int:
+    """Delete the rendered parts that no document asked for within PART_CACHE_KEPT uses and
+    that were written before it (a daily task): the number of files deleted."""
+    from .parts import RenderPlan
+
+    since = timezone.now() - PART_CACHE_KEPT
+    keep: set[str] = set()
+    recent = StatusReportDocument.objects.filter(requested_at__gte=since)
+    for plan in recent.values_list("render_plan", flat=True):
+        keep.update(RenderPlan.from_json(plan).keys)
+    return (cache or part_cache()).prune(keep=keep, older_than=since)

@@ -229,3 +229,31 @@ def test_each_part_moves_the_progress_and_the_last_one_starts_the_next_step_once
     rendering.report_finish(document.pk)
     document.refresh_from_db()
     assert document.file.name == name and not started
+
+
+def test_the_daily_prune_keeps_the_parts_of_recent_documents_and_recent_files(tmp_path):
+    import os
+    import time
+
+    from django.core.files.storage import FileSystemStorage
+
+    from monitoring.status_report.parts import PlannedPart
+    from monitoring.status_report.rendering import prune_part_cache
+
+    cache = PartCache(FileSystemStorage(location=tmp_path))
+    for key in ("used", "written-today", "stale"):
+        cache.put_html(key, "<html></html>")
+        cache.put(key, b"%PDF-1.7", {"pages": 1, "anchors": {}})
+    month_ago = time.time() - 30 * 24 * 3600
+    for path in (tmp_path / CACHE_DIR).iterdir():
+        if not path.name.startswith("written-today"):
+            os.utime(path, (month_ago, month_ago))
+    round = small_country()
+    plan = RenderPlan(parts=[PlannedPart(name="cover", key="used")])
+    StatusReportDocument.objects.create(
+        round=round, language="da", data_snapshot_at=round.created_at, render_plan=plan.as_json()
+    )
+
+    assert prune_part_cache(cache) == 3  # the stale part's PDF, pages and HTML
+    assert cache.has("used") and cache.has("written-today") and not cache.has("stale")
+    assert cache.html("used") and cache.meta("written-today") == {"pages": 1, "anchors": {}}
