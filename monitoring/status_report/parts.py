@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from io import BytesIO
 
 from django.conf import settings
@@ -158,13 +158,7 @@ class PlannedPart:
     template: str = ""
 
     def as_json(self) -> dict:
-        return {
-            "name": self.name,
-            "key": self.key,
-            "nests": self.nests,
-            "link_targets": self.link_targets,
-            "template": self.template,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> PlannedPart:
@@ -245,23 +239,21 @@ def render_part(html: str) -> tuple[bytes, dict]:
 
 @dataclass
 class Layout:
-    """Where each part starts (0-based page), the page (1-based) of each anchor, the total."""
+    """The page (1-based) of each anchor and the report's number of pages."""
 
-    starts: list[int]
     pages: dict[str, int]
     total: int
 
 
 def layout(plan: list[PlannedPart], metas: list[dict]) -> Layout:
-    starts, pages, start = [], {}, 0
+    pages, start = {}, 0
     for part, meta in zip(plan, metas, strict=True):
-        starts.append(start)
         targets = set(part.link_targets)
         for anchor, index in meta["anchors"].items():
             if anchor not in targets:
                 pages[anchor] = start + index + 1
         start += meta["pages"]
-    return Layout(starts=starts, pages=pages, total=start)
+    return Layout(pages=pages, total=start)
 
 
 def renumbered(plan: list[PlannedPart], metas: list[dict]) -> list[tuple[int, str, str]]:
@@ -315,11 +307,7 @@ class RenderPlan:
         return [part.key for part in self.parts] + ([self.folio] if self.folio else [])
 
     def as_json(self) -> dict:
-        return {
-            "parts": [part.as_json() for part in self.parts],
-            "numbered": self.numbered,
-            "folio": self.folio,
-        }
+        return asdict(self)  # the parts as dictionaries too
 
     @classmethod
     def from_json(cls, data: dict) -> RenderPlan:
