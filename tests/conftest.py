@@ -2,11 +2,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import TransactionTestCase
 
 from klimaalliancen.celery import app
 from partners.models import RoleAssignment
 
 from .browser import _chromium, browser_page, module_page  # noqa: F401  (browser fixtures)
+from .database_state import DatabaseSnapshot
 from .factories import make_user, verify_mfa
 
 Role = RoleAssignment.Role
@@ -41,12 +43,35 @@ def load_reference_data() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Reference data is loaded once; each test's transaction rolls back on top of it."""
+    """Reference data is loaded once; each rolled-back test's transaction rolls back on top of
+    it, and each transactional test ends by putting the database back as it is here (see
+    tests/database_state.py) instead of emptying it."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
         load_reference_data()
+        _snapshots[connection.alias] = DatabaseSnapshot.take(connection)
+    TransactionTestCase._fixture_teardown = _restore_instead_of_flush
+    yield
+    TransactionTestCase._fixture_teardown = _django_flush
 
 
-_reference_data_flushed = False
+_snapshots: dict[str, DatabaseSnapshot] = {}
+_django_flush = TransactionTestCase._fixture_teardown  # for what the snapshot cannot stand for
+
+
+def _restore_instead_of_flush(self) -> None:
+    from django.db import connections
+
+    aliases = list(self._databases_names(include_mirrors=False))
+    if (
+        self.available_apps is not None
+        or self.serialized_rollback
+        or set(aliases) - set(_snapshots)
+    ):
+        return _django_flush(self)
+    for alias in aliases:
+        _snapshots[alias].restore(connections[alias])
 
 
 def _is_transactional(request) -> bool:
@@ -56,26 +81,6 @@ def _is_transactional(request) -> bool:
     node = getattr(request, "node", request)
     marker = node.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-
-
-def _restore_reference_data() -> None:
-    global _reference_data_flushed
-    if _reference_data_flushed:
-        load_reference_data()
-        _reference_data_flushed = False
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flushes(request, django_db_blocker):
-    """A transactional test ends by emptying the database; the next test in this process that
-    runs inside a rolled-back transaction must find the reference data again."""
-    global _reference_data_flushed
-    if not _is_transactional(request):
-        with django_db_blocker.unblock():
-            _restore_reference_data()
-    yield
-    if _is_transactional(request):
-        _reference_data_flushed = True
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +101,6 @@ def module_transaction(request, django_db_setup, django_db_blocker):
     ]
     assert not committing, f"module_transaction in a module with transactional tests: {committing}"
     with django_db_blocker.unblock():
-        _restore_reference_data()
         outer = transaction.atomic()
         outer.__enter__()
     try:
@@ -109,8 +113,8 @@ def module_transaction(request, django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """For transactional tests: the flush after each one removes the reference data."""
-    load_reference_data()
+    """For transactional tests, which commit: the reference data is there, as in the rolled-back
+    ones (each transactional test ends by putting it back; see django_db_setup)."""
 
 
 def build_role_users() -> dict:
@@ -294,7 +298,6 @@ def _seed_demo_database(source: str) -> str:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     connection.settings_dict["NAME"] = name
     try:
-        load_reference_data()  # the source may have been emptied by a transactional test
         with override_settings(DEBUG=True), transaction.atomic():
             call_command("seed_demo", stdout=io.StringIO())
             # As in a test's own transaction: what seed_demo leaves for after the commit
@@ -421,9 +424,10 @@ def pytest_collection_modifyitems(items):
         if path in WORKER_FILES or (names and "celery_worker" in names):
             item.add_marker(pytest.mark.worker)
     rank = {path: index for index, path in enumerate(SLOW_FIRST)}
-    # Slow files first, but only inside pytest-django's order (database tests, then
-    # transactional ones, then the rest): a transactional test empties every table when it
-    # ends, so the tests that read the migrations' reference data must all run before any.
+    # Slow files first, inside pytest-django's order (database tests, then transactional
+    # ones, then the rest), which keeps a file's rolled-back tests together for its module
+    # fixtures; the transactional ones no longer need to come last (each puts the database
+    # back as it found it), but the order is kept as the suite has always run it.
     # sort() is stable: within a rank the items keep the order they came in.
     items.sort(
         key=lambda item: (_django_order(item), rank.get(_relative_path(item), len(SLOW_FIRST)))

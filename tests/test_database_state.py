@@ -1,0 +1,43 @@
+"""A transactional test commits; the next one must find the database as the session set it up
+(tests/database_state.py, installed by conftest.django_db_setup)."""
+
+import pytest
+from django.db import connection
+
+from partners.models import Municipality, User
+
+from .conftest import _snapshots
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_empties_new_rows_and_puts_changed_reference_rows_back(reference_data):
+    aarhus = Municipality.objects.get(code="751")
+    name, count = aarhus.name, Municipality.objects.count()
+    Municipality.objects.filter(pk=aarhus.pk).update(name="Changed")
+    User.objects.create(username="committed")
+
+    touched = _snapshots[connection.alias].restore(connection)
+
+    assert "partners_municipality" in touched and User._meta.db_table in touched
+    assert Municipality.objects.get(pk=aarhus.pk).name == name
+    assert Municipality.objects.count() == count
+    assert not User.objects.filter(username="committed").exists()
+    assert _snapshots[connection.alias].restore(connection) == []  # nothing left to put back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_leaves_nothing_for_the_next(reference_data):
+    User.objects.create(username="left-behind")
+    Municipality.objects.filter(code="751").update(name="Left behind")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_transactional_test_finds_the_setup(reference_data):
+    assert not User.objects.filter(username="left-behind").exists()
+    assert Municipality.objects.get(code="751").name == "Aarhus"
+    assert _snapshots[connection.alias].restore(connection) == []
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_test_after_them_finds_the_reference_data():
+    assert Municipality.objects.filter(code="751").exists()
