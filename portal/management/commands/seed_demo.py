@@ -4,6 +4,7 @@ from django.db import transaction
 
 from core.portal_apps import portal_modules
 from core.reminders import send_due_reminders
+from core.scale import analyze_after_bulk_load
 from partners.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             reminders = send_due_reminders()
             if reminders:
                 self.stdout.write(f"reminders: sent {reminders}")
+            analyze_after_bulk_load()
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<26} {user.description}")
