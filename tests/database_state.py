@@ -28,24 +28,23 @@ DIGEST = sql.SQL(
 
 
 class DatabaseSnapshot:
-    def __init__(self, rows: dict[str, bytes], digests: dict[str, str]):
+    def __init__(self, rows: dict[str, bytes]):
         self.rows = rows  # table -> its rows in COPY's binary format (tables with rows only)
-        self.digests = digests  # table -> its digest as _digests reads it
+        self.digests: dict[str, str] = {}  # table -> its digest as _digests reads it
 
     @classmethod
     def take(cls, connection: BaseDatabaseWrapper) -> DatabaseSnapshot:
         connection.ensure_connection()
+        filled = list(cls({})._digests(connection))  # with nothing copied: the tables with rows
+        rows = {}
         with connection.connection.cursor() as cursor:
-            cursor.execute(_union(HAS_ROWS, _tables(connection)))
-            filled = [table for table, _ in cursor.fetchall()]
-            rows = {}
             for table in filled:
                 copy_out = sql.SQL("COPY {} TO STDOUT (FORMAT binary)").format(
                     sql.Identifier(table)
                 )
                 with cursor.copy(copy_out) as copy:
                     rows[table] = b"".join(bytes(block) for block in copy)
-        snapshot = cls(rows, {})
+        snapshot = cls(rows)
         snapshot.digests = snapshot._digests(connection)
         return snapshot
 
@@ -86,10 +85,4 @@ def _tables(connection: BaseDatabaseWrapper) -> list[str]:
     """The tables `flush` empties (the models' tables, not django_migrations)."""
     return sorted(
         connection.introspection.django_table_names(only_existing=True, include_views=False)
-    )
-
-
-def _union(query: sql.SQL, tables: list[str]) -> sql.Composed:
-    return sql.SQL(" UNION ALL ").join(
-        query.format(name=sql.Literal(table), table=sql.Identifier(table)) for table in tables
     )
